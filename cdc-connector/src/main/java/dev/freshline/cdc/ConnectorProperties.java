@@ -1,0 +1,47 @@
+package dev.freshline.cdc;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Everything the connector needs, validated at start. Debezium's own options are not modelled
+ * again: anything under {@code freshline.cdc.debezium} is passed to the engine as is and wins
+ * over the defaults set in {@code DebeziumSettings}.
+ */
+@Validated
+@ConfigurationProperties("freshline.cdc")
+public record ConnectorProperties(@DefaultValue("freshline") @Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,62}") String topicPrefix,
+		@Valid @NotNull Database database, @Valid @DefaultValue Capture capture, @Valid @DefaultValue Topics topics,
+		@DefaultValue Map<String, String> debezium) {
+
+	public record Database(@NotBlank String host, @Min(1) int port, @NotBlank String name, @NotBlank String user,
+			String password) {
+
+		@Override
+		public String toString() {
+			// never print the password
+			return "Database[" + this.user + "@" + this.host + ":" + this.port + "/" + this.name + "]";
+		}
+	}
+
+	public record Capture(@DefaultValue("freshline") @Pattern(regexp = "[a-z0-9_]{1,63}") String slotName,
+			@DefaultValue("freshline") @Pattern(regexp = "[a-z0-9_]{1,63}") String publicationName,
+			@DefaultValue(".freshline/data/cdc-offsets.dat") Path offsetFile,
+			@DefaultValue("10ms") Duration pollInterval, @DefaultValue("1s") Duration heartbeatInterval,
+			@DefaultValue("1s") Duration offsetFlushInterval) {
+	}
+
+	public record Topics(@DefaultValue("3") @Min(1) int partitions, @DefaultValue("1") @Min(1) short replicationFactor) {
+	}
+}

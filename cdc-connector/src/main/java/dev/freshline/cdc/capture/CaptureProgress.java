@@ -1,0 +1,75 @@
+package dev.freshline.cdc.capture;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.stereotype.Component;
+
+import dev.freshline.cdc.ConnectorProperties;
+
+/**
+ * Health from progress, not from "engine running": Debezium retries some permanent failures
+ * (a wrong password) forever without stopping, so the connector is healthy only while batches
+ * (heartbeats included) keep arriving and being acknowledged by Kafka.
+ */
+@Component
+public class CaptureProgress implements HealthIndicator {
+
+	private final Clock clock;
+
+	private final Duration stallAfter;
+
+	private volatile @Nullable Instant lastBatch;
+
+	private volatile long published;
+
+	private volatile @Nullable String lastError;
+
+	CaptureProgress(ConnectorProperties properties) {
+		this(properties, Clock.systemUTC());
+	}
+
+	CaptureProgress(ConnectorProperties properties, Clock clock) {
+		this.clock = clock;
+		// Three missed heartbeats (and never less than 10 s) before we call the stream stalled.
+		this.stallAfter = Duration.ofMillis(Math.max(10_000, 3 * properties.capture().heartbeatInterval().toMillis()));
+	}
+
+	public void batchPublished(int records) {
+		this.published += records;
+		this.lastBatch = this.clock.instant();
+	}
+
+	void engineStarted() {
+		this.lastError = null;
+	}
+
+	void engineStopped(@Nullable String error) {
+		this.lastError = error;
+	}
+
+	public long published() {
+		return this.published;
+	}
+
+	@Override
+	public Health health() {
+		Instant last = this.lastBatch;
+		Health.Builder health = (last != null && last.plus(this.stallAfter).isAfter(this.clock.instant()))
+				? Health.up() : Health.down();
+		health.withDetail("published", this.published);
+		if (last != null) {
+			health.withDetail("lastBatch", last.toString());
+		}
+		String error = this.lastError;
+		if (error != null) {
+			health.withDetail("lastError", error);
+		}
+		return health.build();
+	}
+}

@@ -1,0 +1,145 @@
+package dev.freshline.cdc.capture;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.format.Json;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+import dev.freshline.cdc.ConnectorProperties;
+
+/**
+ * Owns the Debezium engine's life: starts it with the application, restarts it with capped
+ * back-off whenever it stops with an error (an engine that gave up must never leave the
+ * connector silently idle), and closes it cleanly on shutdown so offsets are flushed.
+ */
+@Component
+class ChangeCapture implements SmartLifecycle {
+
+	private static final Logger log = LoggerFactory.getLogger(ChangeCapture.class);
+
+	private static final Duration MAX_RESTART_DELAY = Duration.ofSeconds(30);
+
+	private final ConnectorProperties properties;
+
+	private final DebeziumEngine.ChangeConsumer<ChangeEvent<String, String>> publisher;
+
+	private final CaptureProgress progress;
+
+	private final ExecutorService engineThread = Executors.newSingleThreadExecutor(named("debezium-engine"));
+
+	private final ScheduledExecutorService restarts = Executors.newSingleThreadScheduledExecutor(named("debezium-restart"));
+
+	private volatile @Nullable DebeziumEngine<ChangeEvent<String, String>> engine;
+
+	private volatile boolean running;
+
+	private volatile int failures;
+
+	ChangeCapture(ConnectorProperties properties, DebeziumEngine.ChangeConsumer<ChangeEvent<String, String>> publisher,
+			CaptureProgress progress) {
+		this.properties = properties;
+		this.publisher = publisher;
+		this.progress = progress;
+	}
+
+	@Override
+	public synchronized void start() {
+		this.running = true;
+		launch();
+	}
+
+	private synchronized void launch() {
+		if (!this.running) {
+			return;
+		}
+		createOffsetDirectory(this.properties.capture().offsetFile());
+		DebeziumEngine<ChangeEvent<String, String>> created = DebeziumEngine.create(Json.class)
+			.using(DebeziumSettings.from(this.properties))
+			.notifying(this.publisher)
+			.using(this::engineStopped)
+			.build();
+		this.engine = created;
+		this.progress.engineStarted();
+		log.info("Starting Debezium engine: slot={}, publication={}, database={}", this.properties.capture().slotName(),
+				this.properties.capture().publicationName(), this.properties.database());
+		this.engineThread.execute(created);
+	}
+
+	private void engineStopped(boolean success, String message, @Nullable Throwable error) {
+		this.progress.engineStopped(success ? null : message);
+		if (!this.running) {
+			log.info("Debezium engine stopped: {}", message);
+			return;
+		}
+		long delay = Math.min(MAX_RESTART_DELAY.toMillis(), 500L << Math.min(this.failures++, 6));
+		log.error("Debezium engine stopped unexpectedly ({}); restarting in {} ms", message, delay, error);
+		this.restarts.schedule(this::launch, delay, TimeUnit.MILLISECONDS);
+	}
+
+	@Override
+	public synchronized void stop() {
+		this.running = false;
+		DebeziumEngine<ChangeEvent<String, String>> current = this.engine;
+		if (current != null) {
+			try {
+				current.close();
+			}
+			catch (IOException ex) {
+				log.warn("Closing the Debezium engine failed", ex);
+			}
+		}
+		this.restarts.shutdownNow();
+		this.engineThread.shutdown();
+		try {
+			if (!this.engineThread.awaitTermination(30, TimeUnit.SECONDS)) {
+				log.warn("Debezium engine did not stop within 30 s");
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		// Stop the engine before the Kafka producer it publishes through.
+		return Integer.MAX_VALUE - 100;
+	}
+
+	private static void createOffsetDirectory(Path offsetFile) {
+		Path parent = offsetFile.toAbsolutePath().getParent();
+		try {
+			Files.createDirectories(parent);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("Cannot create the offset directory " + parent, ex);
+		}
+	}
+
+	private static java.util.concurrent.ThreadFactory named(String name) {
+		return (runnable) -> {
+			Thread thread = new Thread(runnable, name);
+			thread.setDaemon(false);
+			return thread;
+		};
+	}
+}

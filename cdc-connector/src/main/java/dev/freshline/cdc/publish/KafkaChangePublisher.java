@@ -1,0 +1,74 @@
+package dev.freshline.cdc.publish;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.support.SendResult;
+import org.springframework.stereotype.Component;
+
+import dev.freshline.cdc.capture.CaptureProgress;
+
+/**
+ * The delivery rule at the source: send the whole batch, wait until Kafka acknowledged every
+ * record, and only then mark them processed. A failed batch is sent again with capped back-off,
+ * forever; duplicates are harmless downstream (deletes are idempotent), losses are not.
+ */
+@Component
+class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<String, String>> {
+
+	private static final Logger log = LoggerFactory.getLogger(KafkaChangePublisher.class);
+
+	private static final long MAX_BACKOFF_MILLIS = 10_000;
+
+	private final KafkaTemplate<String, String> kafka;
+
+	private final CaptureProgress progress;
+
+	KafkaChangePublisher(KafkaTemplate<String, String> kafka, CaptureProgress progress) {
+		this.kafka = kafka;
+		this.progress = progress;
+	}
+
+	@Override
+	public void handleBatch(List<ChangeEvent<String, String>> records,
+			DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer) throws InterruptedException {
+		long backoff = 100;
+		for (int attempt = 1;; attempt++) {
+			try {
+				sendAndAwait(records);
+				break;
+			}
+			catch (ExecutionException ex) {
+				log.warn("Kafka did not acknowledge a batch of {} records (attempt {}); resending in {} ms",
+						records.size(), attempt, backoff, ex.getCause());
+				Thread.sleep(backoff); // the engine thread itself must wait: nothing may be marked meanwhile
+				backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+			}
+		}
+		for (ChangeEvent<String, String> record : records) {
+			committer.markProcessed(record);
+		}
+		committer.markBatchFinished();
+		this.progress.batchPublished(records.size());
+	}
+
+	private void sendAndAwait(List<ChangeEvent<String, String>> records)
+			throws InterruptedException, ExecutionException {
+		List<CompletableFuture<SendResult<String, String>>> acks = new ArrayList<>(records.size());
+		for (ChangeEvent<String, String> record : records) {
+			acks.add(this.kafka.send(record.destination(), record.key(), record.value()));
+		}
+		this.kafka.flush();
+		for (CompletableFuture<SendResult<String, String>> ack : acks) {
+			ack.get();
+		}
+	}
+}

@@ -1,0 +1,119 @@
+package dev.freshline.invalidator.invalidation;
+
+import java.util.List;
+import java.util.Map;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.ConsumerRecordRecoverer;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.util.backoff.ExponentialBackOff;
+
+import dev.freshline.invalidator.InvalidatorProperties;
+import dev.freshline.model.CacheKeys;
+import dev.freshline.model.CapturedTable;
+import dev.freshline.model.InvalidationRules;
+import dev.freshline.model.MalformedChangeEventException;
+import dev.freshline.model.Topics;
+import dev.freshline.model.UnmappableChangeEventException;
+
+/**
+ * Wires the key scheme, the topics and, above all, the error handling. spring-kafka's default
+ * handler tries a record 10 times and then skips it, which would lose an invalidation: here a
+ * transient failure retries with capped exponential back-off and no attempt limit, and only
+ * input that can never succeed is flushed-then-dead-lettered.
+ */
+@Configuration(proxyBeanMethods = false)
+class InvalidationConfiguration {
+
+	private static final Logger log = LoggerFactory.getLogger(InvalidationConfiguration.class);
+
+	@Bean
+	CacheKeys cacheKeys(InvalidatorProperties properties) {
+		return new CacheKeys(properties.keyPrefix());
+	}
+
+	@Bean
+	InvalidationRules invalidationRules(CacheKeys keys) {
+		return new InvalidationRules(keys);
+	}
+
+	@Bean
+	Topics topics(InvalidatorProperties properties) {
+		return new Topics(properties.topicPrefix());
+	}
+
+	@Bean
+	List<String> changeTopicNames(Topics topics) {
+		return topics.allChanges();
+	}
+
+	@Bean
+	KafkaAdmin.NewTopics invalidatorTopics(Topics topics, InvalidatorProperties properties) {
+		// Declared here too, with the connector's settings, so the group can subscribe before the
+		// connector's first start; declaring an existing topic is a no-op.
+		InvalidatorProperties.Topics settings = properties.topics();
+		return new KafkaAdmin.NewTopics(topics.allChanges()
+			.stream()
+			.map((name) -> TopicBuilder.name(name).partitions(settings.partitions()).replicas(settings.replicationFactor()).build())
+			.toArray(org.apache.kafka.clients.admin.NewTopic[]::new));
+	}
+
+	@Bean
+	KafkaAdmin.NewTopics deadLetterTopic(Topics topics, InvalidatorProperties properties) {
+		return new KafkaAdmin.NewTopics(
+				TopicBuilder.name(topics.deadLetter()).partitions(1).replicas(properties.topics().replicationFactor()).build());
+	}
+
+	@Bean
+	KafkaTemplate<String, byte[]> deadLetterTemplate(KafkaProperties kafka) {
+		Map<String, Object> config = kafka.buildProducerProperties();
+		config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+		config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+		config.put(ProducerConfig.ACKS_CONFIG, "all");
+		config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+		return new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(config));
+	}
+
+	@Bean
+	DefaultErrorHandler errorHandler(KafkaTemplate<String, byte[]> deadLetterTemplate, Topics topics,
+			NamespaceFlusher flusher, InvalidatorProperties properties, MeterRegistry meters) {
+		DeadLetterPublishingRecoverer deadLetters = new DeadLetterPublishingRecoverer(deadLetterTemplate,
+				// partition -1: let the producer choose; the DLT has its own partition count
+				(record, ex) -> new TopicPartition(topics.deadLetter(), -1));
+		ConsumerRecordRecoverer flushThenDeadLetter = (record, ex) -> {
+			// Over-invalidate first: whatever this record should have evicted is evicted by the flush.
+			tableOf(topics, record.topic()).ifPresent((table) -> flusher.flush(table.namespace()));
+			deadLetters.accept(record, ex);
+			meters.counter("freshline.invalidator.dead.lettered", "topic", record.topic()).increment();
+			log.error("Dead-lettered {}-{}@{} to {}: {}", record.topic(), record.partition(), record.offset(),
+					topics.deadLetter(), ex.getCause() != null ? ex.getCause().getMessage() : ex.getMessage());
+		};
+		ExponentialBackOff backOff = new ExponentialBackOff(properties.retry().initialInterval().toMillis(), 2.0);
+		backOff.setMaxInterval(properties.retry().maxInterval().toMillis());
+		// no maxElapsedTime and no maxAttempts: a transient failure is retried until it succeeds
+		DefaultErrorHandler handler = new DefaultErrorHandler(flushThenDeadLetter, backOff);
+		handler.addNotRetryableExceptions(MalformedChangeEventException.class, UnmappableChangeEventException.class);
+		handler.setRetryListeners((record, ex, attempt) -> log.warn("Invalidation of {}-{}@{} failed (attempt {}), retrying: {}",
+				record.topic(), record.partition(), record.offset(), attempt, ex.getMessage()));
+		return handler;
+	}
+
+	private static java.util.Optional<CapturedTable> tableOf(Topics topics, String topic) {
+		return java.util.Arrays.stream(CapturedTable.values()).filter((table) -> topics.changes(table).equals(topic)).findFirst();
+	}
+}

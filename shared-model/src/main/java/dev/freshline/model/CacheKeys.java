@@ -1,0 +1,43 @@
+package dev.freshline.model;
+
+import java.util.regex.Pattern;
+
+/**
+ * The one key scheme: {@code <prefix>:<namespace>:{<id>}}. The braces are a Redis Cluster hash
+ * tag, so an entity's value and the lease and floor that later join it land in one slot. Only
+ * canonical numeric ids are accepted, so no key can carry input-controlled syntax.
+ */
+public record CacheKeys(String prefix) {
+
+	private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
+
+	public CacheKeys {
+		requireName("key prefix", prefix);
+	}
+
+	public String key(Namespace namespace, long id) {
+		if (id <= 0) {
+			throw new InvalidIdException("id must be positive");
+		}
+		return this.prefix + ":" + namespace.id() + ":{" + id + "}";
+	}
+
+	public String patient(long id) {
+		return key(Namespace.PATIENT, id);
+	}
+
+	public String formulary(long hospitalId) {
+		return key(Namespace.FORMULARY, hospitalId);
+	}
+
+	/** The SCAN pattern of a namespace; built only from configuration and the enum, never input. */
+	public String namespacePattern(Namespace namespace) {
+		return this.prefix + ":" + namespace.id() + ":*";
+	}
+
+	static void requireName(String what, String value) {
+		if (!NAME.matcher(value).matches()) {
+			throw new IllegalArgumentException(what + " must match " + NAME.pattern() + " but was '" + value + "'");
+		}
+	}
+}

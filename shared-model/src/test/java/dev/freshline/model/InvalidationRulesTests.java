@@ -1,0 +1,53 @@
+package dev.freshline.model;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class InvalidationRulesTests {
+
+	private final InvalidationRules rules = new InvalidationRules(new CacheKeys("fl"));
+
+	@Test
+	void shouldEvictBothHospitalsWhenAnItemMoves() {
+		ChangeEvent moved = event(Operation.UPDATE, "formulary_item", Map.of("id", 5, "hospital_id", 1),
+				Map.of("id", 5, "hospital_id", 2));
+
+		assertThat(this.rules.keysFor(moved)).containsExactly("fl:formulary:{1}", "fl:formulary:{2}");
+	}
+
+	@Test
+	void shouldEvictFromTheBeforeImageOnDelete() {
+		ChangeEvent deleted = event(Operation.DELETE, "patient", Map.of("id", 9), null);
+
+		assertThat(this.rules.keysFor(deleted)).containsExactly("fl:patient:{9}");
+	}
+
+	@Test
+	void shouldEvictFromTheAfterImageOnInsert() {
+		ChangeEvent created = event(Operation.CREATE, "patient", null, Map.of("id", 10L));
+
+		assertThat(this.rules.keysFor(created)).containsExactly("fl:patient:{10}");
+	}
+
+	@Test
+	void shouldRefuseTablesWithoutARule() {
+		assertThatThrownBy(() -> this.rules.keysFor(event(Operation.CREATE, "audit", null, Map.of("id", 1))))
+			.isInstanceOf(UnmappableChangeEventException.class)
+			.hasMessageContaining("audit");
+	}
+
+	@Test
+	void shouldRefuseChangesWithoutTheKeyColumn() {
+		assertThatThrownBy(() -> this.rules.keysFor(event(Operation.UPDATE, "formulary_item", Map.of("id", 1),
+				Map.of("id", 1)))).isInstanceOf(UnmappableChangeEventException.class);
+	}
+
+	private static ChangeEvent event(Operation operation, String table, Map<String, Object> before,
+			Map<String, Object> after) {
+		return new ChangeEvent(operation, table, before, after, 0, 0);
+	}
+}
