@@ -17,6 +17,7 @@ import org.springframework.data.redis.core.RedisTemplate;
 import org.springframework.data.redis.core.script.DefaultRedisScript;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.data.redis.serializer.RedisSerializer;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import dev.freshline.api.ApiProperties;
@@ -48,6 +49,7 @@ public class ReadThroughCache {
 
 	private volatile boolean redisFailing;
 
+	@Autowired
 	ReadThroughCache(RedisTemplate<String, byte[]> cacheRedisTemplate, MeterRegistry meters) {
 		this(cacheRedisTemplate, meters, Clock.systemUTC());
 	}

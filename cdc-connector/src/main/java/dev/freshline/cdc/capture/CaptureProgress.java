@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import dev.freshline.cdc.ConnectorProperties;
@@ -30,6 +31,7 @@ public class CaptureProgress implements HealthIndicator {
 
 	private volatile @Nullable String lastError;
 
+	@Autowired
 	CaptureProgress(ConnectorProperties properties) {
 		this(properties, Clock.systemUTC());
 	}

@@ -11,6 +11,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -101,16 +102,24 @@ class InvalidationConfiguration {
 			deadLetters.accept(record, ex);
 			meters.counter("freshline.invalidator.dead.lettered", "topic", record.topic()).increment();
 			log.error("Dead-lettered {}-{}@{} to {}: {}", record.topic(), record.partition(), record.offset(),
-					topics.deadLetter(), ex.getCause() != null ? ex.getCause().getMessage() : ex.getMessage());
+					topics.deadLetter(), rootMessage(ex));
 		};
 		ExponentialBackOff backOff = new ExponentialBackOff(properties.retry().initialInterval().toMillis(), 2.0);
 		backOff.setMaxInterval(properties.retry().maxInterval().toMillis());
 		// no maxElapsedTime and no maxAttempts: a transient failure is retried until it succeeds
 		DefaultErrorHandler handler = new DefaultErrorHandler(flushThenDeadLetter, backOff);
 		handler.addNotRetryableExceptions(MalformedChangeEventException.class, UnmappableChangeEventException.class);
-		handler.setRetryListeners((record, ex, attempt) -> log.warn("Invalidation of {}-{}@{} failed (attempt {}), retrying: {}",
-				record.topic(), record.partition(), record.offset(), attempt, ex.getMessage()));
+		handler.setRetryListeners((record, ex, attempt) -> {
+			meters.counter("freshline.invalidator.failures").increment();
+			log.warn("Invalidation of {}-{}@{} failed (attempt {}): {}",
+					record.topic(), record.partition(), record.offset(), attempt, rootMessage(ex));
+		});
 		return handler;
+	}
+
+	private static String rootMessage(Exception ex) {
+		// the listener's exception wraps the one that says what went wrong
+		return String.valueOf(NestedExceptionUtils.getMostSpecificCause(ex).getMessage());
 	}
 
 	private static java.util.Optional<CapturedTable> tableOf(Topics topics, String topic) {

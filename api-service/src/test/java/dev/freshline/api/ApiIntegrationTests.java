@@ -1,0 +1,182 @@
+package dev.freshline.api;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import dev.freshline.embedded.RedisServer;
+import dev.freshline.embedded.SharedServers;
+import dev.freshline.embedded.TestDatabase;
+import dev.freshline.model.CacheKeys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The API on a real Postgres (migrated and seeded by Flyway) and a private real Redis that the
+ * tests stop and pause: reads fill the cache, bad ids are 400 problems, and a Redis that is down
+ * or hanging never turns a read into a 5xx (I3).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ApiIntegrationTests {
+
+	private static final HttpClient http = HttpClient.newHttpClient();
+
+	private final String prefix = SharedServers.uniqueName("api");
+
+	private final CacheKeys keys = new CacheKeys(this.prefix);
+
+	private TestDatabase database;
+
+	private RedisServer redis;
+
+	private ConfigurableApplicationContext api;
+
+	private RedisClient redisClient;
+
+	private StatefulRedisConnection<String, String> redisConnection;
+
+	@BeforeAll
+	void start() {
+		this.database = SharedServers.get().newDatabase();
+		this.redis = RedisServer.start();
+		Map<String, Object> environment = new LinkedHashMap<>();
+		environment.put("POSTGRES_HOST", this.database.host());
+		environment.put("POSTGRES_PORT", this.database.port());
+		environment.put("POSTGRES_DB", this.database.name());
+		environment.put("MIGRATION_DB_USER", this.database.owner().name());
+		environment.put("MIGRATION_DB_PASSWORD", this.database.owner().password());
+		environment.put("API_DB_USER", this.database.api().name());
+		environment.put("API_DB_PASSWORD", this.database.api().password());
+		environment.put("REDIS_HOST", this.redis.host());
+		environment.put("REDIS_PORT", this.redis.port());
+		environment.put("FRESHLINE_KEY_PREFIX", this.prefix);
+		environment.put("CACHE_FORMULARY_TTL", "1h");
+		environment.put("CACHE_FORMULARY_SLIDING", "3s");
+		environment.put("SERVER_PORT", 0);
+		this.api = new SpringApplicationBuilder(ApiApplication.class).properties(environment).run();
+		this.redisClient = RedisClient.create("redis://" + this.redis.host() + ":" + this.redis.port());
+		this.redisConnection = this.redisClient.connect();
+	}
+
+	@AfterAll
+	void stop() {
+		this.redisConnection.close();
+		this.redisClient.shutdown();
+		this.api.close();
+		this.redis.close();
+		SharedServers.get().dropDatabase(this.database);
+	}
+
+	@Test
+	void shouldFillTheCacheOnAMissAndServeTheSameBytesOnAHit() throws Exception {
+		HttpResponse<String> miss = get("/patients/12");
+		assertThat(miss.statusCode()).isEqualTo(200);
+		assertThat(miss.headers().firstValue("Content-Type")).hasValueSatisfying((type) -> assertThat(type).startsWith("application/json"));
+		assertThat(miss.body()).contains("\"id\":12", "\"mrn\":\"MRN-000012\"", "\"version\":1");
+		assertThat(redis().get(this.keys.patient(12))).endsWith(miss.body());
+
+		assertThat(get("/patients/12").body()).isEqualTo(miss.body());
+		assertThat(get("/patients/012").body()).as("007 and 7 are one key").isEqualTo(miss.body());
+	}
+
+	@Test
+	void shouldServeAHospitalsFormularyAndRefreshItsSlidingExpiryOnEachHit() throws Exception {
+		HttpResponse<String> first = get("/hospitals/3/formulary");
+		assertThat(first.statusCode()).isEqualTo(200);
+		assertThat(first.body()).startsWith("[").contains("\"hospitalId\":3").doesNotContain("\"hospitalId\":2");
+		String key = this.keys.formulary(3);
+		assertThat(redis().pttl(key)).isBetween(1L, 3000L);
+
+		await().until(() -> redis().pttl(key) < 2000);
+		get("/hospitals/3/formulary");
+
+		assertThat(redis().pttl(key)).as("the hit pushed expiry back to the sliding window").isGreaterThan(2000);
+	}
+
+	@Test
+	void shouldAnswer404AsAProblemForAnUnknownId() throws Exception {
+		HttpResponse<String> response = get("/patients/999999");
+		assertThat(response.statusCode()).isEqualTo(404);
+		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		assertThat(get("/hospitals/424242/formulary").statusCode()).isEqualTo(404);
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "abc", "-1", "0", "1:2", "%2A", "%7B1%7D", "1%0A", "%201", "99999999999999999999", "1.5" })
+	void shouldRejectMalformedIdsWith400ProblemDetails(String id) throws Exception {
+		HttpResponse<String> patient = get("/patients/" + id);
+		assertThat(patient.statusCode()).isEqualTo(400);
+		assertThat(patient.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		assertThat(patient.body()).contains("\"status\":400");
+		assertThat(get("/hospitals/" + id + "/formulary").statusCode()).isEqualTo(400);
+	}
+
+	@Test
+	void shouldServeFromPostgresWhileRedisIsDown() throws Exception {
+		String cached = get("/patients/20").body();
+		this.redis.stop();
+		try {
+			HttpResponse<String> hit = get("/patients/20");
+			HttpResponse<String> miss = get("/patients/21");
+
+			assertThat(hit.statusCode()).isEqualTo(200);
+			assertThat(hit.body()).isEqualTo(cached);
+			assertThat(miss.statusCode()).isEqualTo(200);
+			assertThat(miss.body()).contains("\"id\":21");
+		}
+		finally {
+			this.redis.restart();
+		}
+		await().untilAsserted(() -> {
+			get("/patients/22");
+			assertThat(redis().exists(this.keys.patient(22))).as("fills resume once Redis is back").isEqualTo(1);
+		});
+	}
+
+	@Test
+	void shouldServeFromPostgresWhenRedisHangs() throws Exception {
+		double errorsBefore = redisErrors();
+		// CLIENT PAUSE makes Redis accept connections but answer nothing: the slow-Redis case
+		redis().clientPause(2000);
+		HttpResponse<String> response = get("/patients/30");
+
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.body()).contains("\"id\":30");
+		assertThat(redisErrors()).as("the read timed out on Redis and fell back").isGreaterThan(errorsBefore);
+	}
+
+	private double redisErrors() {
+		return this.api.getBean(MeterRegistry.class).counter("freshline.cache.redis.errors").count();
+	}
+
+	private RedisCommands<String, String> redis() {
+		return this.redisConnection.sync();
+	}
+
+	private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+		String port = this.api.getEnvironment().getProperty("local.server.port");
+		return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+			.timeout(Duration.ofSeconds(10))
+			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+}

@@ -1,0 +1,120 @@
+package dev.freshline.invalidator.invalidation;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import dev.freshline.embedded.RedisServer;
+import dev.freshline.embedded.SharedServers;
+import dev.freshline.invalidator.InvalidatorApplication;
+import dev.freshline.model.CacheKeys;
+import dev.freshline.model.Topics;
+
+/**
+ * An invalidator on the shared Kafka broker with its own topic prefix, key prefix and group, and
+ * a Redis of the caller's choice (the shared one, or a private one a test may stop).
+ */
+final class InvalidatorStack implements AutoCloseable {
+
+	final String name = SharedServers.uniqueName("inv");
+
+	final Topics topics = new Topics(this.name);
+
+	final CacheKeys keys = new CacheKeys(this.name);
+
+	private final ConfigurableApplicationContext context;
+
+	private final KafkaProducer<String, byte[]> producer;
+
+	private final RedisClient redisClient;
+
+	private final StatefulRedisConnection<String, String> redisConnection;
+
+	InvalidatorStack(RedisServer redis, Map<String, Object> overrides) {
+		Map<String, Object> environment = new LinkedHashMap<>();
+		environment.put("KAFKA_BOOTSTRAP_SERVERS", SharedServers.get().kafka().bootstrapServers());
+		environment.put("REDIS_HOST", redis.host());
+		environment.put("REDIS_PORT", redis.port());
+		environment.put("FRESHLINE_TOPIC_PREFIX", this.name);
+		environment.put("FRESHLINE_KEY_PREFIX", this.name);
+		environment.put("INVALIDATOR_GROUP_ID", groupId());
+		environment.put("SERVER_PORT", 0);
+		environment.putAll(overrides);
+		this.context = new SpringApplicationBuilder(InvalidatorApplication.class).properties(environment).run();
+		this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+				SharedServers.get().kafka().bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
+				new StringSerializer(), new ByteArraySerializer());
+		this.redisClient = RedisClient.create("redis://" + redis.host() + ":" + redis.port());
+		this.redisClient.setOptions(io.lettuce.core.ClientOptions.builder().autoReconnect(true).build());
+		this.redisConnection = this.redisClient.connect();
+	}
+
+	String groupId() {
+		return this.name + "-invalidator";
+	}
+
+	RecordMetadata send(String topic, String key, String value) throws Exception {
+		return send(topic, key, value.getBytes(StandardCharsets.UTF_8));
+	}
+
+	RecordMetadata send(String topic, String key, byte[] value) throws Exception {
+		return this.producer.send(new ProducerRecord<>(topic, key, value)).get(10, TimeUnit.SECONDS);
+	}
+
+	RedisCommands<String, String> redis() {
+		return this.redisConnection.sync();
+	}
+
+	double counter(String name) {
+		var meters = this.context.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+		return meters.find(name).counters().stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+	}
+
+	long committedOffset(TopicPartition partition) throws Exception {
+		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+				SharedServers.get().kafka().bootstrapServers()))) {
+			OffsetAndMetadata offset = admin.listConsumerGroupOffsets(groupId())
+				.partitionsToOffsetAndMetadata()
+				.get(10, TimeUnit.SECONDS)
+				.get(partition);
+			return offset == null ? -1 : offset.offset();
+		}
+	}
+
+	static String patientChange(String op, Long beforeId, Long afterId) {
+		return "{\"before\":" + image(beforeId) + ",\"after\":" + image(afterId)
+				+ ",\"source\":{\"table\":\"patient\",\"ts_ms\":" + System.currentTimeMillis() + ",\"lsn\":1},\"op\":\"" + op
+				+ "\"}";
+	}
+
+	private static String image(Long id) {
+		return id == null ? "null" : "{\"id\":" + id + ",\"ward\":\"ward-a\",\"version\":2}";
+	}
+
+	@Override
+	public void close() {
+		this.context.close();
+		this.producer.close(Duration.ofSeconds(5));
+		this.redisConnection.close();
+		this.redisClient.shutdown();
+	}
+}
