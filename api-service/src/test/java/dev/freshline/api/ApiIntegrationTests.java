@@ -60,6 +60,7 @@ class ApiIntegrationTests {
 		this.database = SharedServers.get().newDatabase();
 		this.redis = RedisServer.start();
 		Map<String, Object> environment = new LinkedHashMap<>();
+		environment.put("spring.config.name", ApiApplication.CONFIG_NAME);
 		environment.put("POSTGRES_HOST", this.database.host());
 		environment.put("POSTGRES_PORT", this.database.port());
 		environment.put("POSTGRES_DB", this.database.name());

@@ -51,6 +51,7 @@ final class InvalidatorStack implements AutoCloseable {
 
 	InvalidatorStack(RedisServer redis, Map<String, Object> overrides) {
 		Map<String, Object> environment = new LinkedHashMap<>();
+		environment.put("spring.config.name", InvalidatorApplication.CONFIG_NAME);
 		environment.put("KAFKA_BOOTSTRAP_SERVERS", SharedServers.get().kafka().bootstrapServers());
 		environment.put("REDIS_HOST", redis.host());
 		environment.put("REDIS_PORT", redis.port());

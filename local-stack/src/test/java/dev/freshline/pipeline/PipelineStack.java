@@ -1,0 +1,181 @@
+package dev.freshline.pipeline;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import dev.freshline.api.ApiApplication;
+import dev.freshline.cdc.ConnectorApplication;
+import dev.freshline.cdc.capture.CaptureProgress;
+import dev.freshline.embedded.SharedServers;
+import dev.freshline.embedded.TestDatabase;
+import dev.freshline.invalidator.InvalidatorApplication;
+import dev.freshline.model.CacheKeys;
+import dev.freshline.model.Topics;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The whole pipeline in one test JVM, on the servers {@link SharedServers} started once: a fresh
+ * database, slot, topic prefix, key prefix and consumer group per stack, so stacks never see each
+ * other's data. Services are configured through the same environment variable names that the
+ * launcher and docker-compose use.
+ */
+final class PipelineStack implements AutoCloseable {
+
+	private static final String NOT_FOR_CONNECTOR = String.join(",",
+			"org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+			"org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",
+			"org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
+			"org.springframework.boot.data.redis.autoconfigure.health.DataRedisHealthContributorAutoConfiguration");
+
+	private static final String NOT_FOR_INVALIDATOR = String.join(",",
+			"org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+			"org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration");
+
+	private static final String NOT_FOR_API = "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration";
+
+	private final SharedServers servers = SharedServers.get();
+
+	private final TestDatabase database;
+
+	private final String name;
+
+	private final Path offsetFile;
+
+	private final RedisClient redisClient;
+
+	private final StatefulRedisConnection<String, String> redisConnection;
+
+	private @Nullable ConfigurableApplicationContext api1;
+
+	private @Nullable ConfigurableApplicationContext api2;
+
+	private @Nullable ConfigurableApplicationContext connector;
+
+	private @Nullable ConfigurableApplicationContext invalidator;
+
+	static {
+		// the first event after a context starts can take a few seconds on a loaded 2-core machine
+		org.awaitility.Awaitility.setDefaultTimeout(java.time.Duration.ofSeconds(60));
+		org.awaitility.Awaitility.setDefaultPollInterval(java.time.Duration.ofMillis(20));
+	}
+
+	private PipelineStack() throws Exception {
+		this.database = this.servers.newDatabase();
+		this.name = SharedServers.uniqueName("fl");
+		this.offsetFile = Files.createTempDirectory(this.name).resolve("offsets.dat");
+		this.redisClient = RedisClient.create("redis://" + this.servers.redis().host() + ":" + this.servers.redis().port());
+		this.redisConnection = this.redisClient.connect();
+	}
+
+	/** A database, two API instances, the invalidator and a running connector. */
+	static PipelineStack start() throws Exception {
+		PipelineStack stack = new PipelineStack();
+		stack.api1 = stack.run(ApiApplication.class, ApiApplication.CONFIG_NAME, NOT_FOR_API); // applies the migrations first
+		stack.api2 = stack.run(ApiApplication.class, ApiApplication.CONFIG_NAME, NOT_FOR_API);
+		stack.invalidator = stack.run(InvalidatorApplication.class, InvalidatorApplication.CONFIG_NAME, NOT_FOR_INVALIDATOR);
+		stack.startConnector();
+		return stack;
+	}
+
+	void startConnector() {
+		this.connector = run(ConnectorApplication.class, ConnectorApplication.CONFIG_NAME, NOT_FOR_CONNECTOR);
+		CaptureProgress progress = this.connector.getBean(CaptureProgress.class);
+		// streaming has started (and the slot exists) once the first heartbeat went through Kafka
+		await("connector streaming").until(() -> progress.published() > 0);
+	}
+
+	void stopConnector() {
+		if (this.connector != null) {
+			this.connector.close();
+			this.connector = null;
+		}
+	}
+
+	private ConfigurableApplicationContext run(Class<?> application, String configName, String excludedAutoConfigurations) {
+		Map<String, Object> environment = new LinkedHashMap<>();
+		environment.put("spring.config.name", configName);
+		environment.put("POSTGRES_HOST", this.database.host());
+		environment.put("POSTGRES_PORT", this.database.port());
+		environment.put("POSTGRES_DB", this.database.name());
+		environment.put("MIGRATION_DB_USER", this.database.owner().name());
+		environment.put("MIGRATION_DB_PASSWORD", this.database.owner().password());
+		environment.put("API_DB_USER", this.database.api().name());
+		environment.put("API_DB_PASSWORD", this.database.api().password());
+		environment.put("CDC_DB_USER", this.database.cdc().name());
+		environment.put("CDC_DB_PASSWORD", this.database.cdc().password());
+		environment.put("CDC_SLOT_NAME", this.name);
+		environment.put("CDC_OFFSET_FILE", this.offsetFile.toString());
+		environment.put("KAFKA_BOOTSTRAP_SERVERS", this.servers.kafka().bootstrapServers());
+		environment.put("REDIS_HOST", this.servers.redis().host());
+		environment.put("REDIS_PORT", this.servers.redis().port());
+		environment.put("FRESHLINE_TOPIC_PREFIX", this.name);
+		environment.put("FRESHLINE_KEY_PREFIX", this.name);
+		environment.put("INVALIDATOR_GROUP_ID", this.name + "-invalidator");
+		environment.put("SERVER_PORT", 0);
+		environment.put("spring.autoconfigure.exclude", excludedAutoConfigurations);
+		return new SpringApplicationBuilder(application).properties(environment).run();
+	}
+
+	String apiUrl(int instance) {
+		ConfigurableApplicationContext api = (instance == 1) ? this.api1 : this.api2;
+		if (api == null) {
+			throw new IllegalStateException("api-" + instance + " is not running");
+		}
+		return "http://127.0.0.1:" + api.getEnvironment().getProperty("local.server.port");
+	}
+
+	CacheKeys keys() {
+		return new CacheKeys(this.name);
+	}
+
+	Topics topics() {
+		return new Topics(this.name);
+	}
+
+	RedisCommands<String, String> redis() {
+		return this.redisConnection.sync();
+	}
+
+	/** Raw SQL as the schema owner: the "someone changed it behind the API's back" writer. */
+	int sql(String statement) throws SQLException {
+		try (Connection connection = this.database.connect(this.database.owner());
+				Statement sql = connection.createStatement()) {
+			return sql.executeUpdate(statement);
+		}
+	}
+
+	Connection connect() throws SQLException {
+		return this.database.connect(this.database.owner());
+	}
+
+	@Override
+	public void close() throws Exception {
+		for (ConfigurableApplicationContext context : new ConfigurableApplicationContext[] { this.api1, this.api2,
+				this.invalidator, this.connector }) {
+			if (context != null) {
+				context.close();
+			}
+		}
+		this.redisConnection.close();
+		this.redisClient.shutdown();
+		// a slot left behind would pin WAL on the shared server for the rest of the run
+		this.servers.postgres()
+			.execute("postgres", "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"
+					+ this.name + "'");
+		this.servers.dropDatabase(this.database);
+	}
+}
