@@ -56,6 +56,8 @@ public final class LocalStack {
 	public static void main(String[] args) throws Exception {
 		// before any logger exists: the broker's and servers' logs go to a file, the console is ours
 		System.setProperty("logback.configurationFile", "freshline-launcher-logback.xml");
+		// initialise logging now, on one thread, rather than racing from the servers' start threads
+		org.slf4j.LoggerFactory.getLogger(LocalStack.class).info("Freshline launcher starting");
 		Path home = Path.of(System.getProperty("freshline.home", ".")).toAbsolutePath().normalize();
 		LocalStack stack = new LocalStack(home);
 		CountDownLatch stopped = new CountDownLatch(1);
