@@ -1,0 +1,204 @@
+package dev.freshline.embedded;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Kafka 4.1 cluster (combined broker and KRaft controller) running inside this
+ * JVM, so tests and the launcher get genuine broker semantics without Docker or a separate process.
+ * The broker's threads are not daemons: a JVM that started one exits only after {@link #close()} or
+ * {@link System#exit(int)}.
+ */
+public final class KafkaServer implements AutoCloseable {
+
+	private static final Logger log = LoggerFactory.getLogger(KafkaServer.class);
+
+	private static final String HOST = "127.0.0.1";
+	private static final int NODE_ID = 1;
+	private static final String CONTROLLER_LISTENER = "CONTROLLER";
+	private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+	private final KafkaRaftServer server;
+	private final String bootstrapServers;
+	private final Path logDirectory;
+	private final Thread shutdownHook;
+	private boolean closed;
+
+	private KafkaServer(KafkaRaftServer server, String bootstrapServers, Path logDirectory) {
+		this.server = server;
+		this.bootstrapServers = bootstrapServers;
+		this.logDirectory = logDirectory;
+		this.shutdownHook = ShutdownHooks.register("kafka-" + bootstrapServers + "-shutdown", this::close);
+	}
+
+	/**
+	 * Formats {@code logDirectory} as a fresh single-node cluster and starts it, returning once an
+	 * admin client sees the broker. The directory must be empty, absent, or a Kafka log directory
+	 * left by an earlier run, which is discarded.
+	 */
+	public static KafkaServer start(Path logDirectory) {
+		Path directory = logDirectory.toAbsolutePath();
+		Directories.discardPrevious(directory, "meta.properties", "Kafka");
+		long started = System.nanoTime();
+		int brokerPort = FreePorts.find();
+		int controllerPort = FreePorts.find();
+		KafkaConfig config = KafkaConfig.fromProps(properties(directory, brokerPort, controllerPort), false);
+		format(config, directory);
+		KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+		String bootstrapServers = HOST + ":" + brokerPort;
+		KafkaServer kafka = new KafkaServer(server, bootstrapServers, directory);
+		try {
+			server.startup();
+			kafka.awaitReady();
+		} catch (RuntimeException e) {
+			kafka.close();
+			throw new EmbeddedServerException("Kafka did not start in " + directory, e);
+		}
+		log.info("Kafka started on {} in {} ms (logs {})", bootstrapServers,
+				TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), directory);
+		return kafka;
+	}
+
+	/** The PLAINTEXT listener, for {@code bootstrap.servers}. */
+	public String bootstrapServers() {
+		return bootstrapServers;
+	}
+
+	/** Shuts the broker and controller down, waits for them, and deletes the log directory. */
+	@Override
+	public synchronized void close() {
+		if (closed) {
+			return;
+		}
+		closed = true;
+		ShutdownHooks.unregister(shutdownHook);
+		long started = System.nanoTime();
+		try {
+			server.shutdown();
+			server.awaitShutdown();
+		} finally {
+			Directories.deleteRecursively(logDirectory);
+		}
+		log.info("Kafka on {} stopped in {} ms", bootstrapServers,
+				TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+	}
+
+	@Override
+	public String toString() {
+		return "KafkaServer[" + bootstrapServers + "]";
+	}
+
+	private static Properties properties(Path directory, int brokerPort, int controllerPort) {
+		Properties properties = new Properties();
+		properties.putAll(Map.ofEntries(
+				Map.entry("process.roles", "broker,controller"),
+				Map.entry("node.id", String.valueOf(NODE_ID)),
+				Map.entry("listeners", "PLAINTEXT://" + HOST + ":" + brokerPort
+						+ "," + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort),
+				Map.entry("advertised.listeners", "PLAINTEXT://" + HOST + ":" + brokerPort),
+				Map.entry("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT"),
+				Map.entry("inter.broker.listener.name", "PLAINTEXT"),
+				Map.entry("controller.listener.names", CONTROLLER_LISTENER),
+				// A static voter set (kraft.version 0) needs no --standalone bootstrap snapshot.
+				Map.entry("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort),
+				Map.entry("log.dirs", directory.toString()),
+				// Topics must be declared, as in production: a typo must fail, not create a topic.
+				Map.entry("auto.create.topics.enable", "false"),
+				Map.entry("num.partitions", "1"),
+				Map.entry("default.replication.factor", "1"),
+				Map.entry("min.insync.replicas", "1"),
+				// A single node cannot host the default three replicas of the internal topics.
+				Map.entry("offsets.topic.replication.factor", "1"),
+				Map.entry("offsets.topic.num.partitions", "1"),
+				Map.entry("transaction.state.log.replication.factor", "1"),
+				Map.entry("transaction.state.log.min.isr", "1"),
+				Map.entry("transaction.state.log.num.partitions", "1"),
+				Map.entry("share.coordinator.state.topic.replication.factor", "1"),
+				Map.entry("share.coordinator.state.topic.min.isr", "1"),
+				Map.entry("share.coordinator.state.topic.num.partitions", "1"),
+				// Consumers in tests join alone: waiting 3 s for more members is pure latency.
+				Map.entry("group.initial.rebalance.delay.ms", "0"),
+				// Modest threads and buffers for a 2-core machine shared with Postgres and Redis.
+				Map.entry("num.network.threads", "2"),
+				Map.entry("num.io.threads", "2"),
+				Map.entry("background.threads", "2"),
+				Map.entry("num.recovery.threads.per.data.dir", "1"),
+				Map.entry("num.replica.fetchers", "1"),
+				Map.entry("group.coordinator.threads", "1"),
+				Map.entry("share.coordinator.threads", "1"),
+				Map.entry("log.cleaner.threads", "1"),
+				// The cleaner allocates this buffer up front; the default is 128 MB of heap.
+				Map.entry("log.cleaner.dedupe.buffer.size", String.valueOf(8 * 1024 * 1024))));
+		return properties;
+	}
+
+	/** Writes meta.properties and the bootstrap metadata, which is what {@code kafka-storage.sh format} does. */
+	private static void format(KafkaConfig config, Path directory) {
+		ByteArrayOutputStream output = new ByteArrayOutputStream();
+		try (PrintStream printStream = new PrintStream(output, true, StandardCharsets.UTF_8)) {
+			new Formatter()
+					.setPrintStream(printStream)
+					.setNodeId(NODE_ID)
+					.setClusterId(Uuid.randomUuid().toString())
+					.setControllerListenerName(CONTROLLER_LISTENER)
+					.setMetadataLogDirectory(config.metadataLogDir())
+					.addDirectory(directory.toString())
+					// Static voters: the quorum is not dynamic (KIP-853), so kraft.version stays 0.
+					.setHasDynamicQuorum(false)
+					.run();
+		} catch (Exception e) {
+			throw new EmbeddedServerException("Cannot format Kafka storage in " + directory, e);
+		}
+		log.debug("Formatted Kafka storage: {}", output.toString(StandardCharsets.UTF_8).trim());
+	}
+
+	/** Waits until an admin client can reach the broker, proving the listener and the metadata are up. */
+	private void awaitReady() {
+		Properties properties = new Properties();
+		properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+		properties.put(AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-readiness");
+		long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+		try (Admin admin = Admin.create(properties)) {
+			while (true) {
+				try {
+					int brokers = admin.describeCluster(new DescribeClusterOptions().timeoutMs(5_000))
+							.nodes().get(10, TimeUnit.SECONDS).size();
+					if (brokers > 0) {
+						return;
+					}
+				} catch (ExecutionException | TimeoutException e) {
+					if (System.nanoTime() > deadline) {
+						throw new EmbeddedServerException("Kafka not ready after " + READY_TIMEOUT, e);
+					}
+					log.debug("Kafka not ready yet", e);
+				}
+				if (System.nanoTime() > deadline) {
+					throw new EmbeddedServerException("Kafka has no broker after " + READY_TIMEOUT);
+				}
+				LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+			}
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new EmbeddedServerException("Interrupted while waiting for Kafka", e);
+		}
+	}
+}

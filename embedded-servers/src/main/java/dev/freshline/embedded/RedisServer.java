@@ -1,0 +1,174 @@
+package dev.freshline.embedded;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.embedded.core.ExecutableProvider;
+
+/**
+ * A real redis-server 6.2 child process (the binary shipped by codemonstur's embedded-redis) that
+ * can be stopped and restarted on the same port, so tests can prove the services survive a Redis outage.
+ */
+public final class RedisServer implements AutoCloseable {
+
+	private static final Logger log = LoggerFactory.getLogger(RedisServer.class);
+
+	private static final String HOST = "127.0.0.1";
+
+	private final int port;
+	private final Path workDirectory;
+	private final Path pidFile;
+	private final Path configFile;
+	private final redis.embedded.RedisServer process;
+	private final Thread shutdownHook;
+	private volatile long pid = -1;
+	private boolean closed;
+
+	private RedisServer(int port, Path workDirectory, Path pidFile, Path configFile, redis.embedded.RedisServer process) {
+		this.port = port;
+		this.workDirectory = workDirectory;
+		this.pidFile = pidFile;
+		this.configFile = configFile;
+		this.process = process;
+		// embedded-redis registers a hook that stops the process; ours also removes the files.
+		this.shutdownHook = ShutdownHooks.register("redis-" + port + "-shutdown", this::close);
+	}
+
+	/** Starts redis-server on a free port of 127.0.0.1, without persistence. */
+	public static RedisServer start() {
+		long started = System.nanoTime();
+		int port = FreePorts.find();
+		Path workDirectory = Directories.createTemp("freshline-redis-");
+		Path pidFile = workDirectory.resolve("redis.pid");
+		try {
+			// The builder writes the config file; building the argument list ourselves tells us its path.
+			List<String> arguments = redis.embedded.RedisServer.newRedisServer()
+					// Extract the binary into our own directory so close() removes it with everything else.
+					.executableProvider(ExecutableProvider.newJarResourceProvider(workDirectory.toFile()))
+					.bind(HOST)
+					.port(port)
+					.setting("save \"\"")
+					.setting("appendonly no")
+					.setting("dir \"" + workDirectory + "\"")
+					// Redis writes a pid file even in the foreground when one is configured.
+					.setting("pidfile \"" + pidFile + "\"")
+					.buildCommandArgs();
+			Path configFile = Path.of(arguments.get(1));
+			// stdout is closed by embedded-redis once "Ready to accept connections" appears; redis
+			// ignores SIGPIPE, so only stderr needs draining to keep the process from blocking.
+			redis.embedded.RedisServer process = new redis.embedded.RedisServer(port, arguments, false,
+					line -> log.debug("redis-server:{} {}", port, line),
+					line -> log.warn("redis-server:{} {}", port, line));
+			RedisServer redis = new RedisServer(port, workDirectory, pidFile, configFile, process);
+			try {
+				redis.launch(started);
+			} catch (IOException | RuntimeException e) {
+				redis.close();
+				throw e;
+			}
+			return redis;
+		} catch (IOException | RuntimeException e) {
+			Directories.deleteRecursively(workDirectory);
+			throw new EmbeddedServerException("Redis did not start on port " + port, e);
+		}
+	}
+
+	public String host() {
+		return HOST;
+	}
+
+	public int port() {
+		return port;
+	}
+
+	/** The pid of the running redis-server, read from its pid file. */
+	public long pid() {
+		long current = pid;
+		if (current < 0) {
+			throw new IllegalStateException("Redis on port " + port + " is not running");
+		}
+		return current;
+	}
+
+	/** True while the process is alive; false after {@link #stop()} or if it died on its own. */
+	public boolean isRunning() {
+		long current = pid;
+		return process.isActive() && current > 0 && ProcessHandle.of(current).map(ProcessHandle::isAlive).orElse(false);
+	}
+
+	/** Stops the process (SIGTERM, then waits) but keeps the port, so {@link #restart()} can reuse it. */
+	public synchronized void stop() {
+		if (!process.isActive()) {
+			return;
+		}
+		try {
+			process.stop();
+			pid = -1;
+		} catch (IOException e) {
+			throw new EmbeddedServerException("Redis on port " + port + " did not stop", e);
+		}
+		log.info("Redis on {}:{} stopped", HOST, port);
+	}
+
+	/** Starts the process again on the same port; an empty server, since nothing is persisted. */
+	public synchronized void restart() {
+		if (closed) {
+			throw new IllegalStateException("Redis on port " + port + " is closed");
+		}
+		if (isRunning()) {
+			stop();
+		}
+		try {
+			launch(System.nanoTime());
+		} catch (IOException e) {
+			throw new EmbeddedServerException("Redis did not restart on port " + port, e);
+		}
+	}
+
+	/** Stops the process and deletes the binary, pid file and config file. */
+	@Override
+	public synchronized void close() {
+		if (closed) {
+			return;
+		}
+		closed = true;
+		ShutdownHooks.unregister(shutdownHook);
+		try {
+			stop();
+		} finally {
+			Directories.deleteRecursively(workDirectory);
+			try {
+				Files.deleteIfExists(configFile);
+			} catch (IOException e) {
+				log.debug("Cannot delete {}", configFile, e);
+			}
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "RedisServer[" + HOST + ":" + port + "]";
+	}
+
+	private synchronized void launch(long started) throws IOException {
+		process.start();
+		pid = readPid();
+		log.info("Redis started on {}:{} as pid {} in {} ms", HOST, port, pid,
+				TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+	}
+
+	private long readPid() throws IOException {
+		// redis writes the pid file before logging that it is ready, so it exists by now.
+		@Nullable String content = Files.exists(pidFile) ? Files.readString(pidFile, StandardCharsets.US_ASCII) : null;
+		if (content == null || content.isBlank()) {
+			throw new IOException("redis-server wrote no pid file at " + pidFile);
+		}
+		return Long.parseLong(content.trim());
+	}
+}

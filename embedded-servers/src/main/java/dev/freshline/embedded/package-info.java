@@ -1,0 +1,7 @@
+/**
+ * Real Postgres, Kafka (KRaft) and Redis servers started without Docker, for the local launcher
+ * and for the integration tests. Every server binds to 127.0.0.1 on a free ephemeral port, owns a
+ * scratch directory that is deleted when it closes, and is stopped on a normal JVM exit.
+ */
+@org.jspecify.annotations.NullMarked
+package dev.freshline.embedded;
