@@ -31,20 +31,32 @@ public class CaptureProgress implements HealthIndicator {
 
 	private volatile @Nullable String lastError;
 
+	private final java.util.concurrent.atomic.AtomicLong sendFailures = new java.util.concurrent.atomic.AtomicLong();
+
 	@Autowired
 	CaptureProgress(ConnectorProperties properties) {
 		this(properties, Clock.systemUTC());
 	}
 
-	CaptureProgress(ConnectorProperties properties, Clock clock) {
+	public CaptureProgress(ConnectorProperties properties, Clock clock) {
 		this.clock = clock;
 		// Three missed heartbeats (and never less than 10 s) before we call the stream stalled.
 		this.stallAfter = Duration.ofMillis(Math.max(10_000, 3 * properties.capture().heartbeatInterval().toMillis()));
 	}
 
 	public void batchPublished(int records) {
-		this.published += records;
+		this.published += records; // only the engine thread writes
 		this.lastBatch = this.clock.instant();
+		this.lastError = null;
+	}
+
+	public void sendFailed(Throwable cause) {
+		this.sendFailures.incrementAndGet();
+		this.lastError = "Kafka send failed: " + cause.getClass().getSimpleName();
+	}
+
+	public long sendFailures() {
+		return this.sendFailures.get();
 	}
 
 	void engineStarted() {
@@ -64,7 +76,7 @@ public class CaptureProgress implements HealthIndicator {
 		Instant last = this.lastBatch;
 		Health.Builder health = (last != null && last.plus(this.stallAfter).isAfter(this.clock.instant()))
 				? Health.up() : Health.down();
-		health.withDetail("published", this.published);
+		health.withDetail("published", this.published).withDetail("sendFailures", this.sendFailures.get());
 		if (last != null) {
 			health.withDetail("lastBatch", last.toString());
 		}

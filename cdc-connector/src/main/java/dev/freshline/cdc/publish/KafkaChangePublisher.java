@@ -22,7 +22,7 @@ import dev.freshline.cdc.capture.CaptureProgress;
  * forever; duplicates are harmless downstream (deletes are idempotent), losses are not.
  */
 @Component
-class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<String, String>> {
+public class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<String, String>> {
 
 	private static final Logger log = LoggerFactory.getLogger(KafkaChangePublisher.class);
 
@@ -32,7 +32,7 @@ class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<
 
 	private final CaptureProgress progress;
 
-	KafkaChangePublisher(KafkaTemplate<String, String> kafka, CaptureProgress progress) {
+	public KafkaChangePublisher(KafkaTemplate<String, String> kafka, CaptureProgress progress) {
 		this.kafka = kafka;
 		this.progress = progress;
 	}
@@ -46,9 +46,14 @@ class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<
 				sendAndAwait(records);
 				break;
 			}
-			catch (ExecutionException ex) {
-				log.warn("Kafka did not acknowledge a batch of {} records (attempt {}); resending in {} ms",
-						records.size(), attempt, backoff, ex.getCause());
+			catch (ExecutionException | RuntimeException ex) {
+				// ExecutionException: Kafka refused or timed out a send; RuntimeException: send() itself
+				// failed (no metadata within max.block.ms, a closed producer). Either way the batch is
+				// retried as a whole: it must never be skipped, and resent records are harmless.
+				Throwable cause = (ex instanceof ExecutionException) ? ex.getCause() : ex;
+				this.progress.sendFailed(cause);
+				log.warn("Kafka did not acknowledge a batch of {} records (attempt {}); resending in {} ms: {}",
+						records.size(), attempt, backoff, String.valueOf(cause));
 				Thread.sleep(backoff); // the engine thread itself must wait: nothing may be marked meanwhile
 				backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
 			}

@@ -22,6 +22,7 @@ import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.ConsumerRecordRecoverer;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.support.ProducerListener;
 import org.springframework.util.backoff.ExponentialBackOff;
 
 import dev.freshline.invalidator.InvalidatorProperties;
@@ -87,7 +88,12 @@ class InvalidationConfiguration {
 		config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
 		config.put(ProducerConfig.ACKS_CONFIG, "all");
 		config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-		return new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(config));
+		KafkaTemplate<String, byte[]> template = new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(config));
+		// the default LoggingProducerListener would log a failed record's payload; the recoverer
+		// reports failures itself, without the payload
+		template.setProducerListener(new ProducerListener<>() {
+		});
+		return template;
 	}
 
 	@Bean

@@ -1,0 +1,25 @@
+package dev.freshline.cdc.publish;
+
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.kafka.support.ProducerListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Replaces spring-kafka's LoggingProducerListener, which logs the key and payload of a failed
+ * send: change events must never reach the logs. Only the topic and the error are logged.
+ */
+@Component
+class QuietProducerListener implements ProducerListener<String, String> {
+
+	private static final Logger log = LoggerFactory.getLogger(QuietProducerListener.class);
+
+	@Override
+	public void onError(ProducerRecord<String, String> record, @Nullable RecordMetadata metadata, Exception exception) {
+		log.debug("Send to {} failed: {}", record.topic(), exception.toString());
+	}
+}

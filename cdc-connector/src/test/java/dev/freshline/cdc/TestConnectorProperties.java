@@ -1,0 +1,20 @@
+package dev.freshline.cdc;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/** Connector settings for tests that build the connector's parts by hand. */
+public final class TestConnectorProperties {
+
+	private TestConnectorProperties() {
+	}
+
+	public static ConnectorProperties with(Map<String, String> debezium) {
+		return new ConnectorProperties("freshline",
+				new ConnectorProperties.Database("127.0.0.1", 5432, "freshline", "freshline_cdc", "s3cret"),
+				new ConnectorProperties.Capture("slot_x", "freshline", Path.of("offsets.dat"), Duration.ofMillis(10),
+						Duration.ofSeconds(1), Duration.ofSeconds(1)),
+				new ConnectorProperties.Topics(3, (short) 1), debezium);
+	}
+}

@@ -1,0 +1,52 @@
+package dev.freshline.cdc.capture;
+
+import java.util.Map;
+import java.util.Properties;
+
+import org.junit.jupiter.api.Test;
+
+import dev.freshline.cdc.ConnectorProperties;
+import dev.freshline.cdc.TestConnectorProperties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DebeziumSettingsTests {
+
+	@Test
+	void shouldCaptureEveryOperationOfBothTablesWithPgoutputAndNoSnapshot() {
+		Properties settings = DebeziumSettings.from(properties(Map.of()));
+
+		assertThat(settings).containsEntry("plugin.name", "pgoutput")
+			.containsEntry("skipped.operations", "none")
+			.containsEntry("table.include.list", "public.patient,public.formulary_item")
+			.containsEntry("snapshot.mode", "no_data")
+			.containsEntry("publication.autocreate.mode", "disabled")
+			.containsEntry("slot.name", "slot_x")
+			.containsEntry("poll.interval.ms", "10")
+			.containsEntry("heartbeat.interval.ms", "1000");
+	}
+
+	@Test
+	void shouldKeepPatientIdentifyingColumnsOutOfEvents() {
+		Properties settings = DebeziumSettings.from(properties(Map.of()));
+
+		assertThat(settings.getProperty("column.exclude.list")).contains("public.patient.name", "public.patient.mrn",
+				"public.patient.date_of_birth");
+	}
+
+	@Test
+	void shouldLetDebeziumOptionsPassedThroughWinOverDefaults() {
+		Properties settings = DebeziumSettings.from(properties(Map.of("poll.interval.ms", "500", "max.batch.size", "64")));
+
+		assertThat(settings).containsEntry("poll.interval.ms", "500").containsEntry("max.batch.size", "64");
+	}
+
+	@Test
+	void shouldNotPrintThePassword() {
+		assertThat(properties(Map.of()).database().toString()).doesNotContain("s3cret");
+	}
+
+	private static ConnectorProperties properties(Map<String, String> debezium) {
+		return TestConnectorProperties.with(debezium);
+	}
+}

@@ -1,0 +1,125 @@
+package dev.freshline.cdc.publish;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+
+import dev.freshline.cdc.capture.CaptureProgress;
+import dev.freshline.cdc.TestConnectorProperties;
+import dev.freshline.embedded.SharedServers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The delivery rule at the source, against a real broker: while Kafka cannot take a batch (its
+ * topic does not exist yet and brokers do not auto-create), nothing is marked processed and the
+ * batch is retried; once the topic exists, the batch lands and only then is it marked.
+ */
+class KafkaChangePublisherIntegrationTests {
+
+	private final String bootstrap = SharedServers.get().kafka().bootstrapServers();
+
+	private final String topic = SharedServers.uniqueName("cdc") + ".public.patient";
+
+	private final DefaultKafkaProducerFactory<String, String> producers = new DefaultKafkaProducerFactory<>(
+			Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrap, ProducerConfig.ACKS_CONFIG, "all",
+					ProducerConfig.MAX_BLOCK_MS_CONFIG, 300, ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+					StringSerializer.class, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class));
+
+	@AfterEach
+	void closeProducers() {
+		this.producers.destroy();
+	}
+
+	@Test
+	void shouldMarkRecordsProcessedOnlyAfterKafkaAcknowledgedThem() throws Exception {
+		CaptureProgress progress = new CaptureProgress(TestConnectorProperties.with(Map.of()), Clock.systemUTC());
+		KafkaChangePublisher publisher = new KafkaChangePublisher(new KafkaTemplate<>(this.producers), progress);
+		RecordingCommitter committer = new RecordingCommitter();
+		Change change = new Change("{\"id\":1}", "{\"op\":\"u\"}", this.topic);
+
+		CompletableFuture<Void> batch = CompletableFuture.runAsync(() -> {
+			try {
+				publisher.handleBatch(List.of(change), committer);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		});
+		await().atMost(Duration.ofSeconds(30)).until(() -> progress.sendFailures() >= 2);
+		assertThat(committer.marked).as("nothing is marked while Kafka has not acknowledged").isEmpty();
+		assertThat(batch).isNotDone();
+
+		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrap))) {
+			admin.createTopics(List.of(new NewTopic(this.topic, 1, (short) 1))).all().get();
+		}
+		batch.get(60, java.util.concurrent.TimeUnit.SECONDS);
+
+		assertThat(committer.marked).containsExactly(change, "batch finished");
+		assertThat(progress.published()).isEqualTo(1);
+		try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+				this.bootstrap, ConsumerConfig.GROUP_ID_CONFIG, SharedServers.uniqueName("check"),
+				ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
+			consumer.subscribe(List.of(this.topic));
+			List<String> values = new CopyOnWriteArrayList<>();
+			await().until(() -> {
+				consumer.poll(Duration.ofMillis(200)).forEach((record) -> values.add(record.key() + " " + record.value()));
+				return !values.isEmpty();
+			});
+			assertThat(values).containsExactly("{\"id\":1} {\"op\":\"u\"}");
+		}
+	}
+
+	record Change(String key, String value, String destination) implements ChangeEvent<String, String> {
+
+		@Override
+		public Integer partition() {
+			return null;
+		}
+	}
+
+	static final class RecordingCommitter implements DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> {
+
+		final List<Object> marked = new CopyOnWriteArrayList<>();
+
+		@Override
+		public void markProcessed(ChangeEvent<String, String> record) {
+			this.marked.add(record);
+		}
+
+		@Override
+		public void markBatchFinished() {
+			this.marked.add("batch finished");
+		}
+
+		@Override
+		public void markProcessed(ChangeEvent<String, String> record, DebeziumEngine.Offsets offsets) {
+			this.marked.add(record);
+		}
+
+		@Override
+		public DebeziumEngine.Offsets buildOffsets() {
+			throw new UnsupportedOperationException("not used by the publisher");
+		}
+	}
+}
