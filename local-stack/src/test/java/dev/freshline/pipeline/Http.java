@@ -15,6 +15,14 @@ final class Http {
 	private Http() {
 	}
 
+	static HttpResponse<String> put(String url, String json) throws IOException, InterruptedException {
+		return client.send(HttpRequest.newBuilder(URI.create(url))
+			.timeout(Duration.ofSeconds(10))
+			.header("Content-Type", "application/json")
+			.PUT(HttpRequest.BodyPublishers.ofString(json))
+			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
 	static HttpResponse<String> get(String url) throws IOException, InterruptedException {
 		return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
 				HttpResponse.BodyHandlers.ofString());

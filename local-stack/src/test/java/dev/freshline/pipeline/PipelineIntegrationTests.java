@@ -4,10 +4,18 @@ import java.net.http.HttpResponse;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+
+import dev.freshline.embedded.SharedServers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -48,6 +56,46 @@ class PipelineIntegrationTests {
 		HttpResponse<String> after = Http.get(this.stack.apiUrl(2) + "/patients/42");
 		assertThat(after.statusCode()).isEqualTo(200);
 		assertThat(after.body()).contains("\"name\":\"Renamed by SQL\"").contains("\"version\":2");
+	}
+
+	@Test
+	void shouldServeAnAdminWriteOnTheOtherInstance() throws Exception {
+		assertThat(Http.get(this.stack.apiUrl(2) + "/patients/43").body()).contains("\"ward\":\"ward-d\"");
+		String key = this.stack.keys().patient(43);
+		assertThat(this.stack.redis().exists(key)).isEqualTo(1);
+
+		HttpResponse<String> written = Http.put(this.stack.apiUrl(1) + "/admin/patients/43",
+				"{\"mrn\":\"MRN-000043\",\"name\":\"Patient 43\",\"dateOfBirth\":\"1980-01-01\",\"ward\":\"ward-icu\"}");
+
+		assertThat(written.statusCode()).isEqualTo(200);
+		assertThat(written.body()).contains("\"version\":2");
+		await().untilAsserted(() -> assertThat(this.stack.redis().exists(key)).isZero());
+		assertThat(Http.get(this.stack.apiUrl(2) + "/patients/43").body()).contains("\"ward\":\"ward-icu\"");
+	}
+
+	@Test
+	void shouldRejectAnInvalidAdminWriteWithAProblem() throws Exception {
+		HttpResponse<String> rejected = Http.put(this.stack.apiUrl(1) + "/admin/patients/44",
+				"{\"mrn\":\"bad mrn\",\"name\":\"\",\"dateOfBirth\":\"2999-01-01\",\"ward\":\"ward-a\"}");
+
+		assertThat(rejected.statusCode()).isEqualTo(400);
+		assertThat(rejected.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		assertThat(Http.get(this.stack.apiUrl(1) + "/patients/44").body()).contains("\"version\":1");
+	}
+
+	@Test
+	void shouldShareTheChangeTopicsBetweenInvalidatorInstances() throws Exception {
+		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+				SharedServers.get().kafka().bootstrapServers()))) {
+			await().untilAsserted(() -> {
+				ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(this.stack.invalidatorGroup()))
+					.all()
+					.get()
+					.get(this.stack.invalidatorGroup());
+				assertThat(group.members()).hasSize(2)
+					.allSatisfy((member) -> assertThat(member.assignment().topicPartitions()).isNotEmpty());
+			});
+		}
 	}
 
 	@Test

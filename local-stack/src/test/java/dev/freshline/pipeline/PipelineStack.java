@@ -67,6 +67,8 @@ final class PipelineStack implements AutoCloseable {
 
 	private @Nullable ConfigurableApplicationContext invalidator;
 
+	private @Nullable ConfigurableApplicationContext invalidator2;
+
 	static {
 		// the first event after a context starts can take a few seconds on a loaded 2-core machine
 		org.awaitility.Awaitility.setDefaultTimeout(java.time.Duration.ofSeconds(60));
@@ -81,12 +83,13 @@ final class PipelineStack implements AutoCloseable {
 		this.redisConnection = this.redisClient.connect();
 	}
 
-	/** A database, two API instances, the invalidator and a running connector. */
+	/** A database, two API instances, two invalidators in one group and a running connector. */
 	static PipelineStack start() throws Exception {
 		PipelineStack stack = new PipelineStack();
 		stack.api1 = stack.run(ApiApplication.class, ApiApplication.CONFIG_NAME, NOT_FOR_API); // applies the migrations first
 		stack.api2 = stack.run(ApiApplication.class, ApiApplication.CONFIG_NAME, NOT_FOR_API);
 		stack.invalidator = stack.run(InvalidatorApplication.class, InvalidatorApplication.CONFIG_NAME, NOT_FOR_INVALIDATOR);
+		stack.invalidator2 = stack.run(InvalidatorApplication.class, InvalidatorApplication.CONFIG_NAME, NOT_FOR_INVALIDATOR);
 		stack.startConnector();
 		return stack;
 	}
@@ -124,7 +127,7 @@ final class PipelineStack implements AutoCloseable {
 		environment.put("REDIS_PORT", this.servers.redis().port());
 		environment.put("FRESHLINE_TOPIC_PREFIX", this.name);
 		environment.put("FRESHLINE_KEY_PREFIX", this.name);
-		environment.put("INVALIDATOR_GROUP_ID", this.name + "-invalidator");
+		environment.put("INVALIDATOR_GROUP_ID", invalidatorGroup());
 		environment.put("SERVER_PORT", 0);
 		environment.put("spring.autoconfigure.exclude", excludedAutoConfigurations);
 		return new SpringApplicationBuilder(application).properties(environment).run();
@@ -136,6 +139,10 @@ final class PipelineStack implements AutoCloseable {
 			throw new IllegalStateException("api-" + instance + " is not running");
 		}
 		return "http://127.0.0.1:" + api.getEnvironment().getProperty("local.server.port");
+	}
+
+	String invalidatorGroup() {
+		return this.name + "-invalidator";
 	}
 
 	CacheKeys keys() {
@@ -165,7 +172,7 @@ final class PipelineStack implements AutoCloseable {
 	@Override
 	public void close() throws Exception {
 		for (ConfigurableApplicationContext context : new ConfigurableApplicationContext[] { this.api1, this.api2,
-				this.invalidator, this.connector }) {
+				this.invalidator, this.invalidator2, this.connector }) {
 			if (context != null) {
 				context.close();
 			}

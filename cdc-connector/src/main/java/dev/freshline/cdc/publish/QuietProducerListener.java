@@ -14,12 +14,12 @@ import org.springframework.stereotype.Component;
  * send: change events must never reach the logs. Only the topic and the error are logged.
  */
 @Component
-class QuietProducerListener implements ProducerListener<String, String> {
+class QuietProducerListener implements ProducerListener<Object, Object> {
 
 	private static final Logger log = LoggerFactory.getLogger(QuietProducerListener.class);
 
 	@Override
-	public void onError(ProducerRecord<String, String> record, @Nullable RecordMetadata metadata, Exception exception) {
+	public void onError(ProducerRecord<Object, Object> record, @Nullable RecordMetadata metadata, Exception exception) {
 		log.debug("Send to {} failed: {}", record.topic(), exception.toString());
 	}
 }
