@@ -7,6 +7,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -196,7 +197,7 @@ public final class LocalStack {
 		System.out.println("Stopping Freshline...");
 		// APIs and the invalidator first, the connector last among the services, then the servers
 		List<ServiceProcess> order = new ArrayList<>(this.services);
-		java.util.Collections.reverse(order);
+		Collections.reverse(order);
 		order.parallelStream().forEach(ServiceProcess::stop);
 		for (int i = this.servers.size() - 1; i >= 0; i--) {
 			try {

@@ -97,5 +97,4 @@ class ConnectorRestartIntegrationTests {
 		JsonNode after = this.json.readTree(value).path("after");
 		return after.path("id").asLong() + "@" + after.path("version").asLong();
 	}
-
 }

@@ -184,5 +184,7 @@ final class PipelineStack implements AutoCloseable {
 			.execute("postgres", "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"
 					+ this.name + "'");
 		this.servers.dropDatabase(this.database);
+		Files.deleteIfExists(this.offsetFile);
+		Files.deleteIfExists(this.offsetFile.getParent());
 	}
 }

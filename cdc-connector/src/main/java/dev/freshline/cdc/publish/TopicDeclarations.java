@@ -1,5 +1,7 @@
 package dev.freshline.cdc.publish;
 
+import java.util.stream.Stream;
+
 import org.apache.kafka.clients.admin.NewTopic;
 
 import org.springframework.context.annotation.Bean;
@@ -22,16 +24,13 @@ class TopicDeclarations {
 	KafkaAdmin.NewTopics changeTopics(ConnectorProperties properties) {
 		Topics topics = new Topics(properties.topicPrefix());
 		ConnectorProperties.Topics settings = properties.topics();
-		NewTopic[] declared = topics.allChanges()
+		Stream<NewTopic> changes = topics.allChanges()
 			.stream()
 			.map((name) -> TopicBuilder.name(name)
 				.partitions(settings.partitions())
 				.replicas(settings.replicationFactor())
-				.build())
-			.toArray(NewTopic[]::new);
+				.build());
 		NewTopic heartbeat = TopicBuilder.name(topics.heartbeat()).partitions(1).replicas(settings.replicationFactor()).build();
-		NewTopic[] all = java.util.Arrays.copyOf(declared, declared.length + 1);
-		all[declared.length] = heartbeat;
-		return new KafkaAdmin.NewTopics(all);
+		return new KafkaAdmin.NewTopics(Stream.concat(changes, Stream.of(heartbeat)).toArray(NewTopic[]::new));
 	}
 }

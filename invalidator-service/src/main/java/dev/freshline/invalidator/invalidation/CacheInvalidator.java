@@ -1,5 +1,6 @@
 package dev.freshline.invalidator.invalidation;
 
+import java.time.Duration;
 import java.util.Set;
 
 import io.micrometer.core.instrument.Counter;
@@ -60,7 +61,7 @@ class CacheInvalidator {
 			case CREATE, UPDATE, DELETE, READ -> delete(this.rules.keysFor(event));
 		}
 		if (event.commitTimeMillis() > 0) {
-			this.lag.record(java.time.Duration.ofMillis(Math.max(0, System.currentTimeMillis() - event.commitTimeMillis())));
+			this.lag.record(Duration.ofMillis(Math.max(0, System.currentTimeMillis() - event.commitTimeMillis())));
 		}
 	}
 

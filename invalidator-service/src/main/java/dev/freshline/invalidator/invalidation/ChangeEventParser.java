@@ -2,6 +2,7 @@ package dev.freshline.invalidator.invalidation;
 
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
@@ -43,10 +44,6 @@ class ChangeEventParser {
 			@Nullable String op) {
 	}
 
-	record Source(@Nullable String table, @Nullable Long ts_ms, @Nullable Long lsn) {
-
-		@Nullable Long tsMs() {
-			return this.ts_ms;
-		}
+	record Source(@Nullable String table, @JsonProperty("ts_ms") @Nullable Long tsMs, @Nullable Long lsn) {
 	}
 }

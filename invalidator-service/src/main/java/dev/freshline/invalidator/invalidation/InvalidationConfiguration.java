@@ -1,9 +1,12 @@
 package dev.freshline.invalidator.invalidation;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -11,10 +14,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.core.NestedExceptionUtils;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
@@ -72,7 +75,7 @@ class InvalidationConfiguration {
 		return new KafkaAdmin.NewTopics(topics.allChanges()
 			.stream()
 			.map((name) -> TopicBuilder.name(name).partitions(settings.partitions()).replicas(settings.replicationFactor()).build())
-			.toArray(org.apache.kafka.clients.admin.NewTopic[]::new));
+			.toArray(NewTopic[]::new));
 	}
 
 	@Bean
@@ -128,7 +131,7 @@ class InvalidationConfiguration {
 		return String.valueOf(NestedExceptionUtils.getMostSpecificCause(ex).getMessage());
 	}
 
-	private static java.util.Optional<CapturedTable> tableOf(Topics topics, String topic) {
-		return java.util.Arrays.stream(CapturedTable.values()).filter((table) -> topics.changes(table).equals(topic)).findFirst();
+	private static Optional<CapturedTable> tableOf(Topics topics, String topic) {
+		return Arrays.stream(CapturedTable.values()).filter((table) -> topics.changes(table).equals(topic)).findFirst();
 	}
 }

@@ -3,6 +3,7 @@ package dev.freshline.invalidator.invalidation;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -125,12 +126,12 @@ class InvalidatorIntegrationTests {
 						ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
 				new StringDeserializer(), new ByteArrayDeserializer())) {
 			consumer.subscribe(List.of(topic));
-			ConsumerRecord<String, byte[]>[] found = new ConsumerRecord[1];
+			AtomicReference<ConsumerRecord<String, byte[]>> found = new AtomicReference<>();
 			await().until(() -> {
-				consumer.poll(Duration.ofMillis(200)).forEach((record) -> found[0] = record);
-				return found[0] != null;
+				consumer.poll(Duration.ofMillis(200)).forEach(found::set);
+				return found.get() != null;
 			});
-			return found[0];
+			return found.get();
 		}
 	}
 }
