@@ -1,13 +1,15 @@
 package dev.freshline.local;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -47,6 +50,10 @@ public final class LocalStack {
 
 	private final List<ServiceProcess> services = new ArrayList<>();
 
+	// held for the life of the JVM; never read
+	@SuppressWarnings("unused")
+	private @Nullable FileLock lock;
+
 	private LocalStack(Path home) {
 		this.home = home;
 		this.state = home.resolve(".freshline");
@@ -75,7 +82,7 @@ public final class LocalStack {
 			stack.start();
 		}
 		catch (Exception ex) {
-			System.err.println("Local stack failed to start: " + ex.getMessage());
+			System.err.println("Local stack failed to start: " + ex);
 			System.exit(1);
 		}
 		stopped.await();
@@ -84,6 +91,7 @@ public final class LocalStack {
 	private void start() throws Exception {
 		long started = System.nanoTime();
 		Files.createDirectories(this.state);
+		lockStateDirectory();
 		this.stale.sweep();
 		Directories.deleteRecursively(this.run);
 		Path logs = Files.createDirectories(this.state.resolve("logs"));
@@ -127,18 +135,19 @@ public final class LocalStack {
 		environment.put("REDIS_HOST", redis.host());
 		environment.put("REDIS_PORT", Integer.toString(redis.port()));
 
-		// The first API instance applies the migrations (schema, publication, grants) that the
-		// connector and the second instance rely on, so it goes first.
-		step("Starting api-1 (applies the schema migrations)");
+		// Startup is CPU-bound on small machines, so everything that can start at once does. Only
+		// the connector waits: it needs the publication and grants that api-1's migrations create
+		// (api-2 runs the same migrations; Flyway's lock makes one of them wait for the other).
+		step("Starting api-1, api-2 and the invalidator");
 		ServiceProcess api1 = startService("api-1", "api-service", environment, logs);
+		ServiceProcess api2 = startService("api-2", "api-service", environment, logs);
+		ServiceProcess invalidator = startService("invalidator", "invalidator-service", environment, logs);
 		api1.awaitHealthy(SERVICE_START_TIMEOUT);
 		done(started);
 
-		step("Starting cdc-connector, invalidator and api-2");
-		List<ServiceProcess> rest = List.of(startService("cdc-connector", "cdc-connector", environment, logs),
-				startService("invalidator", "invalidator-service", environment, logs),
-				startService("api-2", "api-service", environment, logs));
-		for (ServiceProcess service : rest) {
+		step("Starting the cdc-connector (schema is in place)");
+		ServiceProcess connector = startService("cdc-connector", "cdc-connector", environment, logs);
+		for (ServiceProcess service : List.of(api2, invalidator, connector)) {
 			service.awaitHealthy(SERVICE_START_TIMEOUT);
 		}
 		done(started);
@@ -147,9 +156,25 @@ public final class LocalStack {
 				new StackInfo.Postgres(postgres.jdbcUrl(DATABASE), postgres.host(), postgres.port(), DATABASE,
 						"freshline", passwords.get("freshline")),
 				new StackInfo.Kafka(kafka.bootstrapServers()), new StackInfo.Redis(redis.host(), redis.port()),
-				List.of(api1.baseUrl(), rest.get(2).baseUrl()), processes(postgres, redis));
+				List.of(api1.baseUrl(), api2.baseUrl()), processes(postgres, redis));
 		Path infoFile = writeInfo(info);
 		printReady(info, infoFile, logs, Duration.ofNanos(System.nanoTime() - started));
+	}
+
+	/**
+	 * One launcher per directory: a second one would sweep the first one's processes and wipe its
+	 * data directory. The lock is released by the operating system when this JVM exits, however.
+	 */
+	private void lockStateDirectory() throws IOException {
+		FileChannel channel = FileChannel.open(this.state.resolve("launcher.lock"), StandardOpenOption.CREATE,
+				StandardOpenOption.WRITE);
+		FileLock lock = channel.tryLock();
+		if (lock == null) {
+			channel.close();
+			throw new IllegalStateException("another local stack runs from " + this.home
+					+ " (see .freshline/local-stack.json); stop it with Ctrl-C first");
+		}
+		this.lock = lock;
 	}
 
 	private ServiceProcess startService(String name, String module, Map<String, String> environment, Path logs)
@@ -195,10 +220,8 @@ public final class LocalStack {
 			return;
 		}
 		System.out.println("Stopping Freshline...");
-		// APIs and the invalidator first, the connector last among the services, then the servers
-		List<ServiceProcess> order = new ArrayList<>(this.services);
-		Collections.reverse(order);
-		order.parallelStream().forEach(ServiceProcess::stop);
+		// services first (each flushes its own state: the connector its offsets), then the servers
+		this.services.parallelStream().forEach(ServiceProcess::stop);
 		for (int i = this.servers.size() - 1; i >= 0; i--) {
 			try {
 				this.servers.get(i).close();

@@ -44,7 +44,7 @@ final class StaleProcesses {
 					}
 				});
 		}
-		Files.delete(this.pidFile);
+		Files.deleteIfExists(this.pidFile);
 	}
 
 	/** Records a pid with a string that its command line contains (e.g. the jar or data directory). */
