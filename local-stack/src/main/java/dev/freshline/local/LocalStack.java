@@ -54,9 +54,9 @@ public final class LocalStack {
 	@SuppressWarnings("unused")
 	private @Nullable FileLock lock;
 
-	private LocalStack(Path home) {
+	private LocalStack(Path home, Path state) {
 		this.home = home;
-		this.state = home.resolve(".freshline");
+		this.state = state;
 		this.run = this.state.resolve("run");
 		this.stale = new StaleProcesses(this.state.resolve("pids"));
 	}
@@ -72,7 +72,9 @@ public final class LocalStack {
 		// initialise logging now, on one thread, rather than racing from the servers' start threads
 		org.slf4j.LoggerFactory.getLogger(LocalStack.class).info("Freshline launcher starting");
 		Path home = Path.of(System.getProperty("freshline.home", ".")).toAbsolutePath().normalize();
-		LocalStack stack = new LocalStack(home);
+		// freshline.state moves the run's data, logs and endpoints file (tests use it)
+		Path state = Path.of(System.getProperty("freshline.state", home.resolve(".freshline").toString()));
+		LocalStack stack = new LocalStack(home, state.toAbsolutePath().normalize());
 		CountDownLatch stopped = new CountDownLatch(1);
 		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
 			stack.stop();
@@ -210,9 +212,13 @@ public final class LocalStack {
 		System.out.printf("  postgres       %s  (user %s)%n", info.postgres().jdbcUrl(), info.postgres().user());
 		System.out.printf("  kafka          %s%n", info.kafka().bootstrapServers());
 		System.out.printf("  redis          %s:%d%n", info.redis().host(), info.redis().port());
-		System.out.printf("  endpoints file %s%n", this.home.relativize(infoFile));
-		System.out.printf("  service logs   %s%n", this.home.relativize(logs));
+		System.out.printf("  endpoints file %s%n", relative(infoFile));
+		System.out.printf("  service logs   %s%n", relative(logs));
 		System.out.printf("Try: curl %s/patients/42    (Ctrl-C stops everything)%n", info.api().get(0));
+	}
+
+	private Path relative(Path path) {
+		return path.startsWith(this.home) ? this.home.relativize(path) : path;
 	}
 
 	private void stop() {
