@@ -5,19 +5,28 @@ import java.time.Duration;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
-/** The API's settings, validated at start: the key prefix and each namespace's expiry. */
+/** The API's settings, validated at start: the key prefix, the fill protocol and each namespace's expiry. */
 @Validated
 @ConfigurationProperties("freshline.api")
 public record ApiProperties(@DefaultValue("freshline") @Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,62}") String keyPrefix,
-		@Valid @DefaultValue Namespaces cache) {
+		@Valid @DefaultValue Cache cache) {
 
-	public record Namespaces(@Valid @DefaultValue Expiry patient, @Valid @DefaultValue Expiry formulary) {
+	/**
+	 * {@code lease}: how long a reader may take between its miss and its fill; a holder that dies
+	 * loses it after this. {@code leaseWait}: how long a reader that finds the lease taken waits
+	 * for the holder's fill before reading Postgres itself (without filling). {@code floorTtl}
+	 * must outlive {@code lease}.
+	 */
+	public record Cache(@Valid @DefaultValue Expiry patient, @Valid @DefaultValue Expiry formulary,
+			@DefaultValue("2s") Duration lease, @DefaultValue("500ms") Duration leaseWait,
+			@DefaultValue("10m") Duration floorTtl, @NotNull @DefaultValue("LEASED") FillProtocol protocol) {
 	}
 
 	/**
@@ -26,5 +35,13 @@ public record ApiProperties(@DefaultValue("freshline") @Pattern(regexp = "[a-z0-
 	 */
 	public record Expiry(@DefaultValue("10m") Duration ttl, @DefaultValue("0s") Duration sliding,
 			@DefaultValue("0.1") @DecimalMin("0.0") @DecimalMax("0.5") double jitter) {
+	}
+
+	/**
+	 * LEASED is Freshline's stale-set-proof protocol. NAIVE is the textbook get/miss/load/set,
+	 * kept only so tests and the torture checker can show what the protocol prevents.
+	 */
+	public enum FillProtocol {
+		LEASED, NAIVE
 	}
 }

@@ -10,7 +10,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
-/** The invalidator's settings, validated at start; Kafka and Redis endpoints stay under spring.*. */
+/**
+ * The invalidator's settings, validated at start; Kafka and Redis endpoints stay under spring.*.
+ * {@code floorTtl} must outlive the longest fill (the API's lease), or a very late fill could
+ * pass a floor that has expired.
+ */
 @Validated
 @ConfigurationProperties("freshline.invalidator")
 public record InvalidatorProperties(
@@ -18,7 +22,7 @@ public record InvalidatorProperties(
 		@DefaultValue("freshline") @Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,62}") String topicPrefix,
 		@DefaultValue("freshline") @Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,62}") String keyPrefix,
 		@Valid @DefaultValue Retry retry, @Valid @DefaultValue Topics topics,
-		@DefaultValue("500") @Min(10) int flushBatchSize) {
+		@DefaultValue("500") @Min(10) int flushBatchSize, @DefaultValue("10m") Duration floorTtl) {
 
 	/** Back-off for transient failures (Redis, network); there is deliberately no attempt limit. */
 	public record Retry(@DefaultValue("100ms") Duration initialInterval, @DefaultValue("10s") Duration maxInterval) {

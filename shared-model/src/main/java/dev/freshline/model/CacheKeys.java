@@ -30,6 +30,16 @@ public record CacheKeys(String prefix) {
 		return key(Namespace.FORMULARY, hospitalId);
 	}
 
+	/** The lease guarding fills of {@code key}; same hash tag, so scripts stay in one slot. */
+	public String lease(String key) {
+		return key + ":lease";
+	}
+
+	/** The version floor of {@code key}: fills of older versions are refused. */
+	public String floor(String key) {
+		return key + ":floor";
+	}
+
 	/** The SCAN pattern of a namespace; built only from configuration and the enum, never input. */
 	public String namespacePattern(Namespace namespace) {
 		return this.prefix + ":" + namespace.id() + ":*";

@@ -1,26 +1,89 @@
 package dev.freshline.model;
 
 /**
- * Redis scripts, kept as text here so every service runs the same one. Each takes its keys
- * through KEYS and its values through ARGV: no input is ever spliced into script text.
+ * The fill protocol's Redis scripts (see DESIGN.md), kept as text here so that the API and the
+ * invalidator run the same ones. Each takes its keys through KEYS and its values through ARGV:
+ * no input is ever spliced into script text. The keys of one entity (value, lease, floor) share
+ * a hash tag, so each script touches one Redis Cluster slot.
  */
 public final class LuaScripts {
 
+	/** {@link #READ} reply: the value is cached; the second element holds it. */
+	public static final long HIT = 1;
+
+	/** {@link #READ} reply: this caller holds the lease and should load and fill. */
+	public static final long LEASED = 2;
+
+	/** {@link #READ} reply: another caller holds the lease. */
+	public static final long BUSY = 3;
+
 	/**
-	 * Sliding expiry that never outlives the absolute limit. A cached value starts with its
-	 * absolute deadline (13 digits of epoch millis); on a hit the key's TTL is pushed to
-	 * {@code min(sliding, deadline - now)}. KEYS[1] = value key; ARGV[1] = sliding millis,
-	 * ARGV[2] = now in epoch millis (from the caller: Redis 6 scripts may not read TIME and write).
+	 * Read or lease. KEYS: value, lease. ARGV: token, lease millis, sliding millis (0 = off), now
+	 * in epoch millis (passed in: Redis 6 scripts may not read TIME and then write). A stored
+	 * value starts with its absolute deadline (13 digits of epoch millis), so sliding expiry can
+	 * push the TTL to {@code min(sliding, deadline - now)} and never past the absolute limit.
 	 */
-	public static final String READ_SLIDING = """
+	public static final String READ = """
 			local value = redis.call('GET', KEYS[1])
 			if value then
-			  local remaining = tonumber(string.sub(value, 1, 13)) - tonumber(ARGV[2])
-			  if remaining > 0 then
-			    redis.call('PEXPIRE', KEYS[1], math.min(tonumber(ARGV[1]), remaining))
+			  local sliding = tonumber(ARGV[3])
+			  if sliding > 0 then
+			    local remaining = tonumber(string.sub(value, 1, 13)) - tonumber(ARGV[4])
+			    if remaining > 0 then
+			      redis.call('PEXPIRE', KEYS[1], math.min(sliding, remaining))
+			    end
+			  end
+			  return {1, value}
+			end
+			if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
+			  return {2}
+			end
+			return {3}
+			""";
+
+	/**
+	 * Fill, only if the caller still holds the lease and its version is not below the floor.
+	 * KEYS: value, lease, floor. ARGV: token, stored value, version, ttl millis. Returns 1 if
+	 * stored, 0 if the lease was lost (invalidated or expired), -1 if below the floor.
+	 */
+	public static final String FILL = """
+			if redis.call('GET', KEYS[2]) ~= ARGV[1] then
+			  return 0
+			end
+			redis.call('DEL', KEYS[2])
+			local floor = redis.call('GET', KEYS[3])
+			if floor and tonumber(ARGV[3]) < tonumber(floor) then
+			  return -1
+			end
+			redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[4])
+			return 1
+			""";
+
+	/** Give a lease back without filling (nothing to store). KEYS: lease. ARGV: token. */
+	public static final String RELEASE = """
+			if redis.call('GET', KEYS[1]) == ARGV[1] then
+			  return redis.call('DEL', KEYS[1])
+			end
+			return 0
+			""";
+
+	/**
+	 * Invalidate: delete value and lease, raise the floor to the change's version (0 = no floor,
+	 * for collections). Idempotent and commutative: replays and reordering leave the same floor.
+	 * KEYS: value, lease, floor. ARGV: version, floor ttl millis.
+	 */
+	public static final String INVALIDATE = """
+			redis.call('DEL', KEYS[1], KEYS[2])
+			local version = tonumber(ARGV[1])
+			if version > 0 then
+			  local floor = redis.call('GET', KEYS[3])
+			  if (not floor) or version > tonumber(floor) then
+			    redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[2])
+			  else
+			    redis.call('PEXPIRE', KEYS[3], ARGV[2])
 			  end
 			end
-			return value
+			return 1
 			""";
 
 	private LuaScripts() {

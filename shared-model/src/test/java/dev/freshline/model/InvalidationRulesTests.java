@@ -34,6 +34,28 @@ class InvalidationRulesTests {
 	}
 
 	@Test
+	void shouldRaiseAPatientFloorToTheNewVersion() {
+		ChangeEvent updated = event(Operation.UPDATE, "patient", Map.of("id", 9), Map.of("id", 9, "version", 4));
+
+		assertThat(this.rules.invalidationsFor(updated)).containsExactly(new Invalidation("fl:patient:{9}", 4));
+	}
+
+	@Test
+	void shouldRefuseEveryLaterFillOfADeletedPatient() {
+		ChangeEvent deleted = event(Operation.DELETE, "patient", Map.of("id", 9), null);
+
+		assertThat(this.rules.invalidationsFor(deleted)).containsExactly(new Invalidation("fl:patient:{9}", Invalidation.DELETED));
+	}
+
+	@Test
+	void shouldLeaveCollectionsWithoutAFloor() {
+		ChangeEvent moved = event(Operation.UPDATE, "formulary_item", Map.of("id", 5, "hospital_id", 1, "version", 3),
+				Map.of("id", 5, "hospital_id", 2, "version", 4));
+
+		assertThat(this.rules.invalidationsFor(moved)).extracting(Invalidation::floor).containsOnly(Invalidation.NO_FLOOR);
+	}
+
+	@Test
 	void shouldRefuseTablesWithoutARule() {
 		assertThatThrownBy(() -> this.rules.keysFor(event(Operation.CREATE, "audit", null, Map.of("id", 1))))
 			.isInstanceOf(UnmappableChangeEventException.class)

@@ -1,6 +1,7 @@
 /**
- * Admin writes to Postgres. They do not touch the cache: the change stream invalidates every
- * write, whoever made it, so the API's own writes take the same path as raw SQL.
+ * Admin writes to Postgres. Each invalidates what it changed right after its commit, so the
+ * writer reads its own write on any instance; the change stream remains the guarantee for
+ * every writer, raw SQL included.
  */
 @NullMarked
 package dev.freshline.api.admin;

@@ -1,8 +1,10 @@
 package dev.freshline.api.cache;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -13,31 +15,46 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.redis.core.RedisTemplate;
 import org.springframework.data.redis.core.script.DefaultRedisScript;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.data.redis.serializer.RedisSerializer;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import dev.freshline.api.ApiProperties;
+import dev.freshline.model.CacheKeys;
 import dev.freshline.model.LuaScripts;
 
 /**
- * Cache-aside: read the key, on a miss load from Postgres and store the bytes with their expiry.
- * Every Redis failure is counted and logged and then ignored, so the caller always gets the
- * database's answer (I3). The stale-fill race of plain cache-aside is still open here; leases
- * and version floors close it.
+ * Stale-set-proof cache-aside (DESIGN.md, the fill protocol). A miss takes a lease before it
+ * reads Postgres, and its fill is stored only if it still holds the lease and its version is
+ * not below the key's floor: an invalidation in between deletes the lease and raises the
+ * floor, so a slow reader can never write an old row back. Readers that find the lease taken
+ * wait briefly for the holder's fill (one Postgres read per hot key, not one per reader).
+ * Every Redis failure is counted and ignored: the caller always gets Postgres' answer (I3).
  */
 @Component
 public class ReadThroughCache {
 
 	private static final Logger log = LoggerFactory.getLogger(ReadThroughCache.class);
 
-	private static final RedisScript<byte[]> READ_SLIDING = new DefaultRedisScript<>(LuaScripts.READ_SLIDING,
-			byte[].class);
+	@SuppressWarnings({ "rawtypes", "unchecked" })
+	private static final RedisScript<List<Object>> READ = (RedisScript) new DefaultRedisScript<>(LuaScripts.READ,
+			List.class);
+
+	private static final RedisScript<Long> FILL = new DefaultRedisScript<>(LuaScripts.FILL, Long.class);
+
+	private static final RedisScript<Long> RELEASE = new DefaultRedisScript<>(LuaScripts.RELEASE, Long.class);
 
 	private final RedisTemplate<String, byte[]> redis;
+
+	private final CacheKeys keys;
+
+	private final ApiProperties.Cache settings;
+
+	private final FillHooks hooks;
 
 	private final Clock clock;
 
@@ -45,66 +62,183 @@ public class ReadThroughCache {
 
 	private final Counter misses;
 
+	private final Counter fills;
+
+	private final Counter fillsRejected;
+
+	private final Counter leaseWaits;
+
 	private final Counter errors;
 
 	private volatile boolean redisFailing;
 
 	@Autowired
-	ReadThroughCache(RedisTemplate<String, byte[]> cacheRedisTemplate, MeterRegistry meters) {
-		this(cacheRedisTemplate, meters, Clock.systemUTC());
+	ReadThroughCache(RedisTemplate<String, byte[]> cacheRedisTemplate, CacheKeys keys, ApiProperties properties,
+			ObjectProvider<FillHooks> hooks, MeterRegistry meters) {
+		this(cacheRedisTemplate, keys, properties.cache(), hooks.getIfAvailable(() -> FillHooks.NONE), meters,
+				Clock.systemUTC());
 	}
 
-	ReadThroughCache(RedisTemplate<String, byte[]> redis, MeterRegistry meters, Clock clock) {
+	ReadThroughCache(RedisTemplate<String, byte[]> redis, CacheKeys keys, ApiProperties.Cache settings, FillHooks hooks,
+			MeterRegistry meters, Clock clock) {
 		this.redis = redis;
+		this.keys = keys;
+		this.settings = settings;
+		this.hooks = hooks;
 		this.clock = clock;
 		this.hits = meters.counter("freshline.cache.hits");
 		this.misses = meters.counter("freshline.cache.misses");
+		this.fills = meters.counter("freshline.cache.fills");
+		this.fillsRejected = meters.counter("freshline.cache.fills.rejected");
+		this.leaseWaits = meters.counter("freshline.cache.lease.waits");
 		this.errors = meters.counter("freshline.cache.redis.errors");
 	}
 
 	/** The JSON body for {@code key}, from Redis or, on a miss, from {@code loader}; empty if not found. */
-	public Optional<byte[]> read(String key, ApiProperties.Expiry expiry, Supplier<Optional<byte[]>> loader) {
-		byte[] stored = get(key, expiry);
-		if (stored != null) {
-			this.hits.increment();
-			return Optional.of(CachedValue.body(stored));
+	public Optional<byte[]> read(String key, ApiProperties.Expiry expiry, Supplier<Optional<Loaded>> loader) {
+		if (this.settings.protocol() == ApiProperties.FillProtocol.NAIVE) {
+			return readNaively(key, expiry, loader);
 		}
-		this.misses.increment();
-		Optional<byte[]> loaded = loader.get();
-		loaded.ifPresent((body) -> put(key, body, expiry));
-		return loaded;
-	}
-
-	private byte @Nullable [] get(String key, ApiProperties.Expiry expiry) {
+		String token = UUID.randomUUID().toString();
+		List<Object> reply;
 		try {
-			byte[] stored;
-			if (expiry.sliding().isZero()) {
-				stored = this.redis.opsForValue().get(key);
-			}
-			else {
-				stored = this.redis.execute(READ_SLIDING, RedisSerializer.string(), RedisSerializer.byteArray(),
-						List.of(key), Long.toString(expiry.sliding().toMillis()), Long.toString(this.clock.millis()));
-			}
+			reply = this.redis.execute(READ,
+					List.of(key, this.keys.lease(key)), bytes(token), bytes(this.settings.lease().toMillis()),
+					bytes(expiry.sliding().toMillis()), bytes(this.clock.millis()));
 			redisRecovered();
-			return stored;
 		}
 		catch (RuntimeException ex) {
 			redisFailed("read", ex);
-			return null;
+			return load(key, loader).map(Loaded::body);
 		}
+		long outcome = (reply == null) ? 0 : (Long) reply.get(0);
+		if (outcome == LuaScripts.HIT) {
+			this.hits.increment();
+			return Optional.of(CachedValue.body((byte[]) reply.get(1)));
+		}
+		if (outcome == LuaScripts.LEASED) {
+			this.misses.increment();
+			this.hooks.afterLease(key);
+			Optional<Loaded> loaded = load(key, loader);
+			if (loaded.isPresent()) {
+				this.hooks.beforeFill(key);
+				fill(key, token, loaded.get(), expiry);
+			}
+			else {
+				release(key, token);
+			}
+			return loaded.map(Loaded::body);
+		}
+		return awaitHolder(key, loader);
 	}
 
-	private void put(String key, byte[] body, ApiProperties.Expiry expiry) {
+	/**
+	 * Another reader is loading this key: wait for its fill with growing pauses, for at most
+	 * leaseWait; past that, read Postgres without filling (the holder fills).
+	 */
+	private Optional<byte[]> awaitHolder(String key, Supplier<Optional<Loaded>> loader) {
+		this.leaseWaits.increment();
+		long deadline = System.nanoTime() + this.settings.leaseWait().toNanos();
+		long pause = 2;
+		while (System.nanoTime() < deadline) {
+			try {
+				TimeUnit.MILLISECONDS.sleep(Math.min(pause, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+				byte[] stored = this.redis.opsForValue().get(key);
+				if (stored != null) {
+					this.hits.increment();
+					return Optional.of(CachedValue.body(stored));
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				break;
+			}
+			catch (RuntimeException ex) {
+				redisFailed("lease wait", ex);
+				break;
+			}
+			pause = Math.min(pause * 2, 50);
+		}
+		this.misses.increment();
+		log.debug("Lease on {} still held after {}; reading Postgres without filling", key, this.settings.leaseWait());
+		return load(key, loader).map(Loaded::body);
+	}
+
+	private void fill(String key, String token, Loaded loaded, ApiProperties.Expiry expiry) {
 		long ttl = jittered(expiry.ttl().toMillis(), expiry.jitter());
-		long deadline = this.clock.millis() + ttl;
 		long initial = expiry.sliding().isZero() ? ttl : Math.min(ttl, expiry.sliding().toMillis());
+		byte[] stored = CachedValue.wrap(this.clock.millis() + ttl, loaded.body());
 		try {
-			this.redis.opsForValue().set(key, CachedValue.wrap(deadline, body), initial, TimeUnit.MILLISECONDS);
+			Long result = this.redis.execute(FILL,
+					List.of(key, this.keys.lease(key), this.keys.floor(key)), bytes(token), stored,
+					bytes(loaded.version()), bytes(initial));
+			recordFill(key, result);
 			redisRecovered();
 		}
 		catch (RuntimeException ex) {
 			redisFailed("fill", ex);
 		}
+	}
+
+	private void recordFill(String key, @Nullable Long result) {
+		if (result != null && result == 1) {
+			this.fills.increment();
+		}
+		else {
+			this.fillsRejected.increment();
+			log.debug("Fill of {} rejected ({}): invalidated while it was loading", key,
+					(result != null && result < 0) ? "below the version floor" : "lease lost");
+		}
+	}
+
+	private void release(String key, String token) {
+		try {
+			this.redis.execute(RELEASE, List.of(this.keys.lease(key)), bytes(token));
+		}
+		catch (RuntimeException ex) {
+			// the lease expires on its own
+			redisFailed("release", ex);
+		}
+	}
+
+	/** The textbook cache-aside, kept to show what the lease and the floor prevent. */
+	private Optional<byte[]> readNaively(String key, ApiProperties.Expiry expiry, Supplier<Optional<Loaded>> loader) {
+		try {
+			byte[] stored = this.redis.opsForValue().get(key);
+			if (stored != null) {
+				this.hits.increment();
+				return Optional.of(CachedValue.body(stored));
+			}
+		}
+		catch (RuntimeException ex) {
+			redisFailed("read", ex);
+			return load(key, loader).map(Loaded::body);
+		}
+		this.misses.increment();
+		Optional<Loaded> loaded = load(key, loader);
+		loaded.ifPresent((row) -> {
+			this.hooks.beforeFill(key);
+			long ttl = jittered(expiry.ttl().toMillis(), expiry.jitter());
+			try {
+				this.redis.opsForValue()
+					.set(key, CachedValue.wrap(this.clock.millis() + ttl, row.body()), ttl, TimeUnit.MILLISECONDS);
+				this.fills.increment();
+			}
+			catch (RuntimeException ex) {
+				redisFailed("fill", ex);
+			}
+		});
+		return loaded.map(Loaded::body);
+	}
+
+	private Optional<Loaded> load(String key, Supplier<Optional<Loaded>> loader) {
+		Optional<Loaded> loaded = loader.get();
+		this.hooks.afterDatabaseRead(key);
+		return loaded;
+	}
+
+	private static byte[] bytes(Object value) {
+		return String.valueOf(value).getBytes(StandardCharsets.UTF_8);
 	}
 
 	private static long jittered(long ttl, double jitter) {

@@ -12,10 +12,12 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.freshline.api.ApiProperties;
+import dev.freshline.api.cache.Loaded;
 import dev.freshline.api.cache.ReadThroughCache;
 import dev.freshline.api.web.NotFoundException;
 import dev.freshline.model.CacheKeys;
 import dev.freshline.model.Ids;
+import dev.freshline.model.Invalidation;
 
 /**
  * {@code GET /hospitals/{hospitalId}/formulary}. There is no hospital table: a hospital exists
@@ -51,8 +53,10 @@ class FormularyController {
 		return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body);
 	}
 
-	private Optional<byte[]> load(long hospitalId) {
+	private Optional<Loaded> load(long hospitalId) {
 		List<FormularyItem> items = this.formulary.findByHospital(hospitalId);
-		return items.isEmpty() ? Optional.empty() : Optional.of(this.json.writeValueAsBytes(items));
+		// a list has no single row version: its fills are guarded by the lease alone
+		return items.isEmpty() ? Optional.empty()
+				: Optional.of(new Loaded(this.json.writeValueAsBytes(items), Invalidation.NO_FLOOR));
 	}
 }

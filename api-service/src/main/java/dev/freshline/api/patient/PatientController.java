@@ -9,6 +9,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.freshline.api.ApiProperties;
+import dev.freshline.api.cache.Loaded;
 import dev.freshline.api.cache.ReadThroughCache;
 import dev.freshline.api.web.NotFoundException;
 import dev.freshline.model.CacheKeys;
@@ -42,7 +43,8 @@ class PatientController {
 		long patientId = Ids.parse(id);
 		byte[] body = this.cache
 			.read(this.keys.patient(patientId), this.expiry,
-					() -> this.patients.findById(patientId).map(this.json::writeValueAsBytes))
+					() -> this.patients.findById(patientId)
+						.map((patient) -> new Loaded(this.json.writeValueAsBytes(patient), patient.version())))
 			.orElseThrow(() -> new NotFoundException("patient", patientId));
 		return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body);
 	}
