@@ -8,14 +8,14 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /** A plain HTTP client for the tests: what a curl user would see. */
-final class Http {
+public final class Http {
 
 	private static final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
 	private Http() {
 	}
 
-	static HttpResponse<String> put(String url, String json) throws IOException, InterruptedException {
+	public static HttpResponse<String> put(String url, String json) throws IOException, InterruptedException {
 		return client.send(HttpRequest.newBuilder(URI.create(url))
 			.timeout(Duration.ofSeconds(10))
 			.header("Content-Type", "application/json")
@@ -23,7 +23,7 @@ final class Http {
 			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
-	static HttpResponse<String> get(String url) throws IOException, InterruptedException {
+	public static HttpResponse<String> get(String url) throws IOException, InterruptedException {
 		return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
 				HttpResponse.BodyHandlers.ofString());
 	}

@@ -33,7 +33,7 @@ import static org.awaitility.Awaitility.await;
  * other's data. Services are configured through the same environment variable names that the
  * launcher and docker-compose use.
  */
-final class PipelineStack implements AutoCloseable {
+public final class PipelineStack implements AutoCloseable {
 
 	private static final String NOT_FOR_CONNECTOR = String.join(",",
 			"org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
@@ -75,7 +75,13 @@ final class PipelineStack implements AutoCloseable {
 		org.awaitility.Awaitility.setDefaultPollInterval(java.time.Duration.ofMillis(20));
 	}
 
-	private PipelineStack() throws Exception {
+	private final Map<String, Object> overrides;
+
+	private final @Nullable Object hooks;
+
+	private PipelineStack(Map<String, Object> overrides, @Nullable Object hooks) throws Exception {
+		this.overrides = overrides;
+		this.hooks = hooks;
 		this.database = this.servers.newDatabase();
 		this.name = SharedServers.uniqueName("fl");
 		this.offsetFile = Files.createTempDirectory(this.name).resolve("offsets.dat");
@@ -84,8 +90,16 @@ final class PipelineStack implements AutoCloseable {
 	}
 
 	/** A database, two API instances, two invalidators in one group and a running connector. */
-	static PipelineStack start() throws Exception {
-		PipelineStack stack = new PipelineStack();
+	public static PipelineStack start() throws Exception {
+		return start(Map.of(), null);
+	}
+
+	/**
+	 * As {@link #start()}, with extra properties for every service and a hooks object (FillHooks,
+	 * InvalidationHooks) registered as a bean in the API and invalidator contexts.
+	 */
+	public static PipelineStack start(Map<String, Object> overrides, @Nullable Object hooks) throws Exception {
+		PipelineStack stack = new PipelineStack(overrides, hooks);
 		stack.api1 = stack.run(ApiApplication.class, ApiApplication.CONFIG_NAME, NOT_FOR_API); // applies the migrations first
 		stack.api2 = stack.run(ApiApplication.class, ApiApplication.CONFIG_NAME, NOT_FOR_API);
 		stack.invalidator = stack.run(InvalidatorApplication.class, InvalidatorApplication.CONFIG_NAME, NOT_FOR_INVALIDATOR);
@@ -130,10 +144,16 @@ final class PipelineStack implements AutoCloseable {
 		environment.put("INVALIDATOR_GROUP_ID", invalidatorGroup());
 		environment.put("SERVER_PORT", 0);
 		environment.put("spring.autoconfigure.exclude", excludedAutoConfigurations);
-		return new SpringApplicationBuilder(application).properties(environment).run();
+		environment.putAll(this.overrides);
+		SpringApplicationBuilder builder = new SpringApplicationBuilder(application).properties(environment);
+		if (this.hooks != null && application != ConnectorApplication.class) {
+			Object hooks = this.hooks;
+			builder.initializers((context) -> context.getBeanFactory().registerSingleton("testHooks", hooks));
+		}
+		return builder.run();
 	}
 
-	String apiUrl(int instance) {
+	public String apiUrl(int instance) {
 		ConfigurableApplicationContext api = (instance == 1) ? this.api1 : this.api2;
 		if (api == null) {
 			throw new IllegalStateException("api-" + instance + " is not running");
@@ -145,7 +165,18 @@ final class PipelineStack implements AutoCloseable {
 		return this.name + "-invalidator";
 	}
 
-	CacheKeys keys() {
+	/** A counter summed over both API instances. */
+	public double apiCounter(String name) {
+		double sum = 0;
+		for (ConfigurableApplicationContext api : new ConfigurableApplicationContext[] { this.api1, this.api2 }) {
+			if (api != null) {
+				sum += api.getBean(io.micrometer.core.instrument.MeterRegistry.class).counter(name).count();
+			}
+		}
+		return sum;
+	}
+
+	public CacheKeys keys() {
 		return new CacheKeys(this.name);
 	}
 
@@ -153,12 +184,12 @@ final class PipelineStack implements AutoCloseable {
 		return new Topics(this.name);
 	}
 
-	RedisCommands<String, String> redis() {
+	public RedisCommands<String, String> redis() {
 		return this.redisConnection.sync();
 	}
 
 	/** Raw SQL as the schema owner: the "someone changed it behind the API's back" writer. */
-	int sql(String statement) throws SQLException {
+	public int sql(String statement) throws SQLException {
 		try (Connection connection = this.database.connect(this.database.owner());
 				Statement sql = connection.createStatement()) {
 			return sql.executeUpdate(statement);

@@ -10,8 +10,15 @@ public interface FillHooks {
 	FillHooks NONE = new FillHooks() {
 	};
 
-	/** The reader holds the lease and is about to read Postgres. */
+	/**
+	 * The reader holds the lease and is about to read Postgres (with the NAIVE protocol: it has
+	 * missed and is about to read Postgres).
+	 */
 	default void afterLease(String key) {
+	}
+
+	/** The reader found the lease taken and starts waiting for the holder's fill. */
+	default void beforeLeaseWait(String key) {
 	}
 
 	/** The reader has the row from Postgres (also called when it will not fill). */

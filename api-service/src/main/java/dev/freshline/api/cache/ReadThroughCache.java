@@ -138,6 +138,7 @@ public class ReadThroughCache {
 	 */
 	private Optional<byte[]> awaitHolder(String key, Supplier<Optional<Loaded>> loader) {
 		this.leaseWaits.increment();
+		this.hooks.beforeLeaseWait(key);
 		long deadline = System.nanoTime() + this.settings.leaseWait().toNanos();
 		long pause = 2;
 		while (System.nanoTime() < deadline) {
@@ -215,6 +216,7 @@ public class ReadThroughCache {
 			return load(key, loader).map(Loaded::body);
 		}
 		this.misses.increment();
+		this.hooks.afterLease(key);
 		Optional<Loaded> loaded = load(key, loader);
 		loaded.ifPresent((row) -> {
 			this.hooks.beforeFill(key);
