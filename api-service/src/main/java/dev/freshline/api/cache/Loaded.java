@@ -5,4 +5,7 @@ package dev.freshline.api.cache;
  * checked against (0 for collections, which rely on the lease alone).
  */
 public record Loaded(byte[] body, long version) {
+
+	/** The version of a value served from the cache: only fills need one. */
+	public static final long UNKNOWN_VERSION = -1;
 }

@@ -132,6 +132,18 @@ public class ReadThroughCache {
 		return awaitHolder(key, loader);
 	}
 
+	/** The cached body, if any, without taking a lease (nothing will be filled). */
+	public Optional<byte[]> peek(String key) {
+		try {
+			byte[] stored = this.redis.opsForValue().get(key);
+			return Optional.ofNullable(stored).map(CachedValue::body);
+		}
+		catch (RuntimeException ex) {
+			redisFailed("read", ex);
+			return Optional.empty();
+		}
+	}
+
 	/**
 	 * Another reader is loading this key: wait for its fill with growing pauses, for at most
 	 * leaseWait; past that, read Postgres without filling (the holder fills).

@@ -1,0 +1,41 @@
+package dev.freshline.api.cache;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.cache.Cache;
+import org.springframework.cache.CacheManager;
+import org.springframework.stereotype.Component;
+
+import dev.freshline.api.ApiProperties;
+import dev.freshline.model.CacheKeys;
+import dev.freshline.model.Namespace;
+
+/** Spring's cache abstraction over the fill protocol: one {@link FreshlineCache} per namespace. */
+@Component
+class FreshlineCacheManager implements CacheManager {
+
+	private final Map<String, Cache> caches;
+
+	FreshlineCacheManager(ReadThroughCache cache, CacheInvalidation invalidation, CacheKeys keys,
+			ApiProperties properties) {
+		ApiProperties.Cache settings = properties.cache();
+		this.caches = Map.of(Namespace.PATIENT.id(),
+				new FreshlineCache(Namespace.PATIENT, settings.patient(), cache, invalidation, keys),
+				Namespace.FORMULARY.id(),
+				new FreshlineCache(Namespace.FORMULARY, settings.formulary(), cache, invalidation, keys));
+	}
+
+	@Override
+	public @Nullable Cache getCache(String name) {
+		return this.caches.get(name);
+	}
+
+	@Override
+	public Collection<String> getCacheNames() {
+		return List.copyOf(this.caches.keySet());
+	}
+}
