@@ -196,7 +196,7 @@ public final class PipelineStack implements AutoCloseable {
 		}
 	}
 
-	Connection connect() throws SQLException {
+	public Connection connect() throws SQLException {
 		return this.database.connect(this.database.owner());
 	}
 

@@ -32,7 +32,8 @@ import dev.freshline.model.LuaScripts;
  * reads Postgres, and its fill is stored only if it still holds the lease and its version is
  * not below the key's floor: an invalidation in between deletes the lease and raises the
  * floor, so a slow reader can never write an old row back. Readers that find the lease taken
- * wait briefly for the holder's fill (one Postgres read per hot key, not one per reader).
+ * wait briefly for the holder's fill (one Postgres read per hot key, not one per reader), and
+ * take the lease over if the holder's fill was refused or the holder died.
  * Every Redis failure is counted and ignored: the caller always gets Postgres' answer (I3).
  */
 @Component
@@ -100,36 +101,46 @@ public class ReadThroughCache {
 			return readNaively(key, expiry, loader);
 		}
 		String token = UUID.randomUUID().toString();
-		List<Object> reply;
-		try {
-			reply = this.redis.execute(READ,
-					List.of(key, this.keys.lease(key)), bytes(token), bytes(this.settings.lease().toMillis()),
-					bytes(expiry.sliding().toMillis()), bytes(this.clock.millis()));
-			redisRecovered();
-		}
-		catch (RuntimeException ex) {
-			redisFailed("read", ex);
-			return load(key, loader).map(Loaded::body);
-		}
-		long outcome = (reply == null) ? 0 : (Long) reply.get(0);
-		if (outcome == LuaScripts.HIT) {
-			this.hits.increment();
-			return Optional.of(CachedValue.body((byte[]) reply.get(1)));
-		}
-		if (outcome == LuaScripts.LEASED) {
-			this.misses.increment();
-			this.hooks.afterLease(key);
-			Optional<Loaded> loaded = load(key, loader);
-			if (loaded.isPresent()) {
-				this.hooks.beforeFill(key);
-				fill(key, token, loaded.get(), expiry);
+		long deadline = System.nanoTime() + this.settings.leaseWait().toNanos();
+		long pause = 2;
+		boolean waiting = false;
+		while (true) {
+			List<Object> reply;
+			try {
+				reply = this.redis.execute(READ, List.of(key, this.keys.lease(key)), bytes(token),
+						bytes(this.settings.lease().toMillis()), bytes(expiry.sliding().toMillis()),
+						bytes(this.clock.millis()));
+				redisRecovered();
 			}
-			else {
-				release(key, token);
+			catch (RuntimeException ex) {
+				redisFailed("read", ex);
+				return load(key, loader).map(Loaded::body);
 			}
-			return loaded.map(Loaded::body);
+			long outcome = (reply == null) ? 0 : (Long) reply.get(0);
+			if (outcome == LuaScripts.HIT) {
+				this.hits.increment();
+				return Optional.of(CachedValue.body((byte[]) reply.get(1)));
+			}
+			if (outcome == LuaScripts.LEASED) {
+				this.misses.increment();
+				return loadAndFill(key, token, expiry, loader);
+			}
+			// BUSY: another reader is loading. Ask again with growing pauses: its fill turns this
+			// into a hit; if its fill was refused or it died, the lease is free and this reader
+			// takes it. Past leaseWait, read Postgres without filling.
+			if (!waiting) {
+				waiting = true;
+				this.leaseWaits.increment();
+				this.hooks.beforeLeaseWait(key);
+			}
+			long left = deadline - System.nanoTime();
+			if (left <= 0 || !pause(Math.min(pause, Math.max(1, left / 1_000_000)))) {
+				this.misses.increment();
+				log.debug("Lease on {} still held after {}; reading Postgres without filling", key, this.settings.leaseWait());
+				return load(key, loader).map(Loaded::body);
+			}
+			pause = Math.min(pause * 2, 50);
 		}
-		return awaitHolder(key, loader);
 	}
 
 	/** The cached body, if any, without taking a lease (nothing will be filled). */
@@ -144,37 +155,29 @@ public class ReadThroughCache {
 		}
 	}
 
-	/**
-	 * Another reader is loading this key: wait for its fill with growing pauses, for at most
-	 * leaseWait; past that, read Postgres without filling (the holder fills).
-	 */
-	private Optional<byte[]> awaitHolder(String key, Supplier<Optional<Loaded>> loader) {
-		this.leaseWaits.increment();
-		this.hooks.beforeLeaseWait(key);
-		long deadline = System.nanoTime() + this.settings.leaseWait().toNanos();
-		long pause = 2;
-		while (System.nanoTime() < deadline) {
-			try {
-				TimeUnit.MILLISECONDS.sleep(Math.min(pause, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
-				byte[] stored = this.redis.opsForValue().get(key);
-				if (stored != null) {
-					this.hits.increment();
-					return Optional.of(CachedValue.body(stored));
-				}
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				break;
-			}
-			catch (RuntimeException ex) {
-				redisFailed("lease wait", ex);
-				break;
-			}
-			pause = Math.min(pause * 2, 50);
+	private Optional<byte[]> loadAndFill(String key, String token, ApiProperties.Expiry expiry,
+			Supplier<Optional<Loaded>> loader) {
+		this.hooks.afterLease(key);
+		Optional<Loaded> loaded = load(key, loader);
+		if (loaded.isPresent()) {
+			this.hooks.beforeFill(key);
+			fill(key, token, loaded.get(), expiry);
 		}
-		this.misses.increment();
-		log.debug("Lease on {} still held after {}; reading Postgres without filling", key, this.settings.leaseWait());
-		return load(key, loader).map(Loaded::body);
+		else {
+			release(key, token);
+		}
+		return loaded.map(Loaded::body);
+	}
+
+	private static boolean pause(long millis) {
+		try {
+			TimeUnit.MILLISECONDS.sleep(millis);
+			return true;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
 	}
 
 	private void fill(String key, String token, Loaded loaded, ApiProperties.Expiry expiry) {
