@@ -27,6 +27,14 @@ public record ApiProperties(@DefaultValue("freshline") @Pattern(regexp = "[a-z0-
 	public record Cache(@Valid @DefaultValue Expiry patient, @Valid @DefaultValue Expiry formulary,
 			@DefaultValue("2s") Duration lease, @DefaultValue("500ms") Duration leaseWait,
 			@DefaultValue("10m") Duration floorTtl, @NotNull @DefaultValue("LEASED") FillProtocol protocol) {
+
+		public Cache {
+			// a floor that expires before a lease could let that lease's late fill through
+			if (floorTtl.compareTo(lease) <= 0) {
+				throw new IllegalArgumentException("freshline.api.cache.floor-ttl (" + floorTtl
+						+ ") must be longer than freshline.api.cache.lease (" + lease + ")");
+			}
+		}
 	}
 
 	/**

@@ -61,13 +61,7 @@ class ApiIntegrationTests {
 		this.redis = RedisServer.start();
 		Map<String, Object> environment = new LinkedHashMap<>();
 		environment.put("spring.config.name", ApiApplication.CONFIG_NAME);
-		environment.put("POSTGRES_HOST", this.database.host());
-		environment.put("POSTGRES_PORT", this.database.port());
-		environment.put("POSTGRES_DB", this.database.name());
-		environment.put("MIGRATION_DB_USER", this.database.owner().name());
-		environment.put("MIGRATION_DB_PASSWORD", this.database.owner().password());
-		environment.put("API_DB_USER", this.database.api().name());
-		environment.put("API_DB_PASSWORD", this.database.api().password());
+		environment.putAll(this.database.serviceEnvironment());
 		environment.put("REDIS_HOST", this.redis.host());
 		environment.put("REDIS_PORT", this.redis.port());
 		environment.put("FRESHLINE_KEY_PREFIX", this.prefix);

@@ -125,15 +125,7 @@ public final class PipelineStack implements AutoCloseable {
 	private ConfigurableApplicationContext run(Class<?> application, String configName, String excludedAutoConfigurations) {
 		Map<String, Object> environment = new LinkedHashMap<>();
 		environment.put("spring.config.name", configName);
-		environment.put("POSTGRES_HOST", this.database.host());
-		environment.put("POSTGRES_PORT", this.database.port());
-		environment.put("POSTGRES_DB", this.database.name());
-		environment.put("MIGRATION_DB_USER", this.database.owner().name());
-		environment.put("MIGRATION_DB_PASSWORD", this.database.owner().password());
-		environment.put("API_DB_USER", this.database.api().name());
-		environment.put("API_DB_PASSWORD", this.database.api().password());
-		environment.put("CDC_DB_USER", this.database.cdc().name());
-		environment.put("CDC_DB_PASSWORD", this.database.cdc().password());
+		environment.putAll(this.database.serviceEnvironment());
 		environment.put("CDC_SLOT_NAME", this.name);
 		environment.put("CDC_OFFSET_FILE", this.offsetFile.toString());
 		environment.put("KAFKA_BOOTSTRAP_SERVERS", this.servers.kafka().bootstrapServers());

@@ -35,13 +35,6 @@ public record InvalidationRules(CacheKeys keys) {
 		return affected;
 	}
 
-	/** The keys only, for callers that do not use floors. */
-	public Set<String> keysFor(ChangeEvent event) {
-		Set<String> keys = new LinkedHashSet<>();
-		invalidationsFor(event).forEach((invalidation) -> keys.add(invalidation.key()));
-		return keys;
-	}
-
 	/**
 	 * A delete refuses every later fill; otherwise the after image's version is the floor. A
 	 * change without a version (an old row image) gets the deleted floor: over-invalidating costs

@@ -16,21 +16,21 @@ class InvalidationRulesTests {
 		ChangeEvent moved = event(Operation.UPDATE, "formulary_item", Map.of("id", 5, "hospital_id", 1),
 				Map.of("id", 5, "hospital_id", 2));
 
-		assertThat(this.rules.keysFor(moved)).containsExactly("fl:formulary:{1}", "fl:formulary:{2}");
+		assertThat(keysFor(moved)).containsExactly("fl:formulary:{1}", "fl:formulary:{2}");
 	}
 
 	@Test
 	void shouldEvictFromTheBeforeImageOnDelete() {
 		ChangeEvent deleted = event(Operation.DELETE, "patient", Map.of("id", 9), null);
 
-		assertThat(this.rules.keysFor(deleted)).containsExactly("fl:patient:{9}");
+		assertThat(keysFor(deleted)).containsExactly("fl:patient:{9}");
 	}
 
 	@Test
 	void shouldEvictFromTheAfterImageOnInsert() {
 		ChangeEvent created = event(Operation.CREATE, "patient", null, Map.of("id", 10L));
 
-		assertThat(this.rules.keysFor(created)).containsExactly("fl:patient:{10}");
+		assertThat(keysFor(created)).containsExactly("fl:patient:{10}");
 	}
 
 	@Test
@@ -57,15 +57,19 @@ class InvalidationRulesTests {
 
 	@Test
 	void shouldRefuseTablesWithoutARule() {
-		assertThatThrownBy(() -> this.rules.keysFor(event(Operation.CREATE, "audit", null, Map.of("id", 1))))
+		assertThatThrownBy(() -> keysFor(event(Operation.CREATE, "audit", null, Map.of("id", 1))))
 			.isInstanceOf(UnmappableChangeEventException.class)
 			.hasMessageContaining("audit");
 	}
 
 	@Test
 	void shouldRefuseChangesWithoutTheKeyColumn() {
-		assertThatThrownBy(() -> this.rules.keysFor(event(Operation.UPDATE, "formulary_item", Map.of("id", 1),
+		assertThatThrownBy(() -> keysFor(event(Operation.UPDATE, "formulary_item", Map.of("id", 1),
 				Map.of("id", 1)))).isInstanceOf(UnmappableChangeEventException.class);
+	}
+
+	private java.util.List<String> keysFor(ChangeEvent event) {
+		return this.rules.invalidationsFor(event).stream().map(Invalidation::key).toList();
 	}
 
 	private static ChangeEvent event(Operation operation, String table, Map<String, Object> before,
