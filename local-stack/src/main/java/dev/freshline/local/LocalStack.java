@@ -26,6 +26,7 @@ import dev.freshline.embedded.FreePorts;
 import dev.freshline.embedded.KafkaServer;
 import dev.freshline.embedded.PostgresServer;
 import dev.freshline.embedded.RedisServer;
+import dev.freshline.embedded.ShutdownHooks;
 
 /**
  * Runs all of Freshline on this machine: Postgres, a KRaft Kafka broker and Redis on free ports,
@@ -71,6 +72,9 @@ public final class LocalStack {
 		System.setProperty("logback.configurationFile", "freshline-launcher-logback.xml");
 		// initialise logging now, on one thread, rather than racing from the servers' start threads
 		org.slf4j.LoggerFactory.getLogger(LocalStack.class).info("Freshline launcher starting");
+		// our hook stops the services before the servers they use; the servers' own hooks would
+		// run at the same time and pull Kafka from under a connector that is still flushing
+		System.setProperty(ShutdownHooks.PROPERTY, "false");
 		Path home = Path.of(System.getProperty("freshline.home", ".")).toAbsolutePath().normalize();
 		// freshline.state moves the run's data, logs and endpoints file (tests use it)
 		Path state = Path.of(System.getProperty("freshline.state", home.resolve(".freshline").toString()));

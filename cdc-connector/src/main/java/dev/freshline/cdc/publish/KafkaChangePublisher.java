@@ -10,6 +10,7 @@ import io.debezium.engine.DebeziumEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.support.SendResult;
 import org.springframework.stereotype.Component;
@@ -22,7 +23,7 @@ import dev.freshline.cdc.capture.CaptureProgress;
  * forever; duplicates are harmless downstream (deletes are idempotent), losses are not.
  */
 @Component
-public class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<String, String>> {
+public class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<String, String>>, SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(KafkaChangePublisher.class);
 
@@ -31,6 +32,8 @@ public class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<Chang
 	private final KafkaTemplate<String, String> kafka;
 
 	private final CaptureProgress progress;
+
+	private volatile boolean running = true;
 
 	public KafkaChangePublisher(KafkaTemplate<String, String> kafka, CaptureProgress progress) {
 		this.kafka = kafka;
@@ -54,6 +57,10 @@ public class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<Chang
 				this.progress.sendFailed(cause);
 				log.warn("Kafka did not acknowledge a batch of {} records (attempt {}); resending in {} ms: {}",
 						records.size(), attempt, backoff, String.valueOf(cause));
+				if (!this.running) {
+					// leaving the batch unmarked is safe: Debezium re-reads it after the restart
+					throw new InterruptedException("connector stopping: batch left unacknowledged, re-read on restart");
+				}
 				Thread.sleep(backoff); // the engine thread itself must wait: nothing may be marked meanwhile
 				backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
 			}
@@ -63,6 +70,27 @@ public class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<Chang
 		}
 		committer.markBatchFinished();
 		this.progress.batchPublished(records.size());
+	}
+
+	/** Stops first (a higher phase than the engine's), so a batch retrying against a gone broker lets the engine close. */
+	@Override
+	public int getPhase() {
+		return Integer.MAX_VALUE - 50;
+	}
+
+	@Override
+	public void start() {
+		this.running = true;
+	}
+
+	@Override
+	public void stop() {
+		this.running = false;
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
 	}
 
 	private void sendAndAwait(List<ChangeEvent<String, String>> records)
