@@ -158,7 +158,16 @@ public class ReadThroughCache {
 	private Optional<byte[]> loadAndFill(String key, String token, ApiProperties.Expiry expiry,
 			Supplier<Optional<Loaded>> loader) {
 		this.hooks.afterLease(key);
-		Optional<Loaded> loaded = load(key, loader);
+		Optional<Loaded> loaded;
+		try {
+			loaded = load(key, loader);
+		}
+		catch (RuntimeException ex) {
+			// give the lease back now: held until it expires, it would make every reader of the key
+			// wait out lease-wait before reading Postgres itself
+			release(key, token);
+			throw ex;
+		}
 		if (loaded.isPresent()) {
 			this.hooks.beforeFill(key);
 			fill(key, token, loaded.get(), expiry);

@@ -87,7 +87,21 @@ class ChangeCapture implements SmartLifecycle {
 		}
 		long delay = Math.min(MAX_RESTART_DELAY.toMillis(), 500L << Math.min(this.failures++, 6));
 		log.error("Debezium engine stopped unexpectedly ({}); restarting in {} ms", message, delay, error);
-		this.restarts.schedule(this::launch, delay, TimeUnit.MILLISECONDS);
+		scheduleRestart(delay);
+	}
+
+	private void scheduleRestart(long delay) {
+		this.restarts.schedule(() -> {
+			try {
+				launch();
+			}
+			catch (RuntimeException ex) {
+				// a scheduled task's exception would vanish with it: log it and try again later
+				long next = Math.min(MAX_RESTART_DELAY.toMillis(), delay * 2);
+				log.error("Restarting the Debezium engine failed; trying again in {} ms", next, ex);
+				scheduleRestart(next);
+			}
+		}, delay, TimeUnit.MILLISECONDS);
 	}
 
 	@Override

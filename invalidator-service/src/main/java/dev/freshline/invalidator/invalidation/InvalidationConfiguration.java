@@ -31,6 +31,7 @@ import org.springframework.util.backoff.ExponentialBackOff;
 import dev.freshline.invalidator.InvalidatorProperties;
 import dev.freshline.model.CacheKeys;
 import dev.freshline.model.CapturedTable;
+import dev.freshline.model.InvalidIdException;
 import dev.freshline.model.InvalidationRules;
 import dev.freshline.model.MalformedChangeEventException;
 import dev.freshline.model.Topics;
@@ -117,7 +118,9 @@ class InvalidationConfiguration {
 		backOff.setMaxInterval(properties.retry().maxInterval().toMillis());
 		// no maxElapsedTime and no maxAttempts: a transient failure is retried until it succeeds
 		DefaultErrorHandler handler = new DefaultErrorHandler(flushThenDeadLetter, backOff);
-		handler.addNotRetryableExceptions(MalformedChangeEventException.class, UnmappableChangeEventException.class);
+		// input that can never succeed: an id that is not a canonical key (InvalidIdException) included
+		handler.addNotRetryableExceptions(MalformedChangeEventException.class, UnmappableChangeEventException.class,
+				InvalidIdException.class);
 		handler.setRetryListeners((record, ex, attempt) -> {
 			meters.counter("freshline.invalidator.failures").increment();
 			log.warn("Invalidation of {}-{}@{} failed (attempt {}): {}",

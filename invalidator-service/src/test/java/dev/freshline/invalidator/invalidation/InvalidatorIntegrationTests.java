@@ -86,6 +86,18 @@ class InvalidatorIntegrationTests {
 	}
 
 	@Test
+	void shouldReportDownOnceItsListenerStopped() {
+		this.stack = new InvalidatorStack(SharedServers.get().redis(), Map.of());
+		ListenerHealth health = this.stack.bean(ListenerHealth.class);
+		await().until(() -> health.health().getStatus() == org.springframework.boot.health.contributor.Status.UP);
+
+		// what an Error thrown in the listener does to its container
+		this.stack.bean(org.springframework.kafka.config.KafkaListenerEndpointRegistry.class).stop();
+
+		assertThat(health.health().getStatus()).isEqualTo(org.springframework.boot.health.contributor.Status.DOWN);
+	}
+
+	@Test
 	void shouldDeadLetterAChangeOfAnUnknownTable() throws Exception {
 		this.stack = new InvalidatorStack(SharedServers.get().redis(), Map.of());
 		String unknown = "{\"before\":null,\"after\":{\"id\":1},\"source\":{\"table\":\"audit\",\"ts_ms\":1,\"lsn\":1},\"op\":\"c\"}";

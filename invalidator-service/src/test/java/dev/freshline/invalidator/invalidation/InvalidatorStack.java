@@ -69,6 +69,10 @@ final class InvalidatorStack implements AutoCloseable {
 		this.redisConnection = this.redisClient.connect();
 	}
 
+	<T> T bean(Class<T> type) {
+		return this.context.getBean(type);
+	}
+
 	String groupId() {
 		return this.name + "-invalidator";
 	}
