@@ -3,7 +3,6 @@ package dev.freshline.local;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -64,8 +63,7 @@ final class StaleProcesses {
 		}
 		try {
 			// info() is empty for processes of other users; /proc still tells for ours
-			return Optional.of(String.join(" ", List.of(Files.readString(Path.of("/proc", Long.toString(process.pid()), "cmdline"))
-				.split("\0"))));
+			return Optional.of(Files.readString(Path.of("/proc", Long.toString(process.pid()), "cmdline")).replace('\0', ' '));
 		}
 		catch (IOException ex) {
 			return Optional.empty();

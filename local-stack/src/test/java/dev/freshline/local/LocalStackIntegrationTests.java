@@ -2,10 +2,6 @@ package dev.freshline.local;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.freshline.pipeline.Http;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -36,8 +34,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class LocalStackIntegrationTests {
 
 	private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-
-	private static final HttpClient http = HttpClient.newHttpClient();
 
 	@TempDir
 	Path state;
@@ -80,7 +76,7 @@ class LocalStackIntegrationTests {
 		String api1 = stack.path("api").get(0).asString();
 		String api2 = stack.path("api").get(1).asString();
 
-		assertThat(get(api1 + "/patients/77").body()).contains("\"version\":1");
+		assertThat(Http.get(api1 + "/patients/77").body()).contains("\"version\":1");
 		JsonNode postgres = stack.path("postgres");
 		try (Connection sql = DriverManager.getConnection(postgres.path("jdbcUrl").asString(),
 				postgres.path("user").asString(), postgres.path("password").asString());
@@ -88,7 +84,7 @@ class LocalStackIntegrationTests {
 			update.executeUpdate("UPDATE patient SET ward = 'ward-launch' WHERE id = 77");
 		}
 		await().atMost(Duration.ofSeconds(30))
-			.untilAsserted(() -> assertThat(get(api2 + "/patients/77").body()).contains("\"ward\":\"ward-launch\""));
+			.untilAsserted(() -> assertThat(Http.get(api2 + "/patients/77").body()).contains("\"ward\":\"ward-launch\""));
 
 		List<ProcessHandle> started = new ArrayList<>();
 		stack.path("processes").properties().forEach((entry) -> ProcessHandle.of(entry.getValue().asLong()).ifPresent(started::add));
@@ -100,11 +96,6 @@ class LocalStackIntegrationTests {
 			.untilAsserted(() -> assertThat(started).noneMatch(ProcessHandle::isAlive));
 		assertThat(this.state.resolve("local-stack.json")).doesNotExist();
 		assertThat(output).contains("Stopped.");
-	}
-
-	private static HttpResponse<String> get(String url) throws Exception {
-		return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-				HttpResponse.BodyHandlers.ofString());
 	}
 
 	private static void readLines(Process process, List<String> output) {

@@ -1,7 +1,6 @@
 package dev.freshline.pipeline;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -29,7 +28,7 @@ final class ChangeTopic {
 				new StringDeserializer(), new StringDeserializer());
 	}
 
-	static String awaitRecord(PipelineStack stack, String topic, Predicate<String> matching) {
+	static String awaitRecord(String topic, Predicate<String> matching) {
 		AtomicReference<String> found = new AtomicReference<>();
 		try (KafkaConsumer<String, String> consumer = consumer()) {
 			consumer.subscribe(List.of(topic));
@@ -43,17 +42,5 @@ final class ChangeTopic {
 			});
 		}
 		return found.get();
-	}
-
-	static List<String> readAll(String topic, int atLeast) {
-		List<String> values = new ArrayList<>();
-		try (KafkaConsumer<String, String> consumer = consumer()) {
-			consumer.subscribe(List.of(topic));
-			await().until(() -> {
-				consumer.poll(Duration.ofMillis(200)).forEach((record) -> values.add(record.value()));
-				return values.size() >= atLeast;
-			});
-		}
-		return values;
 	}
 }

@@ -99,7 +99,6 @@ public class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<Chang
 		for (ChangeEvent<String, String> record : records) {
 			acks.add(this.kafka.send(record.destination(), record.key(), record.value()));
 		}
-		this.kafka.flush();
 		for (CompletableFuture<SendResult<String, String>> ack : acks) {
 			ack.get();
 		}
