@@ -4,8 +4,8 @@ import java.util.regex.Pattern;
 
 /**
  * The one key scheme: {@code <prefix>:<namespace>:{<id>}}. The braces are a Redis Cluster hash
- * tag, so an entity's value and the lease and floor that later join it land in one slot. Only
- * canonical numeric ids are accepted, so no key can carry input-controlled syntax.
+ * tag, so an entry's value and the lease and floor that later join it land in one slot. Ids
+ * arrive canonical (see {@link IdType}), so no key can carry input-controlled syntax.
  */
 public record CacheKeys(String prefix) {
 
@@ -15,11 +15,15 @@ public record CacheKeys(String prefix) {
 		requireName("key prefix", prefix);
 	}
 
+	public String key(Namespace namespace, String canonicalId) {
+		return this.prefix + ":" + namespace.id() + ":{" + canonicalId + "}";
+	}
+
 	public String key(Namespace namespace, long id) {
 		if (id <= 0) {
 			throw new InvalidIdException("id must be positive");
 		}
-		return this.prefix + ":" + namespace.id() + ":{" + id + "}";
+		return key(namespace, Long.toString(id));
 	}
 
 	public String patient(long id) {
@@ -40,7 +44,12 @@ public record CacheKeys(String prefix) {
 		return key + ":floor";
 	}
 
-	/** The SCAN pattern of a namespace; built only from configuration and the enum, never input. */
+	/** The set of entries carrying a tag such as {@code hospital:7}: {@code <prefix>:tag:{hospital:7}}. */
+	public String tagIndex(String tag) {
+		return this.prefix + ":" + Namespace.TAGS + ":{" + tag + "}";
+	}
+
+	/** The SCAN pattern of a namespace; built only from configuration, never from input. */
 	public String namespacePattern(Namespace namespace) {
 		return this.prefix + ":" + namespace.id() + ":*";
 	}

@@ -1,6 +1,7 @@
 package dev.freshline.model;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Kafka topic names. Change topics follow Debezium's {@code <topic.prefix>.<schema>.<table>}
@@ -8,16 +9,25 @@ import java.util.List;
  */
 public record Topics(String prefix) {
 
+	private static final String SCHEMA = ".public.";
+
 	public Topics {
 		CacheKeys.requireName("topic prefix", prefix);
 	}
 
-	public String changes(CapturedTable table) {
-		return this.prefix + ".public." + table.tableName();
+	public String changes(String table) {
+		return this.prefix + SCHEMA + table;
 	}
 
-	public List<String> allChanges() {
-		return java.util.Arrays.stream(CapturedTable.values()).map(this::changes).toList();
+	/** One change topic per table with a rule, sorted by table. */
+	public List<String> allChanges(RuleSet rules) {
+		return rules.tables().keySet().stream().sorted().map(this::changes).toList();
+	}
+
+	/** The table a change topic carries, if {@code topic} is one of ours. */
+	public Optional<String> tableOf(String topic) {
+		String start = this.prefix + SCHEMA;
+		return topic.startsWith(start) ? Optional.of(topic.substring(start.length())) : Optional.empty();
 	}
 
 	public String deadLetter() {

@@ -1,4 +1,4 @@
-package dev.freshline.invalidator.invalidation;
+package dev.freshline.model;
 
 import java.util.Map;
 
@@ -7,22 +7,16 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.stereotype.Component;
-
-import dev.freshline.model.ChangeEvent;
-import dev.freshline.model.MalformedChangeEventException;
-import dev.freshline.model.Operation;
-
 /**
  * Reads Debezium's JSON change envelope (schemas disabled) into a {@link ChangeEvent}. Anything
- * it cannot read becomes a {@link MalformedChangeEventException}, which is never retried.
+ * it cannot read becomes a {@link MalformedChangeEventException}, which is never retried. Shared by
+ * the invalidator and the ops tool, so a replay reads a record exactly as the live path does.
  */
-@Component
-class ChangeEventParser {
+public final class ChangeEventParser {
 
 	private final JsonMapper mapper = JsonMapper.builder().build();
 
-	ChangeEvent parse(byte[] value) {
+	public ChangeEvent parse(byte[] value) {
 		Envelope envelope;
 		try {
 			envelope = this.mapper.readValue(value, Envelope.class);
