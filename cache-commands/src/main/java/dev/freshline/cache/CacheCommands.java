@@ -1,0 +1,245 @@
+package dev.freshline.cache;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongConsumer;
+
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.Cursor;
+import org.springframework.data.redis.core.ScanOptions;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.DefaultRedisScript;
+
+import dev.freshline.model.CacheKeys;
+import dev.freshline.model.Invalidation;
+import dev.freshline.model.LuaScripts;
+import dev.freshline.model.Namespace;
+
+/**
+ * Removes cache entries, and returns only once Redis replied to every command, so a caller that
+ * acknowledges upstream afterwards (a Kafka offset) never covers an invalidation that did not
+ * happen. Every failure propagates; callers retry, and every operation here is idempotent.
+ * <ul>
+ * <li>{@link #invalidate}: the invalidate script per key (value and lease deleted, floor
+ * raised), pipelined: one round trip per batch instead of one per key.
+ * <li>{@link #invalidateTag}: every entry registered in the tag's index.
+ * <li>{@link #flush}: every value, lease and floor of a namespace, SCAN + UNLINK in batches.
+ * </ul>
+ */
+public final class CacheCommands {
+
+	private static final Logger log = LoggerFactory.getLogger(CacheCommands.class);
+
+	private static final byte[] INVALIDATE = LuaScripts.INVALIDATE.getBytes(StandardCharsets.UTF_8);
+
+	private static final String INVALIDATE_SHA = new DefaultRedisScript<>(LuaScripts.INVALIDATE, Long.class).getSha1();
+
+	private final RedisConnectionFactory connections;
+
+	private final StringRedisTemplate redis;
+
+	private final CacheKeys keys;
+
+	private final byte[] floorTtlMillis;
+
+	private final int batchSize;
+
+	private final Duration timeout;
+
+	/**
+	 * @param floorTtl how long a raised floor lives: longer than the longest fill (the API's lease)
+	 * @param batchSize keys per pipeline, SCAN page and UNLINK
+	 * @param timeout how long to wait for Redis' replies to one batch
+	 */
+	public CacheCommands(RedisConnectionFactory connections, CacheKeys keys, Duration floorTtl, int batchSize,
+			Duration timeout) {
+		if (batchSize < 1) {
+			throw new IllegalArgumentException("batch size must be positive");
+		}
+		this.connections = connections;
+		this.redis = new StringRedisTemplate(connections);
+		this.keys = keys;
+		this.floorTtlMillis = bytes(Long.toString(floorTtl.toMillis()));
+		this.batchSize = batchSize;
+		this.timeout = timeout;
+	}
+
+	public CacheKeys keys() {
+		return this.keys;
+	}
+
+	/** Runs the invalidate script for every key, {@code batchSize} per round trip. */
+	public void invalidate(Collection<Invalidation> invalidations) {
+		List<Invalidation> batch = new ArrayList<>(Math.min(invalidations.size(), this.batchSize));
+		for (Invalidation invalidation : invalidations) {
+			batch.add(invalidation);
+			if (batch.size() == this.batchSize) {
+				invalidateBatch(batch);
+				batch.clear();
+			}
+		}
+		if (!batch.isEmpty()) {
+			invalidateBatch(batch);
+		}
+	}
+
+	private void invalidateBatch(List<Invalidation> batch) {
+		try {
+			pipeline(batch);
+		}
+		catch (RedisNoScriptException ex) {
+			// Redis restarted or its script cache was flushed: load once and send the batch again
+			// (the script is idempotent, so keys that did run are unharmed)
+			try (RedisConnection connection = this.connections.getConnection()) {
+				connection.scriptingCommands().scriptLoad(INVALIDATE);
+			}
+			pipeline(batch);
+		}
+	}
+
+	@SuppressWarnings("unchecked")
+	private void pipeline(List<Invalidation> batch) {
+		try (RedisConnection connection = this.connections.getConnection()) {
+			// Lettuce's async commands write without waiting for replies: that is the pipeline
+			RedisClusterAsyncCommands<byte[], byte[]> async = (RedisClusterAsyncCommands<byte[], byte[]>) connection
+				.getNativeConnection();
+			List<RedisFuture<Long>> replies = new ArrayList<>(batch.size());
+			for (Invalidation invalidation : batch) {
+				String key = invalidation.key();
+				byte[][] keys = { bytes(key), bytes(this.keys.lease(key)), bytes(this.keys.floor(key)) };
+				replies.add(async.evalsha(INVALIDATE_SHA, ScriptOutputType.INTEGER, keys,
+						bytes(Long.toString(invalidation.floor())), this.floorTtlMillis));
+			}
+			long deadline = System.nanoTime() + this.timeout.toNanos();
+			for (RedisFuture<Long> reply : replies) {
+				await(reply, deadline);
+			}
+		}
+	}
+
+	private static void await(RedisFuture<?> reply, long deadline) {
+		try {
+			reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+		}
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof RuntimeException cause) {
+				throw cause;
+			}
+			throw new CacheCommandException("Redis failed a command", ex.getCause());
+		}
+		catch (TimeoutException ex) {
+			reply.cancel(false);
+			throw new CacheCommandException("Redis did not reply in time", ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new CacheCommandException("interrupted while waiting for Redis", ex);
+		}
+	}
+
+	/**
+	 * Invalidates every entry registered under {@code tag} (such as {@code hospital:7}) and removes
+	 * exactly the index members it handled. A reader registers its entry before it reads Postgres
+	 * with a member unique to that read, so a registration made while this runs survives it.
+	 *
+	 * @return the number of entries invalidated
+	 */
+	public long invalidateTag(String tag) {
+		String index = this.keys.tagIndex(tag);
+		long invalidated = 0;
+		List<String> members = new ArrayList<>(this.batchSize);
+		ScanOptions options = ScanOptions.scanOptions().count(this.batchSize).build();
+		try (Cursor<String> cursor = this.redis.opsForSet().scan(index, options)) {
+			while (cursor.hasNext()) {
+				members.add(cursor.next());
+				if (members.size() == this.batchSize) {
+					invalidated += invalidateMembers(index, members);
+				}
+			}
+		}
+		invalidated += invalidateMembers(index, members);
+		log.debug("Invalidated tag {} ({} entries)", tag, invalidated);
+		return invalidated;
+	}
+
+	private long invalidateMembers(String index, List<String> members) {
+		if (members.isEmpty()) {
+			return 0;
+		}
+		List<Invalidation> entries = members.stream()
+			.map(TagMembers::keyOf)
+			.distinct()
+			.map((key) -> new Invalidation(key, Invalidation.NO_FLOOR))
+			.toList();
+		invalidate(entries);
+		// only after Redis confirmed the invalidations: a failure leaves the members for the retry
+		this.redis.opsForSet().remove(index, members.toArray());
+		members.clear();
+		return entries.size();
+	}
+
+	/**
+	 * Registers a key in its tags' indexes before its reader loads it. The index lives as long as
+	 * the longest entry it can name, refreshed by every registration.
+	 */
+	public void register(List<String> tagIndexes, String key, String token, Duration entryTtl) {
+		String member = TagMembers.member(key, token);
+		for (String index : tagIndexes) {
+			this.redis.opsForSet().add(index, member);
+			this.redis.expire(index, entryTtl);
+		}
+	}
+
+	/**
+	 * Removes every value, lease and floor of {@code namespace} with SCAN + UNLINK in batches:
+	 * never KEYS, which blocks Redis. In-flight fills lose their lease and fail.
+	 *
+	 * @param progress told the running total after each batch
+	 * @return the number of keys removed
+	 */
+	public long flush(Namespace namespace, LongConsumer progress) {
+		String pattern = this.keys.namespacePattern(namespace);
+		long removed = 0;
+		List<String> batch = new ArrayList<>(this.batchSize);
+		ScanOptions options = ScanOptions.scanOptions().match(pattern).count(this.batchSize).build();
+		try (Cursor<String> cursor = this.redis.scan(options)) {
+			while (cursor.hasNext()) {
+				batch.add(cursor.next());
+				if (batch.size() == this.batchSize) {
+					removed += unlink(batch);
+					progress.accept(removed);
+				}
+			}
+		}
+		removed += unlink(batch);
+		progress.accept(removed);
+		return removed;
+	}
+
+	private long unlink(List<String> batch) {
+		if (batch.isEmpty()) {
+			return 0;
+		}
+		Long removed = this.redis.unlink(batch);
+		batch.clear();
+		return (removed != null) ? removed : 0;
+	}
+
+	private static byte[] bytes(String value) {
+		return value.getBytes(StandardCharsets.UTF_8);
+	}
+}
