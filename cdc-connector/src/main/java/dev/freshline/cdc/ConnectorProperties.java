@@ -14,15 +14,18 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
+import dev.freshline.model.RuleSet;
+
 /**
  * Everything the connector needs, validated at start. Debezium's own options are not modelled
  * again: anything under {@code freshline.cdc.debezium} is passed to the engine as is and wins
- * over the defaults set in {@code DebeziumSettings}.
+ * over the defaults set in {@code DebeziumSettings}. {@code rules} is the invalidation rules file:
+ * the connector captures exactly its tables.
  */
 @Validated
 @ConfigurationProperties("freshline.cdc")
 public record ConnectorProperties(@DefaultValue("freshline") @Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,62}") String topicPrefix,
-		@Valid @NotNull Database database, @Valid @DefaultValue Capture capture, @Valid @DefaultValue Topics topics,
+		@DefaultValue(RuleSet.DEFAULT_LOCATION) @NotBlank String rules, @Valid @NotNull Database database, @Valid @DefaultValue Capture capture, @Valid @DefaultValue Topics topics,
 		@DefaultValue Map<String, String> debezium) {
 
 	public record Database(@NotBlank String host, @Min(1) int port, @NotBlank String name, @NotBlank String user,
@@ -32,6 +35,10 @@ public record ConnectorProperties(@DefaultValue("freshline") @Pattern(regexp = "
 		public String toString() {
 			// never print the password
 			return "Database[" + this.user + "@" + this.host + ":" + this.port + "/" + this.name + "]";
+		}
+
+		public String jdbcUrl() {
+			return "jdbc:postgresql://" + this.host + ":" + this.port + "/" + this.name;
 		}
 	}
 

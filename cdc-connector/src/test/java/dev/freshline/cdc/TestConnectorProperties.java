@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
+import dev.freshline.model.RuleSet;
+
 /** Connector settings for tests that build the connector's parts by hand. */
 public final class TestConnectorProperties {
 
@@ -11,7 +13,7 @@ public final class TestConnectorProperties {
 	}
 
 	public static ConnectorProperties with(Map<String, String> debezium) {
-		return new ConnectorProperties("freshline",
+		return new ConnectorProperties("freshline", RuleSet.DEFAULT_LOCATION,
 				new ConnectorProperties.Database("127.0.0.1", 5432, "freshline", "freshline_cdc", "s3cret"),
 				new ConnectorProperties.Capture("slot_x", "freshline", Path.of("offsets.dat"), Duration.ofMillis(10),
 						Duration.ofSeconds(1), Duration.ofSeconds(1)),

@@ -1,7 +1,7 @@
 package dev.freshline.embedded;
 
 /**
- * A Postgres login role of Freshline. The three roles are shared by the launcher and the tests so
+ * A Postgres login role of Freshline. The roles are shared by the launcher and the tests so
  * that least-privilege grants written in migrations behave the same everywhere.
  */
 public record DatabaseRole(String name, String password, boolean replication) {
@@ -14,6 +14,10 @@ public record DatabaseRole(String name, String password, boolean replication) {
 
 	/** Used by Debezium; logical replication needs the REPLICATION attribute. */
 	public static final DatabaseRole CDC = new DatabaseRole("freshline_cdc", "freshline_cdc", true);
+
+	/** Used by the invalidator's schema check: it reads catalogs only and is granted nothing. */
+	public static final DatabaseRole INVALIDATOR = new DatabaseRole("freshline_invalidator", "freshline_invalidator",
+			false);
 
 	/** Creates or updates this role on {@code postgres}. */
 	public void ensureOn(PostgresServer postgres) {

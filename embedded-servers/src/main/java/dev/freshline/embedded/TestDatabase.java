@@ -39,6 +39,8 @@ public record TestDatabase(String name, String jdbcUrl, String host, int port) {
 		environment.put("API_DB_PASSWORD", api().password());
 		environment.put("CDC_DB_USER", cdc().name());
 		environment.put("CDC_DB_PASSWORD", cdc().password());
+		environment.put("INVALIDATOR_DB_USER", DatabaseRole.INVALIDATOR.name());
+		environment.put("INVALIDATOR_DB_PASSWORD", DatabaseRole.INVALIDATOR.password());
 		return environment;
 	}
 

@@ -119,7 +119,7 @@ public final class LocalStack {
 
 		step("Creating database '" + DATABASE + "' and its roles");
 		Map<String, String> passwords = new LinkedHashMap<>();
-		for (String role : List.of("freshline", "freshline_api", "freshline_cdc")) {
+		for (String role : List.of("freshline", "freshline_api", "freshline_cdc", "freshline_invalidator")) {
 			passwords.put(role, randomPassword());
 			postgres.ensureRole(role, passwords.get(role), role.equals("freshline_cdc"));
 		}
@@ -136,6 +136,8 @@ public final class LocalStack {
 		environment.put("API_DB_PASSWORD", passwords.get("freshline_api"));
 		environment.put("CDC_DB_USER", "freshline_cdc");
 		environment.put("CDC_DB_PASSWORD", passwords.get("freshline_cdc"));
+		environment.put("INVALIDATOR_DB_USER", "freshline_invalidator");
+		environment.put("INVALIDATOR_DB_PASSWORD", passwords.get("freshline_invalidator"));
 		environment.put("CDC_OFFSET_FILE", this.run.resolve("cdc-offsets.dat").toString());
 		environment.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
 		environment.put("REDIS_HOST", redis.host());

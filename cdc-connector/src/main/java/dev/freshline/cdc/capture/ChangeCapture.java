@@ -3,6 +3,9 @@ package dev.freshline.cdc.capture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,6 +23,9 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import dev.freshline.cdc.ConnectorProperties;
+import dev.freshline.model.RuleSet;
+import dev.freshline.model.SchemaCheck;
+import dev.freshline.model.SchemaCheckException;
 
 /**
  * Owns the Debezium engine's life: starts it with the application, restarts it with capped
@@ -39,6 +45,8 @@ class ChangeCapture implements SmartLifecycle {
 
 	private final CaptureProgress progress;
 
+	private final RuleSet rules;
+
 	private final ExecutorService engineThread = Executors.newSingleThreadExecutor(named("debezium-engine"));
 
 	private final ScheduledExecutorService restarts = Executors.newSingleThreadScheduledExecutor(named("debezium-restart"));
@@ -50,16 +58,36 @@ class ChangeCapture implements SmartLifecycle {
 	private volatile int failures;
 
 	ChangeCapture(ConnectorProperties properties, DebeziumEngine.ChangeConsumer<ChangeEvent<String, String>> publisher,
-			CaptureProgress progress) {
+			CaptureProgress progress, RuleSet rules) {
 		this.properties = properties;
+		this.rules = rules;
 		this.publisher = publisher;
 		this.progress = progress;
 	}
 
 	@Override
 	public synchronized void start() {
+		checkSchema();
 		this.running = true;
 		launch();
+	}
+
+	/**
+	 * Refuses to start when Postgres cannot deliver what the rules need (a table outside the
+	 * publication, a replica identity without the key columns): capturing anyway would drop
+	 * invalidations silently. The message names the SQL that fixes each problem.
+	 */
+	private void checkSchema() {
+		ConnectorProperties.Database database = this.properties.database();
+		try (Connection connection = DriverManager.getConnection(database.jdbcUrl(), database.user(),
+				(database.password() != null) ? database.password() : "")) {
+			new SchemaCheck(this.rules).verify(connection, this.properties.capture().publicationName());
+		}
+		catch (SQLException ex) {
+			throw new SchemaCheckException("cannot connect to " + database + " to check the rules: " + ex.getMessage(), ex);
+		}
+		log.info("Schema check passed: tables {} are published with the columns their keys need",
+				this.rules.tables().keySet());
 	}
 
 	private synchronized void launch() {
@@ -68,7 +96,7 @@ class ChangeCapture implements SmartLifecycle {
 		}
 		createOffsetDirectory(this.properties.capture().offsetFile());
 		DebeziumEngine<ChangeEvent<String, String>> created = DebeziumEngine.create(Json.class)
-			.using(DebeziumSettings.from(this.properties))
+			.using(DebeziumSettings.from(this.properties, this.rules))
 			.notifying(this.publisher)
 			.using(this::engineStopped)
 			.build();

@@ -1,9 +1,10 @@
 package dev.freshline.cdc.capture;
 
 import java.util.Properties;
+import java.util.stream.Collectors;
 
 import dev.freshline.cdc.ConnectorProperties;
-import dev.freshline.model.CapturedTable;
+import dev.freshline.model.RuleSet;
 
 /** Turns {@link ConnectorProperties} into the engine's properties, with our defaults and why. */
 final class DebeziumSettings {
@@ -11,7 +12,7 @@ final class DebeziumSettings {
 	private DebeziumSettings() {
 	}
 
-	static Properties from(ConnectorProperties properties) {
+	static Properties from(ConnectorProperties properties, RuleSet rules) {
 		ConnectorProperties.Capture capture = properties.capture();
 		ConnectorProperties.Database database = properties.database();
 		Properties config = new Properties();
@@ -36,7 +37,8 @@ final class DebeziumSettings {
 		config.setProperty("publication.name", capture.publicationName());
 		// The publication belongs to the schema migrations, so this role needs no owner rights.
 		config.setProperty("publication.autocreate.mode", "disabled");
-		config.setProperty("table.include.list", tableList());
+		// exactly the tables the rules name: the schema check at start verified they are published
+		config.setProperty("table.include.list", tableList(rules));
 		// Keys need ids, wards and hospitals, never names or birth dates: patient data stays out of Kafka.
 		config.setProperty("column.exclude.list",
 				"public.patient.mrn,public.patient.name,public.patient.date_of_birth");
@@ -67,11 +69,8 @@ final class DebeziumSettings {
 		return config;
 	}
 
-	static String tableList() {
-		StringBuilder list = new StringBuilder();
-		for (CapturedTable table : CapturedTable.values()) {
-			list.append(list.isEmpty() ? "" : ",").append("public.").append(table.tableName());
-		}
-		return list.toString();
+	static String tableList(RuleSet rules) {
+		// each entry is a regular expression matched against the whole name: escape the dot
+		return rules.tables().keySet().stream().sorted().map((table) -> "public\\." + table).collect(Collectors.joining(","));
 	}
 }

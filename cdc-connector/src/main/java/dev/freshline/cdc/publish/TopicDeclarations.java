@@ -10,6 +10,7 @@ import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
 
 import dev.freshline.cdc.ConnectorProperties;
+import dev.freshline.model.RuleSet;
 import dev.freshline.model.Topics;
 
 /**
@@ -21,10 +22,10 @@ import dev.freshline.model.Topics;
 class TopicDeclarations {
 
 	@Bean
-	KafkaAdmin.NewTopics changeTopics(ConnectorProperties properties) {
+	KafkaAdmin.NewTopics changeTopics(ConnectorProperties properties, RuleSet rules) {
 		Topics topics = new Topics(properties.topicPrefix());
 		ConnectorProperties.Topics settings = properties.topics();
-		Stream<NewTopic> changes = topics.allChanges()
+		Stream<NewTopic> changes = topics.allChanges(rules)
 			.stream()
 			.map((name) -> TopicBuilder.name(name)
 				.partitions(settings.partitions())

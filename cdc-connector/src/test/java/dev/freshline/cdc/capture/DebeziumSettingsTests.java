@@ -7,18 +7,21 @@ import org.junit.jupiter.api.Test;
 
 import dev.freshline.cdc.ConnectorProperties;
 import dev.freshline.cdc.TestConnectorProperties;
+import dev.freshline.model.RuleSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class DebeziumSettingsTests {
 
+	private static final RuleSet RULES = RuleSet.loadDefault();
+
 	@Test
 	void shouldCaptureEveryOperationOfBothTablesWithPgoutputAndNoSnapshot() {
-		Properties settings = DebeziumSettings.from(properties(Map.of()));
+		Properties settings = DebeziumSettings.from(properties(Map.of()), RULES);
 
 		assertThat(settings).containsEntry("plugin.name", "pgoutput")
 			.containsEntry("skipped.operations", "none")
-			.containsEntry("table.include.list", "public.patient,public.formulary_item")
+			.containsEntry("table.include.list", "public\\.formulary_item,public\\.patient")
 			.containsEntry("snapshot.mode", "no_data")
 			.containsEntry("publication.autocreate.mode", "disabled")
 			.containsEntry("slot.name", "slot_x")
@@ -28,7 +31,7 @@ class DebeziumSettingsTests {
 
 	@Test
 	void shouldKeepPatientIdentifyingColumnsOutOfEvents() {
-		Properties settings = DebeziumSettings.from(properties(Map.of()));
+		Properties settings = DebeziumSettings.from(properties(Map.of()), RULES);
 
 		assertThat(settings.getProperty("column.exclude.list")).contains("public.patient.name", "public.patient.mrn",
 				"public.patient.date_of_birth");
@@ -36,7 +39,7 @@ class DebeziumSettingsTests {
 
 	@Test
 	void shouldLetDebeziumOptionsPassedThroughWinOverDefaults() {
-		Properties settings = DebeziumSettings.from(properties(Map.of("poll.interval.ms", "500", "max.batch.size", "64")));
+		Properties settings = DebeziumSettings.from(properties(Map.of("poll.interval.ms", "500", "max.batch.size", "64")), RULES);
 
 		assertThat(settings).containsEntry("poll.interval.ms", "500").containsEntry("max.batch.size", "64");
 	}
