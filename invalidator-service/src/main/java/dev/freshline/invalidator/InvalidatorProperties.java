@@ -4,16 +4,21 @@ import java.time.Duration;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
+import dev.freshline.model.RuleSet;
+
 /**
  * The invalidator's settings, validated at start; Kafka and Redis endpoints stay under spring.*.
  * {@code floorTtl} must outlive the longest fill (the API's lease), or a very late fill could
- * pass a floor that has expired.
+ * pass a floor that has expired. {@code rules} is the invalidation rules file, shared with the
+ * API and the connector.
  */
 @Validated
 @ConfigurationProperties("freshline.invalidator")
@@ -21,13 +26,30 @@ public record InvalidatorProperties(
 		@DefaultValue("freshline-invalidator") @Pattern(regexp = "[A-Za-z0-9._-]{1,200}") String groupId,
 		@DefaultValue("freshline") @Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,62}") String topicPrefix,
 		@DefaultValue("freshline") @Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,62}") String keyPrefix,
-		@Valid @DefaultValue Retry retry, @Valid @DefaultValue Topics topics,
-		@DefaultValue("500") @Min(10) int flushBatchSize, @DefaultValue("10m") Duration floorTtl) {
+		@DefaultValue(RuleSet.DEFAULT_LOCATION) @NotBlank String rules, @Valid @DefaultValue Retry retry,
+		@Valid @DefaultValue Topics topics, @DefaultValue("500") @Min(10) int flushBatchSize,
+		@DefaultValue("10m") Duration floorTtl, @Valid @DefaultValue SchemaCheck schemaCheck) {
 
 	/** Back-off for transient failures (Redis, network); there is deliberately no attempt limit. */
 	public record Retry(@DefaultValue("100ms") Duration initialInterval, @DefaultValue("10s") Duration maxInterval) {
 	}
 
 	public record Topics(@DefaultValue("3") @Min(1) int partitions, @DefaultValue("1") @Min(1) short replicationFactor) {
+	}
+
+	/**
+	 * The check at start that Postgres publishes every rule's table with the columns its keys
+	 * need. It reads catalogs only, as a role granted nothing. {@code timeout}: how long to wait
+	 * for the schema to appear (the API's migrations may still be running) before refusing to start.
+	 */
+	public record SchemaCheck(@DefaultValue("true") boolean enabled,
+			@DefaultValue("jdbc:postgresql://localhost:5432/freshline") String jdbcUrl,
+			@DefaultValue("freshline_invalidator") String user, @Nullable String password,
+			@DefaultValue("freshline") String publication, @DefaultValue("2m") Duration timeout) {
+
+		@Override
+		public String toString() {
+			return "SchemaCheck[" + this.user + "@" + this.jdbcUrl + ", publication " + this.publication + "]";
+		}
 	}
 }

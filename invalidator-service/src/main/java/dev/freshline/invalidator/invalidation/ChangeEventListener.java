@@ -8,27 +8,41 @@ import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
 
+import dev.freshline.model.ChangeEventParser;
+import dev.freshline.model.Topics;
+
 /**
  * One listener, one job: hand each change record to the parser and the invalidator. Values are
  * consumed as raw bytes so that a record we cannot read reaches the dead-letter topic unchanged.
+ * Tombstones and heartbeats invalidate nothing: deletes carry their before image, and a
+ * heartbeat only proves the pipeline is alive.
  */
 @Component
 class ChangeEventListener {
 
 	private static final Logger log = LoggerFactory.getLogger(ChangeEventListener.class);
 
-	private final ChangeEventParser parser;
+	private final ChangeEventParser parser = new ChangeEventParser();
 
 	private final CacheInvalidator invalidator;
 
-	ChangeEventListener(ChangeEventParser parser, CacheInvalidator invalidator) {
-		this.parser = parser;
+	private final PipelineHeartbeat heartbeat;
+
+	private final String heartbeatTopic;
+
+	ChangeEventListener(CacheInvalidator invalidator, PipelineHeartbeat heartbeat, Topics topics) {
 		this.invalidator = invalidator;
+		this.heartbeat = heartbeat;
+		this.heartbeatTopic = topics.heartbeat();
 	}
 
 	@KafkaListener(id = "${freshline.invalidator.group-id:freshline-invalidator}",
-			topics = "#{@changeTopicNames}", autoStartup = "true")
+			topics = "#{@subscribedTopicNames}", autoStartup = "true")
 	void onChange(ConsumerRecord<@Nullable String, byte @Nullable []> record) {
+		if (record.topic().equals(this.heartbeatTopic)) {
+			this.heartbeat.beat(record.timestamp());
+			return;
+		}
 		byte[] value = record.value();
 		if (value == null) {
 			log.debug("Skipping tombstone at {}-{}@{}: deletes carry their before image",

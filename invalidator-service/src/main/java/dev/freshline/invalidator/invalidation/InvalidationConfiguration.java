@@ -1,9 +1,9 @@
 package dev.freshline.invalidator.invalidation;
 
-import java.util.Arrays;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -18,6 +18,7 @@ import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.NestedExceptionUtils;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
@@ -28,12 +29,13 @@ import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.support.ProducerListener;
 import org.springframework.util.backoff.ExponentialBackOff;
 
+import dev.freshline.cache.CacheCommands;
 import dev.freshline.invalidator.InvalidatorProperties;
 import dev.freshline.model.CacheKeys;
-import dev.freshline.model.CapturedTable;
 import dev.freshline.model.InvalidIdException;
 import dev.freshline.model.InvalidationRules;
 import dev.freshline.model.MalformedChangeEventException;
+import dev.freshline.model.RuleSet;
 import dev.freshline.model.Topics;
 import dev.freshline.model.UnmappableChangeEventException;
 
@@ -48,14 +50,27 @@ class InvalidationConfiguration {
 
 	private static final Logger log = LoggerFactory.getLogger(InvalidationConfiguration.class);
 
+	/** How long one batch of commands may wait for Redis' replies before the record is retried. */
+	private static final Duration REDIS_REPLY_TIMEOUT = Duration.ofSeconds(10);
+
 	@Bean
 	CacheKeys cacheKeys(InvalidatorProperties properties) {
 		return new CacheKeys(properties.keyPrefix());
 	}
 
 	@Bean
-	InvalidationRules invalidationRules(CacheKeys keys) {
-		return new InvalidationRules(keys);
+	RuleSet ruleSet(InvalidatorProperties properties) {
+		return RuleSet.load(properties.rules());
+	}
+
+	@Bean
+	InvalidationRules invalidationRules(RuleSet rules, CacheKeys keys) {
+		return new InvalidationRules(rules, keys);
+	}
+
+	@Bean
+	CacheCommands cacheCommands(RedisConnectionFactory redis, CacheKeys keys, InvalidatorProperties properties) {
+		return new CacheCommands(redis, keys, properties.floorTtl(), properties.flushBatchSize(), REDIS_REPLY_TIMEOUT);
 	}
 
 	@Bean
@@ -63,20 +78,22 @@ class InvalidationConfiguration {
 		return new Topics(properties.topicPrefix());
 	}
 
+	/** Every table's change topic, plus Debezium's heartbeats (a liveness signal, no invalidations). */
 	@Bean
-	List<String> changeTopicNames(Topics topics) {
-		return topics.allChanges();
+	List<String> subscribedTopicNames(Topics topics, RuleSet rules) {
+		return Stream.concat(topics.allChanges(rules).stream(), Stream.of(topics.heartbeat())).toList();
 	}
 
 	@Bean
-	KafkaAdmin.NewTopics invalidatorTopics(Topics topics, InvalidatorProperties properties) {
+	KafkaAdmin.NewTopics invalidatorTopics(Topics topics, RuleSet rules, InvalidatorProperties properties) {
 		// Declared here too, with the connector's settings, so the group can subscribe before the
 		// connector's first start; declaring an existing topic is a no-op.
 		InvalidatorProperties.Topics settings = properties.topics();
-		return new KafkaAdmin.NewTopics(topics.allChanges()
+		Stream<NewTopic> changes = topics.allChanges(rules)
 			.stream()
-			.map((name) -> TopicBuilder.name(name).partitions(settings.partitions()).replicas(settings.replicationFactor()).build())
-			.toArray(NewTopic[]::new));
+			.map((name) -> TopicBuilder.name(name).partitions(settings.partitions()).replicas(settings.replicationFactor()).build());
+		NewTopic heartbeat = TopicBuilder.name(topics.heartbeat()).partitions(1).replicas(settings.replicationFactor()).build();
+		return new KafkaAdmin.NewTopics(Stream.concat(changes, Stream.of(heartbeat)).toArray(NewTopic[]::new));
 	}
 
 	@Bean
@@ -101,14 +118,16 @@ class InvalidationConfiguration {
 	}
 
 	@Bean
-	DefaultErrorHandler errorHandler(KafkaTemplate<String, byte[]> deadLetterTemplate, Topics topics,
+	DefaultErrorHandler errorHandler(KafkaTemplate<String, byte[]> deadLetterTemplate, Topics topics, RuleSet rules,
 			NamespaceFlusher flusher, InvalidatorProperties properties, MeterRegistry meters) {
 		DeadLetterPublishingRecoverer deadLetters = new DeadLetterPublishingRecoverer(deadLetterTemplate,
 				// partition -1: let the producer choose; the DLT has its own partition count
 				(record, ex) -> new TopicPartition(topics.deadLetter(), -1));
 		ConsumerRecordRecoverer flushThenDeadLetter = (record, ex) -> {
 			// Over-invalidate first: whatever this record should have evicted is evicted by the flush.
-			tableOf(topics, record.topic()).ifPresent((table) -> flusher.flush(table.namespace()));
+			topics.tableOf(record.topic())
+				.ifPresent((table) -> flusher.flush(rules.namespacesOf(table), "a record on " + record.topic()
+						+ " could not be applied (" + rootMessage(ex) + "); it goes to the dead-letter topic"));
 			deadLetters.accept(record, ex);
 			meters.counter("freshline.invalidator.dead.lettered", "topic", record.topic()).increment();
 			log.error("Dead-lettered {}-{}@{} to {}: {}", record.topic(), record.partition(), record.offset(),
@@ -132,9 +151,5 @@ class InvalidationConfiguration {
 	private static String rootMessage(Exception ex) {
 		// the listener's exception wraps the one that says what went wrong
 		return String.valueOf(NestedExceptionUtils.getMostSpecificCause(ex).getMessage());
-	}
-
-	private static Optional<CapturedTable> tableOf(Topics topics, String topic) {
-		return Arrays.stream(CapturedTable.values()).filter((table) -> topics.changes(table).equals(topic)).findFirst();
 	}
 }

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 
 import dev.freshline.embedded.RedisServer;
 import dev.freshline.embedded.SharedServers;
-import dev.freshline.model.CapturedTable;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -54,7 +53,7 @@ class InvalidatorIntegrationTests {
 		String hospital3 = this.stack.keys.formulary(3);
 		this.stack.redis().mset(Map.of(hospital1, "a", hospital2, "b", hospital3, "c"));
 
-		this.stack.send(this.stack.topics.changes(CapturedTable.FORMULARY_ITEM), "{\"id\":3}", moved);
+		this.stack.send(this.stack.topics.changes("formulary_item"), "{\"id\":3}", moved);
 
 		await().untilAsserted(() -> assertThat(this.stack.redis().exists(hospital1, hospital2)).isZero());
 		assertThat(this.stack.redis().exists(hospital3)).as("an unrelated hospital keeps its list").isEqualTo(1);
@@ -63,7 +62,7 @@ class InvalidatorIntegrationTests {
 	@Test
 	void shouldFlushTheNamespaceAndDeadLetterAnUnparseableRecordThenApplyLaterRecords() throws Exception {
 		this.stack = new InvalidatorStack(SharedServers.get().redis(), Map.of());
-		String patientTopic = this.stack.topics.changes(CapturedTable.PATIENT);
+		String patientTopic = this.stack.topics.changes("patient");
 		String bystander = this.stack.keys.patient(6);
 		String otherNamespace = this.stack.keys.formulary(1);
 		this.stack.redis().mset(Map.of(bystander, "x", otherNamespace, "y"));
@@ -86,6 +85,28 @@ class InvalidatorIntegrationTests {
 	}
 
 	@Test
+	void shouldTreatTombstonesAndHeartbeatsAsNoOps() throws Exception {
+		this.stack = new InvalidatorStack(SharedServers.get().redis(), Map.of());
+		String patientTopic = this.stack.topics.changes("patient");
+		String bystander = this.stack.keys.patient(6);
+		String patient5 = this.stack.keys.patient(5);
+		this.stack.redis().mset(Map.of(bystander, "x", patient5, "y"));
+
+		RecordMetadata tombstone = this.stack.send(patientTopic, "{\"id\":5}", (byte[]) null);
+		this.stack.send(this.stack.topics.heartbeat(), "{\"serverName\":\"" + this.stack.name + "\"}",
+				"{\"ts_ms\":" + System.currentTimeMillis() + "}");
+		// a later change on the tombstone's partition proves the tombstone was passed, not stuck
+		RecordMetadata change = this.stack.send(patientTopic, "{\"id\":5}", InvalidatorStack.patientChange("u", 5L, 5L));
+
+		await().untilAsserted(() -> assertThat(this.stack.redis().exists(patient5)).isZero());
+		assertThat(change.partition()).isEqualTo(tombstone.partition());
+		await().until(() -> this.stack.bean(PipelineHeartbeat.class).lastBeatMillis() > 0);
+		assertThat(this.stack.redis().exists(bystander)).as("nothing flushed").isEqualTo(1);
+		assertThat(this.stack.counter("freshline.invalidator.dead.lettered")).isZero();
+		assertThat(this.stack.counter("freshline.invalidator.keys.deleted")).as("only the change's keys").isEqualTo(2);
+	}
+
+	@Test
 	void shouldReportDownOnceItsListenerStopped() {
 		this.stack = new InvalidatorStack(SharedServers.get().redis(), Map.of());
 		ListenerHealth health = this.stack.bean(ListenerHealth.class);
@@ -102,7 +123,7 @@ class InvalidatorIntegrationTests {
 		this.stack = new InvalidatorStack(SharedServers.get().redis(), Map.of());
 		String unknown = "{\"before\":null,\"after\":{\"id\":1},\"source\":{\"table\":\"audit\",\"ts_ms\":1,\"lsn\":1},\"op\":\"c\"}";
 
-		this.stack.send(this.stack.topics.changes(CapturedTable.PATIENT), "{\"id\":1}", unknown);
+		this.stack.send(this.stack.topics.changes("patient"), "{\"id\":1}", unknown);
 
 		ConsumerRecord<String, byte[]> deadLettered = awaitDeadLetter(this.stack.topics.deadLetter());
 		assertThat(new String(deadLettered.value())).isEqualTo(unknown);
@@ -113,7 +134,7 @@ class InvalidatorIntegrationTests {
 		try (RedisServer redis = RedisServer.start()) {
 			this.stack = new InvalidatorStack(redis, Map.of("freshline.invalidator.retry.initial-interval", "5ms",
 					"freshline.invalidator.retry.max-interval", "20ms", "REDIS_TIMEOUT", "100ms", "REDIS_CONNECT_TIMEOUT", "100ms"));
-			String patientTopic = this.stack.topics.changes(CapturedTable.PATIENT);
+			String patientTopic = this.stack.topics.changes("patient");
 			RecordMetadata warmUp = this.stack.send(patientTopic, "{\"id\":1}", InvalidatorStack.patientChange("u", 1L, 1L));
 			TopicPartition partition = new TopicPartition(patientTopic, warmUp.partition());
 			await().until(() -> this.stack.committedOffset(partition) == warmUp.offset() + 1);

@@ -20,6 +20,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -59,6 +61,8 @@ final class InvalidatorStack implements AutoCloseable {
 		environment.put("FRESHLINE_KEY_PREFIX", this.name);
 		environment.put("INVALIDATOR_GROUP_ID", groupId());
 		environment.put("SERVER_PORT", 0);
+		// these tests need no database; SchemaCheckIntegrationTests turns the check on
+		environment.put("INVALIDATOR_SCHEMA_CHECK", false);
 		environment.putAll(overrides);
 		this.context = new SpringApplicationBuilder(InvalidatorApplication.class).properties(environment).run();
 		this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -81,7 +85,7 @@ final class InvalidatorStack implements AutoCloseable {
 		return send(topic, key, value.getBytes(StandardCharsets.UTF_8));
 	}
 
-	RecordMetadata send(String topic, String key, byte[] value) throws Exception {
+	RecordMetadata send(String topic, String key, byte @Nullable [] value) throws Exception {
 		return this.producer.send(new ProducerRecord<>(topic, key, value)).get(10, TimeUnit.SECONDS);
 	}
 

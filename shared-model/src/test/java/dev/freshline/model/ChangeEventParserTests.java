@@ -1,12 +1,8 @@
-package dev.freshline.invalidator.invalidation;
+package dev.freshline.model;
 
 import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
-
-import dev.freshline.model.ChangeEvent;
-import dev.freshline.model.MalformedChangeEventException;
-import dev.freshline.model.Operation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
