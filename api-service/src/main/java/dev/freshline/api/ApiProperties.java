@@ -5,6 +5,7 @@ import java.time.Duration;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 
@@ -12,11 +13,16 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
-/** The API's settings, validated at start: the key prefix, the fill protocol and each namespace's expiry. */
+import dev.freshline.model.RuleSet;
+
+/**
+ * The API's settings, validated at start: the key prefix, the invalidation rules file (shared
+ * with the invalidator, so both build the same keys), the fill protocol and each namespace's expiry.
+ */
 @Validated
 @ConfigurationProperties("freshline.api")
 public record ApiProperties(@DefaultValue("freshline") @Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,62}") String keyPrefix,
-		@Valid @DefaultValue Cache cache) {
+		@DefaultValue(RuleSet.DEFAULT_LOCATION) @NotBlank String rules, @Valid @DefaultValue Cache cache) {
 
 	/**
 	 * {@code lease}: how long a reader may take between its miss and its fill; a holder that dies
@@ -24,7 +30,8 @@ public record ApiProperties(@DefaultValue("freshline") @Pattern(regexp = "[a-z0-
 	 * for the holder's fill before reading Postgres itself (without filling). {@code floorTtl}
 	 * must outlive {@code lease}.
 	 */
-	public record Cache(@Valid @DefaultValue Expiry patient, @Valid @DefaultValue Expiry formulary,
+	public record Cache(@Valid @DefaultValue Expiry patient, @Valid @DefaultValue Expiry ward,
+			@Valid @DefaultValue Expiry formulary,
 			@DefaultValue("2s") Duration lease, @DefaultValue("500ms") Duration leaseWait,
 			@DefaultValue("10m") Duration floorTtl, @NotNull @DefaultValue("LEASED") FillProtocol protocol) {
 
@@ -40,9 +47,12 @@ public record ApiProperties(@DefaultValue("freshline") @Pattern(regexp = "[a-z0-
 	/**
 	 * Absolute TTL (with jitter, so keys filled together do not expire together) plus an optional
 	 * sliding expiry that keeps hot keys while never letting them outlive {@code ttl}.
+	 * {@code notFound}: how long a "not found" answer is cached (0 turns it off); the INSERT of
+	 * the row evicts it at once, so keep it short only to bound Redis memory spent on misses.
 	 */
 	public record Expiry(@DefaultValue("10m") Duration ttl, @DefaultValue("0s") Duration sliding,
-			@DefaultValue("0.1") @DecimalMin("0.0") @DecimalMax("0.5") double jitter) {
+			@DefaultValue("0.1") @DecimalMin("0.0") @DecimalMax("0.5") double jitter,
+			@DefaultValue("5s") Duration notFound) {
 	}
 
 	/**

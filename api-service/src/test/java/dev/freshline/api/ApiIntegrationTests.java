@@ -92,6 +92,68 @@ class ApiIntegrationTests {
 
 		assertThat(get("/patients/12").body()).isEqualTo(miss.body());
 		assertThat(get("/patients/012").body()).as("007 and 7 are one key").isEqualTo(miss.body());
+		assertThat(get("/patients/%2012%20").body()).as("surrounding spaces are no alias").isEqualTo(miss.body());
+	}
+
+	@Test
+	void shouldServeAWardsCensusFromOneCachedList() throws Exception {
+		HttpResponse<String> census = get("/wards/ward-c/patients");
+
+		assertThat(census.statusCode()).isEqualTo(200);
+		assertThat(census.body()).startsWith("[").contains("\"ward\":\"ward-c\"").doesNotContain("\"ward\":\"ward-b\"");
+		assertThat(redis().get(this.keys.key(dev.freshline.model.Namespace.WARD, "ward-c"))).endsWith(census.body());
+		assertThat(get("/wards/nobody-here/patients").body()).as("a ward without patients is empty, not missing")
+			.isEqualTo("[]");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "a:b", "%2A", "%7Bward%7D", "ward%7D", "ward%0Aa", "ward%0A", "ward%09", "a%20b",
+			"abcdefghijklmnopqrstuvwxyz0123456" })
+	void shouldRejectWardsThatCouldCarryKeySyntaxOrExceedTheColumnWith400(String ward) throws Exception {
+		HttpResponse<String> response = get("/wards/" + ward + "/patients");
+
+		assertThat(response.statusCode()).isEqualTo(400);
+		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		assertThat(redis().keys(this.prefix + ":ward:*")).noneMatch((key) -> key.contains(ward));
+	}
+
+	@Test
+	void shouldCacheNotFoundAndServeTheRowOnceItIsCreated() throws Exception {
+		long next = nextPatientId();
+		String key = this.keys.patient(next);
+
+		assertThat(get("/patients/" + next).statusCode()).isEqualTo(404);
+		assertThat(redis().exists(key)).as("'not found' is cached").isEqualTo(1);
+		assertThat(get("/patients/" + next).statusCode()).isEqualTo(404);
+
+		HttpResponse<String> created = post("/admin/patients",
+				"{\"mrn\":\"MRN-NEG-1\",\"name\":\"Ada Negative\",\"dateOfBirth\":\"1990-01-02\",\"ward\":\"ward-a\"}");
+		assertThat(created.statusCode()).isEqualTo(201);
+		assertThat(created.body()).contains("\"id\":" + next);
+
+		HttpResponse<String> found = get("/patients/" + next);
+		assertThat(found.statusCode()).as("the create evicted the cached 404").isEqualTo(200);
+		assertThat(found.body()).contains("MRN-NEG-1");
+	}
+
+	@Test
+	void shouldFlushANamespaceAndInvalidateATagThroughTheAdminApi() throws Exception {
+		get("/patients/40");
+		get("/hospitals/4/formulary");
+		assertThat(redis().exists(this.keys.patient(40), this.keys.formulary(4))).isEqualTo(2);
+
+		HttpResponse<String> tag = post("/admin/cache/tags/hospital:04/invalidations", "");
+		assertThat(tag.statusCode()).isEqualTo(200);
+		assertThat(tag.body()).contains("\"tag\":\"hospital:4\"", "\"entriesInvalidated\":1");
+		assertThat(redis().exists(this.keys.formulary(4))).isZero();
+
+		HttpResponse<String> flush = post("/admin/cache/namespaces/patient/flush", "");
+		assertThat(flush.statusCode()).isEqualTo(200);
+		assertThat(redis().exists(this.keys.patient(40))).isZero();
+
+		assertThat(post("/admin/cache/namespaces/nope/flush", "").statusCode()).isEqualTo(404);
+		assertThat(post("/admin/cache/tags/nope:1/invalidations", "").statusCode()).isEqualTo(404);
+		assertThat(post("/admin/cache/tags/hospital:1*/invalidations", "").statusCode()).isEqualTo(400);
 	}
 
 	@Test
@@ -117,7 +179,8 @@ class ApiIntegrationTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "abc", "-1", "0", "1:2", "%2A", "%7B1%7D", "1%0A", "%201", "99999999999999999999", "1.5" })
+	@ValueSource(strings = { "abc", "-1", "0", "1:2", "%2A", "%7B1%7D", "1%0A", "%091", "1%201", "99999999999999999999",
+			"1.5" })
 	void shouldRejectMalformedIdsWith400ProblemDetails(String id) throws Exception {
 		HttpResponse<String> patient = get("/patients/" + id);
 		assertThat(patient.statusCode()).isEqualTo(400);
@@ -168,6 +231,25 @@ class ApiIntegrationTests {
 
 	private RedisCommands<String, String> redis() {
 		return this.redisConnection.sync();
+	}
+
+	private long nextPatientId() throws Exception {
+		try (var connection = this.database.connect(this.database.owner());
+				var statement = connection.createStatement();
+				var result = statement.executeQuery(
+						"SELECT last_value + CASE WHEN is_called THEN 1 ELSE 0 END FROM patient_id_seq")) {
+			result.next();
+			return result.getLong(1);
+		}
+	}
+
+	private HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
+		String port = this.api.getEnvironment().getProperty("local.server.port");
+		return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+			.timeout(Duration.ofSeconds(10))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(json))
+			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	private HttpResponse<String> get(String path) throws IOException, InterruptedException {

@@ -1,6 +1,8 @@
 package dev.freshline.api.admin;
 
 import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
 
 import jakarta.validation.Valid;
 
@@ -17,38 +19,32 @@ import dev.freshline.api.cache.CacheInvalidation;
 import dev.freshline.api.formulary.FormularyItem;
 import dev.freshline.api.formulary.FormularyRepository;
 import dev.freshline.api.web.NotFoundException;
-import dev.freshline.model.CacheKeys;
 import dev.freshline.model.Ids;
-import dev.freshline.model.Invalidation;
+import dev.freshline.model.Operation;
 
 /**
  * Create, update (including moving between hospitals) and delete formulary items; each write
- * evicts the lists it changed right after its commit.
+ * evicts, right after its commit, what the rules say it affects: the lists it left and joined.
  */
 @RestController
 @RequestMapping("/admin/formulary-items")
 class FormularyAdminController {
 
+	private static final String TABLE = "formulary_item";
+
 	private final FormularyRepository formulary;
 
 	private final CacheInvalidation cache;
 
-	private final CacheKeys keys;
-
-	FormularyAdminController(FormularyRepository formulary, CacheInvalidation cache, CacheKeys keys) {
+	FormularyAdminController(FormularyRepository formulary, CacheInvalidation cache) {
 		this.formulary = formulary;
 		this.cache = cache;
-		this.keys = keys;
-	}
-
-	private Invalidation hospitalList(long hospitalId) {
-		return new Invalidation(this.keys.formulary(hospitalId), Invalidation.NO_FLOOR);
 	}
 
 	@PostMapping
 	ResponseEntity<FormularyItem> create(@Valid @RequestBody FormularyItemRequest request) {
 		FormularyItem created = this.formulary.insert(request.fields());
-		this.cache.afterCommit(hospitalList(created.hospitalId()));
+		this.cache.afterCommit(TABLE, Operation.CREATE, null, created.columns());
 		return ResponseEntity.created(URI.create("/hospitals/" + created.hospitalId() + "/formulary")).body(created);
 	}
 
@@ -57,7 +53,9 @@ class FormularyAdminController {
 		long itemId = Ids.parse(id);
 		FormularyRepository.Updated updated = this.formulary.update(itemId, request.fields())
 			.orElseThrow(() -> new NotFoundException("formulary item", itemId));
-		this.cache.afterCommit(hospitalList(updated.previousHospitalId()), hospitalList(updated.item().hospitalId()));
+		Map<String, Object> before = new HashMap<>(updated.item().columns());
+		before.put("hospital_id", updated.previousHospitalId());
+		this.cache.afterCommit(TABLE, Operation.UPDATE, before, updated.item().columns());
 		return updated.item();
 	}
 
@@ -65,7 +63,7 @@ class FormularyAdminController {
 	ResponseEntity<Void> delete(@PathVariable String id) {
 		long itemId = Ids.parse(id);
 		long hospitalId = this.formulary.delete(itemId).orElseThrow(() -> new NotFoundException("formulary item", itemId));
-		this.cache.afterCommit(hospitalList(hospitalId));
+		this.cache.afterCommit(TABLE, Operation.DELETE, Map.of("id", itemId, "hospital_id", hospitalId), null);
 		return ResponseEntity.noContent().build();
 	}
 }

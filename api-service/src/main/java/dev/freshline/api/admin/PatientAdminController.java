@@ -1,6 +1,8 @@
 package dev.freshline.api.admin;
 
 import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
 
 import jakarta.validation.Valid;
 
@@ -17,51 +19,52 @@ import dev.freshline.api.cache.CacheInvalidation;
 import dev.freshline.api.patient.Patient;
 import dev.freshline.api.patient.PatientRepository;
 import dev.freshline.api.web.NotFoundException;
-import dev.freshline.model.CacheKeys;
 import dev.freshline.model.Ids;
-import dev.freshline.model.Invalidation;
+import dev.freshline.model.Operation;
 
-/** Create, update and delete patients; each write invalidates the patient's key right after its commit. */
+/**
+ * Create, update and delete patients; each write evicts, right after its commit, what the rules
+ * say it affects: the patient and, from both images, the wards it left and joined.
+ */
 @RestController
 @RequestMapping("/admin/patients")
 class PatientAdminController {
+
+	private static final String TABLE = "patient";
 
 	private final PatientRepository patients;
 
 	private final CacheInvalidation cache;
 
-	private final CacheKeys keys;
-
-	PatientAdminController(PatientRepository patients, CacheInvalidation cache, CacheKeys keys) {
+	PatientAdminController(PatientRepository patients, CacheInvalidation cache) {
 		this.patients = patients;
 		this.cache = cache;
-		this.keys = keys;
 	}
 
 	@PostMapping
 	ResponseEntity<Patient> create(@Valid @RequestBody PatientRequest request) {
 		Patient created = this.patients.insert(request.mrn(), request.name(), request.dateOfBirth(), request.ward());
-		this.cache.afterCommit(new Invalidation(this.keys.patient(created.id()), created.version()));
+		this.cache.afterCommit(TABLE, Operation.CREATE, null, created.columns());
 		return ResponseEntity.created(URI.create("/patients/" + created.id())).body(created);
 	}
 
 	@PutMapping("/{id}")
 	Patient update(@PathVariable String id, @Valid @RequestBody PatientRequest request) {
 		long patientId = Ids.parse(id);
-		Patient updated = this.patients
+		PatientRepository.Updated updated = this.patients
 			.update(patientId, request.mrn(), request.name(), request.dateOfBirth(), request.ward())
 			.orElseThrow(() -> new NotFoundException("patient", patientId));
-		this.cache.afterCommit(new Invalidation(this.keys.patient(patientId), updated.version()));
-		return updated;
+		Map<String, Object> before = new HashMap<>(updated.patient().columns());
+		before.put("ward", updated.previousWard());
+		this.cache.afterCommit(TABLE, Operation.UPDATE, before, updated.patient().columns());
+		return updated.patient();
 	}
 
 	@DeleteMapping("/{id}")
 	ResponseEntity<Void> delete(@PathVariable String id) {
 		long patientId = Ids.parse(id);
-		if (!this.patients.delete(patientId)) {
-			throw new NotFoundException("patient", patientId);
-		}
-		this.cache.afterCommit(new Invalidation(this.keys.patient(patientId), Invalidation.DELETED));
+		Patient deleted = this.patients.delete(patientId).orElseThrow(() -> new NotFoundException("patient", patientId));
+		this.cache.afterCommit(TABLE, Operation.DELETE, deleted.columns(), null);
 		return ResponseEntity.noContent().build();
 	}
 }

@@ -9,14 +9,16 @@ import org.springframework.cache.Cache;
 import org.springframework.cache.support.SimpleValueWrapper;
 
 import dev.freshline.api.ApiProperties;
-import dev.freshline.model.CacheKeys;
+import dev.freshline.model.IdType;
 import dev.freshline.model.Invalidation;
+import dev.freshline.model.InvalidationRules;
 import dev.freshline.model.Namespace;
 
 /**
  * One namespace of the fill protocol behind Spring's {@link Cache}, so that
- * {@code @Cacheable(sync = true)} methods get lease-guarded, floor-checked fills. Keys are the
- * canonical numeric ids; values are {@link Loaded} (the JSON and the row version). Only the
+ * {@code @Cacheable(sync = true)} methods get lease-guarded, floor-checked fills. Cache keys are
+ * ids, turned into Redis keys by the invalidation rules (the same canonical form the invalidator
+ * deletes); values are {@link Loaded} (the JSON and the row version). Only the
  * guarded path exists: {@code put} would be the unguarded write the protocol forbids, and
  * {@code @Cacheable} without {@code sync = true} would use it.
  */
@@ -30,15 +32,19 @@ final class FreshlineCache implements Cache {
 
 	private final CacheInvalidation invalidation;
 
-	private final CacheKeys keys;
+	private final InvalidationRules rules;
+
+	private final IdType idType;
 
 	FreshlineCache(Namespace namespace, ApiProperties.Expiry expiry, ReadThroughCache cache,
-			CacheInvalidation invalidation, CacheKeys keys) {
+			CacheInvalidation invalidation, InvalidationRules rules) {
 		this.namespace = namespace;
 		this.expiry = expiry;
 		this.cache = cache;
 		this.invalidation = invalidation;
-		this.keys = keys;
+		this.rules = rules;
+		// fails at start if the rules do not declare a namespace the API serves
+		this.idType = rules.ruleSet().idType(namespace);
 	}
 
 	@Override
@@ -54,7 +60,9 @@ final class FreshlineCache implements Cache {
 	@Override
 	@SuppressWarnings("unchecked")
 	public <T> @Nullable T get(Object key, Callable<T> valueLoader) {
-		Optional<byte[]> body = this.cache.read(redisKey(key), this.expiry, () -> Optional.ofNullable(load(valueLoader)));
+		String id = canonical(key);
+		Optional<byte[]> body = this.cache.read(this.rules.keys().key(this.namespace, id),
+				this.rules.tagIndexesOf(this.namespace, id), this.expiry, () -> Optional.ofNullable(load(valueLoader)));
 		return (T) body.map((json) -> new Loaded(json, Loaded.UNKNOWN_VERSION)).orElse(null);
 	}
 
@@ -87,10 +95,11 @@ final class FreshlineCache implements Cache {
 	}
 
 	private String redisKey(Object key) {
-		if (key instanceof Long id) {
-			return this.keys.key(this.namespace, id);
-		}
-		throw new IllegalArgumentException("cache keys are canonical ids (Long), not " + key.getClass().getSimpleName());
+		return this.rules.keys().key(this.namespace, canonical(key));
+	}
+
+	private String canonical(Object key) {
+		return this.idType.canonical(String.valueOf(key));
 	}
 
 	private static @Nullable Loaded load(Callable<?> valueLoader) {

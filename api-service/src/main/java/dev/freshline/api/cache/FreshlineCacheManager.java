@@ -11,7 +11,7 @@ import org.springframework.cache.CacheManager;
 import org.springframework.stereotype.Component;
 
 import dev.freshline.api.ApiProperties;
-import dev.freshline.model.CacheKeys;
+import dev.freshline.model.InvalidationRules;
 import dev.freshline.model.Namespace;
 
 /** Spring's cache abstraction over the fill protocol: one {@link FreshlineCache} per namespace. */
@@ -20,13 +20,14 @@ class FreshlineCacheManager implements CacheManager {
 
 	private final Map<String, Cache> caches;
 
-	FreshlineCacheManager(ReadThroughCache cache, CacheInvalidation invalidation, CacheKeys keys,
+	FreshlineCacheManager(ReadThroughCache cache, CacheInvalidation invalidation, InvalidationRules rules,
 			ApiProperties properties) {
 		ApiProperties.Cache settings = properties.cache();
 		this.caches = Map.of(Namespace.PATIENT.id(),
-				new FreshlineCache(Namespace.PATIENT, settings.patient(), cache, invalidation, keys),
+				new FreshlineCache(Namespace.PATIENT, settings.patient(), cache, invalidation, rules),
+				Namespace.WARD.id(), new FreshlineCache(Namespace.WARD, settings.ward(), cache, invalidation, rules),
 				Namespace.FORMULARY.id(),
-				new FreshlineCache(Namespace.FORMULARY, settings.formulary(), cache, invalidation, keys));
+				new FreshlineCache(Namespace.FORMULARY, settings.formulary(), cache, invalidation, rules));
 	}
 
 	@Override

@@ -24,6 +24,7 @@ import org.springframework.data.redis.serializer.RedisSerializer;
 import org.springframework.stereotype.Component;
 
 import dev.freshline.api.ApiProperties;
+import dev.freshline.cache.CacheCommands;
 import dev.freshline.model.CacheKeys;
 import dev.freshline.model.LuaScripts;
 
@@ -34,6 +35,10 @@ import dev.freshline.model.LuaScripts;
  * floor, so a slow reader can never write an old row back. Readers that find the lease taken
  * wait briefly for the holder's fill (one Postgres read per hot key, not one per reader), and
  * take the lease over if the holder's fill was refused or the holder died.
+ * An entry that carries tags is registered in their indexes after its lease and before its
+ * read, so a tag invalidation either sees the registration or happened before the read.
+ * "Not found" is cached too (an empty body), briefly, and guarded like any fill: the row's
+ * INSERT raises the floor above the version 0 it was loaded with.
  * Every Redis failure is counted and ignored: the caller always gets Postgres' answer (I3).
  */
 @Component
@@ -49,9 +54,13 @@ public class ReadThroughCache {
 
 	private static final RedisScript<Long> RELEASE = new DefaultRedisScript<>(LuaScripts.RELEASE, Long.class);
 
+	private static final byte[] NOT_FOUND = new byte[0];
+
 	private final RedisTemplate<String, byte[]> redis;
 
 	private final CacheKeys keys;
+
+	private final CacheCommands commands;
 
 	private final ApiProperties.Cache settings;
 
@@ -74,16 +83,17 @@ public class ReadThroughCache {
 	private volatile boolean redisFailing;
 
 	@Autowired
-	ReadThroughCache(RedisTemplate<String, byte[]> cacheRedisTemplate, CacheKeys keys, ApiProperties properties,
-			ObjectProvider<FillHooks> hooks, MeterRegistry meters) {
-		this(cacheRedisTemplate, keys, properties.cache(), hooks.getIfAvailable(() -> FillHooks.NONE), meters,
+	ReadThroughCache(RedisTemplate<String, byte[]> cacheRedisTemplate, CacheKeys keys, CacheCommands commands,
+			ApiProperties properties, ObjectProvider<FillHooks> hooks, MeterRegistry meters) {
+		this(cacheRedisTemplate, keys, commands, properties.cache(), hooks.getIfAvailable(() -> FillHooks.NONE), meters,
 				Clock.systemUTC());
 	}
 
-	ReadThroughCache(RedisTemplate<String, byte[]> redis, CacheKeys keys, ApiProperties.Cache settings, FillHooks hooks,
-			MeterRegistry meters, Clock clock) {
+	ReadThroughCache(RedisTemplate<String, byte[]> redis, CacheKeys keys, CacheCommands commands,
+			ApiProperties.Cache settings, FillHooks hooks, MeterRegistry meters, Clock clock) {
 		this.redis = redis;
 		this.keys = keys;
+		this.commands = commands;
 		this.settings = settings;
 		this.hooks = hooks;
 		this.clock = clock;
@@ -97,6 +107,15 @@ public class ReadThroughCache {
 
 	/** The JSON body for {@code key}, from Redis or, on a miss, from {@code loader}; empty if not found. */
 	public Optional<byte[]> read(String key, ApiProperties.Expiry expiry, Supplier<Optional<Loaded>> loader) {
+		return read(key, List.of(), expiry, loader);
+	}
+
+	/**
+	 * As {@link #read(String, ApiProperties.Expiry, Supplier)}, for an entry registered in
+	 * {@code tagIndexes} when it is filled.
+	 */
+	public Optional<byte[]> read(String key, List<String> tagIndexes, ApiProperties.Expiry expiry,
+			Supplier<Optional<Loaded>> loader) {
 		if (this.settings.protocol() == ApiProperties.FillProtocol.NAIVE) {
 			return readNaively(key, expiry, loader);
 		}
@@ -119,11 +138,12 @@ public class ReadThroughCache {
 			long outcome = (reply == null) ? 0 : (Long) reply.get(0);
 			if (outcome == LuaScripts.HIT) {
 				this.hits.increment();
-				return Optional.of(CachedValue.body((byte[]) reply.get(1)));
+				byte[] body = CachedValue.body((byte[]) reply.get(1));
+				return (body.length == 0) ? Optional.empty() : Optional.of(body);
 			}
 			if (outcome == LuaScripts.LEASED) {
 				this.misses.increment();
-				return loadAndFill(key, token, expiry, loader);
+				return loadAndFill(key, tagIndexes, token, expiry, loader);
 			}
 			// BUSY: another reader is loading. Ask again with growing pauses: its fill turns this
 			// into a hit; if its fill was refused or it died, the lease is free and this reader
@@ -155,9 +175,14 @@ public class ReadThroughCache {
 		}
 	}
 
-	private Optional<byte[]> loadAndFill(String key, String token, ApiProperties.Expiry expiry,
+	private Optional<byte[]> loadAndFill(String key, List<String> tagIndexes, String token, ApiProperties.Expiry expiry,
 			Supplier<Optional<Loaded>> loader) {
 		this.hooks.afterLease(key);
+		if (!tagIndexes.isEmpty() && !register(key, tagIndexes, token, expiry)) {
+			// an entry no tag invalidation could find must not be stored
+			release(key, token);
+			return load(key, loader).map(Loaded::body);
+		}
 		Optional<Loaded> loaded;
 		try {
 			loaded = load(key, loader);
@@ -170,12 +195,29 @@ public class ReadThroughCache {
 		}
 		if (loaded.isPresent()) {
 			this.hooks.beforeFill(key);
-			fill(key, token, loaded.get(), expiry);
+			fill(key, token, loaded.get(), expiry.ttl().toMillis(), expiry);
+		}
+		else if (!expiry.notFound().isZero()) {
+			// version 0: any floor (the row's INSERT sets one) refuses this fill
+			this.hooks.beforeFill(key);
+			fill(key, token, new Loaded(NOT_FOUND, 0), expiry.notFound().toMillis(), expiry);
 		}
 		else {
 			release(key, token);
 		}
 		return loaded.map(Loaded::body);
+	}
+
+	private boolean register(String key, List<String> tagIndexes, String token, ApiProperties.Expiry expiry) {
+		try {
+			// the index must outlive every entry it names: the longest TTL plus a lease
+			this.commands.register(tagIndexes, key, token, expiry.ttl().plus(this.settings.lease()));
+			return true;
+		}
+		catch (RuntimeException ex) {
+			redisFailed("tag registration", ex);
+			return false;
+		}
 	}
 
 	private static boolean pause(long millis) {
@@ -189,8 +231,8 @@ public class ReadThroughCache {
 		}
 	}
 
-	private void fill(String key, String token, Loaded loaded, ApiProperties.Expiry expiry) {
-		long ttl = jittered(expiry.ttl().toMillis(), expiry.jitter());
+	private void fill(String key, String token, Loaded loaded, long ttlMillis, ApiProperties.Expiry expiry) {
+		long ttl = jittered(ttlMillis, expiry.jitter());
 		long initial = expiry.sliding().isZero() ? ttl : Math.min(ttl, expiry.sliding().toMillis());
 		byte[] stored = CachedValue.wrap(this.clock.millis() + ttl, loaded.body());
 		try {

@@ -1,5 +1,7 @@
 package dev.freshline.api.cache;
 
+import java.time.Duration;
+
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.TimeoutOptions;
 
@@ -11,7 +13,10 @@ import org.springframework.data.redis.core.RedisTemplate;
 import org.springframework.data.redis.serializer.RedisSerializer;
 
 import dev.freshline.api.ApiProperties;
+import dev.freshline.cache.CacheCommands;
 import dev.freshline.model.CacheKeys;
+import dev.freshline.model.InvalidationRules;
+import dev.freshline.model.RuleSet;
 
 /**
  * Redis for the read path. Lettuce by default queues commands while disconnected and replays
@@ -20,6 +25,9 @@ import dev.freshline.model.CacheKeys;
  */
 @Configuration(proxyBeanMethods = false)
 class RedisCacheConfiguration {
+
+	/** Admin operations may take longer than a read's budget: they are not on the request path of readers. */
+	private static final Duration ADMIN_REPLY_TIMEOUT = Duration.ofSeconds(10);
 
 	@Bean
 	LettuceClientConfigurationBuilderCustomizer failFastWhileDisconnected() {
@@ -41,5 +49,16 @@ class RedisCacheConfiguration {
 	@Bean
 	CacheKeys cacheKeys(ApiProperties properties) {
 		return new CacheKeys(properties.keyPrefix());
+	}
+
+	@Bean
+	InvalidationRules invalidationRules(ApiProperties properties, CacheKeys keys) {
+		return new InvalidationRules(RuleSet.load(properties.rules()), keys);
+	}
+
+	/** Admin flushes, tag invalidations and tag registrations: the same commands the invalidator runs. */
+	@Bean
+	CacheCommands cacheCommands(RedisConnectionFactory connectionFactory, CacheKeys keys, ApiProperties properties) {
+		return new CacheCommands(connectionFactory, keys, properties.cache().floorTtl(), 500, ADMIN_REPLY_TIMEOUT);
 	}
 }

@@ -1,6 +1,8 @@
 package dev.freshline.api.patient;
 
 import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.Optional;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -22,6 +24,10 @@ public class PatientRepository {
 		return this.jdbc.sql("SELECT " + COLUMNS + " FROM patient WHERE id = ?").param(id).query(Patient.class).optional();
 	}
 
+	public List<Patient> findByWard(String ward) {
+		return this.jdbc.sql("SELECT " + COLUMNS + " FROM patient WHERE ward = ? ORDER BY id").param(ward).query(Patient.class).list();
+	}
+
 	public Patient insert(String mrn, String name, LocalDate dateOfBirth, String ward) {
 		return this.jdbc
 			.sql("INSERT INTO patient (mrn, name, date_of_birth, ward) VALUES (?, ?, ?, ?) RETURNING " + COLUMNS)
@@ -30,15 +36,26 @@ public class PatientRepository {
 			.single();
 	}
 
-	public Optional<Patient> update(long id, String mrn, String name, LocalDate dateOfBirth, String ward) {
+	/** The updated row, and the ward it was on: a move must evict both wards' census. */
+	public Optional<Updated> update(long id, String mrn, String name, LocalDate dateOfBirth, String ward) {
 		return this.jdbc
-			.sql("UPDATE patient SET mrn = ?, name = ?, date_of_birth = ?, ward = ? WHERE id = ? RETURNING " + COLUMNS)
-			.params(mrn, name, dateOfBirth, ward, id)
-			.query(Patient.class)
+			.sql("WITH previous AS (SELECT id, ward FROM patient WHERE id = ? FOR UPDATE) "
+					+ "UPDATE patient p SET mrn = ?, name = ?, date_of_birth = ?, ward = ? FROM previous "
+					+ "WHERE p.id = previous.id RETURNING p.id, p.mrn, p.name, p.date_of_birth, p.ward, p.version, "
+					+ "p.updated_at, previous.ward AS previous_ward")
+			.params(id, mrn, name, dateOfBirth, ward)
+			.query((row, rowNumber) -> new Updated(new Patient(row.getLong("id"), row.getString("mrn"),
+					row.getString("name"), row.getObject("date_of_birth", LocalDate.class), row.getString("ward"),
+					row.getLong("version"), row.getObject("updated_at", OffsetDateTime.class)),
+					row.getString("previous_ward")))
 			.optional();
 	}
 
-	public boolean delete(long id) {
-		return this.jdbc.sql("DELETE FROM patient WHERE id = ?").param(id).update() == 1;
+	/** The deleted row, whose keys the delete must evict. */
+	public Optional<Patient> delete(long id) {
+		return this.jdbc.sql("DELETE FROM patient WHERE id = ? RETURNING " + COLUMNS).param(id).query(Patient.class).optional();
+	}
+
+	public record Updated(Patient patient, String previousWard) {
 	}
 }
