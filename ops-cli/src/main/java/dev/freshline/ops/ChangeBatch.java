@@ -1,0 +1,134 @@
+package dev.freshline.ops;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.freshline.cache.CacheCommands;
+import dev.freshline.model.ChangeEventParser;
+import dev.freshline.model.InvalidIdException;
+import dev.freshline.model.Invalidation;
+import dev.freshline.model.InvalidationPlan;
+import dev.freshline.model.InvalidationRules;
+import dev.freshline.model.MalformedChangeEventException;
+import dev.freshline.model.Namespace;
+import dev.freshline.model.UnmappableChangeEventException;
+
+/**
+ * The invalidations of many change records, merged so Redis sees each key once per batch: the
+ * invalidate script deletes value and lease and raises the floor to the maximum, so one call
+ * with the highest floor leaves exactly the state of every call in turn. Parsed and planned by
+ * the same code as the invalidator, so a replay evicts what the live path would have.
+ */
+public final class ChangeBatch {
+
+	/** What became of one record. */
+	public enum Kind {
+		/** Planned: its invalidations are in the batch. */
+		PLANNED,
+		/** A null value (Debezium's tombstone after a delete): the delete itself carried the keys. */
+		TOMBSTONE,
+		/** Could not be read or mapped: {@link #add} said whether its table's namespaces are flushed instead. */
+		FAILED
+	}
+
+	public record Outcome(Kind kind, @Nullable InvalidationPlan plan, @Nullable String error) {
+	}
+
+	private final InvalidationRules rules;
+
+	private final ChangeEventParser parser = new ChangeEventParser();
+
+	private final Map<String, Long> floors = new HashMap<>();
+
+	private final Set<String> tags = new LinkedHashSet<>();
+
+	private final Set<Namespace> flushes = new LinkedHashSet<>();
+
+	private final List<String> flushReasons = new ArrayList<>();
+
+	public ChangeBatch(InvalidationRules rules) {
+		this.rules = rules;
+	}
+
+	/**
+	 * Plans one record of {@code table}'s change topic.
+	 *
+	 * @param flushIfUnreadable whether a record that cannot be read or mapped flushes its table's
+	 * namespaces (I4: never a silent skip); false when the caller reports it instead
+	 */
+	public Outcome add(String table, byte @Nullable [] value, boolean flushIfUnreadable) {
+		if (value == null) {
+			return new Outcome(Kind.TOMBSTONE, null, null);
+		}
+		InvalidationPlan plan;
+		try {
+			plan = this.rules.planFor(this.parser.parse(value));
+		}
+		catch (MalformedChangeEventException | UnmappableChangeEventException | InvalidIdException ex) {
+			if (flushIfUnreadable) {
+				flush(this.rules.ruleSet().namespacesOf(table), "an unreadable record of " + table);
+			}
+			return new Outcome(Kind.FAILED, null, ex.getMessage());
+		}
+		for (Invalidation invalidation : plan.invalidations()) {
+			this.floors.merge(invalidation.key(), invalidation.floor(), Math::max);
+		}
+		this.tags.addAll(plan.tags());
+		if (!plan.flushes().isEmpty()) {
+			plan.reasons().forEach((reason) -> flush(plan.flushes(), reason));
+		}
+		return new Outcome(Kind.PLANNED, plan, null);
+	}
+
+	private void flush(Set<Namespace> namespaces, String reason) {
+		this.flushes.addAll(namespaces);
+		if (!this.flushReasons.contains(reason)) {
+			this.flushReasons.add(reason);
+		}
+	}
+
+	/** The merged invalidations: one per key, with the highest floor any record asked for. */
+	public List<Invalidation> invalidations() {
+		List<Invalidation> invalidations = new ArrayList<>(this.floors.size());
+		this.floors.forEach((key, floor) -> invalidations.add(new Invalidation(key, floor)));
+		return invalidations;
+	}
+
+	public Set<String> tags() {
+		return this.tags;
+	}
+
+	public Set<Namespace> flushes() {
+		return this.flushes;
+	}
+
+	public List<String> flushReasons() {
+		return this.flushReasons;
+	}
+
+	public boolean isEmpty() {
+		return this.floors.isEmpty() && this.tags.isEmpty() && this.flushes.isEmpty();
+	}
+
+	/**
+	 * Applies the batch and returns once Redis confirmed all of it. Flushes go first: a flush
+	 * also removes floors, so running it after the keys could drop a floor that a later record
+	 * of the batch raised; first, the end state is at least as invalidated as record by record.
+	 */
+	public void apply(CacheCommands cache) {
+		for (Namespace namespace : this.flushes) {
+			cache.flush(namespace, (removed) -> {
+			});
+		}
+		cache.invalidate(invalidations());
+		for (String tag : this.tags) {
+			cache.invalidateTag(tag);
+		}
+	}
+}

@@ -1,0 +1,103 @@
+package dev.freshline.ops;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Option;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.freshline.model.RuleSet;
+
+/**
+ * Where Kafka and Redis are and which prefixes and rules the services use. Each value comes from
+ * its flag, else its environment variable (the services' own names), else the running local
+ * stack's {@code .freshline/local-stack.json}, else the services' localhost default.
+ */
+public final class ConnectionOptions {
+
+	@Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
+			description = "Kafka (env KAFKA_BOOTSTRAP_SERVERS; default: the local stack, else localhost:9092)")
+	@Nullable String bootstrapServers;
+
+	@Option(names = "--redis-host", description = "Redis host (env REDIS_HOST; default: the local stack, else localhost)")
+	@Nullable String redisHost;
+
+	@Option(names = "--redis-port", description = "Redis port (env REDIS_PORT; default: the local stack, else 6379)")
+	@Nullable String redisPort;
+
+	@Option(names = "--topic-prefix", description = "Topic prefix (env FRESHLINE_TOPIC_PREFIX; default freshline)")
+	@Nullable String topicPrefix;
+
+	@Option(names = "--key-prefix", description = "Cache key prefix (env FRESHLINE_KEY_PREFIX; default freshline)")
+	@Nullable String keyPrefix;
+
+	@Option(names = "--rules", paramLabel = "LOCATION",
+			description = "Rules file (env FRESHLINE_RULES; default classpath:freshline-rules.yml)")
+	@Nullable String rules;
+
+	@Option(names = "--stack-file", paramLabel = "FILE",
+			description = "The local stack's endpoints file (default .freshline/local-stack.json under FRESHLINE home)")
+	@Nullable Path stackFile;
+
+	/** Resolves every endpoint; refuses values that could not work rather than failing later. */
+	public Endpoints resolve(Ops ops) {
+		Map<String, String> env = ops.environment();
+		Path file = (this.stackFile != null) ? this.stackFile : ops.home().resolve(".freshline/local-stack.json");
+		JsonNode stack = readStack(file, this.stackFile != null);
+		String bootstrap = first(this.bootstrapServers, env.get("KAFKA_BOOTSTRAP_SERVERS"),
+				text(stack, "kafka", "bootstrapServers"), "localhost:9092");
+		String host = first(this.redisHost, env.get("REDIS_HOST"), text(stack, "redis", "host"), "localhost");
+		String port = first(this.redisPort, env.get("REDIS_PORT"), text(stack, "redis", "port"), "6379");
+		int redisPort;
+		try {
+			redisPort = Integer.parseInt(port);
+		}
+		catch (NumberFormatException ex) {
+			throw new OpsException("Redis port must be a number but was '" + port + "'");
+		}
+		String source = (stack != null) ? file.toString() : "flags, environment and defaults";
+		return new Endpoints(bootstrap, host, redisPort, env.get("REDIS_PASSWORD"),
+				first(this.topicPrefix, env.get("FRESHLINE_TOPIC_PREFIX"), null, "freshline"),
+				first(this.keyPrefix, env.get("FRESHLINE_KEY_PREFIX"), null, "freshline"),
+				first(this.rules, env.get("FRESHLINE_RULES"), null, RuleSet.DEFAULT_LOCATION), source);
+	}
+
+	private static @Nullable JsonNode readStack(Path file, boolean required) {
+		if (!Files.isRegularFile(file)) {
+			if (required) {
+				throw new OpsException("no stack file at " + file);
+			}
+			return null;
+		}
+		try {
+			return JsonMapper.builder().build().readTree(Files.readAllBytes(file));
+		}
+		catch (IOException | JacksonException ex) {
+			throw new OpsException("cannot read " + file + ": " + ex.getMessage());
+		}
+	}
+
+	private static @Nullable String text(@Nullable JsonNode stack, String group, String field) {
+		return Optional.ofNullable(stack)
+			.map((node) -> node.path(group).path(field))
+			.filter((node) -> !node.isMissingNode() && !node.isNull())
+			.map(JsonNode::asString)
+			.orElse(null);
+	}
+
+	private static String first(@Nullable String flag, @Nullable String env, @Nullable String stack, String fallback) {
+		if (flag != null && !flag.isBlank()) {
+			return flag;
+		}
+		if (env != null && !env.isBlank()) {
+			return env;
+		}
+		return (stack != null && !stack.isBlank()) ? stack : fallback;
+	}
+}

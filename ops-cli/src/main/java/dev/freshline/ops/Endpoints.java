@@ -1,0 +1,51 @@
+package dev.freshline.ops;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.freshline.model.CacheKeys;
+import dev.freshline.model.InvalidationRules;
+import dev.freshline.model.RuleSet;
+import dev.freshline.model.RulesException;
+import dev.freshline.model.Topics;
+
+/** The resolved endpoints and prefixes of one run, and where they came from. */
+public record Endpoints(String bootstrapServers, String redisHost, int redisPort, @Nullable String redisPassword,
+		String topicPrefix, String keyPrefix, String rulesLocation, String source) {
+
+	public Topics topics() {
+		try {
+			return new Topics(this.topicPrefix);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new OpsException(ex.getMessage());
+		}
+	}
+
+	public CacheKeys keys() {
+		try {
+			return new CacheKeys(this.keyPrefix);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new OpsException(ex.getMessage());
+		}
+	}
+
+	public RuleSet rules() {
+		try {
+			return RuleSet.load(this.rulesLocation);
+		}
+		catch (RulesException ex) {
+			throw new OpsException(ex.getMessage());
+		}
+	}
+
+	public InvalidationRules invalidationRules() {
+		return new InvalidationRules(rules(), keys());
+	}
+
+	/** One line for the operator, so a run against the wrong stack is noticed; no password. */
+	public String describe() {
+		return "Kafka " + this.bootstrapServers + ", Redis " + this.redisHost + ":" + this.redisPort + ", topics "
+				+ this.topicPrefix + ".*, keys " + this.keyPrefix + ":* (from " + this.source + ")";
+	}
+}

@@ -1,0 +1,111 @@
+package dev.freshline.ops;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.regex.Pattern;
+
+/**
+ * A place in a topic as an operator writes it: {@code earliest}, an offset (the same on every
+ * partition), an ISO-8601 time with its zone ({@code 2026-11-27T01:00:00Z}), or an ISO-8601
+ * duration meaning that long ago ({@code PT15M}). A time without a zone is refused: guessing
+ * the zone of an incident is how a replay misses the hour that mattered.
+ */
+public sealed interface Position {
+
+	Pattern OFFSET = Pattern.compile("[0-9]{1,18}");
+
+	record Earliest() implements Position {
+
+		@Override
+		public String toString() {
+			return "earliest";
+		}
+	}
+
+	record Latest() implements Position {
+
+		@Override
+		public String toString() {
+			return "latest";
+		}
+	}
+
+	record Offset(long offset) implements Position {
+
+		@Override
+		public String toString() {
+			return "offset " + this.offset;
+		}
+	}
+
+	record Time(Instant time) implements Position {
+
+		@Override
+		public String toString() {
+			return this.time.toString();
+		}
+	}
+
+	/** Reads any form; {@code option} names the flag in the message of a refusal. */
+	static Position parse(String option, String text, Clock clock) {
+		String value = text.strip();
+		if (value.equals("earliest")) {
+			return new Earliest();
+		}
+		if (value.equals("latest")) {
+			return new Latest();
+		}
+		if (OFFSET.matcher(value).matches()) {
+			return new Offset(Long.parseLong(value));
+		}
+		try {
+			return new Time(parseTime(value, clock));
+		}
+		catch (DateTimeParseException ex) {
+			throw new OpsException("malformed " + option + " '" + text + "': expected an offset (a non-negative "
+					+ "integer), 'earliest', 'latest', an ISO-8601 time with zone (2026-11-27T01:00:00Z) or a "
+					+ "duration ago (PT15M)");
+		}
+	}
+
+	/** Reads a time or a duration ago only, for flags that take no offset. */
+	static Instant parseTime(String option, String text, Clock clock) {
+		try {
+			return parseTime(text.strip(), clock);
+		}
+		catch (DateTimeParseException ex) {
+			throw new OpsException("malformed " + option + " '" + text + "': expected an ISO-8601 time with zone "
+					+ "(2026-11-27T01:00:00Z) or a duration ago (PT15M)");
+		}
+	}
+
+	/** Reads an offset, {@code earliest} or {@code latest}, for flags that take no time. */
+	static Position parseOffset(String option, String text) {
+		String value = text.strip();
+		if (value.equals("earliest")) {
+			return new Earliest();
+		}
+		if (value.equals("latest")) {
+			return new Latest();
+		}
+		if (OFFSET.matcher(value).matches()) {
+			return new Offset(Long.parseLong(value));
+		}
+		throw new OpsException("malformed " + option + " '" + text
+				+ "': expected an offset (a non-negative integer), 'earliest' or 'latest'");
+	}
+
+	private static Instant parseTime(String value, Clock clock) {
+		if (value.startsWith("P") || value.startsWith("-P")) {
+			Duration ago = Duration.parse(value);
+			if (ago.isNegative()) {
+				throw new DateTimeParseException("negative duration", value, 0);
+			}
+			return clock.instant().minus(ago);
+		}
+		return OffsetDateTime.parse(value).toInstant();
+	}
+}

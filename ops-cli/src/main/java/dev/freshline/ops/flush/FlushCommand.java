@@ -1,0 +1,161 @@
+package dev.freshline.ops.flush;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import org.springframework.data.redis.core.Cursor;
+import org.springframework.data.redis.core.ScanOptions;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import dev.freshline.model.CacheKeys;
+import dev.freshline.model.IdType;
+import dev.freshline.model.Namespace;
+import dev.freshline.model.RuleSet;
+import dev.freshline.ops.Clients;
+import dev.freshline.ops.ConnectionOptions;
+import dev.freshline.ops.Endpoints;
+import dev.freshline.ops.Ops;
+import dev.freshline.ops.OpsException;
+import dev.freshline.ops.Progress;
+
+/**
+ * Flushes one namespace or invalidates one tag. Both are checked against the rules first, so a
+ * typo is refused instead of flushing nothing and reporting success.
+ */
+@Command(name = "flush", mixinStandardHelpOptions = true,
+		description = { "Remove every value, lease and floor of a namespace (SCAN + UNLINK in batches), "
+				+ "or invalidate every entry carrying a tag." })
+public final class FlushCommand implements Callable<Integer> {
+
+	private static final Pattern TAG = Pattern.compile("([a-z][a-z0-9_-]{0,62})(?::(.+))?");
+
+	@Spec
+	CommandSpec spec;
+
+	@Mixin
+	ConnectionOptions connection;
+
+	@ArgGroup(exclusive = true, multiplicity = "1")
+	Target target;
+
+	static final class Target {
+
+		@Option(names = "--namespace", required = true, description = "A namespace of the rules, e.g. patient")
+		@Nullable String namespace;
+
+		@Option(names = "--tag", required = true, description = "A tag of the rules with its value, e.g. hospital:7")
+		@Nullable String tag;
+	}
+
+	@Option(names = "--dry-run", description = "Count what would be removed; change nothing")
+	boolean dryRun;
+
+	@Option(names = "--progress-interval", paramLabel = "DURATION", defaultValue = "PT2S",
+			description = "Plain progress lines when not on a terminal (default PT2S)")
+	Duration progressInterval;
+
+	@Override
+	public Integer call() {
+		Ops ops = Ops.of(this.spec);
+		PrintWriter out = this.spec.commandLine().getOut();
+		Endpoints endpoints = this.connection.resolve(ops);
+		RuleSet rules = endpoints.rules();
+		CacheKeys keys = endpoints.keys();
+		Namespace namespace = (this.target.namespace != null) ? namespace(rules, this.target.namespace) : null;
+		String tag = (this.target.tag != null) ? tag(rules, this.target.tag) : null;
+		out.println(endpoints.describe());
+		try (Clients clients = new Clients(endpoints)) {
+			clients.ping();
+			if (namespace != null) {
+				return flush(clients, keys, namespace, ops, out);
+			}
+			return invalidateTag(clients, keys, tag, out);
+		}
+	}
+
+	private int flush(Clients clients, CacheKeys keys, Namespace namespace, Ops ops, PrintWriter out) {
+		String pattern = keys.namespacePattern(namespace);
+		if (this.dryRun) {
+			long count = 0;
+			StringRedisTemplate redis = new StringRedisTemplate(clients.redis());
+			try (Cursor<String> cursor = redis.scan(ScanOptions.scanOptions().match(pattern).count(1000).build())) {
+				while (cursor.hasNext()) {
+					cursor.next();
+					count++;
+				}
+			}
+			out.println("Dry run: would remove " + number(count) + " keys matching " + pattern
+					+ " (values, leases and floors). Nothing was changed.");
+			return 0;
+		}
+		out.println("Flushing namespace " + namespace + " (" + pattern + ")");
+		Progress progress = new Progress(out, "flush " + namespace, "keys removed", 0, ops.terminal(),
+				this.progressInterval);
+		long removed = clients.cache().flush(namespace, progress::update);
+		progress.finish(removed);
+		out.println("Removed " + number(removed) + " keys of namespace " + namespace + " in "
+				+ String.format(Locale.ROOT, "%.1f s", progress.elapsed().toNanos() / 1e9));
+		return 0;
+	}
+
+	private int invalidateTag(Clients clients, CacheKeys keys, String tag, PrintWriter out) {
+		String index = keys.tagIndex(tag);
+		if (this.dryRun) {
+			Long members = new StringRedisTemplate(clients.redis()).opsForSet().size(index);
+			out.println("Dry run: tag " + tag + " has " + number((members != null) ? members : 0)
+					+ " registered entries (" + index + "). Nothing was changed.");
+			return 0;
+		}
+		long invalidated = clients.cache().invalidateTag(tag);
+		out.println("Invalidated " + number(invalidated) + " entries tagged " + tag);
+		return 0;
+	}
+
+	private static Namespace namespace(RuleSet rules, String name) {
+		return rules.namespaces()
+			.keySet()
+			.stream()
+			.filter((namespace) -> namespace.id().equals(name))
+			.findFirst()
+			.orElseThrow(() -> new OpsException("unknown namespace '" + name + "': the rules declare "
+					+ rules.namespaces().keySet().stream().map(Namespace::id).sorted().collect(Collectors.joining(", "))));
+	}
+
+	/** {@code name:value} with the value in its canonical form, so the index is the one readers register in. */
+	private static String tag(RuleSet rules, String text) {
+		Matcher matcher = TAG.matcher(text.strip());
+		String declared = rules.tagTypes().keySet().stream().sorted().collect(Collectors.joining(", "));
+		if (!matcher.matches() || !rules.tagTypes().containsKey(matcher.group(1))) {
+			throw new OpsException("unknown tag '" + text + "': the rules declare " + (declared.isEmpty() ? "none" : declared)
+					+ " (write name:value, e.g. hospital:7)");
+		}
+		String name = matcher.group(1);
+		if (matcher.group(2) == null) {
+			return name;
+		}
+		IdType type = rules.tagTypes().get(name);
+		try {
+			return name + ":" + type.canonical(matcher.group(2));
+		}
+		catch (RuntimeException ex) {
+			throw new OpsException("malformed tag value in '" + text + "': " + ex.getMessage());
+		}
+	}
+
+	private static String number(long value) {
+		return String.format(Locale.ROOT, "%,d", value);
+	}
+}

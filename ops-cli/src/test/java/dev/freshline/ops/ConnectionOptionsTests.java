@@ -1,0 +1,79 @@
+package dev.freshline.ops;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Where the tool looks for its endpoints: flag, then environment, then the local stack's file, then localhost. */
+class ConnectionOptionsTests {
+
+	@TempDir
+	Path home;
+
+	@Test
+	void shouldUseTheLocalStackFileWhenNothingElseIsGiven() throws IOException {
+		writeStack();
+
+		Endpoints endpoints = resolve(Map.of(), new ConnectionOptions());
+
+		assertThat(endpoints.bootstrapServers()).isEqualTo("127.0.0.1:40001");
+		assertThat(endpoints.redisHost()).isEqualTo("127.0.0.1");
+		assertThat(endpoints.redisPort()).isEqualTo(40002);
+		assertThat(endpoints.topicPrefix()).isEqualTo("freshline");
+		assertThat(endpoints.keyPrefix()).isEqualTo("freshline");
+		assertThat(endpoints.source()).endsWith("local-stack.json");
+	}
+
+	@Test
+	void shouldPreferTheEnvironmentToTheFileAndAFlagToBoth() throws IOException {
+		writeStack();
+		ConnectionOptions options = new ConnectionOptions();
+		options.redisPort = "7000";
+
+		Endpoints endpoints = resolve(Map.of("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092", "REDIS_PORT", "6000",
+				"FRESHLINE_KEY_PREFIX", "other"), options);
+
+		assertThat(endpoints.bootstrapServers()).isEqualTo("kafka:9092");
+		assertThat(endpoints.redisHost()).isEqualTo("127.0.0.1");
+		assertThat(endpoints.redisPort()).isEqualTo(7000);
+		assertThat(endpoints.keyPrefix()).isEqualTo("other");
+	}
+
+	@Test
+	void shouldFallBackToTheServicesLocalhostDefaults() {
+		Endpoints endpoints = resolve(Map.of(), new ConnectionOptions());
+
+		assertThat(endpoints.bootstrapServers()).isEqualTo("localhost:9092");
+		assertThat(endpoints.redisHost()).isEqualTo("localhost");
+		assertThat(endpoints.redisPort()).isEqualTo(6379);
+		assertThat(endpoints.rulesLocation()).isEqualTo("classpath:freshline-rules.yml");
+	}
+
+	@Test
+	void shouldRefuseAPortThatIsNotANumber() {
+		assertThatThrownBy(() -> resolve(Map.of("REDIS_PORT", "six"), new ConnectionOptions()))
+			.isInstanceOf(OpsException.class)
+			.hasMessage("Redis port must be a number but was 'six'");
+	}
+
+	private void writeStack() throws IOException {
+		Files.createDirectories(this.home.resolve(".freshline"));
+		Files.writeString(this.home.resolve(".freshline/local-stack.json"), """
+				{"postgres":{"jdbcUrl":"jdbc:postgresql://127.0.0.1:40000/freshline","host":"127.0.0.1","port":40000,
+				 "database":"freshline","user":"freshline","password":"secret"},
+				 "kafka":{"bootstrapServers":"127.0.0.1:40001"},"redis":{"host":"127.0.0.1","port":40002},
+				 "api":["http://127.0.0.1:40003"],"processes":{"launcher":1}}""");
+	}
+
+	private Endpoints resolve(Map<String, String> environment, ConnectionOptions options) {
+		return options.resolve(new Ops(environment, this.home, Clock.systemUTC(), false));
+	}
+}
