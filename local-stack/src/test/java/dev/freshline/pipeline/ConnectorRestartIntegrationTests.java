@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import dev.freshline.model.CapturedTable;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -65,7 +64,7 @@ class ConnectorRestartIntegrationTests {
 		Set<String> missing = ConcurrentHashMap.newKeySet();
 		missing.addAll(committed);
 		try (KafkaConsumer<String, String> consumer = ChangeTopic.consumer()) {
-			consumer.subscribe(List.of(this.stack.topics().changes(CapturedTable.PATIENT)));
+			consumer.subscribe(List.of(this.stack.topics().changes("patient")));
 			await().atMost(Duration.ofSeconds(90)).until(() -> {
 				consumer.poll(Duration.ofMillis(200)).forEach((record) -> missing.remove(idAndVersion(record.value())));
 				return missing.isEmpty();

@@ -133,7 +133,7 @@ class PipelineIntegrationTests {
 	@Test
 	void shouldKeepPatientDataOutOfTheChangeTopics() throws Exception {
 		this.stack.sql("UPDATE patient SET ward = 'ward-z' WHERE id = 99");
-		String event = ChangeTopic.awaitRecord(this.stack.topics().changes(dev.freshline.model.CapturedTable.PATIENT),
+		String event = ChangeTopic.awaitRecord(this.stack.topics().changes("patient"),
 				(value) -> value.contains("\"ward\":\"ward-z\""));
 
 		assertThat(event).contains("\"id\":99").doesNotContain("Patient 99").doesNotContain("MRN-").doesNotContain("date_of_birth");
