@@ -42,7 +42,7 @@ public final class ChangeBatch {
 
 	private final InvalidationRules rules;
 
-	private final ChangeEventParser parser = new ChangeEventParser();
+	private final ChangeEventParser parser;
 
 	private final Map<String, Long> floors = new HashMap<>();
 
@@ -52,8 +52,10 @@ public final class ChangeBatch {
 
 	private final List<String> flushReasons = new ArrayList<>();
 
-	public ChangeBatch(InvalidationRules rules) {
+	/** @param parser shared: it is thread-safe, and building one costs more than parsing thousands of records */
+	public ChangeBatch(InvalidationRules rules, ChangeEventParser parser) {
 		this.rules = rules;
+		this.parser = parser;
 	}
 
 	/**
@@ -91,6 +93,14 @@ public final class ChangeBatch {
 		if (!this.flushReasons.contains(reason)) {
 			this.flushReasons.add(reason);
 		}
+	}
+
+	/** Adds everything {@code other} planned, as if its records had been added to this batch. */
+	public void merge(ChangeBatch other) {
+		other.floors.forEach((key, floor) -> this.floors.merge(key, floor, Math::max));
+		this.tags.addAll(other.tags);
+		this.flushes.addAll(other.flushes);
+		other.flushReasons.stream().filter((reason) -> !this.flushReasons.contains(reason)).forEach(this.flushReasons::add);
 	}
 
 	/** The merged invalidations: one per key, with the highest floor any record asked for. */

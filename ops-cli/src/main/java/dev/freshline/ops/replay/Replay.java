@@ -3,11 +3,18 @@ package dev.freshline.ops.replay;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
@@ -18,6 +25,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 
+import dev.freshline.model.ChangeEventParser;
 import dev.freshline.model.Invalidation;
 import dev.freshline.model.InvalidationPlan;
 import dev.freshline.model.InvalidationRules;
@@ -43,6 +51,10 @@ final class Replay {
 	private static final int MAX_BATCH = 10_000;
 
 	private static final int MAX_LISTED_FAILURES = 10;
+
+	private static final int PLANNERS = Math.max(2, Runtime.getRuntime().availableProcessors());
+
+	private final ChangeEventParser parser = new ChangeEventParser();
 
 	private final Clients clients;
 
@@ -114,10 +126,13 @@ final class Replay {
 			}
 		});
 		int maxPoll = (this.eventsPerSecond > 0) ? Math.max(1, Math.min(MAX_BATCH, this.eventsPerSecond / 10)) : MAX_BATCH;
+		ExecutorService planners = Executors.newFixedThreadPool(PLANNERS, daemon("freshline-ops-plan"));
+		ExecutorService applier = Executors.newSingleThreadExecutor(daemon("freshline-ops-apply"));
 		try (KafkaConsumer<byte[], byte[]> consumer = this.clients.consumer("freshline-ops-replay", null, maxPoll)) {
 			consumer.assign(remaining);
 			remaining.forEach((partition) -> consumer.seek(partition, this.starts.get(partition)));
 			long lastRecord = System.nanoTime();
+			Future<?> applying = null;
 			while (!remaining.isEmpty()) {
 				ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(500));
 				if (polled.isEmpty()) {
@@ -128,13 +143,11 @@ final class Replay {
 					continue;
 				}
 				lastRecord = System.nanoTime();
-				ChangeBatch batch = new ChangeBatch(this.rules);
+				List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>(polled.count());
 				for (ConsumerRecord<byte[], byte[]> record : polled) {
-					TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-					if (record.offset() >= this.ends.get(partition)) {
-						continue;
+					if (record.offset() < this.ends.get(new TopicPartition(record.topic(), record.partition()))) {
+						records.add(record);
 					}
-					add(batch, partition, record);
 				}
 				for (TopicPartition partition : Set.copyOf(remaining)) {
 					if (consumer.position(partition) >= this.ends.get(partition)) {
@@ -142,23 +155,60 @@ final class Replay {
 						consumer.pause(Set.of(partition));
 					}
 				}
+				ChangeBatch batch = plan(records, planners);
 				if (!this.dryRun) {
-					batch.apply(this.clients.cache());
+					// one batch in Redis while the next is fetched and planned; batches still apply in order
+					await(applying);
+					applying = applier.submit(() -> batch.apply(this.clients.cache()));
 				}
 				count(batch);
 				this.progress.update(this.records);
 				throttle();
 			}
+			await(applying);
+		}
+		finally {
+			planners.shutdownNow();
+			applier.shutdownNow();
 		}
 		this.progress.finish(this.records);
 		summary();
 		return (this.failed > 0) ? Ops.FAILED : 0;
 	}
 
-	private void add(ChangeBatch batch, TopicPartition partition, ConsumerRecord<byte[], byte[]> record) {
+	/**
+	 * Parsing is most of a replay's CPU, so a poll's records are planned in slices on several
+	 * threads, merged into one batch, and then accounted for in order on this thread.
+	 */
+	private ChangeBatch plan(List<ConsumerRecord<byte[], byte[]>> records, ExecutorService planners) {
+		ChangeBatch.Outcome[] outcomes = new ChangeBatch.Outcome[records.size()];
+		int slice = Math.max(500, (records.size() + PLANNERS - 1) / PLANNERS);
+		List<Future<ChangeBatch>> slices = new ArrayList<>();
+		for (int from = 0; from < records.size(); from += slice) {
+			int first = from;
+			int last = Math.min(records.size(), from + slice);
+			slices.add(planners.submit(() -> {
+				ChangeBatch batch = new ChangeBatch(this.rules, this.parser);
+				for (int i = first; i < last; i++) {
+					outcomes[i] = batch.add(this.topic.table(), records.get(i).value(), true);
+				}
+				return batch;
+			}));
+		}
+		ChangeBatch merged = new ChangeBatch(this.rules, this.parser);
+		for (Future<ChangeBatch> planned : slices) {
+			merged.merge(await(planned));
+		}
+		for (int i = 0; i < outcomes.length; i++) {
+			account(records.get(i), outcomes[i]);
+		}
+		return merged;
+	}
+
+	private void account(ConsumerRecord<byte[], byte[]> record, ChangeBatch.Outcome outcome) {
+		TopicPartition partition = new TopicPartition(record.topic(), record.partition());
 		this.records++;
 		this.perPartition.merge(partition, 1L, Long::sum);
-		ChangeBatch.Outcome outcome = batch.add(this.topic.table(), record.value(), true);
 		switch (outcome.kind()) {
 			case TOMBSTONE -> this.tombstones++;
 			case FAILED -> {
@@ -181,6 +231,33 @@ final class Replay {
 				}
 			}
 		}
+	}
+
+	private static <T> @Nullable T await(@Nullable Future<T> future) {
+		if (future == null) {
+			return null;
+		}
+		try {
+			return future.get();
+		}
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof RuntimeException cause) {
+				throw cause;
+			}
+			throw new IllegalStateException(ex.getCause());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted", ex);
+		}
+	}
+
+	private static ThreadFactory daemon(String name) {
+		return (runnable) -> {
+			Thread thread = new Thread(runnable, name);
+			thread.setDaemon(true);
+			return thread;
+		};
 	}
 
 	private void count(ChangeBatch batch) {
