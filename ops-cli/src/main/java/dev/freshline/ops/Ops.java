@@ -10,6 +10,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 
+import dev.freshline.ops.dlt.DltCommand;
 import dev.freshline.ops.flush.FlushCommand;
 import dev.freshline.ops.replay.ReplayCommand;
 
@@ -21,7 +22,7 @@ import dev.freshline.ops.replay.ReplayCommand;
 @Command(name = "ops", mixinStandardHelpOptions = true, version = "freshline ops 0.1.0",
 		description = "Repair the Freshline cache: replay change topics, flush namespaces or tags, "
 				+ "inspect and redrive dead letters, move the invalidator's consumer group.",
-		subcommands = { ReplayCommand.class, FlushCommand.class },
+		subcommands = { ReplayCommand.class, FlushCommand.class, DltCommand.class },
 		footer = { "", "Exit codes: 0 done, 1 failed while running (see the message), 2 refused: bad input "
 				+ "or an unsafe state, nothing was changed." })
 public final class Ops implements Runnable {
@@ -66,11 +67,11 @@ public final class Ops implements Runnable {
 		commandLine.setExitCodeExceptionMapper((ex) -> (ex instanceof OpsException) ? REFUSED : FAILED);
 		commandLine.setExecutionExceptionHandler((ex, line, parseResult) -> {
 			if (ex instanceof OpsException) {
-				err.println("ops " + line.getCommandName() + ": " + ex.getMessage());
+				err.println(line.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
 				return REFUSED;
 			}
 			// one line for the operator; the stack trace only when asked for (OPS_LOG_LEVEL=DEBUG)
-			err.println("ops " + line.getCommandName() + ": failed: " + describe(ex));
+			err.println(line.getCommandSpec().qualifiedName() + ": failed: " + describe(ex));
 			org.slf4j.LoggerFactory.getLogger(Ops.class).debug("Command failed", ex);
 			return FAILED;
 		});

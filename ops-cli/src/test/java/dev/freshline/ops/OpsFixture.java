@@ -24,6 +24,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jspecify.annotations.Nullable;
@@ -149,6 +150,22 @@ public final class OpsFixture implements AutoCloseable {
 			this.admin.alterConsumerGroupOffsets(group, offsets).all().get();
 		}
 		catch (InterruptedException | ExecutionException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** Deletes a group the test made, if it exists (a refused command may never have created it). */
+	public void deleteGroup(String group) {
+		try {
+			this.admin.deleteConsumerGroups(List.of(group)).all().get();
+		}
+		catch (ExecutionException ex) {
+			if (!(ex.getCause() instanceof GroupIdNotFoundException)) {
+				throw new IllegalStateException(ex.getCause());
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 			throw new IllegalStateException(ex);
 		}
 	}
