@@ -12,6 +12,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import dev.freshline.ops.dlt.DltCommand;
 import dev.freshline.ops.flush.FlushCommand;
+import dev.freshline.ops.group.ResetGroupCommand;
 import dev.freshline.ops.replay.ReplayCommand;
 
 /**
@@ -22,7 +23,7 @@ import dev.freshline.ops.replay.ReplayCommand;
 @Command(name = "ops", mixinStandardHelpOptions = true, version = "freshline ops 0.1.0",
 		description = "Repair the Freshline cache: replay change topics, flush namespaces or tags, "
 				+ "inspect and redrive dead letters, move the invalidator's consumer group.",
-		subcommands = { ReplayCommand.class, FlushCommand.class, DltCommand.class },
+		subcommands = { ReplayCommand.class, FlushCommand.class, DltCommand.class, ResetGroupCommand.class },
 		footer = { "", "Exit codes: 0 done, 1 failed while running (see the message), 2 refused: bad input "
 				+ "or an unsafe state, nothing was changed." })
 public final class Ops implements Runnable {

@@ -1,0 +1,214 @@
+package dev.freshline.ops.group;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import dev.freshline.model.RuleSet;
+import dev.freshline.model.Topics;
+import dev.freshline.ops.ChangeTopic;
+import dev.freshline.ops.Clients;
+import dev.freshline.ops.ConnectionOptions;
+import dev.freshline.ops.Endpoints;
+import dev.freshline.ops.Ops;
+import dev.freshline.ops.OpsException;
+import dev.freshline.ops.Position;
+import dev.freshline.ops.TextTable;
+import dev.freshline.ops.TopicLog;
+
+/**
+ * Moves the live group, e.g. back to before an incident so the invalidator itself re-applies
+ * what followed. Kafka accepts new offsets only for a group without members; checking first
+ * gives a clear refusal instead of the broker's error, and the dry run shows the move first.
+ */
+@Command(name = "reset-group", mixinStandardHelpOptions = true,
+		description = { "Move the invalidator's consumer group to a time or an offset (dry run unless --execute).",
+				"Refused while the group has active members: stop the invalidators first." })
+public final class ResetGroupCommand implements Callable<Integer> {
+
+	@Spec
+	CommandSpec spec;
+
+	@Mixin
+	ConnectionOptions connection;
+
+	@Option(names = "--group", description = "The group (env INVALIDATOR_GROUP_ID; default freshline-invalidator)")
+	@Nullable String group;
+
+	@ArgGroup(exclusive = true, multiplicity = "0..1")
+	@Nullable Source source;
+
+	static final class Source {
+
+		@Option(names = "--table", required = true, description = "Only this table's topic (default: every table of the rules)")
+		@Nullable String table;
+
+		@Option(names = "--topic", required = true, description = "Only this change topic")
+		@Nullable String topic;
+	}
+
+	@ArgGroup(exclusive = true, multiplicity = "1")
+	Target target;
+
+	static final class Target {
+
+		@Option(names = "--to-time", required = true, paramLabel = "TIME",
+				description = "An ISO-8601 time with zone, or a duration ago (PT15M)")
+		@Nullable String time;
+
+		@Option(names = "--to-offset", required = true, paramLabel = "OFFSET",
+				description = "An offset (every partition), earliest or latest")
+		@Nullable String offset;
+	}
+
+	@Option(names = "--execute", description = "Apply the move (without it, only show it)")
+	boolean execute;
+
+	@Override
+	public Integer call() {
+		Ops ops = Ops.of(this.spec);
+		PrintWriter out = this.spec.commandLine().getOut();
+		Endpoints endpoints = this.connection.resolve(ops);
+		String group = (this.group != null) ? this.group
+				: ops.environment().getOrDefault("INVALIDATOR_GROUP_ID", "freshline-invalidator");
+		RuleSet rules = endpoints.rules();
+		Topics topics = endpoints.topics();
+		String option = (this.target.time != null) ? "--to-time" : "--to-offset";
+		Position position = (this.target.time != null)
+				? new Position.Time(Position.parseTime("--to-time", this.target.time, ops.clock()))
+				: Position.parseOffset("--to-offset", this.target.offset);
+		out.println(endpoints.describe());
+		try (Clients clients = new Clients(endpoints)) {
+			Admin admin = clients.admin();
+			List<TopicLog> logs = logs(admin, topics, rules, endpoints, out);
+			Map<TopicPartition, Long> after = new TreeMap<>(TopicLog.PARTITION_ORDER);
+			for (TopicLog log : logs) {
+				after.putAll(log.offsets(option, position, ops.clock()));
+			}
+			List<MemberDescription> members = members(admin, group);
+			if (!members.isEmpty() && this.execute) {
+				throw new OpsException("group " + group + " has " + members.size() + " active member(s) ("
+						+ members.stream().map((m) -> m.clientId() + "@" + m.host()).sorted().collect(Collectors.joining(", "))
+						+ "): stop the invalidators first; Kafka moves offsets only of an empty group");
+			}
+			Map<TopicPartition, Long> before = committed(admin, group);
+			out.println("Group " + group + ": moving " + after.size() + " partitions to " + position
+					+ (this.execute ? "" : " (dry run)"));
+			table(logs, before, after).print(out);
+			if (!this.execute) {
+				if (!members.isEmpty()) {
+					out.println("The group has " + members.size() + " active member(s): --execute will be refused until they stop.");
+				}
+				out.println("Dry run: nothing was changed. Add --execute to move the group.");
+				return 0;
+			}
+			Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+			after.forEach((partition, offset) -> offsets.put(partition, new OffsetAndMetadata(offset)));
+			await(admin.alterConsumerGroupOffsets(group, offsets).all(), "move group " + group);
+			Map<TopicPartition, Long> now = committed(admin, group);
+			out.println("Moved. Committed offsets of " + group + " now:");
+			table(logs, before, now).print(out);
+			return 0;
+		}
+	}
+
+	private List<TopicLog> logs(Admin admin, Topics topics, RuleSet rules, Endpoints endpoints, PrintWriter out) {
+		if (this.source != null) {
+			ChangeTopic topic = ChangeTopic.of(this.source.table, this.source.topic, topics, rules, endpoints.rulesLocation());
+			return List.of(TopicLog.read(admin, topic.topic()));
+		}
+		List<TopicLog> logs = new ArrayList<>();
+		for (String topic : topics.allChanges(rules)) {
+			try {
+				logs.add(TopicLog.read(admin, topic));
+			}
+			catch (OpsException ex) {
+				// a table whose topic the connector has not created yet has no offsets to move
+				out.println("Skipping " + topic + ": " + ex.getMessage());
+			}
+		}
+		if (logs.isEmpty()) {
+			throw new OpsException("none of the change topics " + topics.allChanges(rules) + " exists");
+		}
+		return logs;
+	}
+
+	private static TextTable table(List<TopicLog> logs, Map<TopicPartition, Long> before, Map<TopicPartition, Long> after) {
+		TextTable table = new TextTable("partition", "before", "after", "log start", "log end", "change");
+		for (TopicLog log : logs) {
+			for (TopicPartition partition : log.partitions()) {
+				Long from = before.get(partition);
+				Long to = after.get(partition);
+				String change = (from == null || to == null) ? "new" : (to.equals(from)) ? "=" : String.format("%+d", to - from);
+				table.row(partition, (from != null) ? from : "-", (to != null) ? to : "-", log.start(partition),
+						log.end(partition), change);
+			}
+		}
+		return table;
+	}
+
+	private static List<MemberDescription> members(Admin admin, String group) {
+		try {
+			ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group))
+				.describedGroups()
+				.get(group)
+				.get();
+			return new ArrayList<>(description.members());
+		}
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof GroupIdNotFoundException) {
+				return List.of();
+			}
+			throw new IllegalStateException("cannot describe group " + group, ex.getCause());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted", ex);
+		}
+	}
+
+	private static Map<TopicPartition, Long> committed(Admin admin, String group) {
+		Map<TopicPartition, Long> offsets = new HashMap<>();
+		Map<TopicPartition, OffsetAndMetadata> committed = await(
+				admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata(), "read the offsets of " + group);
+		committed.forEach((partition, metadata) -> {
+			if (metadata != null) {
+				offsets.put(partition, metadata.offset());
+			}
+		});
+		return offsets;
+	}
+
+	private static <T> T await(org.apache.kafka.common.KafkaFuture<T> future, String what) {
+		try {
+			return future.get();
+		}
+		catch (ExecutionException ex) {
+			throw new IllegalStateException("cannot " + what + ": " + ex.getCause().getMessage(), ex.getCause());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted", ex);
+		}
+	}
+}
