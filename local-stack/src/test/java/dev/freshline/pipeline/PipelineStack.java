@@ -6,11 +6,19 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -104,8 +112,29 @@ public final class PipelineStack implements AutoCloseable {
 		stack.api2 = stack.run(ApiApplication.class, ApiApplication.CONFIG_NAME, NOT_FOR_API);
 		stack.invalidator = stack.run(InvalidatorApplication.class, InvalidatorApplication.CONFIG_NAME, NOT_FOR_INVALIDATOR);
 		stack.invalidator2 = stack.run(InvalidatorApplication.class, InvalidatorApplication.CONFIG_NAME, NOT_FOR_INVALIDATOR);
+		// a new group's first assignment flushes (no offsets yet): let it pass before tests fill keys
+		await("invalidator offsets committed on assignment").until(stack::everyAssignedPartitionHasAnOffset);
 		stack.startConnector();
 		return stack;
+	}
+
+	private boolean everyAssignedPartitionHasAnOffset() throws Exception {
+		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+				this.servers.kafka().bootstrapServers()))) {
+			ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(invalidatorGroup()))
+				.describedGroups()
+				.get(invalidatorGroup())
+				.get(10, TimeUnit.SECONDS);
+			Set<TopicPartition> assigned = group.members()
+				.stream()
+				.flatMap((member) -> member.assignment().topicPartitions().stream())
+				.collect(Collectors.toSet());
+			Set<TopicPartition> committed = admin.listConsumerGroupOffsets(invalidatorGroup())
+				.partitionsToOffsetAndMetadata()
+				.get(10, TimeUnit.SECONDS)
+				.keySet();
+			return group.members().size() == 2 && !assigned.isEmpty() && committed.containsAll(assigned);
+		}
 	}
 
 	void startConnector() {

@@ -30,8 +30,11 @@ class ChangeEventListener {
 
 	private final String heartbeatTopic;
 
-	ChangeEventListener(CacheInvalidator invalidator, PipelineHeartbeat heartbeat, Topics topics) {
+	private final OffsetGuard offsets;
+
+	ChangeEventListener(CacheInvalidator invalidator, PipelineHeartbeat heartbeat, Topics topics, OffsetGuard offsets) {
 		this.invalidator = invalidator;
+		this.offsets = offsets;
 		this.heartbeat = heartbeat;
 		this.heartbeatTopic = topics.heartbeat();
 	}
@@ -39,6 +42,7 @@ class ChangeEventListener {
 	@KafkaListener(id = "${freshline.invalidator.group-id:freshline-invalidator}",
 			topics = "#{@subscribedTopicNames}", autoStartup = "true")
 	void onChange(ConsumerRecord<@Nullable String, byte @Nullable []> record) {
+		this.offsets.observe(record);
 		if (record.topic().equals(this.heartbeatTopic)) {
 			this.heartbeat.beat(record.timestamp());
 			return;

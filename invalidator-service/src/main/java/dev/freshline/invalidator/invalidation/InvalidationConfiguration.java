@@ -23,7 +23,10 @@ import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.config.ContainerCustomizer;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.ConsumerRecordRecoverer;
+import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.support.ProducerListener;
@@ -146,6 +149,18 @@ class InvalidationConfiguration {
 					record.topic(), record.partition(), record.offset(), attempt, rootMessage(ex));
 		});
 		return handler;
+	}
+
+	/** Every listener container checks its partitions' offsets on assignment (see {@link OffsetGuard}). */
+	@Bean
+	ContainerCustomizer<Object, Object, ConcurrentMessageListenerContainer<Object, Object>> offsetGuardCustomizer(
+			OffsetGuard offsets) {
+		return (container) -> {
+			container.getContainerProperties().setConsumerRebalanceListener(offsets);
+			// spring-kafka would commit the position of partitions without an offset on assignment,
+			// before OffsetGuard could see that it has none: OffsetGuard decides and commits instead
+			container.getContainerProperties().setAssignmentCommitOption(ContainerProperties.AssignmentCommitOption.NEVER);
+		};
 	}
 
 	private static String rootMessage(Exception ex) {

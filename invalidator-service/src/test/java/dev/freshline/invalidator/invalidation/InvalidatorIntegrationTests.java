@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.freshline.embedded.RedisServer;
 import dev.freshline.embedded.SharedServers;
+import dev.freshline.model.CacheKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -104,6 +105,85 @@ class InvalidatorIntegrationTests {
 		assertThat(this.stack.redis().exists(bystander)).as("nothing flushed").isEqualTo(1);
 		assertThat(this.stack.counter("freshline.invalidator.dead.lettered")).isZero();
 		assertThat(this.stack.counter("freshline.invalidator.keys.deleted")).as("only the change's keys").isEqualTo(2);
+	}
+
+	@Test
+	void shouldFlushOnceWhenTheGroupStartsWithoutOffsets() throws Exception {
+		String name = SharedServers.uniqueName("inv");
+		CacheKeys keys = new CacheKeys(name);
+		String bystander = keys.patient(77);
+		InvalidatorStack.preset(SharedServers.get().redis(), Map.of(bystander, "cached before the group existed"));
+
+		this.stack = new InvalidatorStack(SharedServers.get().redis(), Map.of(), name);
+
+		await().untilAsserted(() -> assertThat(this.stack.redis().exists(bystander)).as("no offsets: namespace flushed")
+			.isZero());
+		assertThat(this.stack.counter("freshline.invalidator.offset.resets")).isPositive();
+
+		// negative control: once offsets are committed, a restart flushes nothing
+		this.stack.close();
+		InvalidatorStack.preset(SharedServers.get().redis(), Map.of(bystander, "cached while the group was down"));
+		this.stack = new InvalidatorStack(SharedServers.get().redis(), Map.of(), name);
+		RecordMetadata change = this.stack.send(this.stack.topics.changes("patient"), "{\"id\":5}",
+				InvalidatorStack.patientChange("u", 5L, 5L));
+		await().until(() -> this.stack.committedOffset(new TopicPartition(change.topic(), change.partition())) == change
+			.offset() + 1);
+		assertThat(this.stack.redis().exists(bystander)).isEqualTo(1);
+		assertThat(this.stack.counter("freshline.invalidator.offset.resets")).isZero();
+	}
+
+	@Test
+	void shouldFlushAndStartFromTheEarliestRecordWhenRetentionDeletedUnappliedChanges() throws Exception {
+		this.stack = new InvalidatorStack(SharedServers.get().redis(), Map.of());
+		String name = this.stack.name;
+		String topic = this.stack.topics.changes("patient");
+		RecordMetadata applied = this.stack.send(topic, "{\"id\":5}", InvalidatorStack.patientChange("u", 5L, 5L));
+		TopicPartition partition = new TopicPartition(topic, applied.partition());
+		await().until(() -> this.stack.committedOffset(partition) == applied.offset() + 1);
+		this.stack.close();
+
+		// while the group is down: two changes on its partition, the first removed as retention would
+		String bystander = new CacheKeys(name).patient(78);
+		RecordMetadata kept;
+		try (InvalidatorStack.Producer producer = new InvalidatorStack.Producer()) {
+			RecordMetadata lost = producer.send(topic, "{\"id\":5}", InvalidatorStack.patientChange("u", 5L, 5L));
+			kept = producer.send(topic, "{\"id\":5}", InvalidatorStack.patientChange("u", 5L, 5L));
+			assertThat(lost.partition()).isEqualTo(kept.partition()).isEqualTo(partition.partition());
+			producer.deleteRecordsBefore(partition, kept.offset());
+		}
+		InvalidatorStack.preset(SharedServers.get().redis(), Map.of(bystander, "may be stale: its change was lost"));
+
+		this.stack = new InvalidatorStack(SharedServers.get().redis(), Map.of(), name);
+
+		await().until(() -> this.stack.committedOffset(partition) == kept.offset() + 1);
+		assertThat(this.stack.redis().exists(bystander)).as("the lost change's namespace was flushed").isZero();
+		assertThat(this.stack.counter("freshline.invalidator.offset.resets")).isEqualTo(1);
+	}
+
+	@Test
+	void shouldFlushWhenRecordsAreSkippedWhileThePartitionIsAssigned() throws Exception {
+		// Retention overtaking an assigned consumer makes it reset on its own, which shows only as a
+		// gap in offsets. When that happens depends on the consumer's prefetch, so the guard is fed
+		// the records around such a gap directly.
+		this.stack = new InvalidatorStack(SharedServers.get().redis(), Map.of());
+		OffsetGuard guard = this.stack.bean(OffsetGuard.class);
+		String topic = this.stack.topics.changes("formulary_item");
+		String bystander = this.stack.keys.formulary(79);
+		String otherNamespace = this.stack.keys.patient(79);
+		this.stack.redis().mset(Map.of(bystander, "x", otherNamespace, "y"));
+		double resets = this.stack.counter("freshline.invalidator.offset.resets");
+
+		// the empty partition's next offset is 0
+		guard.observe(new ConsumerRecord<>(topic, 2, 0, "k", "v"));
+		guard.observe(new ConsumerRecord<>(topic, 2, 1, "k", "v"));
+		guard.observe(new ConsumerRecord<>(topic, 2, 1, "k", "v"));
+		assertThat(this.stack.redis().exists(bystander)).as("contiguous offsets and retries flush nothing").isEqualTo(1);
+
+		guard.observe(new ConsumerRecord<>(topic, 2, 5, "k", "v"));
+
+		assertThat(this.stack.redis().exists(bystander)).as("the skipped changes' namespace was flushed").isZero();
+		assertThat(this.stack.redis().exists(otherNamespace)).isEqualTo(1);
+		assertThat(this.stack.counter("freshline.invalidator.offset.resets")).isEqualTo(resets + 1);
 	}
 
 	@Test

@@ -11,6 +11,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -37,11 +38,11 @@ import dev.freshline.model.Topics;
  */
 final class InvalidatorStack implements AutoCloseable {
 
-	final String name = SharedServers.uniqueName("inv");
+	final String name;
 
-	final Topics topics = new Topics(this.name);
+	final Topics topics;
 
-	final CacheKeys keys = new CacheKeys(this.name);
+	final CacheKeys keys;
 
 	private final ConfigurableApplicationContext context;
 
@@ -52,6 +53,14 @@ final class InvalidatorStack implements AutoCloseable {
 	private final StatefulRedisConnection<String, String> redisConnection;
 
 	InvalidatorStack(RedisServer redis, Map<String, Object> overrides) {
+		this(redis, overrides, SharedServers.uniqueName("inv"));
+	}
+
+	/** A stack that takes over {@code name}'s topics, keys and consumer group (a restart). */
+	InvalidatorStack(RedisServer redis, Map<String, Object> overrides, String name) {
+		this.name = name;
+		this.topics = new Topics(name);
+		this.keys = new CacheKeys(name);
 		Map<String, Object> environment = new LinkedHashMap<>();
 		environment.put("spring.config.name", InvalidatorApplication.CONFIG_NAME);
 		environment.put("KAFKA_BOOTSTRAP_SERVERS", SharedServers.get().kafka().bootstrapServers());
@@ -71,6 +80,16 @@ final class InvalidatorStack implements AutoCloseable {
 		this.redisClient = RedisClient.create("redis://" + redis.host() + ":" + redis.port());
 		this.redisClient.setOptions(io.lettuce.core.ClientOptions.builder().autoReconnect(true).build());
 		this.redisConnection = this.redisClient.connect();
+		// a new group's first assignment flushes (no offsets yet): let it pass before tests set keys
+		org.awaitility.Awaitility.await("offsets committed on assignment").until(this::everyPartitionHasAnOffset);
+	}
+
+	private boolean everyPartitionHasAnOffset() throws Exception {
+		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+				SharedServers.get().kafka().bootstrapServers()))) {
+			// three partitions for each of the two change topics, one for the heartbeats
+			return admin.listConsumerGroupOffsets(groupId()).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS).size() == 7;
+		}
 	}
 
 	<T> T bean(Class<T> type) {
@@ -79,6 +98,43 @@ final class InvalidatorStack implements AutoCloseable {
 
 	String groupId() {
 		return this.name + "-invalidator";
+	}
+
+	/** Sets keys on {@code redis} before any invalidator runs. */
+	static void preset(RedisServer redis, Map<String, String> values) {
+		RedisClient client = RedisClient.create("redis://" + redis.host() + ":" + redis.port());
+		try (StatefulRedisConnection<String, String> connection = client.connect()) {
+			connection.sync().mset(values);
+		}
+		finally {
+			client.shutdown();
+		}
+	}
+
+	/** Writes to the shared broker while no invalidator runs, and removes records as retention would. */
+	static final class Producer implements AutoCloseable {
+
+		private final KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedServers.get().kafka().bootstrapServers(),
+						ProducerConfig.ACKS_CONFIG, "all"),
+				new StringSerializer(), new ByteArraySerializer());
+
+		RecordMetadata send(String topic, String key, String value) throws Exception {
+			return this.producer.send(new ProducerRecord<>(topic, key, value.getBytes(StandardCharsets.UTF_8)))
+				.get(10, TimeUnit.SECONDS);
+		}
+
+		void deleteRecordsBefore(TopicPartition partition, long offset) throws Exception {
+			try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+					SharedServers.get().kafka().bootstrapServers()))) {
+				admin.deleteRecords(Map.of(partition, RecordsToDelete.beforeOffset(offset))).all().get(10, TimeUnit.SECONDS);
+			}
+		}
+
+		@Override
+		public void close() {
+			this.producer.close(Duration.ofSeconds(5));
+		}
 	}
 
 	RecordMetadata send(String topic, String key, String value) throws Exception {
