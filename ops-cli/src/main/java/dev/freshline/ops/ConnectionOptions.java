@@ -61,7 +61,8 @@ public final class ConnectionOptions {
 		catch (NumberFormatException ex) {
 			throw new OpsException("Redis port must be a number but was '" + port + "'");
 		}
-		String source = (stack != null) ? file.toString() : "flags, environment and defaults";
+		String source = (stack == null) ? "flags, environment and defaults"
+				: (this.stackFile != null) ? file.toString() : ".freshline/local-stack.json";
 		return new Endpoints(bootstrap, host, redisPort, env.get("REDIS_PASSWORD"),
 				first(this.topicPrefix, env.get("FRESHLINE_TOPIC_PREFIX"), null, "freshline"),
 				first(this.keyPrefix, env.get("FRESHLINE_KEY_PREFIX"), null, "freshline"),

@@ -3,8 +3,10 @@ package dev.freshline.ops;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -65,6 +67,7 @@ public sealed interface Position {
 			return new Time(parseTime(value, clock));
 		}
 		catch (DateTimeParseException ex) {
+			requireZone(option, text);
 			throw new OpsException("malformed " + option + " '" + text + "': expected an offset (a non-negative "
 					+ "integer), 'earliest', 'latest', an ISO-8601 time with zone (2026-11-27T01:00:00Z) or a "
 					+ "duration ago (PT15M)");
@@ -77,6 +80,7 @@ public sealed interface Position {
 			return parseTime(text.strip(), clock);
 		}
 		catch (DateTimeParseException ex) {
+			requireZone(option, text);
 			throw new OpsException("malformed " + option + " '" + text + "': expected an ISO-8601 time with zone "
 					+ "(2026-11-27T01:00:00Z) or a duration ago (PT15M)");
 		}
@@ -98,13 +102,26 @@ public sealed interface Position {
 				+ "': expected an offset (a non-negative integer), 'earliest' or 'latest'");
 	}
 
+	/** A time that is only missing its zone gets a message that says so. */
+	private static void requireZone(String option, String text) {
+		try {
+			LocalDateTime.parse(text.strip());
+		}
+		catch (DateTimeParseException ex) {
+			return;
+		}
+		throw new OpsException("malformed " + option + " '" + text + "': a time needs its zone, e.g. " + text.strip()
+				+ "Z for UTC");
+	}
+
 	private static Instant parseTime(String value, Clock clock) {
 		if (value.startsWith("P") || value.startsWith("-P")) {
 			Duration ago = Duration.parse(value);
 			if (ago.isNegative()) {
 				throw new DateTimeParseException("negative duration", value, 0);
 			}
-			return clock.instant().minus(ago);
+			// whole seconds read better; rounding down only widens the range, which is the safe side
+			return clock.instant().minus(ago).truncatedTo(ChronoUnit.SECONDS);
 		}
 		return OffsetDateTime.parse(value).toInstant();
 	}

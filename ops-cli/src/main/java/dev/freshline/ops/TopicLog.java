@@ -2,6 +2,7 @@ package dev.freshline.ops;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -126,7 +127,7 @@ public final class TopicLog {
 
 	private Map<TopicPartition, Long> atTime(String option, Instant time, Clock clock) {
 		if (time.isAfter(clock.instant())) {
-			throw new OpsException(option + " " + time + " is in the future (now " + clock.instant() + ")");
+			throw new OpsException(option + " " + time + " is in the future (now " + clock.instant().truncatedTo(ChronoUnit.SECONDS) + ")");
 		}
 		Map<TopicPartition, ListOffsetsResultInfo> first = listInfo(this.admin, partitions(),
 				(p) -> OffsetSpec.forTimestamp(0));

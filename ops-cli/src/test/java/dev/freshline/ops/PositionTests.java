@@ -27,7 +27,9 @@ class PositionTests {
 
 	@Test
 	void shouldRefuseATimeWithoutZoneAMalformedOffsetAndANegativeDuration() {
-		for (String text : new String[] { "2026-11-27T00:30:00", "12abc", "-1", "-PT5M", "" }) {
+		assertThatThrownBy(() -> Position.parse("--from", "2026-11-27T00:30:00", this.clock)).isInstanceOf(OpsException.class)
+			.hasMessage("malformed --from '2026-11-27T00:30:00': a time needs its zone, e.g. 2026-11-27T00:30:00Z for UTC");
+		for (String text : new String[] { "12abc", "-1", "-PT5M", "" }) {
 			assertThatThrownBy(() -> Position.parse("--from", text, this.clock)).isInstanceOf(OpsException.class)
 				.hasMessageStartingWith("malformed --from '" + text + "'");
 		}

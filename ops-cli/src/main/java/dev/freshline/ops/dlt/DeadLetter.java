@@ -3,6 +3,7 @@ package dev.freshline.ops.dlt;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.regex.Pattern;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -16,11 +17,24 @@ record DeadLetter(int partition, long offset, Instant time, @Nullable String ori
 		@Nullable Integer originalPartition, @Nullable Long originalOffset, @Nullable String exception,
 		@Nullable String message, byte @Nullable [] value) {
 
+	private static final Pattern LISTENER_WRAPPER = Pattern.compile("^Listener method '.*?' threw exception; ");
+
 	static DeadLetter of(ConsumerRecord<byte[], byte[]> record) {
 		return new DeadLetter(record.partition(), record.offset(), Instant.ofEpochMilli(record.timestamp()),
 				text(record, "kafka_dlt-original-topic"), (Integer) number(record, "kafka_dlt-original-partition"),
-				(Long) number(record, "kafka_dlt-original-offset"), text(record, "kafka_dlt-exception-fqcn"),
-				text(record, "kafka_dlt-exception-message"), record.value());
+				(Long) number(record, "kafka_dlt-original-offset"), exception(record), message(record), record.value());
+	}
+
+	/** The cause's class when the recoverer recorded one: the listener's wrapper says nothing. */
+	private static @Nullable String exception(ConsumerRecord<byte[], byte[]> record) {
+		String cause = text(record, "kafka_dlt-exception-cause-fqcn");
+		return (cause != null) ? cause : text(record, "kafka_dlt-exception-fqcn");
+	}
+
+	/** The message without spring-kafka's "Listener method '...' threw exception; " wrapper. */
+	private static @Nullable String message(ConsumerRecord<byte[], byte[]> record) {
+		String message = text(record, "kafka_dlt-exception-message");
+		return (message != null) ? LISTENER_WRAPPER.matcher(message).replaceFirst("") : null;
 	}
 
 	/** {@code topic-partition@offset} of the record before it was dead-lettered, as far as the headers say. */

@@ -102,7 +102,8 @@ public final class ReplayCommand implements Callable<Integer> {
 			}
 			Replay replay = new Replay(clients, endpoints.invalidationRules(), topic, starts, ends, this.dryRun,
 					eventsPerSecond, this.show, out, this.spec.commandLine().getErr(), ops.terminal(), interval);
-			out.println("Replaying " + topic.topic() + " from " + start + " to " + stop + ": "
+			out.println("Replaying " + topic.topic() + " from " + start + " to "
+					+ ((stop instanceof Position.Latest) ? "the current end" : stop) + ": "
 					+ String.format(java.util.Locale.ROOT, "%,d", replay.total()) + " records on " + starts.size()
 					+ " partitions" + (this.dryRun ? " (dry run: nothing is changed)" : ""));
 			return replay.run();

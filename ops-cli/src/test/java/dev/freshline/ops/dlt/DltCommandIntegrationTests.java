@@ -51,8 +51,12 @@ class DltCommandIntegrationTests {
 
 	@Test
 	void shouldListOriginAndExceptionButNeverThePayload() throws Exception {
-		deadLetter("patient", 2, 17, "{\"op\":\"u\",\"secret\":\"Jane Doe\"}", "dev.freshline.model.MalformedChangeEventException",
-				"change record lacks 'op' or 'source.table'");
+		// as spring-kafka records a listener's failure: the wrapper's class and message, the cause's class
+		deadLetter("patient", 2, 17, "{\"op\":\"u\",\"secret\":\"Jane Doe\"}",
+				"org.springframework.kafka.listener.ListenerExecutionFailedException",
+				"Listener method 'void a.B.onChange(org.apache.kafka.clients.consumer.ConsumerRecord<java.lang.String, byte[]>)' "
+						+ "threw exception; change record lacks 'op' or 'source.table'",
+				new RecordHeader("kafka_dlt-exception-cause-fqcn", bytes("dev.freshline.model.MalformedChangeEventException")));
 
 		Run run = this.fixture.ops("dlt", "list", "--group", this.group);
 
@@ -130,8 +134,8 @@ class DltCommandIntegrationTests {
 		assertThat(this.fixture.committed(this.group)).isEmpty();
 	}
 
-	private void deadLetter(String table, int partition, long offset, String value, String exception, String message)
-			throws InterruptedException, ExecutionException {
+	private void deadLetter(String table, int partition, long offset, String value, String exception, String message,
+			RecordHeader... more) throws InterruptedException, ExecutionException {
 		ProducerRecord<String, byte[]> record = new ProducerRecord<>(this.dlt, null, "k",
 				value.getBytes(StandardCharsets.UTF_8));
 		record.headers()
@@ -140,6 +144,9 @@ class DltCommandIntegrationTests {
 			.add(new RecordHeader("kafka_dlt-original-offset", ByteBuffer.allocate(8).putLong(offset).array()))
 			.add(new RecordHeader("kafka_dlt-exception-fqcn", bytes(exception)))
 			.add(new RecordHeader("kafka_dlt-exception-message", bytes(message)));
+		for (RecordHeader header : more) {
+			record.headers().add(header);
+		}
 		this.fixture.producer.send(record).get();
 	}
 
