@@ -114,7 +114,7 @@ public final class TopicLog {
 			if (offset < start(partition)) {
 				throw new OpsException(option + " offset " + offset + " is before the start of " + partition
 						+ " (first retained offset " + start(partition) + "): the changes before it are gone; "
-						+ "use 'earliest', then resnapshot or flush for what retention removed");
+						+ "replay from 'earliest' and flush the table's namespaces (ops flush) for what retention removed");
 			}
 			if (offset > end(partition)) {
 				throw new OpsException(option + " offset " + offset + " is past the end of " + partition + " (end "
@@ -137,8 +137,8 @@ public final class TopicLog {
 			if (start(partition) > 0 && info.offset() >= 0 && time.toEpochMilli() < info.timestamp()) {
 				throw new OpsException(option + " " + time + " is before the start of " + partition
 						+ " (first retained record at " + Instant.ofEpochMilli(info.timestamp())
-						+ "): the changes before it are gone; use a later time, then resnapshot or flush "
-						+ "for what retention removed");
+						+ "): the changes before it are gone; replay from 'earliest' and flush the table's "
+						+ "namespaces (ops flush) for what retention removed");
 			}
 		}
 		Map<TopicPartition, ListOffsetsResultInfo> found = listInfo(this.admin, partitions(),
