@@ -182,6 +182,11 @@ public final class PipelineStack implements AutoCloseable {
 		return "http://127.0.0.1:" + api.getEnvironment().getProperty("local.server.port");
 	}
 
+	/** The connector's offsets; its clean-stop marker lives next to it. */
+	Path offsetFile() {
+		return this.offsetFile;
+	}
+
 	String invalidatorGroup() {
 		return this.name + "-invalidator";
 	}
@@ -236,7 +241,7 @@ public final class PipelineStack implements AutoCloseable {
 			.execute("postgres", "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"
 					+ this.name + "'");
 		this.servers.dropDatabase(this.database);
-		Files.deleteIfExists(this.offsetFile);
-		Files.deleteIfExists(this.offsetFile.getParent());
+		// offsets and the connector's clean-stop marker
+		dev.freshline.embedded.Directories.deleteRecursively(this.offsetFile.getParent());
 	}
 }

@@ -47,6 +47,8 @@ class ChangeCapture implements SmartLifecycle {
 
 	private final RuleSet rules;
 
+	private final UncleanStopGuard uncleanStop;
+
 	private final ExecutorService engineThread = Executors.newSingleThreadExecutor(named("debezium-engine"));
 
 	private final ScheduledExecutorService restarts = Executors.newSingleThreadScheduledExecutor(named("debezium-restart"));
@@ -58,9 +60,10 @@ class ChangeCapture implements SmartLifecycle {
 	private volatile int failures;
 
 	ChangeCapture(ConnectorProperties properties, DebeziumEngine.ChangeConsumer<ChangeEvent<String, String>> publisher,
-			CaptureProgress progress, RuleSet rules) {
+			CaptureProgress progress, RuleSet rules, UncleanStopGuard uncleanStop) {
 		this.properties = properties;
 		this.rules = rules;
+		this.uncleanStop = uncleanStop;
 		this.publisher = publisher;
 		this.progress = progress;
 	}
@@ -68,6 +71,14 @@ class ChangeCapture implements SmartLifecycle {
 	@Override
 	public synchronized void start() {
 		checkSchema();
+		createOffsetDirectory(this.properties.capture().offsetFile());
+		try {
+			this.uncleanStop.beforeStart();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted before the engine started", ex);
+		}
 		this.running = true;
 		launch();
 	}
@@ -121,7 +132,12 @@ class ChangeCapture implements SmartLifecycle {
 	private void scheduleRestart(long delay) {
 		this.restarts.schedule(() -> {
 			try {
+				// an engine that failed restarts from its offsets just as after a crash
+				this.uncleanStop.beforeStart();
 				launch();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
 			}
 			catch (RuntimeException ex) {
 				// a scheduled task's exception would vanish with it: log it and try again later
@@ -147,8 +163,11 @@ class ChangeCapture implements SmartLifecycle {
 		this.restarts.shutdownNow();
 		this.engineThread.shutdown();
 		try {
-			if (!this.engineThread.awaitTermination(30, TimeUnit.SECONDS)) {
-				log.warn("Debezium engine did not stop within 30 s");
+			if (this.engineThread.awaitTermination(30, TimeUnit.SECONDS)) {
+				this.uncleanStop.afterCleanStop();
+			}
+			else {
+				log.warn("Debezium engine did not stop within 30 s; the next start flushes the captured namespaces");
 			}
 		}
 		catch (InterruptedException ex) {
