@@ -135,6 +135,13 @@ final class Replay {
 			Future<?> applying = null;
 			while (!remaining.isEmpty()) {
 				ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(500));
+				// also after an empty poll: a partition can reach its end without a record (a control record)
+				for (TopicPartition partition : Set.copyOf(remaining)) {
+					if (consumer.position(partition) >= this.ends.get(partition)) {
+						remaining.remove(partition);
+						consumer.pause(Set.of(partition));
+					}
+				}
 				if (polled.isEmpty()) {
 					if (System.nanoTime() - lastRecord > STALL.toNanos()) {
 						throw new IllegalStateException("no records from " + this.topic.topic() + " for " + STALL.toSeconds()
@@ -147,12 +154,6 @@ final class Replay {
 				for (ConsumerRecord<byte[], byte[]> record : polled) {
 					if (record.offset() < this.ends.get(new TopicPartition(record.topic(), record.partition()))) {
 						records.add(record);
-					}
-				}
-				for (TopicPartition partition : Set.copyOf(remaining)) {
-					if (consumer.position(partition) >= this.ends.get(partition)) {
-						remaining.remove(partition);
-						consumer.pause(Set.of(partition));
 					}
 				}
 				ChangeBatch batch = plan(records, planners);
