@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 
@@ -206,7 +207,7 @@ public final class OpsFixture implements AutoCloseable {
 	}
 
 	public Set<String> redisKeys() {
-		Set<String> found = new java.util.TreeSet<>();
+		Set<String> found = new TreeSet<>();
 		try (Cursor<String> cursor = this.redis.scan(ScanOptions.scanOptions().match(this.keyPrefix + ":*").count(500).build())) {
 			cursor.forEachRemaining(found::add);
 		}

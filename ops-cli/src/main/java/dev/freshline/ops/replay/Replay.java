@@ -4,12 +4,14 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -269,7 +271,7 @@ final class Replay {
 		}
 		this.tags.addAll(batch.tags());
 		for (String reason : batch.flushReasons()) {
-			this.flushes.computeIfAbsent(reason, (r) -> new java.util.TreeSet<>())
+			this.flushes.computeIfAbsent(reason, (r) -> new TreeSet<>())
 				.addAll(batch.flushes().stream().map(Object::toString).toList());
 		}
 	}
@@ -291,7 +293,7 @@ final class Replay {
 		if (plan == null || plan.invalidations().isEmpty() && plan.tags().isEmpty() && plan.flushes().isEmpty()) {
 			return line.append(" nothing").toString();
 		}
-		plan.invalidations().stream().sorted(java.util.Comparator.comparing(Invalidation::key)).forEach((invalidation) -> {
+		plan.invalidations().stream().sorted(Comparator.comparing(Invalidation::key)).forEach((invalidation) -> {
 			line.append(' ').append(invalidation.key());
 			if (invalidation.floor() == Invalidation.DELETED) {
 				line.append(" (deleted)");

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -104,7 +105,7 @@ public final class ReplayCommand implements Callable<Integer> {
 					eventsPerSecond, this.show, out, this.spec.commandLine().getErr(), ops.terminal(), interval);
 			out.println("Replaying " + topic.topic() + " from " + start + " to "
 					+ ((stop instanceof Position.Latest) ? "the current end" : stop) + ": "
-					+ String.format(java.util.Locale.ROOT, "%,d", replay.total()) + " records on " + starts.size()
+					+ String.format(Locale.ROOT, "%,d", replay.total()) + " records on " + starts.size()
 					+ " partitions" + (this.dryRun ? " (dry run: nothing is changed)" : ""));
 			return replay.run();
 		}

@@ -1,5 +1,6 @@
 package dev.freshline.ops.flush;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -92,7 +93,7 @@ class FlushCommandIntegrationTests {
 
 	@Test
 	void shouldFailWithOneLineWhenRedisIsUnreachable() {
-		Run run = OpsFixture.run(java.time.Clock.systemUTC(), "flush", "--namespace", "patient", "--redis-host",
+		Run run = OpsFixture.run(Clock.systemUTC(), "flush", "--namespace", "patient", "--redis-host",
 				"127.0.0.1", "--redis-port", "1", "--bootstrap-servers", this.fixture.kafka.bootstrapServers());
 
 		assertThat(run.exitCode()).isEqualTo(1);

@@ -9,6 +9,7 @@ import java.util.Map;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterEach;
@@ -129,7 +130,7 @@ class ResetGroupCommandIntegrationTests {
 		try {
 			this.fixture.admin
 				.alterConsumerGroupOffsets(this.group,
-						Map.of(new TopicPartition(topic, partition), new org.apache.kafka.clients.consumer.OffsetAndMetadata(offset)))
+						Map.of(new TopicPartition(topic, partition), new OffsetAndMetadata(offset)))
 				.all()
 				.get();
 		}

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -259,7 +261,7 @@ public final class ReplayBenchmark {
 	}
 
 	private static Map<String, String> options(String[] args) {
-		Map<String, String> options = new java.util.HashMap<>();
+		Map<String, String> options = new HashMap<>();
 		for (int i = 0; i + 1 < args.length; i += 2) {
 			if (!args[i].startsWith("--")) {
 				throw new IllegalArgumentException("expected --name value pairs but got " + args[i]);
@@ -274,7 +276,7 @@ public final class ReplayBenchmark {
 			return;
 		}
 		try (var paths = Files.walk(directory)) {
-			paths.sorted(java.util.Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
+			paths.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
 		}
 	}
 }
