@@ -68,6 +68,11 @@ public final class LocalStack {
 			dev.freshline.measure.LagProbe.main(java.util.Arrays.copyOfRange(args, 1, args.length));
 			return;
 		}
+		if (args.length > 0 && args[0].equals("bench")) {
+			System.setProperty("logback.configurationFile", "freshline-measure-logback.xml");
+			dev.freshline.bench.Bench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+			return;
+		}
 		// before any logger exists: the broker's and servers' logs go to a file, the console is ours
 		System.setProperty("logback.configurationFile", "freshline-launcher-logback.xml");
 		// initialise logging now, on one thread, rather than racing from the servers' start threads

@@ -1,0 +1,51 @@
+package dev.freshline.bench;
+
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/** The invalidator group's consumer lag on the patient topic: records produced but not yet committed. */
+final class Backlog implements AutoCloseable {
+
+	static final String INVALIDATOR_GROUP = "freshline-invalidator";
+
+	private final Admin admin;
+
+	private final String topic;
+
+	Backlog(String bootstrapServers, String topic) {
+		this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+		this.topic = topic;
+	}
+
+	long invalidatorLag() {
+		try {
+			Map<TopicPartition, OffsetAndMetadata> committed = this.admin.listConsumerGroupOffsets(INVALIDATOR_GROUP)
+				.partitionsToOffsetAndMetadata()
+				.get();
+			Map<TopicPartition, OffsetSpec> latest = committed.keySet()
+				.stream()
+				.filter((partition) -> partition.topic().equals(this.topic))
+				.collect(Collectors.toMap((partition) -> partition, (partition) -> OffsetSpec.latest()));
+			long lag = 0;
+			for (var end : this.admin.listOffsets(latest).all().get().entrySet()) {
+				OffsetAndMetadata position = committed.get(end.getKey());
+				lag += end.getValue().offset() - ((position != null) ? position.offset() : 0);
+			}
+			return lag;
+		}
+		catch (Exception ex) {
+			return -1;
+		}
+	}
+
+	@Override
+	public void close() {
+		this.admin.close();
+	}
+}

@@ -1,0 +1,46 @@
+package dev.freshline.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What one run measures and for how long. {@code --quick} proves the harness in a couple of
+ * minutes (figures are then rough: few samples, short warm-up); the full run is what the README
+ * quotes.
+ */
+record BenchOptions(boolean quick, boolean replay, Path out, Duration warmUp, Duration step, List<Integer> rates,
+		int stockRate, Duration idle, int visibleSamples, int readConcurrency, Duration readWarmUp, Duration readWindow,
+		int hotKeyClients, Duration hotKeySettle, long replayEvents) {
+
+	static final String USAGE = "usage: scripts/bench [--quick] [--no-replay] [--out <directory>]";
+
+	static BenchOptions parse(List<String> args, Path home) {
+		boolean quick = false;
+		boolean replay = true;
+		Path out = home.resolve("bench/results");
+		for (int i = 0; i < args.size(); i++) {
+			switch (args.get(i)) {
+				case "--quick" -> quick = true;
+				case "--no-replay" -> replay = false;
+				case "--out" -> {
+					if (i + 1 == args.size() || args.get(i + 1).startsWith("--")) {
+						throw new IllegalArgumentException("--out needs a directory");
+					}
+					out = Path.of(args.get(++i)).toAbsolutePath();
+				}
+				case "--help", "-h" -> throw new IllegalArgumentException("");
+				default -> throw new IllegalArgumentException("unknown argument '" + args.get(i) + "'");
+			}
+		}
+		List<Integer> rates = List.of(100, 1000, 3000);
+		if (quick) {
+			return new BenchOptions(true, replay, out, Duration.ofSeconds(3), Duration.ofSeconds(5), rates, 1000,
+					Duration.ofSeconds(10), 20, 16, Duration.ofSeconds(1), Duration.ofSeconds(2), 200, Duration.ofSeconds(1),
+					100_000);
+		}
+		return new BenchOptions(false, replay, out, Duration.ofSeconds(10), Duration.ofSeconds(20), rates, 1000,
+				Duration.ofSeconds(30), 100, 16, Duration.ofSeconds(3), Duration.ofSeconds(8), 200, Duration.ofSeconds(2),
+				1_000_000);
+	}
+}

@@ -1,0 +1,54 @@
+package dev.freshline.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+/** Everything one run measured, filled in as scenarios finish; what stays null is reported as NaN with its reason. */
+final class BenchResults {
+
+	final Machine machine;
+
+	final BenchOptions options;
+
+	final String command;
+
+	final Map<String, Object> versions = new LinkedHashMap<>();
+
+	final Map<String, Object> configuration = new LinkedHashMap<>();
+
+	final List<LagResult> lag = new ArrayList<>();
+
+	@Nullable LagResult stock;
+
+	final Map<String, Map<String, Double>> cpuDuringSteps = new LinkedHashMap<>();
+
+	double connectorIdleCores = Double.NaN;
+
+	double stockConnectorIdleCores = Double.NaN;
+
+	TimeToVisible.@Nullable Figures visible;
+
+	ApiReads.@Nullable Figures reads;
+
+	HotKey.@Nullable Figures hotKey;
+
+	ReplayFigure.@Nullable Figure replay;
+
+	final Map<String, String> missing = new LinkedHashMap<>();
+
+	final List<String> profiles = new ArrayList<>();
+
+	BenchResults(Machine machine, BenchOptions options, String command) {
+		this.machine = machine;
+		this.options = options;
+		this.command = command;
+	}
+
+	@Nullable LagResult lagAt(int rate) {
+		return this.lag.stream().filter((step) -> step.rate() == rate).findFirst().orElse(null);
+	}
+}

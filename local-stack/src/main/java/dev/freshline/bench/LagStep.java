@@ -1,0 +1,203 @@
+package dev.freshline.bench;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import dev.freshline.model.CacheKeys;
+
+/**
+ * One open-loop step of raw SQL single-row updates at a fixed rate: update i is due at
+ * {@code start + i / rate} whatever happened to the ones before it, spread over several JDBC
+ * connections so that one slow commit does not hold the schedule back. The lag is measured from
+ * the commit returning to the invalidator's script deleting the patient's key (see
+ * {@link InvalidationWatch}).
+ */
+final class LagStep {
+
+	static final int PATIENTS = 3000;
+
+	/** Enough for 3,000 commits/s even when each takes a few milliseconds on a busy machine. */
+	private static final int CONNECTIONS = 16;
+
+	private static final Duration DRAIN_QUIET = Duration.ofSeconds(3);
+
+	private static final Duration DRAIN_MAX = Duration.ofSeconds(60);
+
+	private final StackProcess stack;
+
+	private final InvalidationWatch deletes;
+
+	private final HopTracker hops;
+
+	private final Backlog backlog;
+
+	private final CacheKeys keys;
+
+	private final long epochOffsetNanos;
+
+	LagStep(StackProcess stack, InvalidationWatch deletes, HopTracker hops, Backlog backlog,
+			CacheKeys keys, long epochOffsetNanos) {
+		this.stack = stack;
+		this.deletes = deletes;
+		this.hops = hops;
+		this.backlog = backlog;
+		this.keys = keys;
+		this.epochOffsetNanos = epochOffsetNanos;
+	}
+
+	LagResult run(String name, int rate, Duration duration) throws Exception {
+		int total = (int) (rate * duration.toMillis() / 1000);
+		long[] ids = new long[total];
+		long[] versions = new long[total];
+		long[] sent = new long[total];
+		long[] committed = new long[total];
+		long interval = 1_000_000_000L / rate;
+		this.deletes.reset();
+		AtomicInteger next = new AtomicInteger();
+		AtomicLong commits = new AtomicLong();
+		long start = System.nanoTime() + Duration.ofMillis(100).toNanos();
+		ExecutorService writers = Executors.newFixedThreadPool(CONNECTIONS);
+		List<Future<?>> running = new ArrayList<>();
+		for (int c = 0; c < CONNECTIONS; c++) {
+			running.add(writers.submit(() -> {
+				try (Connection sql = DriverManager.getConnection(this.stack.jdbcUrl(), this.stack.databaseUser(),
+						this.stack.databasePassword());
+						PreparedStatement update = sql
+							.prepareStatement("UPDATE patient SET ward = ward WHERE id = ? RETURNING version")) {
+					int i;
+					while ((i = next.getAndIncrement()) < total) {
+						long id = 1 + (i % PATIENTS);
+						ids[i] = id;
+						long due = start + i * interval;
+						LockSupport.parkNanos(due - System.nanoTime());
+						sent[i] = System.nanoTime();
+						update.setLong(1, id);
+						try (ResultSet row = update.executeQuery()) {
+							row.next();
+							versions[i] = row.getLong(1);
+						}
+						committed[i] = System.nanoTime();
+						commits.incrementAndGet();
+					}
+				}
+				return null;
+			}));
+		}
+		List<Long> inFlight = new ArrayList<>();
+		List<Long> kafkaLag = new ArrayList<>();
+		long nextSample = start + 1_000_000_000L;
+		while (!running.stream().allMatch(Future::isDone)) {
+			LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+			if (System.nanoTime() >= nextSample) {
+				inFlight.add(commits.get() - this.deletes.count());
+				kafkaLag.add(this.backlog.invalidatorLag());
+				nextSample += 1_000_000_000L;
+			}
+		}
+		long loadEnd = System.nanoTime();
+		for (Future<?> writer : running) {
+			writer.get();
+		}
+		writers.shutdown();
+		long inFlightAtEnd = total - this.deletes.count();
+		long kafkaLagAtEnd = this.backlog.invalidatorLag();
+		awaitDrain(total);
+		return match(name, rate, total, ids, versions, sent, committed, start, loadEnd, inFlight, kafkaLag, inFlightAtEnd,
+				kafkaLagAtEnd);
+	}
+
+	/** Until every update's delete arrived, or none arrived for a while (a missed one never will). */
+	private void awaitDrain(int total) {
+		long deadline = System.nanoTime() + DRAIN_MAX.toNanos();
+		long seen = -1;
+		long quietSince = System.nanoTime();
+		while (this.deletes.count() < total && System.nanoTime() < deadline) {
+			long now = this.deletes.count();
+			if (now != seen) {
+				seen = now;
+				quietSince = System.nanoTime();
+			}
+			else if (System.nanoTime() - quietSince > DRAIN_QUIET.toNanos()) {
+				return;
+			}
+			LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+		}
+	}
+
+	private LagResult match(String name, int rate, int total, long[] ids, long[] versions, long[] sent, long[] committed,
+			long start, long loadEnd, List<Long> inFlight, List<Long> kafkaLag, long inFlightAtEnd, long kafkaLagAtEnd) {
+		Map<String, List<Long>> byKey = this.deletes.drain();
+		Map<String, Integer> cursor = new java.util.HashMap<>();
+		double[] lags = new double[total];
+		double[] sendDelays = new double[total];
+		List<double[]> hopRows = new ArrayList<>();
+		int observed = 0;
+		long lastDelete = loadEnd;
+		for (int i = 0; i < total; i++) {
+			sendDelays[i] = (sent[i] - (start + i * (1_000_000_000L / rate))) / 1e6;
+			String key = this.keys.patient(ids[i]);
+			List<Long> times = byKey.getOrDefault(key, List.of());
+			int at = cursor.getOrDefault(key, 0);
+			// the first invalidation of this key after the update was sent is this update's: each
+			// change of a key raises its floor once, in commit order
+			while (at < times.size() && times.get(at) < sent[i]) {
+				at++;
+			}
+			if (at == times.size()) {
+				cursor.put(key, at);
+				continue;
+			}
+			long deleted = times.get(at);
+			cursor.put(key, at + 1);
+			lastDelete = Math.max(lastDelete, deleted);
+			lags[observed++] = Math.max(0, deleted - committed[i]) / 1e6;
+			HopTracker.Stamps stamps = this.hops.get(ids[i], versions[i]);
+			if (stamps != null) {
+				double deletedEpochMs = (deleted + this.epochOffsetNanos) / 1e6;
+				hopRows.add(new double[] { stamps.debezium() - stamps.committed(), stamps.produced() - stamps.debezium(),
+						stamps.received() - stamps.produced(), deletedEpochMs - stamps.produced() });
+			}
+		}
+		double[] seen = java.util.Arrays.copyOf(lags, observed);
+		Map<String, Percentiles> hopPercentiles = new java.util.LinkedHashMap<>();
+		String[] hopNames = { "commit_to_debezium", "debezium_to_kafka", "kafka_to_consumer", "kafka_to_redis_delete" };
+		for (int h = 0; h < hopNames.length; h++) {
+			int column = h;
+			hopPercentiles.put(hopNames[h], Percentiles.of(hopRows.stream().mapToDouble((row) -> row[column]).toArray()));
+		}
+		double seconds = (loadEnd - start) / 1e9;
+		return new LagResult(name, rate, total, total / seconds, observed, total - observed, Percentiles.of(seen),
+				Percentiles.of(sendDelays), hopPercentiles,
+				new LagResult.BacklogFigures(inFlight, slope(inFlight), inFlightAtEnd, kafkaLag, kafkaLagAtEnd,
+						(lastDelete - loadEnd) / 1e6));
+	}
+
+	/** Least-squares growth of the samples per second (they are one second apart). */
+	private static double slope(List<Long> samples) {
+		int n = samples.size();
+		if (n < 2) {
+			return Double.NaN;
+		}
+		double meanX = (n - 1) / 2.0;
+		double meanY = samples.stream().mapToLong(Long::longValue).average().orElse(0);
+		double numerator = 0;
+		double denominator = 0;
+		for (int x = 0; x < n; x++) {
+			numerator += (x - meanX) * (samples.get(x) - meanY);
+			denominator += (x - meanX) * (x - meanX);
+		}
+		return numerator / denominator;
+	}
+}

@@ -1,0 +1,97 @@
+package dev.freshline.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.locks.LockSupport;
+
+/** The machine the figures were taken on, and CPU use of a process read from /proc. */
+record Machine(int cores, double memoryGiB, String jdk, String os, String loadAverage) {
+
+	static Machine current() {
+		var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+		return new Machine(Runtime.getRuntime().availableProcessors(), os.getTotalMemorySize() / (1024.0 * 1024 * 1024),
+				System.getProperty("java.vm.name") + " " + Runtime.version(),
+				System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
+				loadAverageNow());
+	}
+
+	String line() {
+		return String.format(Locale.ROOT, "%d cores, %.1f GiB, %s, %s, load average at start %s", this.cores,
+				this.memoryGiB, this.jdk, this.os, this.loadAverage);
+	}
+
+	static String loadAverageNow() {
+		try {
+			String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
+			return fields[0] + " " + fields[1] + " " + fields[2];
+		}
+		catch (IOException ex) {
+			return "unknown";
+		}
+	}
+
+	/** Cores the process used over the window: utime + stime from /proc, in clock ticks (100/s). */
+	static double cpuCores(long pid, Duration window) throws IOException {
+		long before = cpuTicks(pid);
+		long started = System.nanoTime();
+		LockSupport.parkNanos(window.toNanos());
+		long after = cpuTicks(pid);
+		return (after - before) / 100.0 / ((System.nanoTime() - started) / 1e9);
+	}
+
+	private static long cpuTicks(long pid) throws IOException {
+		String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+		// the fields after the command name, which is in parentheses and may contain spaces
+		String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+		return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+	}
+
+	/** CPU clock ticks of a process and all its descendants (Postgres forks a backend per connection). */
+	static long treeTicks(long pid) {
+		return treeTicks(pid, true);
+	}
+
+	static long treeTicks(long pid, boolean descendants) {
+		long ticks = 0;
+		try {
+			ticks += cpuTicks(pid);
+		}
+		catch (IOException | RuntimeException gone) {
+			return 0;
+		}
+		if (!descendants) {
+			return ticks;
+		}
+		for (long child : ProcessHandle.of(pid).map((handle) -> handle.descendants().mapToLong(ProcessHandle::pid).toArray())
+			.orElse(new long[0])) {
+			try {
+				ticks += cpuTicks(child);
+			}
+			catch (IOException | RuntimeException gone) {
+				// exited between listing and reading
+			}
+		}
+		return ticks;
+	}
+
+	/** Busy clock ticks of the whole machine (all CPUs, every process): /proc/stat less idle and iowait. */
+	static long busyTicks() {
+		try {
+			String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+			long busy = 0;
+			for (int i = 1; i < Math.min(fields.length, 9); i++) {
+				if (i != 4 && i != 5) {
+					busy += Long.parseLong(fields[i]);
+				}
+			}
+			return busy;
+		}
+		catch (IOException | RuntimeException ex) {
+			return 0;
+		}
+	}
+}

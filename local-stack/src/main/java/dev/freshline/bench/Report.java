@@ -1,0 +1,266 @@
+package dev.freshline.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Writes one run as {@code latest.json}, {@code latest.md} and {@code lag.svg}, and composes the RESULT line. */
+final class Report {
+
+	private final BenchResults results;
+
+	private final Instant finished = Instant.now();
+
+	Report(BenchResults results) {
+		this.results = results;
+	}
+
+	void write(Path directory) throws IOException {
+		Files.createDirectories(directory);
+		JsonMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+		Files.writeString(directory.resolve("latest.json"), json.writeValueAsString(document()));
+		Files.writeString(directory.resolve("lag.svg"),
+				LagPlot.svg(this.results.lag, this.results.stock, this.results.machine.line()));
+		Files.writeString(directory.resolve("latest.md"), markdown());
+	}
+
+	private Map<String, Object> document() {
+		Map<String, Object> document = new LinkedHashMap<>();
+		document.put("finished", this.finished.toString());
+		document.put("command", this.results.command);
+		document.put("machine", this.results.machine);
+		document.put("versions", this.results.versions);
+		document.put("configuration", this.results.configuration);
+		document.put("headline", headline());
+		document.put("goals", goals());
+		document.put("lag", this.results.lag);
+		document.put("stock_debezium_lag", this.results.stock);
+		document.put("cpu_cores_during_steps", this.results.cpuDuringSteps);
+		document.put("connector_idle_cpu_cores", this.results.connectorIdleCores);
+		document.put("stock_connector_idle_cpu_cores", this.results.stockConnectorIdleCores);
+		document.put("time_to_visible", this.results.visible);
+		document.put("api_reads", this.results.reads);
+		document.put("hot_key", this.results.hotKey);
+		document.put("replay", this.results.replay);
+		document.put("not_measured", this.results.missing);
+		document.put("limits", limits());
+		return document;
+	}
+
+	/** The figures of the RESULT line, in its order. */
+	private Map<String, Double> headline() {
+		Map<String, Double> figures = new LinkedHashMap<>();
+		figures.put("lag100_p50_ms", lag(100, Percentiles::p50));
+		figures.put("lag100_p99_ms", lag(100, Percentiles::p99));
+		figures.put("lag1000_p50_ms", lag(1000, Percentiles::p50));
+		figures.put("lag1000_p99_ms", lag(1000, Percentiles::p99));
+		figures.put("lag3000_p99_ms", lag(3000, Percentiles::p99));
+		figures.put("stock_debezium_lag1000_p50_ms",
+				(this.results.stock != null) ? this.results.stock.lagMs().p50() : Double.NaN);
+		figures.put("hit_vs_noop", (this.results.reads != null) ? this.results.reads.hitVsNoop() : Double.NaN);
+		figures.put("miss_vs_dbonly", (this.results.reads != null) ? this.results.reads.missVsDbOnly() : Double.NaN);
+		figures.put("replay_events_per_s", (this.results.replay != null) ? this.results.replay.eventsPerS() : Double.NaN);
+		figures.put("hotkey_db_reads", (this.results.hotKey != null) ? this.results.hotKey.dbReads() : Double.NaN);
+		figures.put("connector_idle_cpu_cores", this.results.connectorIdleCores);
+		return figures;
+	}
+
+	String resultLine() {
+		Map<String, Double> figures = headline();
+		StringBuilder line = new StringBuilder("RESULT");
+		figures.forEach((name, value) -> line.append(' ').append(name).append('=').append(format(name, value)));
+		return line.toString();
+	}
+
+	private static String format(String name, double value) {
+		if (!Double.isFinite(value)) {
+			return "NaN";
+		}
+		if (name.endsWith("_ms")) {
+			return String.format(Locale.ROOT, "%.1f", value);
+		}
+		if (name.startsWith("hit_") || name.startsWith("miss_")) {
+			return String.format(Locale.ROOT, "%.2f", value);
+		}
+		if (name.endsWith("_cores")) {
+			return String.format(Locale.ROOT, "%.3f", value);
+		}
+		return String.format(Locale.ROOT, "%.0f", value);
+	}
+
+	private double lag(int rate, java.util.function.ToDoubleFunction<Percentiles> percentile) {
+		LagResult step = this.results.lagAt(rate);
+		return (step != null) ? percentile.applyAsDouble(step.lagMs()) : Double.NaN;
+	}
+
+	record Goal(String figure, String goal, String measured, String met) {
+	}
+
+	private List<Goal> goals() {
+		List<Goal> goals = new ArrayList<>();
+		double p50 = lag(1000, Percentiles::p50);
+		double p99 = lag(1000, Percentiles::p99);
+		LagResult fast = this.results.lagAt(3000);
+		double stockP50 = (this.results.stock != null) ? this.results.stock.lagMs().p50() : Double.NaN;
+		goals.add(goal("lag at 1,000/s p50", "<= 10 ms", p50, p50 <= 10, "%.1f ms"));
+		goals.add(goal("lag at 1,000/s p99", "<= 50 ms", p99, p99 <= 50, "%.1f ms"));
+		goals.add(goal("lag at 3,000/s p99", "<= 150 ms", lag(3000, Percentiles::p99), lag(3000, Percentiles::p99) <= 150,
+				"%.1f ms"));
+		double growth = (fast != null) ? fast.backlog().inFlightGrowthPerS() : Double.NaN;
+		goals.add(goal("backlog growth at 3,000/s (in flight, per s)", "none (≈ 0, drains within p99)", growth,
+				fast != null && fast.unobserved() == 0 && fast.backlog().drainMs() <= Math.max(1000, fast.lagMs().p99()),
+				"%+.0f /s"));
+		goals.add(goal("stock Debezium p50 / Freshline p50 at 1,000/s", ">= 30x", stockP50 / p50, stockP50 / p50 >= 30,
+				"%.0fx"));
+		Map<String, Double> figures = headline();
+		goals.add(goal("hit_vs_noop", ">= 0.6", figures.get("hit_vs_noop"), figures.get("hit_vs_noop") >= 0.6, "%.2f"));
+		goals.add(goal("miss_vs_dbonly", ">= 0.5", figures.get("miss_vs_dbonly"), figures.get("miss_vs_dbonly") >= 0.5,
+				"%.2f"));
+		goals.add(goal("replay", ">= 100,000 events/s", figures.get("replay_events_per_s"),
+				figures.get("replay_events_per_s") >= 100_000, "%,.0f events/s"));
+		goals.add(goal("hot key Postgres reads", "<= 2", figures.get("hotkey_db_reads"), figures.get("hotkey_db_reads") <= 2,
+				"%.0f"));
+		goals.add(goal("connector idle CPU", "<= 0.3 cores", this.results.connectorIdleCores,
+				this.results.connectorIdleCores <= 0.3, "%.3f cores"));
+		return goals;
+	}
+
+	private static Goal goal(String figure, String goal, double value, boolean met, String format) {
+		if (!Double.isFinite(value)) {
+			return new Goal(figure, goal, "NaN", "not measured");
+		}
+		return new Goal(figure, goal, String.format(Locale.ROOT, format, value), met ? "yes" : "**no**");
+	}
+
+	/** For every lag step: the hop that took the most time at p99, and the CPU the machine had left. */
+	private List<String> limits() {
+		List<String> limits = new ArrayList<>();
+		List<LagResult> steps = new ArrayList<>(this.results.lag);
+		if (this.results.stock != null) {
+			steps.add(this.results.stock);
+		}
+		for (LagResult step : steps) {
+			var worst = step.hopsMs().entrySet().stream().filter((hop) -> Double.isFinite(hop.getValue().p99()))
+				.max(Comparator.comparingDouble((hop) -> hop.getValue().p99()));
+			Map<String, Double> cpu = this.results.cpuDuringSteps.getOrDefault(step.name(), Map.of());
+			double used = cpu.getOrDefault(CpuUse.MACHINE, Double.NaN);
+			String busiest = cpu.entrySet().stream().filter((entry) -> !entry.getKey().equals(CpuUse.MACHINE))
+				.max(Map.Entry.comparingByValue())
+				.map((entry) -> String.format(Locale.ROOT, "%s %.2f", entry.getKey(), entry.getValue())).orElse("n/a");
+			limits.add(String.format(Locale.ROOT,
+					"%s: slowest hop at p99 is %s; the machine was busy %.2f of %d cores (busiest component: %s cores); the writer sent p99 %.1f ms late",
+					step.name(), worst.map((hop) -> hop.getKey() + String.format(Locale.ROOT, " (p50 %.1f ms, p99 %.1f ms)",
+							hop.getValue().p50(), hop.getValue().p99())).orElse("unknown (no event stamps)"),
+					used, this.results.machine.cores(), busiest, step.sendDelayMs().p99()));
+		}
+		return limits;
+	}
+
+	private String markdown() {
+		BenchResults r = this.results;
+		StringBuilder md = new StringBuilder();
+		md.append("# Freshline benchmark\n\n");
+		md.append("`").append(r.command).append("` finished ").append(this.finished).append(r.options.quick()
+				? " (**quick run**: short steps and few samples; the figures are rough, the harness is what it proves)" : "")
+			.append(".\n\n");
+		md.append("Machine: ").append(r.machine.line()).append(". Versions: ").append(r.versions).append(".\n");
+		md.append("Everything runs on this one machine: Postgres, Kafka, Redis, four service JVMs and the load generator share its cores.\n\n");
+		md.append("```\n").append(resultLine()).append("\n```\n\n");
+		md.append("## Goals (issue #6)\n\n| figure | goal | measured | met |\n| --- | --- | --- | --- |\n");
+		for (Goal goal : goals()) {
+			md.append("| ").append(goal.figure()).append(" | ").append(goal.goal()).append(" | ").append(goal.measured())
+				.append(" | ").append(goal.met()).append(" |\n");
+		}
+		md.append("\n## Invalidation lag: commit -> key deleted\n\n");
+		md.append("Raw SQL `UPDATE patient SET ward = ward WHERE id = ?` (bumps `version`), open loop over 16 JDBC connections: update i is due at start + i/rate however late the previous ones are; lag runs from the commit returning to the invalidator's script deleting `freshline:patient:{id}`, seen through Redis keyspace notifications (the `set` of the key's floor, raised in the same atomic script as the delete, so it is published whether or not the entry was cached). `sent late` is how far behind schedule the writer sent (the open loop's own health). See `lag.svg`.\n\n");
+		md.append("| run | rate/s | achieved/s | updates | deletes seen | p50 ms | p99 ms | p99.9 ms | max ms | sent late p99 ms |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+		List<LagResult> steps = new ArrayList<>(r.lag);
+		if (r.stock != null) {
+			steps.add(r.stock);
+		}
+		for (LagResult step : steps) {
+			md.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %d | %d | %.1f | %.1f | %.1f | %.1f | %.1f |%n", step.name(),
+					step.rate(), step.achievedRate(), step.updates(), step.observed(), step.lagMs().p50(), step.lagMs().p99(),
+					step.lagMs().p999(), step.lagMs().max(), step.sendDelayMs().p99()));
+		}
+		md.append("\n### Per hop (from the timestamps the events carry, milliseconds: p50 / p99)\n\n");
+		md.append("`commit_to_debezium` = `ts_ms - source.ts_ms` (WAL decoding until Debezium built the event); `debezium_to_kafka` = record CreateTime - `ts_ms` (Debezium's queue and poll interval until our producer sent it); `kafka_to_consumer` = when the bench's own consumer (no group) received it - CreateTime (broker delivery, what the invalidator also waits for); `kafka_to_redis_delete` = delete seen in Redis - CreateTime (delivery + the invalidator + Redis). Source timestamps have millisecond resolution.\n\n");
+		md.append("| run | commit_to_debezium | debezium_to_kafka | kafka_to_consumer | kafka_to_redis_delete |\n| --- | --- | --- | --- | --- |\n");
+		for (LagResult step : steps) {
+			md.append("| ").append(step.name());
+			step.hopsMs().values().forEach((hop) -> md.append(String.format(Locale.ROOT, " | %.1f / %.1f", hop.p50(), hop.p99())));
+			md.append(" |\n");
+		}
+		md.append("\n### Backlog\n\n`in flight` = committed updates whose delete was not yet seen, sampled every second; its growth is the least-squares slope over the step (≈ 0 when the pipeline keeps up). The invalidator group's Kafka lag is sampled at the same moments (offsets are committed per batch, so a few records is normal). `drain` = last delete after the last update.\n\n");
+		md.append("| run | in-flight samples | growth /s | in flight at end | invalidator Kafka lag samples | drain ms |\n| --- | --- | --- | --- | --- | --- |\n");
+		for (LagResult step : steps) {
+			LagResult.BacklogFigures backlog = step.backlog();
+			md.append(String.format(Locale.ROOT, "| %s | %s | %+.1f | %d | %s | %.0f |%n", step.name(), backlog.inFlightSamples(),
+					backlog.inFlightGrowthPerS(), backlog.inFlightAtLoadEnd(), backlog.invalidatorKafkaLagSamples(),
+					backlog.drainMs()));
+		}
+		md.append("\n### CPU per component during each step (cores)\n\n`machine` is every process on the machine (from /proc/stat), including work that is not ours: the difference to the sum of the components is what else ran.\n\n");
+		r.cpuDuringSteps.forEach((step, cpu) -> {
+			md.append("- ").append(step).append(": ");
+			List<String> parts = new ArrayList<>();
+			cpu.forEach((name, cores) -> parts.add(String.format(Locale.ROOT, "%s %.2f", name, cores)));
+			md.append(String.join(", ", parts)).append('\n');
+		});
+		md.append("\n## Time to visible\n\n");
+		if (r.visible != null) {
+			md.append(String.format(Locale.ROOT,
+					"A raw SQL update commits; one client reads the patient on api-2 back to back (the entry cached through api-1 just before). Commit -> first response with the new version over %d samples: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d not visible within 10 s). Resolution: one read round trip.%n",
+					r.visible.visibleMs().count(), r.visible.visibleMs().p50(), r.visible.visibleMs().p99(),
+					r.visible.visibleMs().max(), r.visible.timedOut()));
+		}
+		md.append("\n## API reads per instance\n\n");
+		if (r.reads != null) {
+			md.append(String.format(Locale.ROOT,
+					"%d closed-loop clients (JDK HttpClient, HTTP/1.1 keep-alive) per scenario, one instance at a time, warm-up %d s, measured %d s, ids 1-1000. `hit`: `GET /patients/{id}` with every entry cached; `miss`: the same after the client deleted the entry's key (outside the timed request); `noop`: `GET /bench/noop`; `db-only`: `GET /bench/db/patients/{id}` (same JSON, Postgres only). Ratios are the mean over both instances.%n%n",
+					r.options.readConcurrency(), r.options.readWarmUp().toSeconds(), r.options.readWindow().toSeconds()));
+			md.append("| instance | scenario | reads/s | p50 ms | p99 ms | p99.9 ms | errors |\n| --- | --- | --- | --- | --- | --- | --- |\n");
+			for (ReadLoad.Result read : r.reads.results()) {
+				md.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.2f | %.2f | %.2f | %d |%n", read.instance(),
+						read.scenario(), read.readsPerS(), read.latencyMs().p50(), read.latencyMs().p99(), read.latencyMs().p999(),
+						read.errors()));
+			}
+			md.append(String.format(Locale.ROOT, "%nhit_vs_noop = %.2f, miss_vs_dbonly = %.2f. Counter check (API metrics): %s.%n",
+					r.reads.hitVsNoop(), r.reads.missVsDbOnly(), String.join("; ", r.reads.counterChecks())));
+		}
+		md.append("\n## Hot key\n\n");
+		if (r.hotKey != null) {
+			md.append(String.format(Locale.ROOT,
+					"%d clients (half on each instance) read patient 2999 in a loop (%d reads in all); one SQL update invalidates it. Postgres reads it caused (rise of `freshline.cache.misses` over both instances, less %.0f over an equal quiet window before): **%.0f**. Every client saw the new version %.1f ms after the commit.%n",
+					r.hotKey.clients(), r.hotKey.reads(), r.hotKey.baselineMisses(), r.hotKey.dbReads(), r.hotKey.allSawItMs()));
+		}
+		md.append("\n## Idle cost\n\n");
+		md.append(String.format(Locale.ROOT,
+				"cdc-connector CPU with no writes (utime + stime from /proc over %d s): **%.3f cores** with Freshline's 10 ms poll; %.3f cores with stock 500 ms poll.%n",
+				r.options.idle().toSeconds(), r.connectorIdleCores, r.stockConnectorIdleCores));
+		md.append("\n## Replay\n\n");
+		if (r.replay != null) {
+			md.append(String.format(Locale.ROOT, "`%s` (ops-cli, its own Kafka and Redis, run after the stacks stopped): **%,.0f events/s** applied by one process. Output in `replay.log`.%n",
+					r.replay.note(), r.replay.eventsPerS()));
+		}
+		md.append("\n## Where a goal is missed\n\n");
+		limits().forEach((limit) -> md.append("- ").append(limit).append('\n'));
+		r.profiles.forEach((profile) -> md.append("\n").append(profile).append('\n'));
+		if (!r.missing.isEmpty()) {
+			md.append("\n## Not measured (NaN)\n\n");
+			r.missing.forEach((what, why) -> md.append("- ").append(what).append(": ").append(why).append('\n'));
+		}
+		md.append("\n## Configuration\n\n");
+		r.configuration.forEach((component, config) -> md.append("- ").append(component).append(": ").append(config).append('\n'));
+		return md.toString();
+	}
+}
