@@ -109,6 +109,19 @@ class ReplayCommandIntegrationTests {
 	}
 
 	@Test
+	void shouldFlushTheNamespacesOfATruncatedTable() {
+		String topic = this.fixture.changeTopic("patient");
+		this.fixture.send(topic, 0, "{\"before\":null,\"after\":null,\"source\":{\"table\":\"patient\"},\"op\":\"t\"}");
+		cache("patient:{1}", "patient:{2}", "ward:{ward-a}", "formulary:{1}");
+
+		Run run = this.fixture.ops("replay", "--table", "patient", "--from", "earliest");
+
+		assertThat(run.exitCode()).as(run.err()).isZero();
+		assertThat(run.out()).containsPattern("namespaces flushed\\s+\\[patient, ward\\] \\(TRUNCATE of patient\\)");
+		assertThat(this.fixture.redisKeys()).containsExactly(key("formulary:{1}"));
+	}
+
+	@Test
 	void shouldRefuseAnUnknownTableAndChangeNothing() {
 		this.fixture.changeTopic("patient");
 		cache("patient:{1}");
