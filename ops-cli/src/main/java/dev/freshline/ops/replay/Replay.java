@@ -50,8 +50,6 @@ final class Replay {
 	/** Without records for this long while some are still expected, Kafka is not delivering. */
 	private static final Duration STALL = Duration.ofSeconds(30);
 
-	private static final int MAX_BATCH = 10_000;
-
 	private static final int MAX_LISTED_FAILURES = 10;
 
 	private static final int PLANNERS = Math.max(2, Runtime.getRuntime().availableProcessors());
@@ -71,6 +69,8 @@ final class Replay {
 	private final boolean dryRun;
 
 	private final int eventsPerSecond;
+
+	private final int batchSize;
 
 	private final int show;
 
@@ -100,7 +100,7 @@ final class Replay {
 	private long shown;
 
 	Replay(Clients clients, InvalidationRules rules, ChangeTopic topic, Map<TopicPartition, Long> starts,
-			Map<TopicPartition, Long> ends, boolean dryRun, int eventsPerSecond, int show, PrintWriter out,
+			Map<TopicPartition, Long> ends, boolean dryRun, int eventsPerSecond, int batchSize, int show, PrintWriter out,
 			PrintWriter err, boolean terminal, Duration interval) {
 		this.clients = clients;
 		this.rules = rules;
@@ -109,6 +109,7 @@ final class Replay {
 		this.ends = ends;
 		this.dryRun = dryRun;
 		this.eventsPerSecond = eventsPerSecond;
+		this.batchSize = batchSize;
 		this.show = show;
 		this.out = out;
 		this.err = err;
@@ -127,7 +128,8 @@ final class Replay {
 				remaining.add(partition);
 			}
 		});
-		int maxPoll = (this.eventsPerSecond > 0) ? Math.max(1, Math.min(MAX_BATCH, this.eventsPerSecond / 10)) : MAX_BATCH;
+		int maxPoll = (this.eventsPerSecond > 0) ? Math.max(1, Math.min(this.batchSize, this.eventsPerSecond / 10))
+				: this.batchSize;
 		ExecutorService planners = Executors.newFixedThreadPool(PLANNERS, daemon("freshline-ops-plan"));
 		ExecutorService applier = Executors.newSingleThreadExecutor(daemon("freshline-ops-apply"));
 		try (KafkaConsumer<byte[], byte[]> consumer = this.clients.consumer("freshline-ops-replay", null, maxPoll)) {

@@ -67,6 +67,10 @@ public final class ReplayCommand implements Callable<Integer> {
 	@Option(names = "--rate", paramLabel = "N/s", description = "At most N events per second (default: as fast as Redis goes)")
 	@Nullable String rate;
 
+	@Option(names = "--batch", paramLabel = "N", defaultValue = "10000",
+			description = "Records merged into one round of Redis commands (default 10000): larger batches repeat fewer keys")
+	int batch;
+
 	@Option(names = "--show", paramLabel = "N", defaultValue = "10", description = "Dry run: events to print (default 10)")
 	int show;
 
@@ -85,6 +89,9 @@ public final class ReplayCommand implements Callable<Integer> {
 		Position start = Position.parse("--from", this.from, clock);
 		Position stop = (this.to != null) ? Position.parse("--to", this.to, clock) : new Position.Latest();
 		int eventsPerSecond = rate();
+		if (this.batch < 1 || this.batch > 100_000) {
+			throw new OpsException("--batch must be between 1 and 100000 but was " + this.batch);
+		}
 		Duration interval = interval();
 		out.println(endpoints.describe());
 		try (Clients clients = new Clients(endpoints)) {
@@ -102,7 +109,7 @@ public final class ReplayCommand implements Callable<Integer> {
 				clients.ping();
 			}
 			Replay replay = new Replay(clients, endpoints.invalidationRules(), topic, starts, ends, this.dryRun,
-					eventsPerSecond, this.show, out, this.spec.commandLine().getErr(), ops.terminal(), interval);
+					eventsPerSecond, this.batch, this.show, out, this.spec.commandLine().getErr(), ops.terminal(), interval);
 			out.println("Replaying " + topic.topic() + " from " + start + " to "
 					+ ((stop instanceof Position.Latest) ? "the current end" : stop) + ": "
 					+ String.format(Locale.ROOT, "%,d", replay.total()) + " records on " + starts.size()
