@@ -40,7 +40,7 @@ record BenchOptions(boolean quick, boolean replay, Path out, Duration warmUp, Du
 					100_000);
 		}
 		return new BenchOptions(false, replay, out, Duration.ofSeconds(10), Duration.ofSeconds(20), rates, 1000,
-				Duration.ofSeconds(30), 100, 16, Duration.ofSeconds(3), Duration.ofSeconds(8), 200, Duration.ofSeconds(2),
+				Duration.ofSeconds(30), 100, 16, Duration.ofSeconds(2), Duration.ofSeconds(6), 200, Duration.ofSeconds(2),
 				1_000_000);
 	}
 }
