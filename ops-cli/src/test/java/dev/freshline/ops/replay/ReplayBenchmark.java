@@ -66,6 +66,7 @@ public final class ReplayBenchmark {
 		// the figure is only as good as the machine is quiet: show what else was running
 		System.out.println("Load average before: " + loadAverage());
 		Path directory = Files.createTempDirectory("freshline-bench-replay-");
+		int exit;
 		try (KafkaServer kafka = KafkaServer.start(directory.resolve("kafka")); RedisServer redis = RedisServer.start()) {
 			Topics topics = new Topics("bench");
 			CacheKeys keys = new CacheKeys("bench");
@@ -104,15 +105,13 @@ public final class ReplayBenchmark {
 			System.out.printf(Locale.ROOT,
 					"RESULT events=%d replay_events_per_s=%s wall_s_including_jvm_start=%.1f wall_events_per_s=%.0f left=%d%n",
 					events, toolRate, wall, events / wall, left);
-			if (left != expected) {
-				System.exit(1);
-			}
+			exit = (left == expected) ? 0 : 1;
 		}
 		finally {
 			deleteRecursively(directory);
 		}
 		// the in-process broker's threads are not daemons
-		System.exit(0);
+		System.exit(exit);
 	}
 
 	static String machine() {
