@@ -51,7 +51,7 @@ class SharedServersIntegrationTests {
 	}
 
 	@Test
-	void shouldProvideTheApiAndCdcRoles() throws SQLException {
+	void shouldProvideEveryServiceRole() throws SQLException {
 		TestDatabase database = shared.newDatabase();
 		try (Connection connection = database.connect(database.cdc());
 				Statement statement = connection.createStatement();
@@ -61,9 +61,13 @@ class SharedServersIntegrationTests {
 			while (rows.next()) {
 				roles.add(rows.getString(1) + ":" + rows.getBoolean(2));
 			}
-			assertThat(roles).containsExactlyInAnyOrder("freshline:false", "freshline_api:false", "freshline_cdc:true");
+			assertThat(roles).containsExactlyInAnyOrder("freshline:false", "freshline_api:false", "freshline_cdc:true",
+					"freshline_invalidator:false");
 		}
 		try (Connection connection = database.connect(database.api())) {
+			assertThat(connection.isValid(2)).isTrue();
+		}
+		try (Connection connection = database.connect(DatabaseRole.INVALIDATOR)) {
 			assertThat(connection.isValid(2)).isTrue();
 		}
 		shared.dropDatabase(database);
