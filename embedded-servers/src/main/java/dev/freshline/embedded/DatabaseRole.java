@@ -15,6 +15,9 @@ public record DatabaseRole(String name, String password, boolean replication) {
 	/** Used by Debezium; logical replication needs the REPLICATION attribute. */
 	public static final DatabaseRole CDC = new DatabaseRole("freshline_cdc", "freshline_cdc", true);
 
+	/** Used by {@code scripts/ops resnapshot}: may insert Debezium signals and nothing else. */
+	public static final DatabaseRole SIGNAL = new DatabaseRole("freshline_signal", "freshline_signal", false);
+
 	/** Used by the invalidator's schema check: it reads catalogs only and is granted nothing. */
 	public static final DatabaseRole INVALIDATOR = new DatabaseRole("freshline_invalidator", "freshline_invalidator",
 			false);

@@ -92,7 +92,8 @@ public final class SharedServers {
 
 	private PostgresServer startPostgres() {
 		PostgresServer server = PostgresServer.start(directory().resolve("postgres"));
-		for (DatabaseRole role : new DatabaseRole[] {DatabaseRole.OWNER, DatabaseRole.API, DatabaseRole.CDC, DatabaseRole.INVALIDATOR}) {
+		for (DatabaseRole role : new DatabaseRole[] {DatabaseRole.OWNER, DatabaseRole.API, DatabaseRole.CDC, DatabaseRole.INVALIDATOR,
+				DatabaseRole.SIGNAL}) {
 			role.ensureOn(server);
 		}
 		return server;

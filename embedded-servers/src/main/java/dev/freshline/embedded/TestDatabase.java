@@ -41,6 +41,8 @@ public record TestDatabase(String name, String jdbcUrl, String host, int port) {
 		environment.put("CDC_DB_PASSWORD", cdc().password());
 		environment.put("INVALIDATOR_DB_USER", DatabaseRole.INVALIDATOR.name());
 		environment.put("INVALIDATOR_DB_PASSWORD", DatabaseRole.INVALIDATOR.password());
+		environment.put("SIGNAL_DB_USER", DatabaseRole.SIGNAL.name());
+		environment.put("SIGNAL_DB_PASSWORD", DatabaseRole.SIGNAL.password());
 		return environment;
 	}
 

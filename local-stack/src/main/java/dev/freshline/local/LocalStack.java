@@ -124,7 +124,8 @@ public final class LocalStack {
 
 		step("Creating database '" + DATABASE + "' and its roles");
 		Map<String, String> passwords = new LinkedHashMap<>();
-		for (String role : List.of("freshline", "freshline_api", "freshline_cdc", "freshline_invalidator")) {
+		for (String role : List.of("freshline", "freshline_api", "freshline_cdc", "freshline_invalidator",
+				"freshline_signal")) {
 			passwords.put(role, randomPassword());
 			postgres.ensureRole(role, passwords.get(role), role.equals("freshline_cdc"));
 		}
@@ -143,6 +144,7 @@ public final class LocalStack {
 		environment.put("CDC_DB_PASSWORD", passwords.get("freshline_cdc"));
 		environment.put("INVALIDATOR_DB_USER", "freshline_invalidator");
 		environment.put("INVALIDATOR_DB_PASSWORD", passwords.get("freshline_invalidator"));
+		environment.put("SIGNAL_DB_USER", "freshline_signal");
 		environment.put("CDC_OFFSET_FILE", this.run.resolve("cdc-offsets.dat").toString());
 		environment.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
 		environment.put("REDIS_HOST", redis.host());
@@ -167,7 +169,7 @@ public final class LocalStack {
 
 		StackInfo info = new StackInfo(
 				new StackInfo.Postgres(postgres.jdbcUrl(DATABASE), postgres.host(), postgres.port(), DATABASE,
-						"freshline", passwords.get("freshline")),
+						"freshline", passwords.get("freshline"), "freshline_signal", passwords.get("freshline_signal")),
 				new StackInfo.Kafka(kafka.bootstrapServers()), new StackInfo.Redis(redis.host(), redis.port()),
 				List.of(api1.baseUrl(), api2.baseUrl()), processes(postgres, redis));
 		Path infoFile = writeInfo(info);

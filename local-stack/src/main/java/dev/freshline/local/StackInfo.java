@@ -9,7 +9,9 @@ import java.util.Map;
  */
 record StackInfo(Postgres postgres, Kafka kafka, Redis redis, List<String> api, Map<String, Long> processes) {
 
-	record Postgres(String jdbcUrl, String host, int port, String database, String user, String password) {
+	/** {@code user}/{@code password}: the schema owner; {@code signalUser}: the role ops resnapshot inserts signals as. */
+	record Postgres(String jdbcUrl, String host, int port, String database, String user, String password,
+			String signalUser, String signalPassword) {
 	}
 
 	record Kafka(String bootstrapServers) {

@@ -182,6 +182,11 @@ public final class PipelineStack implements AutoCloseable {
 		return "http://127.0.0.1:" + api.getEnvironment().getProperty("local.server.port");
 	}
 
+	/** What a service (or the ops tool) reads to reach this stack's database with its roles. */
+	Map<String, Object> databaseEnvironment() {
+		return this.database.serviceEnvironment();
+	}
+
 	/** The connector's offsets; its clean-stop marker lives next to it. */
 	Path offsetFile() {
 		return this.offsetFile;

@@ -69,6 +69,12 @@ public final class ConnectionOptions {
 				first(this.rules, env.get("FRESHLINE_RULES"), null, RuleSet.DEFAULT_LOCATION), source);
 	}
 
+	/** A value of the local stack's endpoints file (or the one given), if there is one. */
+	public @Nullable String stackValue(Ops ops, String group, String field) {
+		Path file = (this.stackFile != null) ? this.stackFile : ops.home().resolve(".freshline/local-stack.json");
+		return text(readStack(file, this.stackFile != null), group, field);
+	}
+
 	private static @Nullable JsonNode readStack(Path file, boolean required) {
 		if (!Files.isRegularFile(file)) {
 			if (required) {

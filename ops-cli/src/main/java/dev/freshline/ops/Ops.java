@@ -14,6 +14,7 @@ import dev.freshline.ops.dlt.DltCommand;
 import dev.freshline.ops.flush.FlushCommand;
 import dev.freshline.ops.group.ResetGroupCommand;
 import dev.freshline.ops.replay.ReplayCommand;
+import dev.freshline.ops.resnapshot.ResnapshotCommand;
 
 /**
  * The entry point of {@code scripts/ops}. Holds what the commands need from the process (the
@@ -22,8 +23,9 @@ import dev.freshline.ops.replay.ReplayCommand;
  */
 @Command(name = "ops", mixinStandardHelpOptions = true, version = "freshline ops 0.1.0",
 		description = "Repair the Freshline cache: replay change topics, flush namespaces or tags, "
-				+ "inspect and redrive dead letters, move the invalidator's consumer group.",
-		subcommands = { ReplayCommand.class, FlushCommand.class, DltCommand.class, ResetGroupCommand.class },
+				+ "inspect and redrive dead letters, move the invalidator's consumer group, re-snapshot a table.",
+		subcommands = { ReplayCommand.class, FlushCommand.class, DltCommand.class, ResetGroupCommand.class,
+				ResnapshotCommand.class },
 		footer = { "", "Exit codes: 0 done, 1 failed while running (see the message), 2 refused: bad input "
 				+ "or an unsafe state, nothing was changed." })
 public final class Ops implements Runnable {

@@ -11,6 +11,9 @@ public record Topics(String prefix) {
 
 	private static final String SCHEMA = ".public.";
 
+	/** Debezium's signal table ({@code signal.data.collection}), created by the migrations. */
+	public static final String SIGNAL_TABLE = "debezium_signal";
+
 	public Topics {
 		CacheKeys.requireName("topic prefix", prefix);
 	}
@@ -28,6 +31,14 @@ public record Topics(String prefix) {
 	public Optional<String> tableOf(String topic) {
 		String start = this.prefix + SCHEMA;
 		return topic.startsWith(start) ? Optional.of(topic.substring(start.length())) : Optional.empty();
+	}
+
+	/**
+	 * Debezium's signal table is captured too (its rows are how {@code ops resnapshot} reaches the
+	 * connector), so its changes have a topic; no rule reads it.
+	 */
+	public String signals() {
+		return changes(SIGNAL_TABLE);
 	}
 
 	public String deadLetter() {

@@ -2,9 +2,11 @@ package dev.freshline.cdc.capture;
 
 import java.util.Properties;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import dev.freshline.cdc.ConnectorProperties;
 import dev.freshline.model.RuleSet;
+import dev.freshline.model.Topics;
 
 /** Turns {@link ConnectorProperties} into the engine's properties, with our defaults and why. */
 final class DebeziumSettings {
@@ -42,6 +44,9 @@ final class DebeziumSettings {
 		// Keys need ids, wards and hospitals, never names or birth dates: patient data stays out of Kafka.
 		config.setProperty("column.exclude.list",
 				"public.patient.mrn,public.patient.name,public.patient.date_of_birth");
+		// scripts/ops resnapshot inserts execute-snapshot signals here (an incremental snapshot of a table)
+		config.setProperty("signal.enabled.channels", "source");
+		config.setProperty("signal.data.collection", "public." + Topics.SIGNAL_TABLE);
 		// An invalidator needs changes, not the rows that existed before it started.
 		config.setProperty("snapshot.mode", "no_data");
 		// The default skips TRUNCATE silently ('t'); every operation must reach the invalidator.
@@ -70,7 +75,10 @@ final class DebeziumSettings {
 	}
 
 	static String tableList(RuleSet rules) {
-		// each entry is a regular expression matched against the whole name: escape the dot
-		return rules.tables().keySet().stream().sorted().map((table) -> "public\\." + table).collect(Collectors.joining(","));
+		// each entry is a regular expression matched against the whole name: escape the dot. The
+		// signal table must be captured too, or Debezium filters its signals out with its rows.
+		return Stream.concat(rules.tables().keySet().stream().sorted(), Stream.of(Topics.SIGNAL_TABLE))
+			.map((table) -> "public\\." + table)
+			.collect(Collectors.joining(","));
 	}
 }

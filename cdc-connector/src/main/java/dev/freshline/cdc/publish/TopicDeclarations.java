@@ -32,6 +32,7 @@ class TopicDeclarations {
 				.replicas(settings.replicationFactor())
 				.build());
 		NewTopic heartbeat = TopicBuilder.name(topics.heartbeat()).partitions(1).replicas(settings.replicationFactor()).build();
-		return new KafkaAdmin.NewTopics(Stream.concat(changes, Stream.of(heartbeat)).toArray(NewTopic[]::new));
+		NewTopic signals = TopicBuilder.name(topics.signals()).partitions(1).replicas(settings.replicationFactor()).build();
+		return new KafkaAdmin.NewTopics(Stream.concat(changes, Stream.of(heartbeat, signals)).toArray(NewTopic[]::new));
 	}
 }

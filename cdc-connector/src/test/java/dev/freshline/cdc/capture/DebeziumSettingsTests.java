@@ -21,7 +21,7 @@ class DebeziumSettingsTests {
 
 		assertThat(settings).containsEntry("plugin.name", "pgoutput")
 			.containsEntry("skipped.operations", "none")
-			.containsEntry("table.include.list", "public\\.formulary_item,public\\.patient")
+			.containsEntry("table.include.list", "public\\.formulary_item,public\\.patient,public\\.debezium_signal")
 			.containsEntry("snapshot.mode", "no_data")
 			.containsEntry("publication.autocreate.mode", "disabled")
 			.containsEntry("slot.name", "slot_x")
