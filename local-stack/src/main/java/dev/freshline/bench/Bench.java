@@ -120,7 +120,7 @@ public final class Bench {
 
 	private void freshlineStack(Map<String, String> environment) throws Exception {
 		this.progress.line("starting the stack (Freshline settings: 10 ms poll)...");
-		try (StackProcess stack = StackProcess.start(this.home, this.home.resolve(".freshline/bench"), environment)) {
+		try (StackProcess stack = StackProcess.start(this.home, this.home.resolve(".freshline/bench/freshline"), environment)) {
 			this.progress.line("stack is up");
 			configuration(stack, "freshline");
 			RedisClient client = RedisClient.create(stack.redisUri());
@@ -153,7 +153,7 @@ public final class Bench {
 
 	private void stockStack(Map<String, String> environment) throws Exception {
 		this.progress.line("starting the stack again with stock Debezium settings (500 ms poll)...");
-		try (StackProcess stack = StackProcess.start(this.home, this.home.resolve(".freshline/bench"), environment)) {
+		try (StackProcess stack = StackProcess.start(this.home, this.home.resolve(".freshline/bench/stock"), environment)) {
 			this.progress.line("stack is up");
 			configuration(stack, "stock");
 			RedisClient client = RedisClient.create(stack.redisUri());

@@ -254,7 +254,7 @@ final class Report {
 			md.append(String.format(Locale.ROOT, "`%s` (ops-cli, its own Kafka and Redis, run after the stacks stopped): **%,.0f events/s** applied by one process. Output in `replay.log`.%n",
 					r.replay.note(), r.replay.eventsPerS()));
 		}
-		md.append("\n## Where a goal is missed\n\n");
+		md.append("\n## Where the time goes, step by step (what limits a missed goal)\n\n");
 		limits().forEach((limit) -> md.append("- ").append(limit).append('\n'));
 		r.profiles.forEach((profile) -> md.append("\n").append(profile).append('\n'));
 		if (!r.missing.isEmpty()) {

@@ -46,8 +46,10 @@ final class StackProcess implements AutoCloseable {
 		while (!Files.exists(infoFile) || Files.size(infoFile) == 0) {
 			if (!process.isAlive() || System.nanoTime() > deadline) {
 				stop(process);
-				throw new IllegalStateException("the local stack did not start; see " + state.resolve("launcher.out")
-						+ " and " + state.resolve("logs"));
+				List<String> output = Files.readAllLines(state.resolve("launcher.out"));
+				throw new IllegalStateException("the local stack did not start ("
+						+ String.join(" | ", output.subList(Math.max(0, output.size() - 3), output.size())).strip() + "); see "
+						+ state.resolve("launcher.out") + " and " + state.resolve("logs"));
 			}
 			process.waitFor(250, TimeUnit.MILLISECONDS);
 		}
