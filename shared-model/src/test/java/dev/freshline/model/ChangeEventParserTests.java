@@ -1,6 +1,8 @@
 package dev.freshline.model;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +29,32 @@ class ChangeEventParserTests {
 	}
 
 	@Test
+	void shouldKeepOnlyTheColumnsTheRulesReadWhenBuiltForThem() {
+		ChangeEventParser forRules = ChangeEventParser.forRules(RuleSet.loadDefault());
+
+		ChangeEvent event = forRules.parse("""
+				{"before":{"id":7,"ward":"ward-a","version":2,"note":{"nested":[1,2]},"big":123456789012345678901234567890},
+				 "after":{"id":7,"ward":"ward-b","version":3,"updated_at":"2026-11-27T00:00:00Z"},
+				 "source":{"table":"patient","ts_ms":1,"lsn":2},"op":"u"}""".getBytes(StandardCharsets.UTF_8));
+
+		assertThat(event.before()).containsOnlyKeys("id", "ward", "version").containsEntry("id", 7);
+		assertThat(event.after()).containsOnlyKeys("id", "ward", "version").containsEntry("ward", "ward-b");
+	}
+
+	@Test
+	void shouldKeepNestedAndLargeValuesWhenKeepingEveryColumn() {
+		ChangeEvent event = parse("""
+				{"after":{"id":7,"tags":["a","b"],"big":123456789012345678901234567890,"ok":true,"ratio":0.5},
+				 "source":{"table":"patient"},"op":"c"}""");
+
+		assertThat(event.after()).containsEntry("tags", List.of("a", "b"))
+			.containsEntry("big", new BigInteger("123456789012345678901234567890"))
+			.containsEntry("ok", true)
+			.containsEntry("ratio", 0.5);
+		assertThat(event.before()).isNull();
+	}
+
+	@Test
 	void shouldReadATruncateWithoutImages() {
 		ChangeEvent event = parse("{\"before\":null,\"after\":null,\"source\":{\"table\":\"patient\"},\"op\":\"t\"}");
 
@@ -41,6 +69,10 @@ class ChangeEventParserTests {
 		assertThatThrownBy(() -> parse("[1,2]")).isInstanceOf(MalformedChangeEventException.class);
 		assertThatThrownBy(() -> parse("{\"op\":\"u\"}")).isInstanceOf(MalformedChangeEventException.class);
 		assertThatThrownBy(() -> parse("{\"op\":\"x\",\"source\":{\"table\":\"patient\"}}"))
+			.isInstanceOf(MalformedChangeEventException.class);
+		assertThatThrownBy(() -> parse("{\"op\":\"u\",\"after\":[1],\"source\":{\"table\":\"patient\"}}"))
+			.isInstanceOf(MalformedChangeEventException.class);
+		assertThatThrownBy(() -> parse("{\"op\":\"u\",\"source\":{\"table\":\"patient\"}")).as("truncated")
 			.isInstanceOf(MalformedChangeEventException.class);
 	}
 

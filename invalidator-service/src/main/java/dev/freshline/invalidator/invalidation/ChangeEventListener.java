@@ -9,6 +9,7 @@ import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
 
 import dev.freshline.model.ChangeEventParser;
+import dev.freshline.model.RuleSet;
 import dev.freshline.model.Topics;
 
 /**
@@ -22,7 +23,7 @@ class ChangeEventListener {
 
 	private static final Logger log = LoggerFactory.getLogger(ChangeEventListener.class);
 
-	private final ChangeEventParser parser = new ChangeEventParser();
+	private final ChangeEventParser parser;
 
 	private final CacheInvalidator invalidator;
 
@@ -32,7 +33,9 @@ class ChangeEventListener {
 
 	private final OffsetGuard offsets;
 
-	ChangeEventListener(CacheInvalidator invalidator, PipelineHeartbeat heartbeat, Topics topics, OffsetGuard offsets) {
+	ChangeEventListener(CacheInvalidator invalidator, PipelineHeartbeat heartbeat, Topics topics, OffsetGuard offsets,
+			RuleSet rules) {
+		this.parser = ChangeEventParser.forRules(rules);
 		this.invalidator = invalidator;
 		this.offsets = offsets;
 		this.heartbeat = heartbeat;
