@@ -122,6 +122,11 @@ public final class ChangeBatch {
 		return this.flushReasons;
 	}
 
+	/** Distinct keys to invalidate so far. */
+	public int keys() {
+		return this.floors.size();
+	}
+
 	public boolean isEmpty() {
 		return this.floors.isEmpty() && this.tags.isEmpty() && this.flushes.isEmpty();
 	}

@@ -41,14 +41,17 @@ import dev.freshline.ops.TopicLog;
 
 /**
  * One replay: reads each partition from its start to its end offset, plans every record with
- * the live rules, merges a poll's worth of records into one {@link ChangeBatch} and applies it
- * (pipelined) before reading on. Records it cannot read flush their table's namespaces, as the
+ * the live rules, merges polls into one {@link ChangeBatch} until it holds {@code --batch} distinct
+ * keys and applies it (pipelined) while reading on. Records it cannot read flush their table's namespaces, as the
  * invalidator does (I4), and are listed; nothing is skipped silently.
  */
 final class Replay {
 
 	/** Without records for this long while some are still expected, Kafka is not delivering. */
 	private static final Duration STALL = Duration.ofSeconds(30);
+
+	/** Records per poll: planned in slices on several threads while the previous window is applied. */
+	private static final int MAX_POLL = 10_000;
 
 	private static final int MAX_LISTED_FAILURES = 10;
 
@@ -130,8 +133,8 @@ final class Replay {
 				remaining.add(partition);
 			}
 		});
-		int maxPoll = (this.eventsPerSecond > 0) ? Math.max(1, Math.min(this.batchSize, this.eventsPerSecond / 10))
-				: this.batchSize;
+		int maxPoll = (this.eventsPerSecond > 0) ? Math.max(1, Math.min(MAX_POLL, this.eventsPerSecond / 10))
+				: MAX_POLL;
 		ExecutorService planners = Executors.newFixedThreadPool(PLANNERS, daemon("freshline-ops-plan"));
 		ExecutorService applier = Executors.newSingleThreadExecutor(daemon("freshline-ops-apply"));
 		try (KafkaConsumer<byte[], byte[]> consumer = this.clients.consumer("freshline-ops-replay", null, maxPoll)) {
@@ -139,6 +142,9 @@ final class Replay {
 			remaining.forEach((partition) -> consumer.seek(partition, this.starts.get(partition)));
 			long lastRecord = System.nanoTime();
 			Future<?> applying = null;
+			// polls merge into one window until it holds batchSize distinct keys: a key changed many
+			// times in the window costs one invalidation (with its highest floor, the same end state)
+			ChangeBatch window = new ChangeBatch(this.rules, this.parser);
 			while (!remaining.isEmpty()) {
 				ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(500));
 				// also after an empty poll: a partition can reach its end without a record (a control record)
@@ -162,16 +168,15 @@ final class Replay {
 						records.add(record);
 					}
 				}
-				ChangeBatch batch = plan(records, planners);
-				if (!this.dryRun) {
-					// one batch in Redis while the next is fetched and planned; batches still apply in order
-					await(applying);
-					applying = applier.submit(() -> batch.apply(this.clients.cache()));
+				window.merge(plan(records, planners));
+				if (window.keys() >= this.batchSize || remaining.isEmpty() || this.eventsPerSecond > 0) {
+					applying = send(window, applying, applier);
+					window = new ChangeBatch(this.rules, this.parser);
 				}
-				count(batch);
 				this.progress.update(this.records);
 				throttle();
 			}
+			applying = send(window, applying, applier);
 			await(applying);
 		}
 		finally {
@@ -181,6 +186,16 @@ final class Replay {
 		this.progress.finish(this.records);
 		summary();
 		return (this.failed > 0) ? Ops.FAILED : 0;
+	}
+
+	/** One window in Redis while the next is fetched and planned; windows still apply in order. */
+	private @Nullable Future<?> send(ChangeBatch window, @Nullable Future<?> applying, ExecutorService applier) {
+		count(window);
+		if (this.dryRun || window.isEmpty()) {
+			return applying;
+		}
+		await(applying);
+		return applier.submit(() -> window.apply(this.clients.cache()));
 	}
 
 	/**

@@ -67,8 +67,9 @@ public final class ReplayCommand implements Callable<Integer> {
 	@Option(names = "--rate", paramLabel = "N/s", description = "At most N events per second (default: as fast as Redis goes)")
 	@Nullable String rate;
 
-	@Option(names = "--batch", paramLabel = "N", defaultValue = "10000",
-			description = "Records merged into one round of Redis commands (default 10000): larger batches repeat fewer keys")
+	@Option(names = "--batch", paramLabel = "KEYS", defaultValue = "200000",
+			description = "Distinct keys merged before they are sent to Redis (default 200000): a key changed many "
+					+ "times within the window costs one invalidation; more keys, more memory")
 	int batch;
 
 	@Option(names = "--show", paramLabel = "N", defaultValue = "10", description = "Dry run: events to print (default 10)")
@@ -89,8 +90,8 @@ public final class ReplayCommand implements Callable<Integer> {
 		Position start = Position.parse("--from", this.from, clock);
 		Position stop = (this.to != null) ? Position.parse("--to", this.to, clock) : new Position.Latest();
 		int eventsPerSecond = rate();
-		if (this.batch < 1 || this.batch > 100_000) {
-			throw new OpsException("--batch must be between 1 and 100000 but was " + this.batch);
+		if (this.batch < 1 || this.batch > 5_000_000) {
+			throw new OpsException("--batch must be between 1 and 5000000 but was " + this.batch);
 		}
 		Duration interval = interval();
 		out.println(endpoints.describe());
