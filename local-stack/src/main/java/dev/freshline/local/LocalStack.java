@@ -149,6 +149,9 @@ public final class LocalStack {
 		environment.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
 		environment.put("REDIS_HOST", redis.host());
 		environment.put("REDIS_PORT", Integer.toString(redis.port()));
+		// one consumer per change-topic partition: the invalidator waits on Redis per record, so
+		// three consumers keep three round trips in flight
+		environment.put("INVALIDATOR_CONCURRENCY", System.getenv().getOrDefault("INVALIDATOR_CONCURRENCY", "3"));
 
 		// Startup is CPU-bound on small machines, so everything that can start at once does. Only
 		// the connector waits: it needs the publication and grants that api-1's migrations create
