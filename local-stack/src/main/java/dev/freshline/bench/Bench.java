@@ -125,10 +125,11 @@ public final class Bench {
 			configuration(stack, "freshline");
 			RedisClient client = RedisClient.create(stack.redisUri());
 			try (StatefulRedisConnection<String, String> redis = client.connect()) {
-				lagSteps(stack, redis, false);
+				// before the lag steps: after them the connector may still be draining a backlog
 				this.progress.line("connector idle CPU over %d s...", this.options.idle().toSeconds());
 				this.results.connectorIdleCores = Machine.cpuCores(stack.pid("cdc-connector"), this.options.idle());
 				this.progress.line("connector idle: %.3f cores", this.results.connectorIdleCores);
+				lagSteps(stack, redis, false);
 				Http http = new Http();
 				TimeToVisible.Figures visible = new TimeToVisible(stack, http).run(this.options.visibleSamples());
 				this.results.visible = visible;
