@@ -16,11 +16,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import dev.freshline.model.RuleSet;
+import dev.freshline.ops.ChangeTopic;
 import dev.freshline.ops.ConnectionOptions;
 import dev.freshline.ops.Endpoints;
 import dev.freshline.ops.Ops;
-import dev.freshline.ops.OpsException;
 
 /**
  * Asks Debezium for an incremental snapshot of one table: it re-reads every row in chunks while
@@ -62,11 +61,8 @@ public final class ResnapshotCommand implements Callable<Integer> {
 		Ops ops = Ops.of(this.spec);
 		PrintWriter out = this.spec.commandLine().getOut();
 		Endpoints endpoints = this.connection.resolve(ops);
-		RuleSet rules = endpoints.rules();
-		if (rules.table(this.table).isEmpty()) {
-			throw new OpsException("unknown table '" + this.table + "': the rules (" + endpoints.rulesLocation()
-					+ ") declare " + String.join(", ", rules.tables().keySet().stream().sorted().toList()));
-		}
+		// refuses a table without a rule, with the same message as replay
+		ChangeTopic.of(this.table, null, endpoints.topics(), endpoints.rules(), endpoints.rulesLocation());
 		Map<String, String> env = ops.environment();
 		String url = first(this.jdbcUrl, urlFrom(env), this.connection.stackValue(ops, "postgres", "jdbcUrl"),
 				"jdbc:postgresql://localhost:5432/freshline");
