@@ -1,6 +1,7 @@
 package dev.freshline.model;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +28,14 @@ public final class InvalidationRules {
 
 	private final CacheKeys keys;
 
+	/** The tags each namespace's entries carry, resolved once: every API read asks for them. */
+	private final Map<Namespace, List<TagTemplate>> tagsByNamespace;
+
 	public InvalidationRules(RuleSet rules, CacheKeys keys) {
 		this.rules = rules;
 		this.keys = keys;
+		this.tagsByNamespace = new HashMap<>();
+		rules.namespaces().keySet().forEach((namespace) -> this.tagsByNamespace.put(namespace, rules.tagsOf(namespace)));
 	}
 
 	public RuleSet ruleSet() {
@@ -47,10 +53,11 @@ public final class InvalidationRules {
 
 	/** The tag index keys an entry of {@code namespace} with {@code canonicalId} is registered in. */
 	public List<String> tagIndexesOf(Namespace namespace, String canonicalId) {
-		return this.rules.tagsOf(namespace)
-			.stream()
-			.map((tag) -> this.keys.tagIndex(tag.render(canonicalId)))
-			.toList();
+		List<TagTemplate> tags = this.tagsByNamespace.getOrDefault(namespace, List.of());
+		if (tags.isEmpty()) {
+			return List.of();
+		}
+		return tags.stream().map((tag) -> this.keys.tagIndex(tag.render(canonicalId))).toList();
 	}
 
 	public InvalidationPlan planFor(ChangeEvent event) {

@@ -163,11 +163,12 @@ public class ReadThroughCache {
 		}
 	}
 
-	/** The cached body, if any, without taking a lease (nothing will be filled). */
+	/** The cached body, if any, without taking a lease (nothing will be filled); empty for a cached "not found". */
 	public Optional<byte[]> peek(String key) {
 		try {
 			byte[] stored = this.redis.opsForValue().get(key);
-			return Optional.ofNullable(stored).map(CachedValue::body);
+			// a cached "not found" is an empty body: nothing to serve
+			return Optional.ofNullable(stored).map(CachedValue::body).filter((body) -> body.length > 0);
 		}
 		catch (RuntimeException ex) {
 			redisFailed("read", ex);

@@ -81,6 +81,7 @@ class ReadThroughCacheIntegrationTests {
 		assertThat(this.cache.read(key, this.expiry, this::nothing)).isEmpty();
 		assertThat(this.cache.read(key, this.expiry, this::nothing)).as("served from the cache").isEmpty();
 		assertThat(this.loads).hasValue(1);
+		assertThat(this.cache.peek(key)).as("a cached 'not found' is no body to serve").isEmpty();
 
 		// the INSERT's invalidation: version 1 becomes the floor
 		this.commands.invalidate(List.of(new Invalidation(key, 1)));
