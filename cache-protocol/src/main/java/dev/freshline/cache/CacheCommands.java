@@ -26,7 +26,6 @@ import org.springframework.data.redis.core.script.DefaultRedisScript;
 
 import dev.freshline.model.CacheKeys;
 import dev.freshline.model.Invalidation;
-import dev.freshline.model.LuaScripts;
 import dev.freshline.model.Namespace;
 
 /**

@@ -25,8 +25,9 @@ import org.springframework.stereotype.Component;
 
 import dev.freshline.api.ApiProperties;
 import dev.freshline.cache.CacheCommands;
+import dev.freshline.cache.CachedValue;
+import dev.freshline.cache.LuaScripts;
 import dev.freshline.model.CacheKeys;
-import dev.freshline.model.LuaScripts;
 
 /**
  * Stale-set-proof cache-aside (DESIGN.md, the fill protocol). A miss takes a lease before it

@@ -1,4 +1,4 @@
-package dev.freshline.api.cache;
+package dev.freshline.cache;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -7,21 +7,21 @@ import java.util.Arrays;
  * The stored form of a cached value: its absolute deadline as 13 digits of epoch millis, then the
  * JSON body. The deadline lets the sliding-expiry script cap a key's life without a second key.
  */
-final class CachedValue {
+public final class CachedValue {
 
-	static final int HEADER_LENGTH = 13;
+	public static final int HEADER_LENGTH = 13;
 
 	private CachedValue() {
 	}
 
-	static byte[] wrap(long deadlineMillis, byte[] body) {
+	public static byte[] wrap(long deadlineMillis, byte[] body) {
 		byte[] header = String.format("%013d", deadlineMillis).getBytes(StandardCharsets.US_ASCII);
 		byte[] stored = Arrays.copyOf(header, HEADER_LENGTH + body.length);
 		System.arraycopy(body, 0, stored, HEADER_LENGTH, body.length);
 		return stored;
 	}
 
-	static byte[] body(byte[] stored) {
+	public static byte[] body(byte[] stored) {
 		if (stored.length < HEADER_LENGTH) {
 			throw new IllegalArgumentException("cached value shorter than its header");
 		}

@@ -1,4 +1,4 @@
-package dev.freshline.model;
+package dev.freshline.cache;
 
 /**
  * The fill protocol's Redis scripts (see DESIGN.md), kept as text here so that the API and the

@@ -1,4 +1,4 @@
-package dev.freshline.api.cache;
+package dev.freshline.cache;
 
 import java.util.List;
 
@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import dev.freshline.embedded.SharedServers;
 import dev.freshline.model.CacheKeys;
 import dev.freshline.model.Invalidation;
-import dev.freshline.model.LuaScripts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
