@@ -35,10 +35,6 @@ public final class FillCommands {
 		this.keys = keys;
 	}
 
-	public CacheKeys keys() {
-		return this.keys;
-	}
-
 	/**
 	 * Serves {@code key} if it is cached, or else leases it to {@code token} if nobody holds the
 	 * lease. A hit's TTL slides to {@code min(sliding, deadline - now)}: never past the deadline
