@@ -56,8 +56,9 @@ public record ApiProperties(@DefaultValue("freshline") @Pattern(regexp = "[a-z0-
 	}
 
 	/**
-	 * LEASED is Freshline's stale-set-proof protocol. NAIVE is the textbook get/miss/load/set,
-	 * kept only so tests and the torture checker can show what the protocol prevents.
+	 * LEASED is Freshline's stale-set-proof protocol. NAIVE is the textbook get/miss/load/set
+	 * ({@code NaiveCacheAside}), kept only so tests and the torture checker can show what the
+	 * protocol prevents.
 	 */
 	public enum FillProtocol {
 		LEASED, NAIVE

@@ -1,10 +1,38 @@
 package dev.freshline.api.cache;
 
-import org.springframework.cache.annotation.EnableCaching;
-import org.springframework.context.annotation.Configuration;
+import java.time.Clock;
 
-/** Turns on {@code @Cacheable}, backed by {@link FreshlineCacheManager}. */
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.cache.annotation.EnableCaching;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.core.RedisTemplate;
+
+import dev.freshline.api.ApiProperties;
+import dev.freshline.cache.CacheCommands;
+import dev.freshline.cache.FillCommands;
+
+/**
+ * Turns on {@code @Cacheable}, backed by {@link FreshlineCacheManager}, and picks the
+ * {@link CacheReader} behind it: the fill protocol, unless {@code freshline.api.cache.protocol}
+ * selects the NAIVE negative control.
+ */
 @Configuration(proxyBeanMethods = false)
 @EnableCaching
 class CachingConfiguration {
+
+	@Bean
+	CacheReader cacheReader(ApiProperties properties, FillCommands protocol, CacheCommands commands,
+			RedisTemplate<String, byte[]> cacheRedisTemplate, ObjectProvider<FillHooks> hooks, MeterRegistry meters) {
+		FillHooks fillHooks = hooks.getIfAvailable(() -> FillHooks.NONE);
+		ReadMetrics metrics = new ReadMetrics(meters);
+		return switch (properties.cache().protocol()) {
+			case LEASED -> new ReadThroughCache(protocol, commands, properties.cache(), fillHooks, metrics,
+					Clock.systemUTC());
+			// only tests and the torture checker select it, to show what the protocol prevents
+			case NAIVE -> new NaiveCacheAside(cacheRedisTemplate, protocol, fillHooks, metrics, Clock.systemUTC());
+		};
+	}
 }

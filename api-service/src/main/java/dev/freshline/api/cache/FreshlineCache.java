@@ -28,7 +28,7 @@ final class FreshlineCache implements Cache {
 
 	private final ApiProperties.Expiry expiry;
 
-	private final ReadThroughCache cache;
+	private final CacheReader cache;
 
 	private final CacheInvalidation invalidation;
 
@@ -36,7 +36,7 @@ final class FreshlineCache implements Cache {
 
 	private final IdType idType;
 
-	FreshlineCache(Namespace namespace, ApiProperties.Expiry expiry, ReadThroughCache cache,
+	FreshlineCache(Namespace namespace, ApiProperties.Expiry expiry, CacheReader cache,
 			CacheInvalidation invalidation, InvalidationRules rules) {
 		this.namespace = namespace;
 		this.expiry = expiry;

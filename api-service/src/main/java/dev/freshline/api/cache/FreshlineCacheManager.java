@@ -20,7 +20,7 @@ class FreshlineCacheManager implements CacheManager {
 
 	private final Map<String, Cache> caches;
 
-	FreshlineCacheManager(ReadThroughCache cache, CacheInvalidation invalidation, InvalidationRules rules,
+	FreshlineCacheManager(CacheReader cache, CacheInvalidation invalidation, InvalidationRules rules,
 			ApiProperties properties) {
 		ApiProperties.Cache settings = properties.cache();
 		this.caches = Map.of(Namespace.PATIENT.id(),

@@ -1,6 +1,5 @@
 package dev.freshline.api.cache;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -9,24 +8,14 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.data.redis.core.RedisTemplate;
-import org.springframework.data.redis.core.script.DefaultRedisScript;
-import org.springframework.data.redis.core.script.RedisScript;
-import org.springframework.data.redis.serializer.RedisSerializer;
-import org.springframework.stereotype.Component;
-
 import dev.freshline.api.ApiProperties;
 import dev.freshline.cache.CacheCommands;
-import dev.freshline.model.CacheKeys;
-import dev.freshline.model.LuaScripts;
+import dev.freshline.cache.FillCommands;
+import dev.freshline.cache.FillOutcome;
+import dev.freshline.cache.ReadReply;
 
 /**
  * Stale-set-proof cache-aside (DESIGN.md, the fill protocol). A miss takes a lease before it
@@ -40,25 +29,16 @@ import dev.freshline.model.LuaScripts;
  * "Not found" is cached too (an empty body), briefly, and guarded like any fill: the row's
  * INSERT raises the floor above the version 0 it was loaded with.
  * Every Redis failure is counted and ignored: the caller always gets Postgres' answer (I3).
+ * The protocol's commands are cache-protocol's {@link FillCommands}; this class is the policy
+ * around them: the wait loop, fail-open, expiry and metrics.
  */
-@Component
-public class ReadThroughCache {
+public class ReadThroughCache implements CacheReader {
 
 	private static final Logger log = LoggerFactory.getLogger(ReadThroughCache.class);
 
-	@SuppressWarnings({ "rawtypes", "unchecked" })
-	private static final RedisScript<List<Object>> READ = (RedisScript) new DefaultRedisScript<>(LuaScripts.READ,
-			List.class);
-
-	private static final RedisScript<Long> FILL = new DefaultRedisScript<>(LuaScripts.FILL, Long.class);
-
-	private static final RedisScript<Long> RELEASE = new DefaultRedisScript<>(LuaScripts.RELEASE, Long.class);
-
 	private static final byte[] NOT_FOUND = new byte[0];
 
-	private final RedisTemplate<String, byte[]> redis;
-
-	private final CacheKeys keys;
+	private final FillCommands protocol;
 
 	private final CacheCommands commands;
 
@@ -68,41 +48,16 @@ public class ReadThroughCache {
 
 	private final Clock clock;
 
-	private final Counter hits;
+	private final ReadMetrics metrics;
 
-	private final Counter misses;
-
-	private final Counter fills;
-
-	private final Counter fillsRejected;
-
-	private final Counter leaseWaits;
-
-	private final Counter errors;
-
-	private volatile boolean redisFailing;
-
-	@Autowired
-	ReadThroughCache(RedisTemplate<String, byte[]> cacheRedisTemplate, CacheKeys keys, CacheCommands commands,
-			ApiProperties properties, ObjectProvider<FillHooks> hooks, MeterRegistry meters) {
-		this(cacheRedisTemplate, keys, commands, properties.cache(), hooks.getIfAvailable(() -> FillHooks.NONE), meters,
-				Clock.systemUTC());
-	}
-
-	ReadThroughCache(RedisTemplate<String, byte[]> redis, CacheKeys keys, CacheCommands commands,
-			ApiProperties.Cache settings, FillHooks hooks, MeterRegistry meters, Clock clock) {
-		this.redis = redis;
-		this.keys = keys;
+	ReadThroughCache(FillCommands protocol, CacheCommands commands, ApiProperties.Cache settings, FillHooks hooks,
+			ReadMetrics metrics, Clock clock) {
+		this.protocol = protocol;
 		this.commands = commands;
 		this.settings = settings;
 		this.hooks = hooks;
 		this.clock = clock;
-		this.hits = meters.counter("freshline.cache.hits");
-		this.misses = meters.counter("freshline.cache.misses");
-		this.fills = meters.counter("freshline.cache.fills");
-		this.fillsRejected = meters.counter("freshline.cache.fills.rejected");
-		this.leaseWaits = meters.counter("freshline.cache.lease.waits");
-		this.errors = meters.counter("freshline.cache.redis.errors");
+		this.metrics = metrics;
 	}
 
 	/** The JSON body for {@code key}, from Redis or, on a miss, from {@code loader}; empty if not found. */
@@ -114,35 +69,30 @@ public class ReadThroughCache {
 	 * As {@link #read(String, ApiProperties.Expiry, Supplier)}, for an entry registered in
 	 * {@code tagIndexes} when it is filled.
 	 */
+	@Override
 	public Optional<byte[]> read(String key, List<String> tagIndexes, ApiProperties.Expiry expiry,
 			Supplier<Optional<Loaded>> loader) {
-		if (this.settings.protocol() == ApiProperties.FillProtocol.NAIVE) {
-			return readNaively(key, expiry, loader);
-		}
 		String token = UUID.randomUUID().toString();
 		long deadline = System.nanoTime() + this.settings.leaseWait().toNanos();
 		long pause = 2;
 		boolean waiting = false;
 		while (true) {
-			List<Object> reply;
+			ReadReply reply;
 			try {
-				reply = this.redis.execute(READ, List.of(key, this.keys.lease(key)), bytes(token),
-						bytes(this.settings.lease().toMillis()), bytes(expiry.sliding().toMillis()),
-						bytes(this.clock.millis()));
-				redisRecovered();
+				reply = this.protocol.read(key, token, this.settings.lease(), expiry.sliding(), this.clock.millis());
+				this.metrics.redisRecovered();
 			}
 			catch (RuntimeException ex) {
-				redisFailed("read", ex);
+				this.metrics.redisFailed("read", ex);
 				return load(key, loader).map(Loaded::body);
 			}
-			long outcome = (reply == null) ? 0 : (Long) reply.get(0);
-			if (outcome == LuaScripts.HIT) {
-				this.hits.increment();
-				byte[] body = CachedValue.body((byte[]) reply.get(1));
+			if (reply.outcome() == ReadReply.Outcome.HIT) {
+				this.metrics.hit();
+				byte[] body = reply.body();
 				return (body.length == 0) ? Optional.empty() : Optional.of(body);
 			}
-			if (outcome == LuaScripts.LEASED) {
-				this.misses.increment();
+			if (reply.outcome() == ReadReply.Outcome.LEASED) {
+				this.metrics.miss();
 				return loadAndFill(key, tagIndexes, token, expiry, loader);
 			}
 			// BUSY: another reader is loading. Ask again with growing pauses: its fill turns this
@@ -150,12 +100,12 @@ public class ReadThroughCache {
 			// takes it. Past leaseWait, read Postgres without filling.
 			if (!waiting) {
 				waiting = true;
-				this.leaseWaits.increment();
+				this.metrics.leaseWait();
 				this.hooks.beforeLeaseWait(key);
 			}
 			long left = deadline - System.nanoTime();
 			if (left <= 0 || !pause(Math.min(pause, Math.max(1, left / 1_000_000)))) {
-				this.misses.increment();
+				this.metrics.miss();
 				log.debug("Lease on {} still held after {}; reading Postgres without filling", key, this.settings.leaseWait());
 				return load(key, loader).map(Loaded::body);
 			}
@@ -163,15 +113,14 @@ public class ReadThroughCache {
 		}
 	}
 
-	/** The cached body, if any, without taking a lease (nothing will be filled); empty for a cached "not found". */
+	@Override
 	public Optional<byte[]> peek(String key) {
 		try {
-			byte[] stored = this.redis.opsForValue().get(key);
 			// a cached "not found" is an empty body: nothing to serve
-			return Optional.ofNullable(stored).map(CachedValue::body).filter((body) -> body.length > 0);
+			return this.protocol.peek(key);
 		}
 		catch (RuntimeException ex) {
-			redisFailed("read", ex);
+			this.metrics.redisFailed("read", ex);
 			return Optional.empty();
 		}
 	}
@@ -216,7 +165,7 @@ public class ReadThroughCache {
 			return true;
 		}
 		catch (RuntimeException ex) {
-			redisFailed("tag registration", ex);
+			this.metrics.redisFailed("tag registration", ex);
 			return false;
 		}
 	}
@@ -235,69 +184,36 @@ public class ReadThroughCache {
 	private void fill(String key, String token, Loaded loaded, long ttlMillis, ApiProperties.Expiry expiry) {
 		long ttl = jittered(ttlMillis, expiry.jitter());
 		long initial = expiry.sliding().isZero() ? ttl : Math.min(ttl, expiry.sliding().toMillis());
-		byte[] stored = CachedValue.wrap(this.clock.millis() + ttl, loaded.body());
+		long deadline = this.clock.millis() + ttl;
 		try {
-			Long result = this.redis.execute(FILL,
-					List.of(key, this.keys.lease(key), this.keys.floor(key)), bytes(token), stored,
-					bytes(loaded.version()), bytes(initial));
-			recordFill(key, result);
-			redisRecovered();
+			FillOutcome outcome = this.protocol.fill(key, token, loaded.body(), loaded.version(), deadline, initial);
+			recordFill(key, outcome);
+			this.metrics.redisRecovered();
 		}
 		catch (RuntimeException ex) {
-			redisFailed("fill", ex);
+			this.metrics.redisFailed("fill", ex);
 		}
 	}
 
-	private void recordFill(String key, @Nullable Long result) {
-		if (result != null && result == 1) {
-			this.fills.increment();
+	private void recordFill(String key, FillOutcome outcome) {
+		if (outcome == FillOutcome.STORED) {
+			this.metrics.filled();
 		}
 		else {
-			this.fillsRejected.increment();
+			this.metrics.fillRejected();
 			log.debug("Fill of {} rejected ({}): invalidated while it was loading", key,
-					(result != null && result < 0) ? "below the version floor" : "lease lost");
+					(outcome == FillOutcome.BELOW_FLOOR) ? "below the version floor" : "lease lost");
 		}
 	}
 
 	private void release(String key, String token) {
 		try {
-			this.redis.execute(RELEASE, List.of(this.keys.lease(key)), bytes(token));
+			this.protocol.release(key, token);
 		}
 		catch (RuntimeException ex) {
 			// the lease expires on its own
-			redisFailed("release", ex);
+			this.metrics.redisFailed("release", ex);
 		}
-	}
-
-	/** The textbook cache-aside, kept to show what the lease and the floor prevent. */
-	private Optional<byte[]> readNaively(String key, ApiProperties.Expiry expiry, Supplier<Optional<Loaded>> loader) {
-		try {
-			byte[] stored = this.redis.opsForValue().get(key);
-			if (stored != null) {
-				this.hits.increment();
-				return Optional.of(CachedValue.body(stored));
-			}
-		}
-		catch (RuntimeException ex) {
-			redisFailed("read", ex);
-			return load(key, loader).map(Loaded::body);
-		}
-		this.misses.increment();
-		this.hooks.afterLease(key);
-		Optional<Loaded> loaded = load(key, loader);
-		loaded.ifPresent((row) -> {
-			this.hooks.beforeFill(key);
-			long ttl = jittered(expiry.ttl().toMillis(), expiry.jitter());
-			try {
-				this.redis.opsForValue()
-					.set(key, CachedValue.wrap(this.clock.millis() + ttl, row.body()), ttl, TimeUnit.MILLISECONDS);
-				this.fills.increment();
-			}
-			catch (RuntimeException ex) {
-				redisFailed("fill", ex);
-			}
-		});
-		return loaded.map(Loaded::body);
 	}
 
 	private Optional<Loaded> load(String key, Supplier<Optional<Loaded>> loader) {
@@ -306,33 +222,11 @@ public class ReadThroughCache {
 		return loaded;
 	}
 
-	private static byte[] bytes(Object value) {
-		return String.valueOf(value).getBytes(StandardCharsets.UTF_8);
-	}
-
-	private static long jittered(long ttl, double jitter) {
+	/** Spreads expiries over [ttl * (1 - jitter), ttl] so a burst of fills does not expire as one. */
+	static long jittered(long ttl, double jitter) {
 		if (jitter == 0) {
 			return ttl;
 		}
-		// spread expiries over [ttl * (1 - jitter), ttl] so a burst of fills does not expire as one
 		return ttl - (long) (ThreadLocalRandom.current().nextDouble() * jitter * ttl);
-	}
-
-	private void redisFailed(String operation, RuntimeException ex) {
-		this.errors.increment();
-		if (!this.redisFailing) {
-			this.redisFailing = true;
-			log.warn("Redis {} failed, serving from Postgres until it recovers: {}", operation, ex.toString());
-		}
-		else {
-			log.debug("Redis {} failed: {}", operation, ex.toString());
-		}
-	}
-
-	private void redisRecovered() {
-		if (this.redisFailing) {
-			this.redisFailing = false;
-			log.info("Redis answers again; reads go through the cache");
-		}
 	}
 }

@@ -14,6 +14,7 @@ import org.springframework.data.redis.serializer.RedisSerializer;
 
 import dev.freshline.api.ApiProperties;
 import dev.freshline.cache.CacheCommands;
+import dev.freshline.cache.FillCommands;
 import dev.freshline.model.CacheKeys;
 import dev.freshline.model.InvalidationRules;
 import dev.freshline.model.RuleSet;
@@ -37,6 +38,7 @@ class RedisCacheConfiguration {
 			.build());
 	}
 
+	/** Raw values for the NAIVE negative control, which writes without the protocol's scripts. */
 	@Bean
 	RedisTemplate<String, byte[]> cacheRedisTemplate(RedisConnectionFactory connectionFactory) {
 		RedisTemplate<String, byte[]> template = new RedisTemplate<>();
@@ -54,6 +56,12 @@ class RedisCacheConfiguration {
 	@Bean
 	InvalidationRules invalidationRules(ApiProperties properties, CacheKeys keys) {
 		return new InvalidationRules(RuleSet.load(properties.rules()), keys);
+	}
+
+	/** The fill protocol's read, fill and release, on the same fail-fast connections as every read. */
+	@Bean
+	FillCommands fillCommands(RedisConnectionFactory connectionFactory, CacheKeys keys) {
+		return new FillCommands(connectionFactory, keys);
 	}
 
 	/** Admin flushes, tag invalidations and tag registrations: the same commands the invalidator runs. */

@@ -18,6 +18,7 @@ import org.springframework.data.redis.serializer.RedisSerializer;
 
 import dev.freshline.api.ApiProperties;
 import dev.freshline.cache.CacheCommands;
+import dev.freshline.cache.FillCommands;
 import dev.freshline.embedded.SharedServers;
 import dev.freshline.model.CacheKeys;
 import dev.freshline.model.Invalidation;
@@ -158,7 +159,7 @@ class ReadThroughCacheIntegrationTests {
 		ApiProperties.Cache settings = new ApiProperties.Cache(this.expiry, this.expiry, this.expiry,
 				Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofMinutes(10), ApiProperties.FillProtocol.LEASED);
 		this.commands = new CacheCommands(this.connections, this.keys, Duration.ofMinutes(10), 100, Duration.ofSeconds(5));
-		this.cache = new ReadThroughCache(this.redis, this.keys, this.commands, settings, this.hooks,
-				new SimpleMeterRegistry(), Clock.systemUTC());
+		this.cache = new ReadThroughCache(new FillCommands(this.connections, this.keys), this.commands, settings,
+				this.hooks, new ReadMetrics(new SimpleMeterRegistry()), Clock.systemUTC());
 	}
 }

@@ -1,10 +1,11 @@
-package dev.freshline.model;
+package dev.freshline.cache;
 
 /**
  * The fill protocol's Redis scripts (see DESIGN.md), kept as text here so that the API and the
- * invalidator run the same ones. Each takes its keys through KEYS and its values through ARGV:
- * no input is ever spliced into script text. The keys of one entity (value, lease, floor) share
- * a hash tag, so each script touches one Redis Cluster slot.
+ * invalidator run the same ones; {@link FillCommands} and {@link CacheCommands} send them. Each
+ * takes its keys through KEYS and its values through ARGV: no input is ever spliced into script
+ * text. The keys of one entity (value, lease, floor) share a hash tag, so each script touches
+ * one Redis Cluster slot.
  */
 public final class LuaScripts {
 
@@ -20,15 +21,17 @@ public final class LuaScripts {
 	/**
 	 * Read or lease. KEYS: value, lease. ARGV: token, lease millis, sliding millis (0 = off), now
 	 * in epoch millis (passed in: Redis 6 scripts may not read TIME and then write). A stored
-	 * value starts with its absolute deadline (13 digits of epoch millis), so sliding expiry can
-	 * push the TTL to {@code min(sliding, deadline - now)} and never past the absolute limit.
+	 * value starts with its absolute deadline ({@link CachedValue}: 13 digits of epoch millis), so
+	 * sliding expiry can push the TTL to {@code min(sliding, deadline - now)} and never past the
+	 * absolute limit. The header's length comes from {@link CachedValue#HEADER_LENGTH}, the one
+	 * place the layout is written down.
 	 */
 	public static final String READ = """
 			local value = redis.call('GET', KEYS[1])
 			if value then
 			  local sliding = tonumber(ARGV[3])
 			  if sliding > 0 then
-			    local remaining = tonumber(string.sub(value, 1, 13)) - tonumber(ARGV[4])
+			    local remaining = tonumber(string.sub(value, 1, %d)) - tonumber(ARGV[4])
 			    if remaining > 0 then
 			      redis.call('PEXPIRE', KEYS[1], math.min(sliding, remaining))
 			    end
@@ -39,7 +42,7 @@ public final class LuaScripts {
 			  return {2}
 			end
 			return {3}
-			""";
+			""".formatted(CachedValue.HEADER_LENGTH);
 
 	/**
 	 * Fill, only if the caller still holds the lease and its version is not below the floor.

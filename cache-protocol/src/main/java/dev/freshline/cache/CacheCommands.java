@@ -1,6 +1,5 @@
 package dev.freshline.cache;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -22,17 +21,18 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.core.script.DefaultRedisScript;
 
 import dev.freshline.model.CacheKeys;
 import dev.freshline.model.Invalidation;
-import dev.freshline.model.LuaScripts;
 import dev.freshline.model.Namespace;
+
+import static dev.freshline.cache.ProtocolScripts.bytes;
 
 /**
  * Removes cache entries, and returns only once Redis replied to every command, so a caller that
  * acknowledges upstream afterwards (a Kafka offset) never covers an invalidation that did not
  * happen. Every failure propagates; callers retry, and every operation here is idempotent.
+ * The reader's side of the protocol (read, fill, release) is {@link FillCommands}.
  * <ul>
  * <li>{@link #invalidate}: the invalidate script per key (value and lease deleted, floor
  * raised), pipelined: one round trip per batch instead of one per key.
@@ -44,9 +44,9 @@ public final class CacheCommands {
 
 	private static final Logger log = LoggerFactory.getLogger(CacheCommands.class);
 
-	private static final byte[] INVALIDATE = LuaScripts.INVALIDATE.getBytes(StandardCharsets.UTF_8);
+	private static final byte[] INVALIDATE = ProtocolScripts.text(ProtocolScripts.INVALIDATE);
 
-	private static final String INVALIDATE_SHA = new DefaultRedisScript<>(LuaScripts.INVALIDATE, Long.class).getSha1();
+	private static final String INVALIDATE_SHA = ProtocolScripts.INVALIDATE.getSha1();
 
 	private final RedisConnectionFactory connections;
 
@@ -237,9 +237,5 @@ public final class CacheCommands {
 		Long removed = this.redis.unlink(batch);
 		batch.clear();
 		return (removed != null) ? removed : 0;
-	}
-
-	private static byte[] bytes(String value) {
-		return value.getBytes(StandardCharsets.UTF_8);
 	}
 }

@@ -1,0 +1,92 @@
+package dev.freshline.api.cache;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.springframework.data.redis.core.RedisTemplate;
+
+import dev.freshline.api.ApiProperties;
+import dev.freshline.cache.CachedValue;
+import dev.freshline.cache.FillCommands;
+
+/**
+ * The textbook cache-aside (get; on a miss, load and set), kept only to show what the lease and
+ * the floor prevent: tests and the torture checker select it with
+ * {@code freshline.api.cache.protocol=NAIVE} and count the stale values it leaves behind. It
+ * writes the same {@link CachedValue} format, counts the same meters and fails open the same way
+ * as {@link ReadThroughCache}, so only the protocol differs. Tags are ignored: nothing is registered.
+ */
+final class NaiveCacheAside implements CacheReader {
+
+	private final RedisTemplate<String, byte[]> redis;
+
+	private final FillCommands protocol;
+
+	private final FillHooks hooks;
+
+	private final Clock clock;
+
+	private final ReadMetrics metrics;
+
+	NaiveCacheAside(RedisTemplate<String, byte[]> redis, FillCommands protocol, FillHooks hooks, ReadMetrics metrics,
+			Clock clock) {
+		this.redis = redis;
+		this.protocol = protocol;
+		this.hooks = hooks;
+		this.clock = clock;
+		this.metrics = metrics;
+	}
+
+	@Override
+	public Optional<byte[]> read(String key, List<String> tagIndexes, ApiProperties.Expiry expiry,
+			Supplier<Optional<Loaded>> loader) {
+		try {
+			byte[] stored = this.redis.opsForValue().get(key);
+			if (stored != null) {
+				this.metrics.hit();
+				return Optional.of(CachedValue.body(stored));
+			}
+		}
+		catch (RuntimeException ex) {
+			this.metrics.redisFailed("read", ex);
+			return load(key, loader).map(Loaded::body);
+		}
+		this.metrics.miss();
+		this.hooks.afterLease(key);
+		Optional<Loaded> loaded = load(key, loader);
+		loaded.ifPresent((row) -> {
+			this.hooks.beforeFill(key);
+			long ttl = ReadThroughCache.jittered(expiry.ttl().toMillis(), expiry.jitter());
+			try {
+				this.redis.opsForValue()
+					.set(key, CachedValue.wrap(this.clock.millis() + ttl, row.body()), ttl, TimeUnit.MILLISECONDS);
+				this.metrics.filled();
+			}
+			catch (RuntimeException ex) {
+				this.metrics.redisFailed("fill", ex);
+			}
+		});
+		return loaded.map(Loaded::body);
+	}
+
+	/** As the fill protocol's peek: a plain GET, which takes no lease with either protocol. */
+	@Override
+	public Optional<byte[]> peek(String key) {
+		try {
+			return this.protocol.peek(key);
+		}
+		catch (RuntimeException ex) {
+			this.metrics.redisFailed("read", ex);
+			return Optional.empty();
+		}
+	}
+
+	private Optional<Loaded> load(String key, Supplier<Optional<Loaded>> loader) {
+		Optional<Loaded> loaded = loader.get();
+		this.hooks.afterDatabaseRead(key);
+		return loaded;
+	}
+}

@@ -1,0 +1,171 @@
+package dev.freshline.cache;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import dev.freshline.embedded.SharedServers;
+import dev.freshline.model.CacheKeys;
+import dev.freshline.model.Invalidation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The scripts of the fill protocol on a real Redis, sent through the module's commands, one
+ * rule per test: what a read, a fill and an invalidation may and may not do to a key, its lease
+ * and its floor.
+ */
+class FillProtocolScriptsIntegrationTests {
+
+	private static final long FAR_DEADLINE = 9_999_999_999_999L;
+
+	private final CacheKeys keys = new CacheKeys(SharedServers.uniqueName("lua"));
+
+	private final String key = this.keys.patient(1);
+
+	private final RedisClient client = RedisClient
+		.create("redis://" + SharedServers.get().redis().host() + ":" + SharedServers.get().redis().port());
+
+	private final StatefulRedisConnection<String, String> connection = this.client.connect();
+
+	/** Redis as it is, to check what the commands left behind. */
+	private final RedisCommands<String, String> redis = this.connection.sync();
+
+	private final LettuceConnectionFactory connections = new LettuceConnectionFactory(
+			new RedisStandaloneConfiguration(SharedServers.get().redis().host(), SharedServers.get().redis().port()));
+
+	private FillCommands fills;
+
+	private CacheCommands commands;
+
+	@BeforeEach
+	void start() {
+		this.connections.afterPropertiesSet();
+		this.connections.start();
+		this.fills = new FillCommands(this.connections, this.keys);
+		this.commands = new CacheCommands(this.connections, this.keys, Duration.ofMinutes(1), 10, Duration.ofSeconds(5));
+	}
+
+	@AfterEach
+	void close() {
+		this.connections.destroy();
+		this.connection.close();
+		this.client.shutdown();
+	}
+
+	@Test
+	void shouldLeaseToTheFirstMissAndReportBusyToTheNext() {
+		assertThat(read("a").outcome()).isEqualTo(ReadReply.Outcome.LEASED);
+		assertThat(read("b").outcome()).isEqualTo(ReadReply.Outcome.BUSY);
+		assertThat(this.redis.pttl(this.keys.lease(this.key))).isBetween(1L, 2000L);
+	}
+
+	@Test
+	void shouldStoreAFillOnlyForTheLeaseHolder() {
+		read("a");
+
+		assertThat(fill("b", 1)).as("not the holder").isEqualTo(FillOutcome.LEASE_LOST);
+		assertThat(fill("a", 1)).as("the holder").isEqualTo(FillOutcome.STORED);
+		ReadReply hit = read("c");
+		assertThat(hit.outcome()).isEqualTo(ReadReply.Outcome.HIT);
+		assertThat(new String(hit.stored(), StandardCharsets.UTF_8)).isEqualTo(stored());
+		assertThat(new String(hit.body(), StandardCharsets.UTF_8)).isEqualTo(json());
+		assertThat(this.redis.exists(this.keys.lease(this.key))).as("lease given back by the fill").isZero();
+	}
+
+	@Test
+	void shouldRefuseAFillOnceTheKeyWasInvalidated() {
+		read("a");
+		invalidate(2);
+
+		assertThat(fill("a", 2)).isEqualTo(FillOutcome.LEASE_LOST);
+		assertThat(this.redis.exists(this.key)).isZero();
+	}
+
+	@Test
+	void shouldRefuseAFillBelowTheFloorEvenWithAValidLease() {
+		invalidate(5);
+		read("a");
+
+		assertThat(fill("a", 4)).isEqualTo(FillOutcome.BELOW_FLOOR);
+		assertThat(this.redis.exists(this.key)).isZero();
+		read("b");
+		assertThat(fill("b", 5)).as("the floor's own version is current").isEqualTo(FillOutcome.STORED);
+	}
+
+	@Test
+	void shouldKeepTheHighestFloorWhateverOrderInvalidationsArriveIn() {
+		invalidate(7);
+		invalidate(3);
+		invalidate(7);
+
+		assertThat(this.redis.get(this.keys.floor(this.key))).isEqualTo("7");
+		assertThat(this.redis.pttl(this.keys.floor(this.key))).isPositive();
+	}
+
+	@Test
+	void shouldLeaveCollectionsWithoutAFloor() {
+		String list = this.keys.formulary(1);
+		this.redis.set(list, "x");
+
+		this.commands.invalidate(List.of(new Invalidation(list, Invalidation.NO_FLOOR)));
+
+		assertThat(this.redis.exists(list, this.keys.floor(list))).isZero();
+	}
+
+	@Test
+	void shouldReleaseALeaseOnlyForItsHolder() {
+		read("a");
+
+		assertThat(this.fills.release(this.key, "b")).isFalse();
+		assertThat(this.fills.release(this.key, "a")).isTrue();
+		assertThat(read("b").outcome()).isEqualTo(ReadReply.Outcome.LEASED);
+	}
+
+	@Test
+	void shouldSlideAHitsTtlButNeverPastTheDeadlineInItsHeader() {
+		long now = System.currentTimeMillis();
+		read("a");
+		this.fills.fill(this.key, "a", bytes(json()), 1, now + 30_000, 1_000);
+
+		this.fills.read(this.key, "b", Duration.ofSeconds(2), Duration.ofSeconds(10), now);
+		assertThat(this.redis.pttl(this.key)).as("slid to the sliding TTL").isBetween(1_001L, 10_000L);
+
+		this.fills.read(this.key, "c", Duration.ofSeconds(2), Duration.ofMinutes(1), now);
+		assertThat(this.redis.pttl(this.key)).as("capped at the deadline").isBetween(10_001L, 30_000L);
+	}
+
+	private ReadReply read(String token) {
+		return this.fills.read(this.key, token, Duration.ofMillis(2000), Duration.ZERO, 0);
+	}
+
+	private FillOutcome fill(String token, long version) {
+		return this.fills.fill(this.key, token, bytes(json()), version, FAR_DEADLINE, 60000);
+	}
+
+	private void invalidate(long version) {
+		this.commands.invalidate(List.of(new Invalidation(this.key, version)));
+	}
+
+	private static String json() {
+		return "{\"id\":1}";
+	}
+
+	private static String stored() {
+		return "9999999999999{\"id\":1}";
+	}
+
+	private static byte[] bytes(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
+	}
+}
