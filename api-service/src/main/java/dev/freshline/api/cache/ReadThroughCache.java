@@ -18,7 +18,7 @@ import dev.freshline.cache.FillOutcome;
 import dev.freshline.cache.ReadReply;
 
 /**
- * Stale-set-proof cache-aside (DESIGN.md, the fill protocol). A miss takes a lease before it
+ * Stale-set-proof cache-aside (docs/design.md, the fill protocol). A miss takes a lease before it
  * reads Postgres, and its fill is stored only if it still holds the lease and its version is
  * not below the key's floor: an invalidation in between deletes the lease and raises the
  * floor, so a slow reader can never write an old row back. Readers that find the lease taken
