@@ -1,7 +1,7 @@
 package dev.freshline.cache;
 
 /**
- * The fill protocol's Redis scripts (docs/design.md, the fill protocol), kept as text here so that the API and the
+ * The fill protocol's Redis scripts (docs/design.md), kept as text here so that the API and the
  * invalidator run the same ones; {@link FillCommands} and {@link CacheCommands} send them. Each
  * takes its keys through KEYS and its values through ARGV: no input is ever spliced into script
  * text. The keys of one entity (value, lease, floor) share a hash tag, so each script touches
