@@ -67,6 +67,7 @@ class ChangeCapture implements SmartLifecycle {
 	@Override
 	public synchronized void start() {
 		checkSchema();
+		// once: restarts reuse it, and the clean-stop marker is written next to the offsets
 		createOffsetDirectory(this.properties.capture().offsetFile());
 		try {
 			this.uncleanStop.beforeStart();
@@ -96,7 +97,6 @@ class ChangeCapture implements SmartLifecycle {
 		if (!this.running) {
 			return;
 		}
-		createOffsetDirectory(this.properties.capture().offsetFile());
 		DebeziumEngine<ChangeEvent<String, String>> created = DebeziumEngine.create(Json.class)
 			.using(DebeziumSettings.from(this.properties, this.rules))
 			.notifying(this.publisher)
