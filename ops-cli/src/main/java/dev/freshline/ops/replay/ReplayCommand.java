@@ -109,11 +109,13 @@ public final class ReplayCommand implements Callable<Integer> {
 				// fail on an unreachable Redis before reading anything
 				clients.ping();
 			}
-			Replay replay = new Replay(clients, endpoints.invalidationRules(), topic, starts, ends, this.dryRun,
-					eventsPerSecond, this.batch, this.show, out, this.spec.commandLine().getErr(), ops.terminal(), interval);
+			Replay.Range range = new Replay.Range(starts, ends);
+			Replay replay = new Replay(clients, endpoints.invalidationRules(), topic, range,
+					new Replay.Settings(this.dryRun, eventsPerSecond, this.batch, this.show, ops.terminal(), interval), out,
+					this.spec.commandLine().getErr());
 			out.println("Replaying " + topic.topic() + " from " + start + " to "
 					+ ((stop instanceof Position.Latest) ? "the current end" : stop) + ": "
-					+ String.format(Locale.ROOT, "%,d", replay.total()) + " records on " + starts.size()
+					+ String.format(Locale.ROOT, "%,d", range.total()) + " records on " + starts.size()
 					+ " partitions" + (this.dryRun ? " (dry run: nothing is changed)" : ""));
 			return replay.run();
 		}
