@@ -15,9 +15,9 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.freshline.model.RuleSet;
 
 /**
- * Where Kafka and Redis are and which prefixes and rules the services use. Each value comes from
- * its flag, else its environment variable (the services' own names), else the running local
- * stack's {@code .freshline/local-stack.json}, else the services' localhost default.
+ * Where Kafka, Redis and Postgres are and which prefixes and rules the services use. Each value
+ * comes from its flag, else its environment variable (the services' own names), else the running
+ * local stack's {@code .freshline/local-stack.json}, else the services' localhost default.
  */
 public final class ConnectionOptions {
 
@@ -69,10 +69,44 @@ public final class ConnectionOptions {
 				first(this.rules, env.get("FRESHLINE_RULES"), null, RuleSet.DEFAULT_LOCATION), source);
 	}
 
+	/**
+	 * Postgres, for the one command that writes there ({@code resnapshot}, which owns the flags):
+	 * the database from {@code --jdbc-url}, else POSTGRES_HOST/PORT/DB, else the local stack; the
+	 * signal role from its flag, else SIGNAL_DB_USER, else the local stack's. Its password comes
+	 * from SIGNAL_DB_PASSWORD or the local stack, never from a flag.
+	 */
+	public Postgres postgres(Ops ops, @Nullable String jdbcUrl, @Nullable String signalUser) {
+		Map<String, String> env = ops.environment();
+		String url = first(jdbcUrl, urlFrom(env), stackValue(ops, "postgres", "jdbcUrl"),
+				"jdbc:postgresql://localhost:5432/freshline");
+		String user = first(signalUser, env.get("SIGNAL_DB_USER"), stackValue(ops, "postgres", "signalUser"),
+				"freshline_signal");
+		String password = first(null, env.get("SIGNAL_DB_PASSWORD"), stackValue(ops, "postgres", "signalPassword"), "");
+		return new Postgres(url, user, password);
+	}
+
+	/** Where to connect to Postgres and as whom; {@link #toString()} leaves the password out. */
+	public record Postgres(String jdbcUrl, String user, String password) {
+
+		@Override
+		public String toString() {
+			return "Postgres " + this.jdbcUrl + " as " + this.user;
+		}
+	}
+
 	/** A value of the local stack's endpoints file (or the one given), if there is one. */
 	public @Nullable String stackValue(Ops ops, String group, String field) {
 		Path file = (this.stackFile != null) ? this.stackFile : ops.home().resolve(".freshline/local-stack.json");
 		return text(readStack(file, this.stackFile != null), group, field);
+	}
+
+	private static @Nullable String urlFrom(Map<String, String> env) {
+		String host = env.get("POSTGRES_HOST");
+		if (host == null || host.isBlank()) {
+			return null;
+		}
+		return "jdbc:postgresql://" + host + ":" + env.getOrDefault("POSTGRES_PORT", "5432") + "/"
+				+ env.getOrDefault("POSTGRES_DB", "freshline");
 	}
 
 	private static @Nullable JsonNode readStack(Path file, boolean required) {
