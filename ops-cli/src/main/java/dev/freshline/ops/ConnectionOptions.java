@@ -1,13 +1,16 @@
 package dev.freshline.ops;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -17,9 +20,15 @@ import dev.freshline.model.RuleSet;
 /**
  * Where Kafka, Redis and Postgres are and which prefixes and rules the services use. Each value
  * comes from its flag, else its environment variable (the services' own names), else the running
- * local stack's {@code .freshline/local-stack.json}, else the services' localhost default.
+ * local stack's {@code .freshline/local-stack.json}, else the services' localhost default. The
+ * one mixin of every command that connects anywhere, so it also hands the command its {@link Ops}
+ * and its output: a command declares this and its own options, nothing else.
  */
 public final class ConnectionOptions {
+
+	/** The command this is mixed into (picocli sets it; null only when built by hand, as in tests). */
+	@Spec(Spec.Target.MIXEE)
+	@Nullable CommandSpec command;
 
 	@Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
 			description = "Kafka (env KAFKA_BOOTSTRAP_SERVERS; default: the local stack, else localhost:9092)")
@@ -44,6 +53,28 @@ public final class ConnectionOptions {
 	@Option(names = "--stack-file", paramLabel = "FILE",
 			description = "The local stack's endpoints file (default .freshline/local-stack.json under FRESHLINE home)")
 	@Nullable Path stackFile;
+
+	/** The tool the command runs in: its environment, home, clock and terminal. */
+	public Ops ops() {
+		return Ops.of(command());
+	}
+
+	/** The command's standard output. */
+	public PrintWriter out() {
+		return command().commandLine().getOut();
+	}
+
+	/** The command's error output. */
+	public PrintWriter err() {
+		return command().commandLine().getErr();
+	}
+
+	private CommandSpec command() {
+		if (this.command == null) {
+			throw new IllegalStateException("ConnectionOptions is not mixed into a command");
+		}
+		return this.command;
+	}
 
 	/** Resolves every endpoint; refuses values that could not work rather than failing later. */
 	public Endpoints resolve(Ops ops) {

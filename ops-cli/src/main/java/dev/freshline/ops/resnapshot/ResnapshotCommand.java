@@ -11,9 +11,7 @@ import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import dev.freshline.model.Topics;
 import dev.freshline.ops.ChangeTopic;
@@ -32,9 +30,6 @@ import dev.freshline.ops.Ops;
 		description = { "Re-read every row of a table through Debezium (an incremental snapshot), so every "
 				+ "row's keys are invalidated even when the change topic no longer holds their history." })
 public final class ResnapshotCommand implements Callable<Integer> {
-
-	@Spec
-	CommandSpec spec;
 
 	@Mixin
 	ConnectionOptions connection;
@@ -56,8 +51,8 @@ public final class ResnapshotCommand implements Callable<Integer> {
 
 	@Override
 	public Integer call() {
-		Ops ops = Ops.of(this.spec);
-		PrintWriter out = this.spec.commandLine().getOut();
+		Ops ops = this.connection.ops();
+		PrintWriter out = this.connection.out();
 		Endpoints endpoints = this.connection.resolve(ops);
 		// refuses a table without a rule, with the same message as replay
 		ChangeTopic.of(this.table, null, endpoints.topics(), endpoints.rules(), endpoints.rulesLocation());
