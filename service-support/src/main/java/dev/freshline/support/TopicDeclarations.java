@@ -1,5 +1,6 @@
 package dev.freshline.support;
 
+import java.util.List;
 import java.util.stream.Stream;
 
 import org.apache.kafka.clients.admin.NewTopic;
@@ -21,14 +22,7 @@ public record TopicDeclarations(Topics topics, TopicSettings settings) {
 
 	/** One change topic per table with a rule, plus the single-partition topics named. */
 	public KafkaAdmin.NewTopics changeTopics(RuleSet rules, String... singlePartitionTopics) {
-		Stream<NewTopic> changes = this.topics.allChanges(rules)
-			.stream()
-			.map((name) -> TopicBuilder.name(name)
-				.partitions(this.settings.partitions())
-				.replicas(this.settings.replicationFactor())
-				.build());
-		Stream<NewTopic> singles = Stream.of(singlePartitionTopics).map(this::singlePartition);
-		return new KafkaAdmin.NewTopics(Stream.concat(changes, singles).toArray(NewTopic[]::new));
+		return new KafkaAdmin.NewTopics(newTopics(rules, singlePartitionTopics).toArray(NewTopic[]::new));
 	}
 
 	/** Heartbeats, signals and dead letters: order across records does not matter there. */
@@ -36,7 +30,18 @@ public record TopicDeclarations(Topics topics, TopicSettings settings) {
 		return new KafkaAdmin.NewTopics(Stream.of(names).map(this::singlePartition).toArray(NewTopic[]::new));
 	}
 
-	private NewTopic singlePartition(String name) {
+	List<NewTopic> newTopics(RuleSet rules, String... singlePartitionTopics) {
+		Stream<NewTopic> changes = this.topics.allChanges(rules)
+			.stream()
+			.map((name) -> TopicBuilder.name(name)
+				.partitions(this.settings.partitions())
+				.replicas(this.settings.replicationFactor())
+				.build());
+		Stream<NewTopic> singles = Stream.of(singlePartitionTopics).map(this::singlePartition);
+		return Stream.concat(changes, singles).toList();
+	}
+
+	NewTopic singlePartition(String name) {
 		return TopicBuilder.name(name).partitions(1).replicas(this.settings.replicationFactor()).build();
 	}
 }
