@@ -15,6 +15,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 import dev.freshline.model.RuleSet;
+import dev.freshline.support.TopicSettings;
 
 /**
  * Everything the connector needs, validated at start. Debezium's own options are not modelled
@@ -25,7 +26,7 @@ import dev.freshline.model.RuleSet;
 @Validated
 @ConfigurationProperties("freshline.cdc")
 public record ConnectorProperties(@DefaultValue("freshline") @Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,62}") String topicPrefix,
-		@DefaultValue(RuleSet.DEFAULT_LOCATION) @NotBlank String rules, @Valid @NotNull Database database, @Valid @DefaultValue Capture capture, @Valid @DefaultValue Topics topics,
+		@DefaultValue(RuleSet.DEFAULT_LOCATION) @NotBlank String rules, @Valid @NotNull Database database, @Valid @DefaultValue Capture capture, @Valid @DefaultValue TopicSettings topics,
 		@DefaultValue Map<String, String> debezium) {
 
 	public record Database(@NotBlank String host, @Min(1) int port, @NotBlank String name, @NotBlank String user,
@@ -47,8 +48,5 @@ public record ConnectorProperties(@DefaultValue("freshline") @Pattern(regexp = "
 			@DefaultValue(".freshline/data/cdc-offsets.dat") Path offsetFile,
 			@DefaultValue("10ms") Duration pollInterval, @DefaultValue("1s") Duration heartbeatInterval,
 			@DefaultValue("1s") Duration offsetFlushInterval) {
-	}
-
-	public record Topics(@DefaultValue("3") @Min(1) int partitions, @DefaultValue("1") @Min(1) short replicationFactor) {
 	}
 }

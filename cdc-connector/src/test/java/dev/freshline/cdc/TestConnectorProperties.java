@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import dev.freshline.model.RuleSet;
+import dev.freshline.support.TopicSettings;
 
 /** Connector settings for tests that build the connector's parts by hand. */
 public final class TestConnectorProperties {
@@ -17,6 +18,6 @@ public final class TestConnectorProperties {
 				new ConnectorProperties.Database("127.0.0.1", 5432, "freshline", "freshline_cdc", "s3cret"),
 				new ConnectorProperties.Capture("slot_x", "freshline", Path.of("offsets.dat"), Duration.ofMillis(10),
 						Duration.ofSeconds(1), Duration.ofSeconds(1)),
-				new ConnectorProperties.Topics(3, (short) 1), debezium);
+				new TopicSettings(3, (short) 1), debezium);
 	}
 }

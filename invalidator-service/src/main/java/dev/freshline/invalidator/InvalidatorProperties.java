@@ -13,6 +13,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 import dev.freshline.model.RuleSet;
+import dev.freshline.support.TopicSettings;
 
 /**
  * The invalidator's settings, validated at start; Kafka and Redis endpoints stay under spring.*.
@@ -27,14 +28,11 @@ public record InvalidatorProperties(
 		@DefaultValue("freshline") @Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,62}") String topicPrefix,
 		@DefaultValue("freshline") @Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,62}") String keyPrefix,
 		@DefaultValue(RuleSet.DEFAULT_LOCATION) @NotBlank String rules, @Valid @DefaultValue Retry retry,
-		@Valid @DefaultValue Topics topics, @DefaultValue("500") @Min(10) int flushBatchSize,
+		@Valid @DefaultValue TopicSettings topics, @DefaultValue("500") @Min(10) int flushBatchSize,
 		@DefaultValue("10m") Duration floorTtl, @Valid @DefaultValue SchemaCheck schemaCheck) {
 
 	/** Back-off for transient failures (Redis, network); there is deliberately no attempt limit. */
 	public record Retry(@DefaultValue("100ms") Duration initialInterval, @DefaultValue("10s") Duration maxInterval) {
-	}
-
-	public record Topics(@DefaultValue("3") @Min(1) int partitions, @DefaultValue("1") @Min(1) short replicationFactor) {
 	}
 
 	/**

@@ -1,13 +1,16 @@
 package dev.freshline.ops;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -15,11 +18,17 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.freshline.model.RuleSet;
 
 /**
- * Where Kafka and Redis are and which prefixes and rules the services use. Each value comes from
- * its flag, else its environment variable (the services' own names), else the running local
- * stack's {@code .freshline/local-stack.json}, else the services' localhost default.
+ * Where Kafka, Redis and Postgres are and which prefixes and rules the services use. Each value
+ * comes from its flag, else its environment variable (the services' own names), else the running
+ * local stack's {@code .freshline/local-stack.json}, else the services' localhost default. The
+ * one mixin of every command that connects anywhere, so it also hands the command its {@link Ops}
+ * and its output: a command declares this and its own options, nothing else.
  */
 public final class ConnectionOptions {
+
+	/** The command this is mixed into (picocli sets it; null only when built by hand, as in tests). */
+	@Spec(Spec.Target.MIXEE)
+	@Nullable CommandSpec command;
 
 	@Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
 			description = "Kafka (env KAFKA_BOOTSTRAP_SERVERS; default: the local stack, else localhost:9092)")
@@ -45,6 +54,28 @@ public final class ConnectionOptions {
 			description = "The local stack's endpoints file (default .freshline/local-stack.json under FRESHLINE home)")
 	@Nullable Path stackFile;
 
+	/** The tool the command runs in: its environment, home, clock and terminal. */
+	public Ops ops() {
+		return Ops.of(command());
+	}
+
+	/** The command's standard output. */
+	public PrintWriter out() {
+		return command().commandLine().getOut();
+	}
+
+	/** The command's error output. */
+	public PrintWriter err() {
+		return command().commandLine().getErr();
+	}
+
+	private CommandSpec command() {
+		if (this.command == null) {
+			throw new IllegalStateException("ConnectionOptions is not mixed into a command");
+		}
+		return this.command;
+	}
+
 	/** Resolves every endpoint; refuses values that could not work rather than failing later. */
 	public Endpoints resolve(Ops ops) {
 		Map<String, String> env = ops.environment();
@@ -69,10 +100,44 @@ public final class ConnectionOptions {
 				first(this.rules, env.get("FRESHLINE_RULES"), null, RuleSet.DEFAULT_LOCATION), source);
 	}
 
+	/**
+	 * Postgres, for the one command that writes there ({@code resnapshot}, which owns the flags):
+	 * the database from {@code --jdbc-url}, else POSTGRES_HOST/PORT/DB, else the local stack; the
+	 * signal role from its flag, else SIGNAL_DB_USER, else the local stack's. Its password comes
+	 * from SIGNAL_DB_PASSWORD or the local stack, never from a flag.
+	 */
+	public Postgres postgres(Ops ops, @Nullable String jdbcUrl, @Nullable String signalUser) {
+		Map<String, String> env = ops.environment();
+		String url = first(jdbcUrl, urlFrom(env), stackValue(ops, "postgres", "jdbcUrl"),
+				"jdbc:postgresql://localhost:5432/freshline");
+		String user = first(signalUser, env.get("SIGNAL_DB_USER"), stackValue(ops, "postgres", "signalUser"),
+				"freshline_signal");
+		String password = first(null, env.get("SIGNAL_DB_PASSWORD"), stackValue(ops, "postgres", "signalPassword"), "");
+		return new Postgres(url, user, password);
+	}
+
+	/** Where to connect to Postgres and as whom; {@link #toString()} leaves the password out. */
+	public record Postgres(String jdbcUrl, String user, String password) {
+
+		@Override
+		public String toString() {
+			return "Postgres " + this.jdbcUrl + " as " + this.user;
+		}
+	}
+
 	/** A value of the local stack's endpoints file (or the one given), if there is one. */
 	public @Nullable String stackValue(Ops ops, String group, String field) {
 		Path file = (this.stackFile != null) ? this.stackFile : ops.home().resolve(".freshline/local-stack.json");
 		return text(readStack(file, this.stackFile != null), group, field);
+	}
+
+	private static @Nullable String urlFrom(Map<String, String> env) {
+		String host = env.get("POSTGRES_HOST");
+		if (host == null || host.isBlank()) {
+			return null;
+		}
+		return "jdbc:postgresql://" + host + ":" + env.getOrDefault("POSTGRES_PORT", "5432") + "/"
+				+ env.getOrDefault("POSTGRES_DB", "freshline");
 	}
 
 	private static @Nullable JsonNode readStack(Path file, boolean required) {

@@ -9,6 +9,8 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.regex.Pattern;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A place in a topic as an operator writes it: {@code earliest}, an offset (the same on every
  * partition), an ISO-8601 time with its zone ({@code 2026-11-27T01:00:00Z}), or an ISO-8601
@@ -54,14 +56,9 @@ public sealed interface Position {
 	/** Reads any form; {@code option} names the flag in the message of a refusal. */
 	static Position parse(String option, String text, Clock clock) {
 		String value = text.strip();
-		if (value.equals("earliest")) {
-			return new Earliest();
-		}
-		if (value.equals("latest")) {
-			return new Latest();
-		}
-		if (OFFSET.matcher(value).matches()) {
-			return new Offset(Long.parseLong(value));
+		Position offset = offsetForm(value);
+		if (offset != null) {
+			return offset;
 		}
 		try {
 			return new Time(parseTime(value, clock));
@@ -88,7 +85,16 @@ public sealed interface Position {
 
 	/** Reads an offset, {@code earliest} or {@code latest}, for flags that take no time. */
 	static Position parseOffset(String option, String text) {
-		String value = text.strip();
+		Position offset = offsetForm(text.strip());
+		if (offset != null) {
+			return offset;
+		}
+		throw new OpsException("malformed " + option + " '" + text
+				+ "': expected an offset (a non-negative integer), 'earliest' or 'latest'");
+	}
+
+	/** {@code earliest}, {@code latest} or an offset; null for any other form. */
+	private static @Nullable Position offsetForm(String value) {
 		if (value.equals("earliest")) {
 			return new Earliest();
 		}
@@ -98,8 +104,7 @@ public sealed interface Position {
 		if (OFFSET.matcher(value).matches()) {
 			return new Offset(Long.parseLong(value));
 		}
-		throw new OpsException("malformed " + option + " '" + text
-				+ "': expected an offset (a non-negative integer), 'earliest' or 'latest'");
+		return null;
 	}
 
 	/** A time that is only missing its zone gets a message that says so. */

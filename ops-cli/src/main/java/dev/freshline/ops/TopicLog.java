@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
@@ -44,6 +45,15 @@ public final class TopicLog {
 		this.starts = starts;
 		this.ends = ends;
 		this.admin = admin;
+	}
+
+	/** {@code 0@12, 1@40}: offsets per partition in one line, partitions in order. */
+	public static String describe(Map<TopicPartition, Long> offsets) {
+		return offsets.entrySet()
+			.stream()
+			.sorted(Map.Entry.comparingByKey(PARTITION_ORDER))
+			.map((entry) -> entry.getKey().partition() + "@" + entry.getValue())
+			.collect(Collectors.joining(", "));
 	}
 
 	/** Reads a topic's partitions and offsets; refuses a topic that does not exist. */

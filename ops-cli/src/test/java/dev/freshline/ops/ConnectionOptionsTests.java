@@ -64,6 +64,30 @@ class ConnectionOptionsTests {
 			.hasMessage("Redis port must be a number but was 'six'");
 	}
 
+	@Test
+	void shouldResolvePostgresLikeTheOtherEndpoints() throws IOException {
+		writeStack();
+		Ops ops = new Ops(Map.of("SIGNAL_DB_PASSWORD", "s3cret"), this.home, Clock.systemUTC(), false);
+
+		ConnectionOptions.Postgres fromStack = new ConnectionOptions().postgres(ops, null, null);
+		ConnectionOptions.Postgres fromFlags = new ConnectionOptions().postgres(ops, "jdbc:postgresql://db:5432/x", "me");
+
+		assertThat(fromStack.jdbcUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:40000/freshline");
+		assertThat(fromStack.user()).isEqualTo("freshline_signal");
+		assertThat(fromStack.password()).isEqualTo("s3cret");
+		assertThat(fromStack.toString()).doesNotContain("s3cret");
+		assertThat(fromFlags.jdbcUrl()).isEqualTo("jdbc:postgresql://db:5432/x");
+		assertThat(fromFlags.user()).isEqualTo("me");
+	}
+
+	@Test
+	void shouldBuildThePostgresUrlFromTheServicesEnvironment() {
+		Ops ops = new Ops(Map.of("POSTGRES_HOST", "postgres", "POSTGRES_DB", "other"), this.home, Clock.systemUTC(), false);
+
+		assertThat(new ConnectionOptions().postgres(ops, null, null).jdbcUrl())
+			.isEqualTo("jdbc:postgresql://postgres:5432/other");
+	}
+
 	private void writeStack() throws IOException {
 		Files.createDirectories(this.home.resolve(".freshline"));
 		Files.writeString(this.home.resolve(".freshline/local-stack.json"), """

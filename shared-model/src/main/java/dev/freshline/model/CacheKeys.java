@@ -54,6 +54,19 @@ public record CacheKeys(String prefix) {
 		return this.prefix + ":" + namespace.id() + ":*";
 	}
 
+	/**
+	 * The namespace of a key this scheme built ({@code <prefix>:<namespace>:{<id>}}, or its lease,
+	 * floor or tag index), so callers never re-parse the key grammar themselves.
+	 */
+	public Namespace namespaceOf(String key) {
+		int start = this.prefix.length() + 1;
+		int end = key.indexOf(':', start);
+		if (!key.startsWith(this.prefix + ":") || end < 0) {
+			throw new IllegalArgumentException("not a key of prefix '" + this.prefix + "': " + key);
+		}
+		return new Namespace(key.substring(start, end));
+	}
+
 	static void requireName(String what, String value) {
 		if (!NAME.matcher(value).matches()) {
 			throw new IllegalArgumentException(what + " must match " + NAME.pattern() + " but was '" + value + "'");

@@ -1,11 +1,6 @@
 package dev.freshline.model;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -19,7 +14,7 @@ import java.util.regex.Pattern;
  * publication (or its changes never reach us), every template column exists with a type its
  * namespace accepts, and the table's replica identity puts every template column in the before
  * image of updates and deletes (or a moved row would evict only its new place). It reads only
- * the catalogs, which every role may read, over a connection the caller owns.
+ * the catalogs, which every role may read, through a {@link SchemaCatalog} the caller owns.
  */
 public final class SchemaCheck {
 
@@ -32,31 +27,25 @@ public final class SchemaCheck {
 	}
 
 	/** Throws {@link SchemaCheckException} listing every problem and its fix; returns if there are none. */
-	public void verify(Connection connection, String publication) {
-		List<String> problems;
-		try {
-			problems = problems(connection, publication);
-		}
-		catch (SQLException ex) {
-			throw new SchemaCheckException("cannot read the Postgres catalogs to check the rules: " + ex.getMessage(), ex);
-		}
+	public void verify(SchemaCatalog catalog, String publication) {
+		List<String> problems = problems(catalog, publication);
 		if (!problems.isEmpty()) {
 			throw new SchemaCheckException("Postgres cannot deliver what the invalidation rules need:\n  - "
 					+ String.join("\n  - ", problems));
 		}
 	}
 
-	List<String> problems(Connection connection, String publication) throws SQLException {
+	List<String> problems(SchemaCatalog catalog, String publication) {
 		List<String> problems = new ArrayList<>();
-		if (!publicationExists(connection, publication)) {
+		if (!catalog.publicationExists(publication)) {
 			problems.add("publication '" + publication + "' does not exist. Fix: CREATE PUBLICATION " + publication
 					+ " FOR TABLE " + String.join(", ", this.rules.tables().keySet()) + ";");
 			return problems;
 		}
-		Set<String> published = publishedTables(connection, publication);
+		Set<String> published = catalog.publishedTables(publication);
 		for (TableRule rule : this.rules.tables().values()) {
 			String table = rule.table();
-			Map<String, String> columns = columns(connection, table);
+			Map<String, String> columns = catalog.columns(table);
 			if (columns.isEmpty()) {
 				problems.add("table public." + table + " does not exist (or this role cannot see it)");
 				continue;
@@ -66,7 +55,7 @@ public final class SchemaCheck {
 						+ "reach the invalidator. Fix: ALTER PUBLICATION " + publication + " ADD TABLE public." + table + ";");
 			}
 			checkColumns(rule, columns, problems);
-			checkReplicaIdentity(connection, rule, problems);
+			checkReplicaIdentity(catalog, rule, problems);
 		}
 		return problems;
 	}
@@ -106,12 +95,12 @@ public final class SchemaCheck {
 		};
 	}
 
-	private void checkReplicaIdentity(Connection connection, TableRule rule, List<String> problems) throws SQLException {
-		char identity = replicaIdentity(connection, rule.table());
+	private void checkReplicaIdentity(SchemaCatalog catalog, TableRule rule, List<String> problems) {
+		char identity = catalog.replicaIdentity(rule.table());
 		if (identity == 'f') {
 			return;
 		}
-		Set<String> inBeforeImage = (identity == 'n') ? Set.of() : identityColumns(connection, rule.table(), identity);
+		Set<String> inBeforeImage = (identity == 'n') ? Set.of() : catalog.identityColumns(rule.table(), identity);
 		Set<String> missing = new LinkedHashSet<>(rule.templateColumns());
 		missing.removeAll(inBeforeImage);
 		if (!missing.isEmpty()) {
@@ -124,72 +113,5 @@ public final class SchemaCheck {
 					+ "carry " + String.join(", ", missing) + " in their before image and the old key could not be "
 					+ "evicted. Fix: ALTER TABLE public." + rule.table() + " REPLICA IDENTITY FULL;");
 		}
-	}
-
-	private static boolean publicationExists(Connection connection, String publication) throws SQLException {
-		try (PreparedStatement statement = connection.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
-			statement.setString(1, publication);
-			try (ResultSet result = statement.executeQuery()) {
-				return result.next();
-			}
-		}
-	}
-
-	private static Set<String> publishedTables(Connection connection, String publication) throws SQLException {
-		Set<String> tables = new LinkedHashSet<>();
-		try (PreparedStatement statement = connection.prepareStatement(
-				"SELECT tablename FROM pg_publication_tables WHERE pubname = ? AND schemaname = 'public'")) {
-			statement.setString(1, publication);
-			try (ResultSet result = statement.executeQuery()) {
-				while (result.next()) {
-					tables.add(result.getString(1));
-				}
-			}
-		}
-		return tables;
-	}
-
-	/** Column name to type, from pg_attribute: information_schema hides columns this role may not read. */
-	private static Map<String, String> columns(Connection connection, String table) throws SQLException {
-		Map<String, String> columns = new LinkedHashMap<>();
-		try (PreparedStatement statement = connection.prepareStatement("""
-				SELECT a.attname, format_type(a.atttypid, a.atttypmod)
-				FROM pg_attribute a
-				WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped""")) {
-			statement.setString(1, "public." + table);
-			try (ResultSet result = statement.executeQuery()) {
-				while (result.next()) {
-					columns.put(result.getString(1), result.getString(2));
-				}
-			}
-		}
-		return columns;
-	}
-
-	private static char replicaIdentity(Connection connection, String table) throws SQLException {
-		try (PreparedStatement statement = connection
-			.prepareStatement("SELECT relreplident FROM pg_class WHERE oid = to_regclass(?)")) {
-			statement.setString(1, "public." + table);
-			try (ResultSet result = statement.executeQuery()) {
-				return result.next() ? result.getString(1).charAt(0) : 'n';
-			}
-		}
-	}
-
-	private static Set<String> identityColumns(Connection connection, String table, char identity) throws SQLException {
-		String which = (identity == 'd') ? "i.indisprimary" : "i.indisreplident";
-		Set<String> columns = new LinkedHashSet<>();
-		try (PreparedStatement statement = connection.prepareStatement("""
-				SELECT a.attname
-				FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-				WHERE i.indrelid = to_regclass(?) AND %s""".formatted(which))) {
-			statement.setString(1, "public." + table);
-			try (ResultSet result = statement.executeQuery()) {
-				while (result.next()) {
-					columns.add(result.getString(1));
-				}
-			}
-		}
-		return columns;
 	}
 }

@@ -28,6 +28,22 @@ class CacheKeysTests {
 	}
 
 	@Test
+	void shouldNameTheNamespaceOfEveryKeyItBuilds() {
+		String key = this.keys.patient(42);
+
+		assertThat(this.keys.namespaceOf(key)).isEqualTo(Namespace.PATIENT);
+		assertThat(this.keys.namespaceOf(this.keys.lease(key))).isEqualTo(Namespace.PATIENT);
+		assertThat(this.keys.namespaceOf(this.keys.floor(this.keys.formulary(7)))).isEqualTo(Namespace.FORMULARY);
+		assertThat(this.keys.namespaceOf(this.keys.key(Namespace.WARD, "ward-a"))).isEqualTo(Namespace.WARD);
+	}
+
+	@Test
+	void shouldRefuseTheNamespaceOfAKeyOfAnotherPrefix() {
+		assertThatThrownBy(() -> this.keys.namespaceOf("other:patient:{1}")).isInstanceOf(IllegalArgumentException.class);
+		assertThatThrownBy(() -> this.keys.namespaceOf("freshline:patient")).isInstanceOf(IllegalArgumentException.class);
+	}
+
+	@Test
 	void shouldRejectNonPositiveIds() {
 		assertThatThrownBy(() -> this.keys.patient(0)).isInstanceOf(InvalidIdException.class);
 	}

@@ -3,9 +3,6 @@ package dev.freshline.cdc.capture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,8 +21,7 @@ import org.springframework.stereotype.Component;
 
 import dev.freshline.cdc.ConnectorProperties;
 import dev.freshline.model.RuleSet;
-import dev.freshline.model.SchemaCheck;
-import dev.freshline.model.SchemaCheckException;
+import dev.freshline.support.PostgresSchemaCheck;
 
 /**
  * Owns the Debezium engine's life: starts it with the application, restarts it with capped
@@ -71,6 +67,7 @@ class ChangeCapture implements SmartLifecycle {
 	@Override
 	public synchronized void start() {
 		checkSchema();
+		// once: restarts reuse it, and the clean-stop marker is written next to the offsets
 		createOffsetDirectory(this.properties.capture().offsetFile());
 		try {
 			this.uncleanStop.beforeStart();
@@ -90,13 +87,8 @@ class ChangeCapture implements SmartLifecycle {
 	 */
 	private void checkSchema() {
 		ConnectorProperties.Database database = this.properties.database();
-		try (Connection connection = DriverManager.getConnection(database.jdbcUrl(), database.user(),
-				(database.password() != null) ? database.password() : "")) {
-			new SchemaCheck(this.rules).verify(connection, this.properties.capture().publicationName());
-		}
-		catch (SQLException ex) {
-			throw new SchemaCheckException("cannot connect to " + database + " to check the rules: " + ex.getMessage(), ex);
-		}
+		new PostgresSchemaCheck(this.rules).verify(database.jdbcUrl(), database.user(), database.password(),
+				this.properties.capture().publicationName());
 		log.info("Schema check passed: tables {} are published with the columns their keys need",
 				this.rules.tables().keySet());
 	}
@@ -105,7 +97,6 @@ class ChangeCapture implements SmartLifecycle {
 		if (!this.running) {
 			return;
 		}
-		createOffsetDirectory(this.properties.capture().offsetFile());
 		DebeziumEngine<ChangeEvent<String, String>> created = DebeziumEngine.create(Json.class)
 			.using(DebeziumSettings.from(this.properties, this.rules))
 			.notifying(this.publisher)

@@ -4,22 +4,19 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
+import io.debezium.engine.ChangeEvent;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.support.SendResult;
 import org.springframework.stereotype.Component;
 
 import dev.freshline.cdc.ConnectorProperties;
+import dev.freshline.model.ChangeEventWriter;
+import dev.freshline.model.Operation;
 import dev.freshline.model.RuleSet;
 import dev.freshline.model.Topics;
 
@@ -45,17 +42,18 @@ class UncleanStopGuard {
 
 	private final Topics topics;
 
-	private final KafkaTemplate<String, String> kafka;
+	private final ChangePublisher publisher;
+
+	private final ChangeEventWriter writer = new ChangeEventWriter();
 
 	private final MeterRegistry meters;
 
-	UncleanStopGuard(ConnectorProperties properties, RuleSet rules, KafkaTemplate<String, String> kafka,
-			MeterRegistry meters) {
+	UncleanStopGuard(ConnectorProperties properties, RuleSet rules, ChangePublisher publisher, MeterRegistry meters) {
 		this.offsets = properties.capture().offsetFile().toAbsolutePath();
 		this.marker = this.offsets.resolveSibling(this.offsets.getFileName() + ".clean-stop");
 		this.rules = rules;
 		this.topics = new Topics(properties.topicPrefix());
-		this.kafka = kafka;
+		this.publisher = publisher;
 		this.meters = meters;
 	}
 
@@ -93,30 +91,33 @@ class UncleanStopGuard {
 		}
 	}
 
-	/** Same delivery rule as every batch: retried until Kafka acknowledged every flush. */
+	/** Same delivery rule as every batch: the publisher retries until Kafka acknowledged every flush. */
 	private void publishFlushes() throws InterruptedException {
-		long backoff = 100;
-		while (true) {
-			try {
-				List<CompletableFuture<SendResult<String, String>>> acks = new ArrayList<>();
-				for (String table : this.rules.tables().keySet()) {
-					acks.add(this.kafka.send(this.topics.changes(table), null, truncateOf(table)));
-				}
-				for (CompletableFuture<SendResult<String, String>> ack : acks) {
-					ack.get(30, TimeUnit.SECONDS);
-				}
-				return;
-			}
-			catch (ExecutionException | TimeoutException | RuntimeException ex) {
-				log.warn("Publishing the flush requests failed; retrying in {} ms: {}", backoff, ex.toString());
-				Thread.sleep(backoff);
-				backoff = Math.min(10_000, backoff * 2);
-			}
-		}
+		long now = System.currentTimeMillis();
+		List<ChangeEvent<String, String>> flushes = this.rules.tables()
+			.keySet()
+			.stream()
+			.<ChangeEvent<String, String>>map((table) -> new FlushRequest(this.topics.changes(table), truncateOf(table, now)))
+			.toList();
+		this.publisher.publish(flushes);
 	}
 
-	private static String truncateOf(String table) {
-		return "{\"before\":null,\"after\":null,\"source\":{\"table\":\"" + table + "\",\"ts_ms\":"
-				+ System.currentTimeMillis() + "},\"op\":\"t\"}";
+	private String truncateOf(String table, long now) {
+		// Freshline's change event, not Debezium's engine record of the same simple name
+		return this.writer.write(new dev.freshline.model.ChangeEvent(Operation.TRUNCATE, table, null, null, now, 0));
+	}
+
+	/** A TRUNCATE of one table, keyless as Debezium's own TRUNCATE events are. */
+	private record FlushRequest(String destination, String value) implements ChangeEvent<String, String> {
+
+		@Override
+		public @Nullable String key() {
+			return null;
+		}
+
+		@Override
+		public @Nullable Integer partition() {
+			return null;
+		}
 	}
 }

@@ -16,14 +16,17 @@ import org.springframework.kafka.support.SendResult;
 import org.springframework.stereotype.Component;
 
 import dev.freshline.cdc.capture.CaptureProgress;
+import dev.freshline.cdc.capture.ChangePublisher;
 
 /**
  * The delivery rule at the source: send the whole batch, wait until Kafka acknowledged every
  * record, and only then mark them processed. A failed batch is sent again with capped back-off,
- * forever; duplicates are harmless downstream (deletes are idempotent), losses are not.
+ * forever; duplicates are harmless downstream (deletes are idempotent), losses are not. The
+ * connector's own records (the flushes after an unclean stop) go through the same loop.
  */
 @Component
-public class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<String, String>>, SmartLifecycle {
+public class KafkaChangePublisher
+		implements DebeziumEngine.ChangeConsumer<ChangeEvent<String, String>>, ChangePublisher, SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(KafkaChangePublisher.class);
 
@@ -43,11 +46,21 @@ public class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<Chang
 	@Override
 	public void handleBatch(List<ChangeEvent<String, String>> records,
 			DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer) throws InterruptedException {
+		publish(records);
+		for (ChangeEvent<String, String> record : records) {
+			committer.markProcessed(record);
+		}
+		committer.markBatchFinished();
+		this.progress.batchPublished(records.size());
+	}
+
+	@Override
+	public void publish(List<ChangeEvent<String, String>> records) throws InterruptedException {
 		long backoff = 100;
 		for (int attempt = 1;; attempt++) {
 			try {
 				sendAndAwait(records);
-				break;
+				return;
 			}
 			catch (ExecutionException | RuntimeException ex) {
 				// ExecutionException: Kafka refused or timed out a send; RuntimeException: send() itself
@@ -65,11 +78,6 @@ public class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<Chang
 				backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
 			}
 		}
-		for (ChangeEvent<String, String> record : records) {
-			committer.markProcessed(record);
-		}
-		committer.markBatchFinished();
-		this.progress.batchPublished(records.size());
 	}
 
 	/** Stops first (a higher phase than the engine's), so a batch retrying against a gone broker lets the engine close. */

@@ -1,9 +1,5 @@
 package dev.freshline.invalidator.invalidation;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,8 +8,8 @@ import org.springframework.stereotype.Component;
 
 import dev.freshline.invalidator.InvalidatorProperties;
 import dev.freshline.model.RuleSet;
-import dev.freshline.model.SchemaCheck;
 import dev.freshline.model.SchemaCheckException;
+import dev.freshline.support.PostgresSchemaCheck;
 
 /**
  * Before any listener starts, checks that Postgres publishes every rule's table with a replica
@@ -29,11 +25,11 @@ class SchemaVerification implements InitializingBean {
 
 	private final InvalidatorProperties.SchemaCheck settings;
 
-	private final SchemaCheck check;
+	private final PostgresSchemaCheck check;
 
 	SchemaVerification(InvalidatorProperties properties, RuleSet rules) {
 		this.settings = properties.schemaCheck();
-		this.check = new SchemaCheck(rules);
+		this.check = new PostgresSchemaCheck(rules);
 	}
 
 	@Override
@@ -62,13 +58,7 @@ class SchemaVerification implements InitializingBean {
 	}
 
 	private void verifyOnce() {
-		String password = (this.settings.password() != null) ? this.settings.password() : "";
-		try (Connection connection = DriverManager.getConnection(this.settings.jdbcUrl(), this.settings.user(), password)) {
-			this.check.verify(connection, this.settings.publication());
-		}
-		catch (SQLException ex) {
-			throw new SchemaCheckException("cannot connect as " + this.settings.user() + " to check the rules: "
-					+ ex.getMessage(), ex);
-		}
+		this.check.verify(this.settings.jdbcUrl(), this.settings.user(), this.settings.password(),
+				this.settings.publication());
 	}
 }

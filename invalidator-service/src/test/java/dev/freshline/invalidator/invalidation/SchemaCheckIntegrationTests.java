@@ -12,8 +12,8 @@ import dev.freshline.embedded.DatabaseRole;
 import dev.freshline.embedded.SharedServers;
 import dev.freshline.embedded.TestDatabase;
 import dev.freshline.model.RuleSet;
-import dev.freshline.model.SchemaCheck;
 import dev.freshline.model.SchemaCheckException;
+import dev.freshline.support.PostgresSchemaCheck;
 
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class SchemaCheckIntegrationTests {
 
-	private final SchemaCheck check = new SchemaCheck(RuleSet.loadDefault());
+	private final PostgresSchemaCheck check = new PostgresSchemaCheck(RuleSet.loadDefault());
 
 	private TestDatabase database;
 

@@ -8,9 +8,7 @@ import java.util.concurrent.Callable;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import dev.freshline.ops.Clients;
 import dev.freshline.ops.ConnectionOptions;
@@ -26,9 +24,6 @@ import dev.freshline.ops.TopicLog;
 public final class DltListCommand implements Callable<Integer> {
 
 	private static final int MESSAGE_WIDTH = 100;
-
-	@Spec
-	CommandSpec spec;
 
 	@Mixin
 	ConnectionOptions connection;
@@ -46,8 +41,8 @@ public final class DltListCommand implements Callable<Integer> {
 
 	@Override
 	public Integer call() {
-		Ops ops = Ops.of(this.spec);
-		PrintWriter out = this.spec.commandLine().getOut();
+		Ops ops = this.connection.ops();
+		PrintWriter out = this.connection.out();
 		Endpoints endpoints = this.connection.resolve(ops);
 		String topic = endpoints.topics().deadLetter();
 		Position start = Position.parse("--from", this.from, ops.clock());
@@ -58,7 +53,8 @@ public final class DltListCommand implements Callable<Integer> {
 			Map<TopicPartition, Long> redriven = DltRedriveCommand.committed(clients, this.group);
 			List<DeadLetter> letters = DeadLetters.read(clients, starts, log.offsets("--to", new Position.Latest(), ops.clock()));
 			out.println(topic + ": " + log.records() + " records retained, " + letters.size() + " from " + start
-					+ "; redrive group " + this.group + " at " + (redriven.isEmpty() ? "nothing yet" : offsets(redriven)));
+					+ "; redrive group " + this.group + " at "
+					+ (redriven.isEmpty() ? "nothing yet" : TopicLog.describe(redriven)));
 			if (letters.isEmpty()) {
 				return 0;
 			}
@@ -75,14 +71,6 @@ public final class DltListCommand implements Callable<Integer> {
 			}
 			return 0;
 		}
-	}
-
-	private static String offsets(Map<TopicPartition, Long> offsets) {
-		return offsets.entrySet()
-			.stream()
-			.sorted(Map.Entry.comparingByKey(TopicLog.PARTITION_ORDER))
-			.map((entry) -> entry.getKey().partition() + "@" + entry.getValue())
-			.collect(java.util.stream.Collectors.joining(", "));
 	}
 
 	private static String shorten(String message) {

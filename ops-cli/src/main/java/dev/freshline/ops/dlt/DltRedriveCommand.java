@@ -14,9 +14,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import dev.freshline.model.ChangeEventParser;
 import dev.freshline.model.InvalidationRules;
@@ -43,9 +41,6 @@ public final class DltRedriveCommand implements Callable<Integer> {
 
 	static final String DEFAULT_GROUP = "freshline-ops-dlt-redrive";
 
-	@Spec
-	CommandSpec spec;
-
 	@Mixin
 	ConnectionOptions connection;
 
@@ -61,8 +56,8 @@ public final class DltRedriveCommand implements Callable<Integer> {
 
 	@Override
 	public Integer call() {
-		Ops ops = Ops.of(this.spec);
-		PrintWriter out = this.spec.commandLine().getOut();
+		Ops ops = this.connection.ops();
+		PrintWriter out = this.connection.out();
 		Endpoints endpoints = this.connection.resolve(ops);
 		Topics topics = endpoints.topics();
 		InvalidationRules rules = endpoints.invalidationRules();
@@ -91,7 +86,7 @@ public final class DltRedriveCommand implements Callable<Integer> {
 				results.row(letter.partition() + "@" + letter.offset(), letter.origin(), result);
 			}
 			out.println((this.dryRun ? "Dry run of a redrive of " : "Redriving ") + letters.size() + " records of " + topic
-					+ " from " + offsets(starts) + " with rules " + endpoints.rulesLocation());
+					+ " from " + TopicLog.describe(starts) + " with rules " + endpoints.rulesLocation());
 			if (!letters.isEmpty()) {
 				results.print(out);
 			}
@@ -104,7 +99,7 @@ public final class DltRedriveCommand implements Callable<Integer> {
 			commit(clients, stops);
 			out.println("Redriven " + (letters.size() - failed.size()) + ", still failing " + failed.size()
 					+ (failed.isEmpty() ? "" : " (kept in " + topic + "; group " + this.group + " stops at "
-							+ offsets(stops) + ", so the next redrive tries them again)"));
+							+ TopicLog.describe(stops) + ", so the next redrive tries them again)"));
 			return failed.isEmpty() ? 0 : Ops.FAILED;
 		}
 	}
@@ -171,13 +166,5 @@ public final class DltRedriveCommand implements Callable<Integer> {
 			throw new IllegalStateException("interrupted", ex);
 		}
 		return offsets;
-	}
-
-	private static String offsets(Map<TopicPartition, Long> offsets) {
-		return offsets.entrySet()
-			.stream()
-			.sorted(Map.Entry.comparingByKey(TopicLog.PARTITION_ORDER))
-			.map((entry) -> entry.getKey().partition() + "@" + entry.getValue())
-			.collect(java.util.stream.Collectors.joining(", "));
 	}
 }

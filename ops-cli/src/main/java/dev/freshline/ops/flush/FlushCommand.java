@@ -12,9 +12,7 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.ScanOptions;
@@ -42,9 +40,6 @@ public final class FlushCommand implements Callable<Integer> {
 
 	private static final Pattern TAG = Pattern.compile("([a-z][a-z0-9_-]{0,62})(?::(.+))?");
 
-	@Spec
-	CommandSpec spec;
-
 	@Mixin
 	ConnectionOptions connection;
 
@@ -69,8 +64,8 @@ public final class FlushCommand implements Callable<Integer> {
 
 	@Override
 	public Integer call() {
-		Ops ops = Ops.of(this.spec);
-		PrintWriter out = this.spec.commandLine().getOut();
+		Ops ops = this.connection.ops();
+		PrintWriter out = this.connection.out();
 		Endpoints endpoints = this.connection.resolve(ops);
 		RuleSet rules = endpoints.rules();
 		CacheKeys keys = endpoints.keys();

@@ -20,9 +20,7 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import dev.freshline.model.RuleSet;
 import dev.freshline.model.Topics;
@@ -45,9 +43,6 @@ import dev.freshline.ops.TopicLog;
 		description = { "Move the invalidator's consumer group to a time or an offset (dry run unless --execute).",
 				"Refused while the group has active members: stop the invalidators first." })
 public final class ResetGroupCommand implements Callable<Integer> {
-
-	@Spec
-	CommandSpec spec;
 
 	@Mixin
 	ConnectionOptions connection;
@@ -86,8 +81,8 @@ public final class ResetGroupCommand implements Callable<Integer> {
 
 	@Override
 	public Integer call() {
-		Ops ops = Ops.of(this.spec);
-		PrintWriter out = this.spec.commandLine().getOut();
+		Ops ops = this.connection.ops();
+		PrintWriter out = this.connection.out();
 		Endpoints endpoints = this.connection.resolve(ops);
 		String group = (this.group != null) ? this.group
 				: ops.environment().getOrDefault("INVALIDATOR_GROUP_ID", "freshline-invalidator");

@@ -15,9 +15,7 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import dev.freshline.ops.ChangeTopic;
 import dev.freshline.ops.Clients;
@@ -35,9 +33,6 @@ import dev.freshline.ops.TopicLog;
 public final class ReplayCommand implements Callable<Integer> {
 
 	private static final Pattern RATE = Pattern.compile("([1-9][0-9]{0,8})(/s)?");
-
-	@Spec
-	CommandSpec spec;
 
 	@Mixin
 	ConnectionOptions connection;
@@ -81,9 +76,9 @@ public final class ReplayCommand implements Callable<Integer> {
 
 	@Override
 	public Integer call() {
-		Ops ops = Ops.of(this.spec);
+		Ops ops = this.connection.ops();
 		Clock clock = ops.clock();
-		PrintWriter out = this.spec.commandLine().getOut();
+		PrintWriter out = this.connection.out();
 		Endpoints endpoints = this.connection.resolve(ops);
 		ChangeTopic topic = ChangeTopic.of(this.source.table, this.source.topic, endpoints.topics(),
 				endpoints.rules(), endpoints.rulesLocation());
@@ -109,11 +104,13 @@ public final class ReplayCommand implements Callable<Integer> {
 				// fail on an unreachable Redis before reading anything
 				clients.ping();
 			}
-			Replay replay = new Replay(clients, endpoints.invalidationRules(), topic, starts, ends, this.dryRun,
-					eventsPerSecond, this.batch, this.show, out, this.spec.commandLine().getErr(), ops.terminal(), interval);
+			Replay.Range range = new Replay.Range(starts, ends);
+			Replay replay = new Replay(clients, endpoints.invalidationRules(), topic, range,
+					new Replay.Settings(this.dryRun, eventsPerSecond, this.batch, this.show, ops.terminal(), interval), out,
+					this.connection.err());
 			out.println("Replaying " + topic.topic() + " from " + start + " to "
 					+ ((stop instanceof Position.Latest) ? "the current end" : stop) + ": "
-					+ String.format(Locale.ROOT, "%,d", replay.total()) + " records on " + starts.size()
+					+ String.format(Locale.ROOT, "%,d", range.total()) + " records on " + starts.size()
 					+ " partitions" + (this.dryRun ? " (dry run: nothing is changed)" : ""));
 			return replay.run();
 		}

@@ -5,17 +5,15 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
+import dev.freshline.model.Topics;
 import dev.freshline.ops.ChangeTopic;
 import dev.freshline.ops.ConnectionOptions;
 import dev.freshline.ops.Endpoints;
@@ -32,11 +30,6 @@ import dev.freshline.ops.Ops;
 		description = { "Re-read every row of a table through Debezium (an incremental snapshot), so every "
 				+ "row's keys are invalidated even when the change topic no longer holds their history." })
 public final class ResnapshotCommand implements Callable<Integer> {
-
-	static final String SIGNAL_TABLE = "debezium_signal";
-
-	@Spec
-	CommandSpec spec;
 
 	@Mixin
 	ConnectionOptions connection;
@@ -58,60 +51,36 @@ public final class ResnapshotCommand implements Callable<Integer> {
 
 	@Override
 	public Integer call() {
-		Ops ops = Ops.of(this.spec);
-		PrintWriter out = this.spec.commandLine().getOut();
+		Ops ops = this.connection.ops();
+		PrintWriter out = this.connection.out();
 		Endpoints endpoints = this.connection.resolve(ops);
 		// refuses a table without a rule, with the same message as replay
 		ChangeTopic.of(this.table, null, endpoints.topics(), endpoints.rules(), endpoints.rulesLocation());
-		Map<String, String> env = ops.environment();
-		String url = first(this.jdbcUrl, urlFrom(env), this.connection.stackValue(ops, "postgres", "jdbcUrl"),
-				"jdbc:postgresql://localhost:5432/freshline");
-		String user = first(this.signalUser, env.get("SIGNAL_DB_USER"),
-				this.connection.stackValue(ops, "postgres", "signalUser"), "freshline_signal");
-		String password = first(null, env.get("SIGNAL_DB_PASSWORD"),
-				this.connection.stackValue(ops, "postgres", "signalPassword"), "");
-		out.println("Postgres " + url + " as " + user);
+		ConnectionOptions.Postgres postgres = this.connection.postgres(ops, this.jdbcUrl, this.signalUser);
+		out.println(postgres);
 		String id = UUID.randomUUID().toString();
 		// the table name comes from the rules (checked above), never from free text
 		String data = "{\"data-collections\": [\"public." + this.table + "\"], \"type\": \"incremental\"}";
-		try (Connection database = DriverManager.getConnection(url, user, password)) {
+		try (Connection database = DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), postgres.password())) {
 			if (this.dryRun) {
 				out.println("Dry run: would insert execute-snapshot signal for public." + this.table
-						+ " into " + SIGNAL_TABLE + ". Nothing was changed.");
+						+ " into " + Topics.SIGNAL_TABLE + ". Nothing was changed.");
 				return 0;
 			}
 			try (PreparedStatement insert = database
-				.prepareStatement("INSERT INTO " + SIGNAL_TABLE + " (id, type, data) VALUES (?, 'execute-snapshot', ?)")) {
+				.prepareStatement("INSERT INTO " + Topics.SIGNAL_TABLE + " (id, type, data) VALUES (?, 'execute-snapshot', ?)")) {
 				insert.setString(1, id);
 				insert.setString(2, data);
 				insert.executeUpdate();
 			}
 		}
 		catch (SQLException ex) {
-			throw new IllegalStateException("cannot signal the connector as " + user + ": " + ex.getMessage(), ex);
+			throw new IllegalStateException("cannot signal the connector as " + postgres.user() + ": " + ex.getMessage(), ex);
 		}
 		out.println("Signal " + id + " sent: Debezium re-reads every row of public." + this.table
 				+ " in chunks while it keeps streaming, and the invalidator evicts each row's keys as its read event "
 				+ "arrives. Follow it in the cdc-connector's log (incremental snapshot) and in "
 				+ "freshline.invalidator.keys.deleted.");
 		return 0;
-	}
-
-	private static @Nullable String urlFrom(Map<String, String> env) {
-		String host = env.get("POSTGRES_HOST");
-		if (host == null || host.isBlank()) {
-			return null;
-		}
-		return "jdbc:postgresql://" + host + ":" + env.getOrDefault("POSTGRES_PORT", "5432") + "/"
-				+ env.getOrDefault("POSTGRES_DB", "freshline");
-	}
-
-	private static String first(@Nullable String flag, @Nullable String env, @Nullable String stack, String fallback) {
-		for (String value : new String[] { flag, env, stack }) {
-			if (value != null && !value.isBlank()) {
-				return value;
-			}
-		}
-		return fallback;
 	}
 }
