@@ -87,6 +87,11 @@ public final class RedisServer implements AutoCloseable {
 		return port;
 	}
 
+	/** The {@code redis://host:port} address a Lettuce client connects to. */
+	public String uri() {
+		return "redis://" + HOST + ":" + port;
+	}
+
 	/** The pid of the running redis-server, read from its pid file. */
 	public long pid() {
 		long current = pid;
