@@ -92,8 +92,7 @@ public final class SharedServers {
 
 	private PostgresServer startPostgres() {
 		PostgresServer server = PostgresServer.start(directory().resolve("postgres"));
-		for (DatabaseRole role : new DatabaseRole[] {DatabaseRole.OWNER, DatabaseRole.API, DatabaseRole.CDC, DatabaseRole.INVALIDATOR,
-				DatabaseRole.SIGNAL}) {
+		for (DatabaseRole role : DatabaseRole.ALL) {
 			role.ensureOn(server);
 		}
 		return server;

@@ -21,11 +21,13 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.freshline.embedded.DatabaseRole;
 import dev.freshline.embedded.Directories;
 import dev.freshline.embedded.FreePorts;
 import dev.freshline.embedded.KafkaServer;
 import dev.freshline.embedded.PostgresServer;
 import dev.freshline.embedded.RedisServer;
+import dev.freshline.embedded.ServiceEnvironment;
 import dev.freshline.embedded.ShutdownHooks;
 
 /**
@@ -113,35 +115,24 @@ public final class LocalStack {
 		done(started);
 
 		step("Creating database '" + DATABASE + "' and its roles");
-		Map<String, String> passwords = new LinkedHashMap<>();
-		for (String role : List.of("freshline", "freshline_api", "freshline_cdc", "freshline_invalidator",
-				"freshline_signal")) {
+		Map<DatabaseRole, String> passwords = new LinkedHashMap<>();
+		for (DatabaseRole role : DatabaseRole.ALL) {
 			passwords.put(role, randomPassword());
-			postgres.ensureRole(role, passwords.get(role), role.equals("freshline_cdc"));
+			postgres.ensureRole(role.name(), passwords.get(role), role.replication());
 		}
-		postgres.createDatabase(DATABASE, "freshline");
+		postgres.createDatabase(DATABASE, DatabaseRole.OWNER.name());
 		done(started);
 
-		Map<String, String> environment = new LinkedHashMap<>();
-		environment.put("POSTGRES_HOST", postgres.host());
-		environment.put("POSTGRES_PORT", Integer.toString(postgres.port()));
-		environment.put("POSTGRES_DB", DATABASE);
-		environment.put("MIGRATION_DB_USER", "freshline");
-		environment.put("MIGRATION_DB_PASSWORD", passwords.get("freshline"));
-		environment.put("API_DB_USER", "freshline_api");
-		environment.put("API_DB_PASSWORD", passwords.get("freshline_api"));
-		environment.put("CDC_DB_USER", "freshline_cdc");
-		environment.put("CDC_DB_PASSWORD", passwords.get("freshline_cdc"));
-		environment.put("INVALIDATOR_DB_USER", "freshline_invalidator");
-		environment.put("INVALIDATOR_DB_PASSWORD", passwords.get("freshline_invalidator"));
-		environment.put("SIGNAL_DB_USER", "freshline_signal");
-		environment.put("CDC_OFFSET_FILE", this.run.resolve("cdc-offsets.dat").toString());
-		environment.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-		environment.put("REDIS_HOST", redis.host());
-		environment.put("REDIS_PORT", Integer.toString(redis.port()));
-		// one consumer per change-topic partition: the invalidator waits on Redis per record, so
-		// three consumers keep three round trips in flight
-		environment.put("INVALIDATOR_CONCURRENCY", System.getenv().getOrDefault("INVALIDATOR_CONCURRENCY", "3"));
+		Map<String, String> environment = new ServiceEnvironment()
+			.database(postgres.host(), postgres.port(), DATABASE, passwords::get)
+			.put(ServiceEnvironment.CDC_OFFSET_FILE, this.run.resolve("cdc-offsets.dat").toString())
+			.kafka(kafka.bootstrapServers())
+			.redis(redis.host(), redis.port())
+			// one consumer per change-topic partition: the invalidator waits on Redis per record, so
+			// three consumers keep three round trips in flight
+			.put(ServiceEnvironment.INVALIDATOR_CONCURRENCY,
+					System.getenv().getOrDefault(ServiceEnvironment.INVALIDATOR_CONCURRENCY, "3"))
+			.toStrings();
 
 		// Startup is CPU-bound on small machines, so everything that can start at once does. Only
 		// the connector waits: it needs the publication and grants that api-1's migrations create
@@ -162,7 +153,8 @@ public final class LocalStack {
 
 		StackInfo info = new StackInfo(
 				new StackInfo.Postgres(postgres.jdbcUrl(DATABASE), postgres.host(), postgres.port(), DATABASE,
-						"freshline", passwords.get("freshline"), "freshline_signal", passwords.get("freshline_signal")),
+						DatabaseRole.OWNER.name(), passwords.get(DatabaseRole.OWNER), DatabaseRole.SIGNAL.name(),
+						passwords.get(DatabaseRole.SIGNAL)),
 				new StackInfo.Kafka(kafka.bootstrapServers()), new StackInfo.Redis(redis.host(), redis.port()),
 				List.of(api1.baseUrl(), api2.baseUrl()), processes(postgres, redis));
 		Path infoFile = writeInfo(info);

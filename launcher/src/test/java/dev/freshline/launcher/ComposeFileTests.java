@@ -15,13 +15,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
+import dev.freshline.embedded.DatabaseRole;
+import dev.freshline.embedded.ServiceEnvironment;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * No Docker engine runs here, so docker-compose.yml is checked the way an engine would read it:
  * {@code docker-compose config} must accept it, and every variable it sets must be one the
- * service's own configuration reads (a typo would silently fall back to a localhost default).
+ * service's own configuration reads (a typo would silently fall back to a localhost default) and
+ * one that {@link ServiceEnvironment}, which the launcher and the tests use, also sets.
  */
 class ComposeFileTests {
 
@@ -62,6 +66,34 @@ class ComposeFileTests {
 			set.remove("SPRING_PROFILES_ACTIVE");
 			assertThat(read).as("variables %s sets that %s.yml reads", service.getKey(), service.getValue())
 				.containsAll(set);
+		}
+	}
+
+	@Test
+	void shouldUseTheVariablesAndRoleNamesOfServiceEnvironment() {
+		for (String service : MODULES.keySet()) {
+			Map<String, Object> environment = environment(service);
+			Set<String> set = new TreeSet<>(environment.keySet());
+			set.remove("SPRING_PROFILES_ACTIVE");
+			assertThat(ServiceEnvironment.NAMES).as("variables of %s", service).containsAll(set);
+			for (DatabaseRole role : DatabaseRole.ALL) {
+				if (environment.containsKey(role.userVariable())) {
+					assertThat(environment.get(role.userVariable())).as("%s of %s", role.userVariable(), service)
+						.isEqualTo(role.name());
+				}
+			}
+		}
+	}
+
+	@Test
+	void shouldGiveThePostgresInitScriptEveryRolesPassword() {
+		Map<String, Object> postgres = environment("postgres");
+		assertThat(postgres).containsEntry("POSTGRES_USER", DatabaseRole.OWNER.name())
+			.containsEntry("POSTGRES_DB", "freshline");
+		for (DatabaseRole role : DatabaseRole.ALL) {
+			if (role != DatabaseRole.OWNER) {
+				assertThat(postgres).containsKey(role.passwordVariable());
+			}
 		}
 	}
 

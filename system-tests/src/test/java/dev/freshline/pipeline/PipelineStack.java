@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,6 +26,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import dev.freshline.api.ApiApplication;
 import dev.freshline.cdc.ConnectorApplication;
 import dev.freshline.cdc.capture.CaptureProgress;
+import dev.freshline.embedded.ServiceEnvironment;
 import dev.freshline.embedded.SharedServers;
 import dev.freshline.embedded.TestDatabase;
 import dev.freshline.invalidator.InvalidatorApplication;
@@ -93,7 +93,7 @@ public final class PipelineStack implements AutoCloseable {
 		this.database = this.servers.newDatabase();
 		this.name = SharedServers.uniqueName("fl");
 		this.offsetFile = Files.createTempDirectory(this.name).resolve("offsets.dat");
-		this.redisClient = RedisClient.create("redis://" + this.servers.redis().host() + ":" + this.servers.redis().port());
+		this.redisClient = RedisClient.create(this.servers.redis().uri());
 		this.redisConnection = this.redisClient.connect();
 	}
 
@@ -152,20 +152,19 @@ public final class PipelineStack implements AutoCloseable {
 	}
 
 	private ConfigurableApplicationContext run(Class<?> application, String configName, String excludedAutoConfigurations) {
-		Map<String, Object> environment = new LinkedHashMap<>();
-		environment.put("spring.config.name", configName);
-		environment.putAll(this.database.serviceEnvironment());
-		environment.put("CDC_SLOT_NAME", this.name);
-		environment.put("CDC_OFFSET_FILE", this.offsetFile.toString());
-		environment.put("KAFKA_BOOTSTRAP_SERVERS", this.servers.kafka().bootstrapServers());
-		environment.put("REDIS_HOST", this.servers.redis().host());
-		environment.put("REDIS_PORT", this.servers.redis().port());
-		environment.put("FRESHLINE_TOPIC_PREFIX", this.name);
-		environment.put("FRESHLINE_KEY_PREFIX", this.name);
-		environment.put("INVALIDATOR_GROUP_ID", invalidatorGroup());
-		environment.put("SERVER_PORT", 0);
-		environment.put("spring.autoconfigure.exclude", excludedAutoConfigurations);
-		environment.putAll(this.overrides);
+		Map<String, Object> environment = new ServiceEnvironment().put("spring.config.name", configName)
+			.database(this.database)
+			.put(ServiceEnvironment.CDC_SLOT_NAME, this.name)
+			.put(ServiceEnvironment.CDC_OFFSET_FILE, this.offsetFile.toString())
+			.kafka(this.servers.kafka().bootstrapServers())
+			.redis(this.servers.redis())
+			.put(ServiceEnvironment.FRESHLINE_TOPIC_PREFIX, this.name)
+			.put(ServiceEnvironment.FRESHLINE_KEY_PREFIX, this.name)
+			.put(ServiceEnvironment.INVALIDATOR_GROUP_ID, invalidatorGroup())
+			.put(ServiceEnvironment.SERVER_PORT, 0)
+			.put("spring.autoconfigure.exclude", excludedAutoConfigurations)
+			.putAll(this.overrides)
+			.toMap();
 		SpringApplicationBuilder builder = new SpringApplicationBuilder(application).properties(environment);
 		if (this.hooks != null && application != ConnectorApplication.class) {
 			Object hooks = this.hooks;
