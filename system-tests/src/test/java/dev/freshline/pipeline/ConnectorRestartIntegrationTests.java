@@ -12,9 +12,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -25,36 +24,25 @@ import static org.awaitility.Awaitility.await;
  * Durable offsets: the connector is stopped and restarted while a writer keeps committing
  * updates, and every committed row version still reaches the change topic.
  */
+@ExtendWith(PipelineStackExtension.class)
 class ConnectorRestartIntegrationTests {
 
 	private static final int PATIENTS = 50;
 
 	private final JsonMapper json = JsonMapper.builder().build();
 
-	private PipelineStack stack;
-
-	@BeforeEach
-	void startStack() throws Exception {
-		this.stack = PipelineStack.start();
-	}
-
-	@AfterEach
-	void stopStack() throws Exception {
-		this.stack.close();
-	}
-
 	@Test
-	void shouldDeliverEveryChangeCommittedWhileTheConnectorStopsAndRestarts() throws Exception {
+	void shouldDeliverEveryChangeCommittedWhileTheConnectorStopsAndRestarts(PipelineStack stack) throws Exception {
 		Set<String> committed = ConcurrentHashMap.newKeySet();
 		AtomicInteger writes = new AtomicInteger();
 		AtomicBoolean writing = new AtomicBoolean(true);
-		CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> write(committed, writes, writing));
+		CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> write(stack, committed, writes, writing));
 
 		await().until(() -> writes.get() >= 100);
-		this.stack.stopConnector();
+		stack.stopConnector();
 		int whileDown = writes.get() + 200;
 		await().until(() -> writes.get() >= whileDown);
-		this.stack.startConnector();
+		stack.startConnector();
 		int afterRestart = writes.get() + 200;
 		await().until(() -> writes.get() >= afterRestart);
 		writing.set(false);
@@ -63,7 +51,7 @@ class ConnectorRestartIntegrationTests {
 		Set<String> missing = ConcurrentHashMap.newKeySet();
 		missing.addAll(committed);
 		try (KafkaConsumer<String, String> consumer = ChangeTopicReader.consumer()) {
-			consumer.subscribe(List.of(this.stack.topics().changes("patient")));
+			consumer.subscribe(List.of(stack.topics().changes("patient")));
 			await().atMost(Duration.ofSeconds(90)).until(() -> {
 				consumer.poll(Duration.ofMillis(200)).forEach((record) -> missing.remove(idAndVersion(record.value())));
 				return missing.isEmpty();
@@ -72,8 +60,8 @@ class ConnectorRestartIntegrationTests {
 		assertThat(committed).hasSizeGreaterThanOrEqualTo(500);
 	}
 
-	private void write(Set<String> committed, AtomicInteger writes, AtomicBoolean writing) {
-		try (Connection connection = this.stack.connect();
+	private void write(PipelineStack stack, Set<String> committed, AtomicInteger writes, AtomicBoolean writing) {
+		try (Connection connection = stack.connect();
 				PreparedStatement update = connection
 					.prepareStatement("UPDATE patient SET ward = 'ward-' || ? WHERE id = ? RETURNING id, version")) {
 			for (int i = 0; writing.get() && i < 50_000; i++) {
