@@ -19,7 +19,8 @@ public final class Directories {
 	static Path createTemp(String prefix) {
 		try {
 			return Files.createTempDirectory(prefix);
-		} catch (IOException e) {
+		}
+		catch (IOException e) {
 			throw new UncheckedIOException("Cannot create a temporary directory " + prefix, e);
 		}
 	}
@@ -30,7 +31,8 @@ public final class Directories {
 		}
 		try (Stream<Path> entries = Files.list(directory)) {
 			return entries.findAny().isEmpty();
-		} catch (IOException e) {
+		}
+		catch (IOException e) {
 			throw new UncheckedIOException("Cannot list " + directory, e);
 		}
 	}
@@ -77,7 +79,8 @@ public final class Directories {
 					return FileVisitResult.CONTINUE;
 				}
 			});
-		} catch (IOException e) {
+		}
+		catch (IOException e) {
 			throw new UncheckedIOException("Cannot delete " + directory, e);
 		}
 	}
