@@ -244,7 +244,7 @@ public final class Bench {
 			this.results.missing.put("replay", "skipped with --no-replay");
 			return;
 		}
-		this.progress.line("replay: scripts/bench-replay --events %d (builds ops-cli, own Kafka and Redis)...",
+		this.progress.line("replay: scripts/bench-replay --events %d (its own Kafka and Redis)...",
 				this.options.replayEvents());
 		try {
 			ReplayFigure.Figure figure = ReplayFigure.run(this.home, this.options.replayEvents(),
