@@ -14,9 +14,10 @@ public final class BenchMain {
 	}
 
 	public static void main(String[] args) throws Exception {
-		// measurements print their own figures: libraries speak only when something is wrong
-		System.setProperty("logback.configurationFile", "freshline-measure-logback.xml");
 		String command = (args.length > 0) ? args[0] : "";
+		// measurements print their own figures: libraries speak only when something is wrong
+		System.setProperty("logback.configurationFile",
+				command.equals("replay") ? "freshline-replay-logback.xml" : "freshline-measure-logback.xml");
 		String[] rest = (args.length > 0) ? Arrays.copyOfRange(args, 1, args.length) : args;
 		switch (command) {
 			case "measure" -> LagProbe.main(rest);
