@@ -20,8 +20,8 @@ public final class Directories {
 		try {
 			return Files.createTempDirectory(prefix);
 		}
-		catch (IOException e) {
-			throw new UncheckedIOException("Cannot create a temporary directory " + prefix, e);
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot create a temporary directory " + prefix, ex);
 		}
 	}
 
@@ -32,8 +32,8 @@ public final class Directories {
 		try (Stream<Path> entries = Files.list(directory)) {
 			return entries.findAny().isEmpty();
 		}
-		catch (IOException e) {
-			throw new UncheckedIOException("Cannot list " + directory, e);
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot list " + directory, ex);
 		}
 	}
 
@@ -80,8 +80,8 @@ public final class Directories {
 				}
 			});
 		}
-		catch (IOException e) {
-			throw new UncheckedIOException("Cannot delete " + directory, e);
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot delete " + directory, ex);
 		}
 	}
 }

@@ -78,9 +78,9 @@ public final class KafkaServer implements AutoCloseable {
 			server.startup();
 			kafka.awaitReady();
 		}
-		catch (RuntimeException e) {
+		catch (RuntimeException ex) {
 			kafka.close();
-			throw new EmbeddedServerException("Kafka did not start in " + directory, e);
+			throw new EmbeddedServerException("Kafka did not start in " + directory, ex);
 		}
 		log.info("Kafka started on {} in {} ms (logs {})", bootstrapServers,
 				TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), directory);
@@ -176,8 +176,8 @@ public final class KafkaServer implements AutoCloseable {
 					.setHasDynamicQuorum(false)
 					.run();
 		}
-		catch (Exception e) {
-			throw new EmbeddedServerException("Cannot format Kafka storage in " + directory, e);
+		catch (Exception ex) {
+			throw new EmbeddedServerException("Cannot format Kafka storage in " + directory, ex);
 		}
 		log.debug("Formatted Kafka storage: {}", output.toString(StandardCharsets.UTF_8).trim());
 	}
@@ -197,11 +197,11 @@ public final class KafkaServer implements AutoCloseable {
 						return;
 					}
 				}
-				catch (ExecutionException | TimeoutException e) {
+				catch (ExecutionException | TimeoutException ex) {
 					if (System.nanoTime() > deadline) {
-						throw new EmbeddedServerException("Kafka not ready after " + READY_TIMEOUT, e);
+						throw new EmbeddedServerException("Kafka not ready after " + READY_TIMEOUT, ex);
 					}
-					log.debug("Kafka not ready yet", e);
+					log.debug("Kafka not ready yet", ex);
 				}
 				if (System.nanoTime() > deadline) {
 					throw new EmbeddedServerException("Kafka has no broker after " + READY_TIMEOUT);
@@ -209,9 +209,9 @@ public final class KafkaServer implements AutoCloseable {
 				LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
 			}
 		}
-		catch (InterruptedException e) {
+		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			throw new EmbeddedServerException("Interrupted while waiting for Kafka", e);
+			throw new EmbeddedServerException("Interrupted while waiting for Kafka", ex);
 		}
 	}
 }

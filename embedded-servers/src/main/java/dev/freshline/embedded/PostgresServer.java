@@ -91,8 +91,8 @@ public final class PostgresServer implements AutoCloseable {
 					TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), directory);
 			return new PostgresServer(postgres, directory);
 		}
-		catch (IOException | RuntimeException e) {
-			throw new EmbeddedServerException("Postgres did not start in " + directory, e);
+		catch (IOException | RuntimeException ex) {
+			throw new EmbeddedServerException("Postgres did not start in " + directory, ex);
 		}
 	}
 
@@ -152,8 +152,8 @@ public final class PostgresServer implements AutoCloseable {
 				statement.execute("DROP DATABASE IF EXISTS " + quoted(name) + " WITH (FORCE)");
 			}
 		}
-		catch (SQLException e) {
-			throw new EmbeddedServerException("Cannot drop database " + name, e);
+		catch (SQLException ex) {
+			throw new EmbeddedServerException("Cannot drop database " + name, ex);
 		}
 	}
 
@@ -176,16 +176,16 @@ public final class PostgresServer implements AutoCloseable {
 			try {
 				statement.execute("CREATE ROLE " + quoted(name) + attributes);
 			}
-			catch (SQLException e) {
+			catch (SQLException ex) {
 				// Another thread created it between our check and our CREATE.
-				if (!DUPLICATE_OBJECT.equals(e.getSQLState()) && !UNIQUE_VIOLATION.equals(e.getSQLState())) {
-					throw e;
+				if (!DUPLICATE_OBJECT.equals(ex.getSQLState()) && !UNIQUE_VIOLATION.equals(ex.getSQLState())) {
+					throw ex;
 				}
 				statement.execute("ALTER ROLE " + quoted(name) + attributes);
 			}
 		}
-		catch (SQLException e) {
-			throw new EmbeddedServerException("Cannot ensure role " + name, e);
+		catch (SQLException ex) {
+			throw new EmbeddedServerException("Cannot ensure role " + name, ex);
 		}
 	}
 
@@ -195,8 +195,8 @@ public final class PostgresServer implements AutoCloseable {
 				Statement statement = connection.createStatement()) {
 			statement.execute(sql);
 		}
-		catch (SQLException e) {
-			throw new EmbeddedServerException("SQL failed in database " + database + ": " + sql, e);
+		catch (SQLException ex) {
+			throw new EmbeddedServerException("SQL failed in database " + database + ": " + sql, ex);
 		}
 	}
 
@@ -214,8 +214,8 @@ public final class PostgresServer implements AutoCloseable {
 		try {
 			this.postgres.close();
 		}
-		catch (IOException e) {
-			throw new EmbeddedServerException("Postgres did not stop cleanly", e);
+		catch (IOException ex) {
+			throw new EmbeddedServerException("Postgres did not stop cleanly", ex);
 		}
 		// zonky deletes the directory already; this covers the ot.epg.no-cleanup escape hatch.
 		Directories.deleteRecursively(this.dataDirectory);
@@ -253,10 +253,10 @@ public final class PostgresServer implements AutoCloseable {
 				drop.execute();
 				return;
 			}
-			catch (SQLException e) {
+			catch (SQLException ex) {
 				// 55006: object_in_use, the slot is still held by a dying walsender.
-				if (!"55006".equals(e.getSQLState()) || System.nanoTime() > deadline) {
-					throw e;
+				if (!"55006".equals(ex.getSQLState()) || System.nanoTime() > deadline) {
+					throw ex;
 				}
 				LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
 			}
@@ -282,8 +282,8 @@ public final class PostgresServer implements AutoCloseable {
 			String firstLine = Files.readAllLines(pidFile, StandardCharsets.UTF_8).stream().findFirst().orElse("");
 			return Optional.of(Long.parseLong(firstLine.trim()));
 		}
-		catch (IOException | NumberFormatException e) {
-			throw new EmbeddedServerException("Unreadable " + pidFile, e);
+		catch (IOException | NumberFormatException ex) {
+			throw new EmbeddedServerException("Unreadable " + pidFile, ex);
 		}
 	}
 
@@ -310,12 +310,12 @@ public final class PostgresServer implements AutoCloseable {
 			process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
 			return true;
 		}
-		catch (TimeoutException | ExecutionException e) {
+		catch (TimeoutException | ExecutionException ex) {
 			return false;
 		}
-		catch (InterruptedException e) {
+		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			throw new EmbeddedServerException("Interrupted while waiting for postmaster " + process.pid() + " to exit", e);
+			throw new EmbeddedServerException("Interrupted while waiting for postmaster " + process.pid() + " to exit", ex);
 		}
 	}
 }

@@ -77,15 +77,15 @@ public final class RedisServer implements AutoCloseable {
 			try {
 				redis.launch(started);
 			}
-			catch (IOException | RuntimeException e) {
+			catch (IOException | RuntimeException ex) {
 				redis.close();
-				throw e;
+				throw ex;
 			}
 			return redis;
 		}
-		catch (IOException | RuntimeException e) {
+		catch (IOException | RuntimeException ex) {
 			Directories.deleteRecursively(workDirectory);
-			throw new EmbeddedServerException("Redis did not start on port " + port, e);
+			throw new EmbeddedServerException("Redis did not start on port " + port, ex);
 		}
 	}
 
@@ -126,8 +126,8 @@ public final class RedisServer implements AutoCloseable {
 			this.process.stop();
 			this.pid = -1;
 		}
-		catch (IOException e) {
-			throw new EmbeddedServerException("Redis on port " + this.port + " did not stop", e);
+		catch (IOException ex) {
+			throw new EmbeddedServerException("Redis on port " + this.port + " did not stop", ex);
 		}
 		log.info("Redis on {}:{} stopped", HOST, this.port);
 	}
@@ -143,8 +143,8 @@ public final class RedisServer implements AutoCloseable {
 		try {
 			launch(System.nanoTime());
 		}
-		catch (IOException e) {
-			throw new EmbeddedServerException("Redis did not restart on port " + this.port, e);
+		catch (IOException ex) {
+			throw new EmbeddedServerException("Redis did not restart on port " + this.port, ex);
 		}
 	}
 
@@ -164,8 +164,8 @@ public final class RedisServer implements AutoCloseable {
 			try {
 				Files.deleteIfExists(this.configFile);
 			}
-			catch (IOException e) {
-				log.debug("Cannot delete {}", this.configFile, e);
+			catch (IOException ex) {
+				log.debug("Cannot delete {}", this.configFile, ex);
 			}
 		}
 	}

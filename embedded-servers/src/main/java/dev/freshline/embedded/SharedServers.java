@@ -135,8 +135,8 @@ public final class SharedServers {
 		try {
 			started.close();
 		}
-		catch (Exception e) {
-			log.warn("Shared {} did not close cleanly", name, e);
+		catch (Exception ex) {
+			log.warn("Shared {} did not close cleanly", name, ex);
 		}
 	}
 
