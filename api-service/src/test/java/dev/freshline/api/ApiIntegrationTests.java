@@ -6,7 +6,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.lettuce.core.RedisClient;
@@ -24,6 +23,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.freshline.embedded.RedisServer;
+import dev.freshline.embedded.ServiceEnvironment;
 import dev.freshline.embedded.SharedServers;
 import dev.freshline.embedded.TestDatabase;
 import dev.freshline.model.CacheKeys;
@@ -59,17 +59,16 @@ class ApiIntegrationTests {
 	void start() {
 		this.database = SharedServers.get().newDatabase();
 		this.redis = RedisServer.start();
-		Map<String, Object> environment = new LinkedHashMap<>();
-		environment.put("spring.config.name", ApiApplication.CONFIG_NAME);
-		environment.putAll(this.database.serviceEnvironment());
-		environment.put("REDIS_HOST", this.redis.host());
-		environment.put("REDIS_PORT", this.redis.port());
-		environment.put("FRESHLINE_KEY_PREFIX", this.prefix);
-		environment.put("CACHE_FORMULARY_TTL", "1h");
-		environment.put("CACHE_FORMULARY_SLIDING", "3s");
-		environment.put("SERVER_PORT", 0);
+		Map<String, Object> environment = new ServiceEnvironment().put("spring.config.name", ApiApplication.CONFIG_NAME)
+			.database(this.database)
+			.redis(this.redis)
+			.put(ServiceEnvironment.FRESHLINE_KEY_PREFIX, this.prefix)
+			.put("CACHE_FORMULARY_TTL", "1h")
+			.put("CACHE_FORMULARY_SLIDING", "3s")
+			.put(ServiceEnvironment.SERVER_PORT, 0)
+			.toMap();
 		this.api = new SpringApplicationBuilder(ApiApplication.class).properties(environment).run();
-		this.redisClient = RedisClient.create("redis://" + this.redis.host() + ":" + this.redis.port());
+		this.redisClient = RedisClient.create(this.redis.uri());
 		this.redisConnection = this.redisClient.connect();
 	}
 

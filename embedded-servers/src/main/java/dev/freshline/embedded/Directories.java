@@ -19,8 +19,9 @@ public final class Directories {
 	static Path createTemp(String prefix) {
 		try {
 			return Files.createTempDirectory(prefix);
-		} catch (IOException e) {
-			throw new UncheckedIOException("Cannot create a temporary directory " + prefix, e);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot create a temporary directory " + prefix, ex);
 		}
 	}
 
@@ -30,8 +31,9 @@ public final class Directories {
 		}
 		try (Stream<Path> entries = Files.list(directory)) {
 			return entries.findAny().isEmpty();
-		} catch (IOException e) {
-			throw new UncheckedIOException("Cannot list " + directory, e);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot list " + directory, ex);
 		}
 	}
 
@@ -77,8 +79,9 @@ public final class Directories {
 					return FileVisitResult.CONTINUE;
 				}
 			});
-		} catch (IOException e) {
-			throw new UncheckedIOException("Cannot delete " + directory, e);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot delete " + directory, ex);
 		}
 	}
 }

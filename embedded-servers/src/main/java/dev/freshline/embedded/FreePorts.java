@@ -36,8 +36,9 @@ public final class FreePorts {
 	private static int probe() {
 		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
 			return socket.getLocalPort();
-		} catch (IOException e) {
-			throw new UncheckedIOException("Cannot bind a probe socket on 127.0.0.1", e);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot bind a probe socket on 127.0.0.1", ex);
 		}
 	}
 }

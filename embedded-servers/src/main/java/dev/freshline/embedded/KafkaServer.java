@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
@@ -33,14 +34,21 @@ public final class KafkaServer implements AutoCloseable {
 	private static final Logger log = LoggerFactory.getLogger(KafkaServer.class);
 
 	private static final String HOST = "127.0.0.1";
+
 	private static final int NODE_ID = 1;
+
 	private static final String CONTROLLER_LISTENER = "CONTROLLER";
+
 	private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
 	private final KafkaRaftServer server;
+
 	private final String bootstrapServers;
+
 	private final Path logDirectory;
+
 	private final Thread shutdownHook;
+
 	private boolean closed;
 
 	private KafkaServer(KafkaRaftServer server, String bootstrapServers, Path logDirectory) {
@@ -69,9 +77,10 @@ public final class KafkaServer implements AutoCloseable {
 		try {
 			server.startup();
 			kafka.awaitReady();
-		} catch (RuntimeException e) {
+		}
+		catch (RuntimeException ex) {
 			kafka.close();
-			throw new EmbeddedServerException("Kafka did not start in " + directory, e);
+			throw new EmbeddedServerException("Kafka did not start in " + directory, ex);
 		}
 		log.info("Kafka started on {} in {} ms (logs {})", bootstrapServers,
 				TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), directory);
@@ -80,31 +89,32 @@ public final class KafkaServer implements AutoCloseable {
 
 	/** The PLAINTEXT listener, for {@code bootstrap.servers}. */
 	public String bootstrapServers() {
-		return bootstrapServers;
+		return this.bootstrapServers;
 	}
 
 	/** Shuts the broker and controller down, waits for them, and deletes the log directory. */
 	@Override
 	public synchronized void close() {
-		if (closed) {
+		if (this.closed) {
 			return;
 		}
-		closed = true;
-		ShutdownHooks.unregister(shutdownHook);
+		this.closed = true;
+		ShutdownHooks.unregister(this.shutdownHook);
 		long started = System.nanoTime();
 		try {
-			server.shutdown();
-			server.awaitShutdown();
-		} finally {
-			Directories.deleteRecursively(logDirectory);
+			this.server.shutdown();
+			this.server.awaitShutdown();
 		}
-		log.info("Kafka on {} stopped in {} ms", bootstrapServers,
+		finally {
+			Directories.deleteRecursively(this.logDirectory);
+		}
+		log.info("Kafka on {} stopped in {} ms", this.bootstrapServers,
 				TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
 	}
 
 	@Override
 	public String toString() {
-		return "KafkaServer[" + bootstrapServers + "]";
+		return "KafkaServer[" + this.bootstrapServers + "]";
 	}
 
 	private static Properties properties(Path directory, int brokerPort, int controllerPort) {
@@ -165,8 +175,9 @@ public final class KafkaServer implements AutoCloseable {
 					// Static voters: the quorum is not dynamic (KIP-853), so kraft.version stays 0.
 					.setHasDynamicQuorum(false)
 					.run();
-		} catch (Exception e) {
-			throw new EmbeddedServerException("Cannot format Kafka storage in " + directory, e);
+		}
+		catch (Exception ex) {
+			throw new EmbeddedServerException("Cannot format Kafka storage in " + directory, ex);
 		}
 		log.debug("Formatted Kafka storage: {}", output.toString(StandardCharsets.UTF_8).trim());
 	}
@@ -174,7 +185,7 @@ public final class KafkaServer implements AutoCloseable {
 	/** Waits until an admin client can reach the broker, proving the listener and the metadata are up. */
 	private void awaitReady() {
 		Properties properties = new Properties();
-		properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+		properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrapServers);
 		properties.put(AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-readiness");
 		long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
 		try (Admin admin = Admin.create(properties)) {
@@ -185,20 +196,22 @@ public final class KafkaServer implements AutoCloseable {
 					if (brokers > 0) {
 						return;
 					}
-				} catch (ExecutionException | TimeoutException e) {
+				}
+				catch (ExecutionException | TimeoutException ex) {
 					if (System.nanoTime() > deadline) {
-						throw new EmbeddedServerException("Kafka not ready after " + READY_TIMEOUT, e);
+						throw new EmbeddedServerException("Kafka not ready after " + READY_TIMEOUT, ex);
 					}
-					log.debug("Kafka not ready yet", e);
+					log.debug("Kafka not ready yet", ex);
 				}
 				if (System.nanoTime() > deadline) {
 					throw new EmbeddedServerException("Kafka has no broker after " + READY_TIMEOUT);
 				}
 				LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
 			}
-		} catch (InterruptedException e) {
+		}
+		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			throw new EmbeddedServerException("Interrupted while waiting for Kafka", e);
+			throw new EmbeddedServerException("Interrupted while waiting for Kafka", ex);
 		}
 	}
 }

@@ -1,6 +1,5 @@
 package dev.freshline.embedded;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,16 +33,23 @@ public final class PostgresServer implements AutoCloseable {
 	private static final Logger log = LoggerFactory.getLogger(PostgresServer.class);
 
 	private static final String HOST = "127.0.0.1";
+
 	private static final String SUPERUSER = "postgres";
 	// initdb runs with "-A trust", so the password is never checked; clients still want one.
 	private static final String SUPERUSER_PASSWORD = "postgres";
+
 	private static final Pattern NAME = Pattern.compile("^[a-z_][a-z0-9_]{0,62}$");
+
 	private static final String DUPLICATE_OBJECT = "42710";
+
 	private static final String UNIQUE_VIOLATION = "23505";
 
 	private final EmbeddedPostgres postgres;
+
 	private final Path dataDirectory;
+
 	private final Thread shutdownHook;
+
 	private boolean closed;
 
 	private PostgresServer(EmbeddedPostgres postgres, Path dataDirectory) {
@@ -82,8 +90,9 @@ public final class PostgresServer implements AutoCloseable {
 			log.info("Postgres started on {}:{} in {} ms (data {})", HOST, postgres.getPort(),
 					TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), directory);
 			return new PostgresServer(postgres, directory);
-		} catch (IOException | RuntimeException e) {
-			throw new EmbeddedServerException("Postgres did not start in " + directory, e);
+		}
+		catch (IOException | RuntimeException ex) {
+			throw new EmbeddedServerException("Postgres did not start in " + directory, ex);
 		}
 	}
 
@@ -92,7 +101,7 @@ public final class PostgresServer implements AutoCloseable {
 	}
 
 	public int port() {
-		return postgres.getPort();
+		return this.postgres.getPort();
 	}
 
 	public String superuser() {
@@ -109,13 +118,13 @@ public final class PostgresServer implements AutoCloseable {
 	}
 
 	public Path dataDirectory() {
-		return dataDirectory;
+		return this.dataDirectory;
 	}
 
 	/** The postmaster's pid, which a launcher records to sweep orphans after a SIGKILL. */
 	public long pid() {
-		return readPostmasterPid(dataDirectory)
-				.orElseThrow(() -> new EmbeddedServerException("No postmaster.pid in " + dataDirectory));
+		return readPostmasterPid(this.dataDirectory)
+				.orElseThrow(() -> new EmbeddedServerException("No postmaster.pid in " + this.dataDirectory));
 	}
 
 	/** Creates database {@code name} owned by role {@code owner}; both must match {@code ^[a-z_][a-z0-9_]{0,62}$}. */
@@ -142,8 +151,9 @@ public final class PostgresServer implements AutoCloseable {
 			try (Statement statement = connection.createStatement()) {
 				statement.execute("DROP DATABASE IF EXISTS " + quoted(name) + " WITH (FORCE)");
 			}
-		} catch (SQLException e) {
-			throw new EmbeddedServerException("Cannot drop database " + name, e);
+		}
+		catch (SQLException ex) {
+			throw new EmbeddedServerException("Cannot drop database " + name, ex);
 		}
 	}
 
@@ -165,15 +175,17 @@ public final class PostgresServer implements AutoCloseable {
 			}
 			try {
 				statement.execute("CREATE ROLE " + quoted(name) + attributes);
-			} catch (SQLException e) {
+			}
+			catch (SQLException ex) {
 				// Another thread created it between our check and our CREATE.
-				if (!DUPLICATE_OBJECT.equals(e.getSQLState()) && !UNIQUE_VIOLATION.equals(e.getSQLState())) {
-					throw e;
+				if (!DUPLICATE_OBJECT.equals(ex.getSQLState()) && !UNIQUE_VIOLATION.equals(ex.getSQLState())) {
+					throw ex;
 				}
 				statement.execute("ALTER ROLE " + quoted(name) + attributes);
 			}
-		} catch (SQLException e) {
-			throw new EmbeddedServerException("Cannot ensure role " + name, e);
+		}
+		catch (SQLException ex) {
+			throw new EmbeddedServerException("Cannot ensure role " + name, ex);
 		}
 	}
 
@@ -182,29 +194,31 @@ public final class PostgresServer implements AutoCloseable {
 		try (Connection connection = connect(database);
 				Statement statement = connection.createStatement()) {
 			statement.execute(sql);
-		} catch (SQLException e) {
-			throw new EmbeddedServerException("SQL failed in database " + database + ": " + sql, e);
+		}
+		catch (SQLException ex) {
+			throw new EmbeddedServerException("SQL failed in database " + database + ": " + sql, ex);
 		}
 	}
 
 	/** Stops the postmaster ("fast" mode) and deletes the data directory. */
 	@Override
 	public synchronized void close() {
-		if (closed) {
+		if (this.closed) {
 			return;
 		}
-		closed = true;
-		ShutdownHooks.unregister(shutdownHook);
+		this.closed = true;
+		ShutdownHooks.unregister(this.shutdownHook);
 		// "pg_ctl stop -w" returns once the postmaster removed postmaster.pid, its last act: the port is
 		// free by then. The exited process is no longer our child, so init reaps it (some init
 		// processes only every couple of seconds; ProcessHandle reports such a zombie as alive).
 		try {
-			postgres.close();
-		} catch (IOException e) {
-			throw new EmbeddedServerException("Postgres did not stop cleanly", e);
+			this.postgres.close();
+		}
+		catch (IOException ex) {
+			throw new EmbeddedServerException("Postgres did not stop cleanly", ex);
 		}
 		// zonky deletes the directory already; this covers the ot.epg.no-cleanup escape hatch.
-		Directories.deleteRecursively(dataDirectory);
+		Directories.deleteRecursively(this.dataDirectory);
 	}
 
 	@Override
@@ -238,10 +252,11 @@ public final class PostgresServer implements AutoCloseable {
 				drop.setString(1, database);
 				drop.execute();
 				return;
-			} catch (SQLException e) {
+			}
+			catch (SQLException ex) {
 				// 55006: object_in_use, the slot is still held by a dying walsender.
-				if (!"55006".equals(e.getSQLState()) || System.nanoTime() > deadline) {
-					throw e;
+				if (!"55006".equals(ex.getSQLState()) || System.nanoTime() > deadline) {
+					throw ex;
 				}
 				LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
 			}
@@ -266,8 +281,9 @@ public final class PostgresServer implements AutoCloseable {
 			}
 			String firstLine = Files.readAllLines(pidFile, StandardCharsets.UTF_8).stream().findFirst().orElse("");
 			return Optional.of(Long.parseLong(firstLine.trim()));
-		} catch (IOException | NumberFormatException e) {
-			throw new EmbeddedServerException("Unreadable " + pidFile, e);
+		}
+		catch (IOException | NumberFormatException ex) {
+			throw new EmbeddedServerException("Unreadable " + pidFile, ex);
 		}
 	}
 
@@ -279,8 +295,8 @@ public final class PostgresServer implements AutoCloseable {
 		Optional<ProcessHandle> stale = readPostmasterPid(dataDirectory)
 				.flatMap(ProcessHandle::of)
 				.filter(ProcessHandle::isAlive)
-				.filter(process -> process.info().command().map(c -> c.endsWith("postgres")).orElse(false));
-		stale.ifPresent(process -> {
+				.filter((process) -> process.info().command().map((command) -> command.endsWith("postgres")).orElse(false));
+		stale.ifPresent((process) -> {
 			log.warn("Stopping orphaned postmaster {} of {}", process.pid(), dataDirectory);
 			process.destroy();
 			if (!awaitExit(process, Duration.ofSeconds(10))) {
@@ -293,11 +309,13 @@ public final class PostgresServer implements AutoCloseable {
 		try {
 			process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
 			return true;
-		} catch (TimeoutException | ExecutionException e) {
+		}
+		catch (TimeoutException | ExecutionException ex) {
 			return false;
-		} catch (InterruptedException e) {
+		}
+		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			throw new EmbeddedServerException("Interrupted while waiting for postmaster " + process.pid() + " to exit", e);
+			throw new EmbeddedServerException("Interrupted while waiting for postmaster " + process.pid() + " to exit", ex);
 		}
 	}
 }

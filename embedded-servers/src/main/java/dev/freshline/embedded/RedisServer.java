@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,12 +23,19 @@ public final class RedisServer implements AutoCloseable {
 	private static final String HOST = "127.0.0.1";
 
 	private final int port;
+
 	private final Path workDirectory;
+
 	private final Path pidFile;
+
 	private final Path configFile;
+
 	private final redis.embedded.RedisServer process;
+
 	private final Thread shutdownHook;
+
 	private volatile long pid = -1;
+
 	private boolean closed;
 
 	private RedisServer(int port, Path workDirectory, Path pidFile, Path configFile, redis.embedded.RedisServer process) {
@@ -63,19 +71,21 @@ public final class RedisServer implements AutoCloseable {
 			// stdout is closed by embedded-redis once "Ready to accept connections" appears; redis
 			// ignores SIGPIPE, so only stderr needs draining to keep the process from blocking.
 			redis.embedded.RedisServer process = new redis.embedded.RedisServer(port, arguments, false,
-					line -> log.debug("redis-server:{} {}", port, line),
-					line -> log.warn("redis-server:{} {}", port, line));
+					(line) -> log.debug("redis-server:{} {}", port, line),
+					(line) -> log.warn("redis-server:{} {}", port, line));
 			RedisServer redis = new RedisServer(port, workDirectory, pidFile, configFile, process);
 			try {
 				redis.launch(started);
-			} catch (IOException | RuntimeException e) {
+			}
+			catch (IOException | RuntimeException ex) {
 				redis.close();
-				throw e;
+				throw ex;
 			}
 			return redis;
-		} catch (IOException | RuntimeException e) {
+		}
+		catch (IOException | RuntimeException ex) {
 			Directories.deleteRecursively(workDirectory);
-			throw new EmbeddedServerException("Redis did not start on port " + port, e);
+			throw new EmbeddedServerException("Redis did not start on port " + port, ex);
 		}
 	}
 
@@ -84,90 +94,99 @@ public final class RedisServer implements AutoCloseable {
 	}
 
 	public int port() {
-		return port;
+		return this.port;
+	}
+
+	/** The {@code redis://host:port} address a Lettuce client connects to. */
+	public String uri() {
+		return "redis://" + HOST + ":" + this.port;
 	}
 
 	/** The pid of the running redis-server, read from its pid file. */
 	public long pid() {
-		long current = pid;
+		long current = this.pid;
 		if (current < 0) {
-			throw new IllegalStateException("Redis on port " + port + " is not running");
+			throw new IllegalStateException("Redis on port " + this.port + " is not running");
 		}
 		return current;
 	}
 
 	/** True while the process is alive; false after {@link #stop()} or if it died on its own. */
 	public boolean isRunning() {
-		long current = pid;
-		return process.isActive() && current > 0 && ProcessHandle.of(current).map(ProcessHandle::isAlive).orElse(false);
+		long current = this.pid;
+		return this.process.isActive() && current > 0 && ProcessHandle.of(current).map(ProcessHandle::isAlive).orElse(false);
 	}
 
 	/** Stops the process (SIGTERM, then waits) but keeps the port, so {@link #restart()} can reuse it. */
 	public synchronized void stop() {
-		if (!process.isActive()) {
+		if (!this.process.isActive()) {
 			return;
 		}
 		try {
-			process.stop();
-			pid = -1;
-		} catch (IOException e) {
-			throw new EmbeddedServerException("Redis on port " + port + " did not stop", e);
+			this.process.stop();
+			this.pid = -1;
 		}
-		log.info("Redis on {}:{} stopped", HOST, port);
+		catch (IOException ex) {
+			throw new EmbeddedServerException("Redis on port " + this.port + " did not stop", ex);
+		}
+		log.info("Redis on {}:{} stopped", HOST, this.port);
 	}
 
 	/** Starts the process again on the same port; an empty server, since nothing is persisted. */
 	public synchronized void restart() {
-		if (closed) {
-			throw new IllegalStateException("Redis on port " + port + " is closed");
+		if (this.closed) {
+			throw new IllegalStateException("Redis on port " + this.port + " is closed");
 		}
 		if (isRunning()) {
 			stop();
 		}
 		try {
 			launch(System.nanoTime());
-		} catch (IOException e) {
-			throw new EmbeddedServerException("Redis did not restart on port " + port, e);
+		}
+		catch (IOException ex) {
+			throw new EmbeddedServerException("Redis did not restart on port " + this.port, ex);
 		}
 	}
 
 	/** Stops the process and deletes the binary, pid file and config file. */
 	@Override
 	public synchronized void close() {
-		if (closed) {
+		if (this.closed) {
 			return;
 		}
-		closed = true;
-		ShutdownHooks.unregister(shutdownHook);
+		this.closed = true;
+		ShutdownHooks.unregister(this.shutdownHook);
 		try {
 			stop();
-		} finally {
-			Directories.deleteRecursively(workDirectory);
+		}
+		finally {
+			Directories.deleteRecursively(this.workDirectory);
 			try {
-				Files.deleteIfExists(configFile);
-			} catch (IOException e) {
-				log.debug("Cannot delete {}", configFile, e);
+				Files.deleteIfExists(this.configFile);
+			}
+			catch (IOException ex) {
+				log.debug("Cannot delete {}", this.configFile, ex);
 			}
 		}
 	}
 
 	@Override
 	public String toString() {
-		return "RedisServer[" + HOST + ":" + port + "]";
+		return "RedisServer[" + HOST + ":" + this.port + "]";
 	}
 
 	private synchronized void launch(long started) throws IOException {
-		process.start();
-		pid = readPid();
-		log.info("Redis started on {}:{} as pid {} in {} ms", HOST, port, pid,
+		this.process.start();
+		this.pid = readPid();
+		log.info("Redis started on {}:{} as pid {} in {} ms", HOST, this.port, this.pid,
 				TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
 	}
 
 	private long readPid() throws IOException {
 		// redis writes the pid file before logging that it is ready, so it exists by now.
-		@Nullable String content = Files.exists(pidFile) ? Files.readString(pidFile, StandardCharsets.US_ASCII) : null;
+		@Nullable String content = Files.exists(this.pidFile) ? Files.readString(this.pidFile, StandardCharsets.US_ASCII) : null;
 		if (content == null || content.isBlank()) {
-			throw new IOException("redis-server wrote no pid file at " + pidFile);
+			throw new IOException("redis-server wrote no pid file at " + this.pidFile);
 		}
 		return Long.parseLong(content.trim());
 	}

@@ -5,6 +5,7 @@ import java.security.SecureRandom;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,15 +22,22 @@ public final class SharedServers {
 	private static final Logger log = LoggerFactory.getLogger(SharedServers.class);
 
 	private static final SharedServers INSTANCE = new SharedServers();
+
 	private static final AtomicLong COUNTER = new AtomicLong();
+
 	private static final SecureRandom RANDOM = new SecureRandom();
+
 	private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+
 	// Postgres identifiers (slot names included) are at most 63 bytes.
 	private static final int MAX_PREFIX_LENGTH = 40;
 
 	private final Lazy<PostgresServer> postgres = new Lazy<>(this::startPostgres);
+
 	private final Lazy<KafkaServer> kafka = new Lazy<>(() -> KafkaServer.start(directory().resolve("kafka")));
+
 	private final Lazy<RedisServer> redis = new Lazy<>(RedisServer::start);
+
 	private @Nullable Path directory;
 
 	private SharedServers() {
@@ -42,15 +50,15 @@ public final class SharedServers {
 
 	/** The shared Postgres, with the {@link DatabaseRole} roles in place. */
 	public PostgresServer postgres() {
-		return postgres.get();
+		return this.postgres.get();
 	}
 
 	public KafkaServer kafka() {
-		return kafka.get();
+		return this.kafka.get();
 	}
 
 	public RedisServer redis() {
-		return redis.get();
+		return this.redis.get();
 	}
 
 	/** Creates a fresh, uniquely named database owned by {@link DatabaseRole#OWNER}. */
@@ -92,28 +100,27 @@ public final class SharedServers {
 
 	private PostgresServer startPostgres() {
 		PostgresServer server = PostgresServer.start(directory().resolve("postgres"));
-		for (DatabaseRole role : new DatabaseRole[] {DatabaseRole.OWNER, DatabaseRole.API, DatabaseRole.CDC, DatabaseRole.INVALIDATOR,
-				DatabaseRole.SIGNAL}) {
+		for (DatabaseRole role : DatabaseRole.ALL) {
 			role.ensureOn(server);
 		}
 		return server;
 	}
 
 	private synchronized Path directory() {
-		if (directory == null) {
-			directory = Directories.createTemp("freshline-shared-");
+		if (this.directory == null) {
+			this.directory = Directories.createTemp("freshline-shared-");
 		}
-		return directory;
+		return this.directory;
 	}
 
 	private void shutdown() {
 		// Each server is closed on its own so one failure does not leave the others running.
-		close(kafka, "Kafka");
-		close(postgres, "Postgres");
-		close(redis, "Redis");
+		close(this.kafka, "Kafka");
+		close(this.postgres, "Postgres");
+		close(this.redis, "Redis");
 		Path root;
 		synchronized (this) {
-			root = directory;
+			root = this.directory;
 		}
 		if (root != null) {
 			Directories.deleteRecursively(root);
@@ -127,8 +134,9 @@ public final class SharedServers {
 		}
 		try {
 			started.close();
-		} catch (Exception e) {
-			log.warn("Shared {} did not close cleanly", name, e);
+		}
+		catch (Exception ex) {
+			log.warn("Shared {} did not close cleanly", name, ex);
 		}
 	}
 
@@ -143,16 +151,16 @@ public final class SharedServers {
 		}
 
 		synchronized T get() {
-			T current = value;
+			T current = this.value;
 			if (current == null) {
-				current = starter.get();
-				value = current;
+				current = this.starter.get();
+				this.value = current;
 			}
 			return current;
 		}
 
 		synchronized @Nullable T ifStarted() {
-			return value;
+			return this.value;
 		}
 	}
 }

@@ -28,9 +28,11 @@ public final class ShutdownHooks {
 		}
 		try {
 			Runtime.getRuntime().removeShutdownHook(hook);
-		} catch (IllegalArgumentException neverRegistered) {
+		}
+		catch (IllegalArgumentException neverRegistered) {
 			// registration was switched off
-		} catch (IllegalStateException shutdownInProgress) {
+		}
+		catch (IllegalStateException shutdownInProgress) {
 			// The JVM is exiting and the hook is already running or about to: nothing to undo.
 		}
 	}

@@ -1,15 +1,12 @@
 package dev.freshline.embedded;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -27,13 +24,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
 class KafkaServerIntegrationTests {
 
 	@TempDir
 	static Path temporary;
 
 	private static KafkaServer kafka;
+
 	private static Path logDirectory;
+
 	private static Admin admin;
 
 	@BeforeAll
@@ -75,7 +78,7 @@ class KafkaServerIntegrationTests {
 				consumer.poll(Duration.ofMillis(100)).forEach(received::add);
 				return !received.isEmpty();
 			});
-			assertThat(received).singleElement().satisfies(record -> {
+			assertThat(received).singleElement().satisfies((record) -> {
 				assertThat(record.key()).isEqualTo("sku-1");
 				assertThat(record.value()).isEqualTo("price changed");
 			});

@@ -1,9 +1,5 @@
 package dev.freshline.embedded;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -14,12 +10,17 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 class PostgresServerIntegrationTests {
 
@@ -52,9 +53,9 @@ class PostgresServerIntegrationTests {
 
 	@Test
 	void shouldExposeThePostmasterPid() {
-		assertThat(ProcessHandle.of(postgres.pid())).hasValueSatisfying(process -> {
+		assertThat(ProcessHandle.of(postgres.pid())).hasValueSatisfying((process) -> {
 			assertThat(process.isAlive()).isTrue();
-			assertThat(process.info().command()).hasValueSatisfying(command -> assertThat(command).endsWith("postgres"));
+			assertThat(process.info().command()).hasValueSatisfying((command) -> assertThat(command).endsWith("postgres"));
 		});
 		assertThat(postgres.dataDirectory().resolve("postmaster.pid")).exists();
 	}

@@ -1,14 +1,15 @@
 package dev.freshline.embedded;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
-
 import java.io.IOException;
 import java.time.Duration;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 class RedisServerIntegrationTests {
 
@@ -16,17 +17,17 @@ class RedisServerIntegrationTests {
 
 	@BeforeEach
 	void startRedis() {
-		redis = RedisServer.start();
+		this.redis = RedisServer.start();
 	}
 
 	@AfterEach
 	void stopRedis() {
-		redis.close();
+		this.redis.close();
 	}
 
 	@Test
 	void shouldSetAndGetAValue() throws IOException {
-		try (RespClient client = new RespClient(redis.host(), redis.port())) {
+		try (RespClient client = new RespClient(this.redis.host(), this.redis.port())) {
 			assertThat(client.call("SET", "product:1", "apple")).isEqualTo("OK");
 			assertThat(client.call("GET", "product:1")).isEqualTo("apple");
 			assertThat(client.call("GET", "product:2")).isNull();
@@ -35,46 +36,46 @@ class RedisServerIntegrationTests {
 
 	@Test
 	void shouldRunWithoutPersistenceOnLoopback() throws IOException {
-		try (RespClient client = new RespClient(redis.host(), redis.port())) {
+		try (RespClient client = new RespClient(this.redis.host(), this.redis.port())) {
 			assertThat(client.call("CONFIG", "GET", "save")).isEqualTo("save\n");
 			assertThat(client.call("CONFIG", "GET", "appendonly")).isEqualTo("appendonly\nno");
 			assertThat(client.call("CONFIG", "GET", "bind")).isEqualTo("bind\n127.0.0.1");
-			assertThat(client.call("INFO", "server")).contains("process_id:" + redis.pid());
+			assertThat(client.call("INFO", "server")).contains("process_id:" + this.redis.pid());
 		}
-		assertThat(redis.host()).isEqualTo("127.0.0.1");
-		assertThat(redis.isRunning()).isTrue();
+		assertThat(this.redis.host()).isEqualTo("127.0.0.1");
+		assertThat(this.redis.isRunning()).isTrue();
 	}
 
 	@Test
 	void shouldRefuseConnectionsWhenStopped() throws IOException {
-		long pid = redis.pid();
+		long pid = this.redis.pid();
 
-		redis.stop();
+		this.redis.stop();
 
-		assertThat(redis.isRunning()).isFalse();
+		assertThat(this.redis.isRunning()).isFalse();
 		assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
 		assertThatThrownBy(() -> {
-			try (RespClient client = new RespClient(redis.host(), redis.port())) {
+			try (RespClient client = new RespClient(this.redis.host(), this.redis.port())) {
 				client.call("PING");
 			}
 		}).isInstanceOf(IOException.class);
-		assertThatThrownBy(redis::pid).isInstanceOf(IllegalStateException.class);
+		assertThatThrownBy(this.redis::pid).isInstanceOf(IllegalStateException.class);
 	}
 
 	@Test
 	void shouldServeAgainOnTheSamePortAfterRestart() throws IOException {
-		int port = redis.port();
-		try (RespClient client = new RespClient(redis.host(), port)) {
+		int port = this.redis.port();
+		try (RespClient client = new RespClient(this.redis.host(), port)) {
 			client.call("SET", "k", "before");
 		}
-		redis.stop();
+		this.redis.stop();
 
-		redis.restart();
+		this.redis.restart();
 
-		assertThat(redis.port()).isEqualTo(port);
-		assertThat(redis.isRunning()).isTrue();
+		assertThat(this.redis.port()).isEqualTo(port);
+		assertThat(this.redis.isRunning()).isTrue();
 		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-			try (RespClient client = new RespClient(redis.host(), port)) {
+			try (RespClient client = new RespClient(this.redis.host(), port)) {
 				assertThat(client.call("PING")).isEqualTo("PONG");
 				// Nothing is persisted, so a restart starts empty.
 				assertThat(client.call("GET", "k")).isNull();
@@ -84,10 +85,10 @@ class RedisServerIntegrationTests {
 
 	@Test
 	void shouldDropExistingConnectionsWhenStopped() throws IOException {
-		try (RespClient client = new RespClient(redis.host(), redis.port())) {
+		try (RespClient client = new RespClient(this.redis.host(), this.redis.port())) {
 			assertThat(client.call("PING")).isEqualTo("PONG");
 
-			redis.stop();
+			this.redis.stop();
 
 			assertThatThrownBy(() -> client.call("PING")).isInstanceOf(IOException.class);
 		}

@@ -7,21 +7,24 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+
 import org.jspecify.annotations.Nullable;
 
 /** Just enough of the Redis protocol (RESP2) to send a command and read a simple reply, without a client library. */
 final class RespClient implements AutoCloseable {
 
 	private final Socket socket;
+
 	private final OutputStream output;
+
 	private final InputStream input;
 
 	RespClient(String host, int port) throws IOException {
-		socket = new Socket();
-		socket.connect(new InetSocketAddress(host, port), 1_000);
-		socket.setSoTimeout(2_000);
-		output = socket.getOutputStream();
-		input = new BufferedInputStream(socket.getInputStream());
+		this.socket = new Socket();
+		this.socket.connect(new InetSocketAddress(host, port), 1_000);
+		this.socket.setSoTimeout(2_000);
+		this.output = this.socket.getOutputStream();
+		this.input = new BufferedInputStream(this.socket.getInputStream());
 	}
 
 	/**
@@ -34,8 +37,8 @@ final class RespClient implements AutoCloseable {
 			byte[] bytes = argument.getBytes(StandardCharsets.UTF_8);
 			command.append('$').append(bytes.length).append("\r\n").append(argument).append("\r\n");
 		}
-		output.write(command.toString().getBytes(StandardCharsets.UTF_8));
-		output.flush();
+		this.output.write(command.toString().getBytes(StandardCharsets.UTF_8));
+		this.output.flush();
 		return readReply();
 	}
 
@@ -51,7 +54,7 @@ final class RespClient implements AutoCloseable {
 				if (length < 0) {
 					return null;
 				}
-				byte[] bytes = input.readNBytes(length + 2);
+				byte[] bytes = this.input.readNBytes(length + 2);
 				return new String(bytes, 0, length, StandardCharsets.UTF_8);
 			case '*':
 				int count = Integer.parseInt(line.substring(1));
@@ -69,7 +72,7 @@ final class RespClient implements AutoCloseable {
 		StringBuilder line = new StringBuilder();
 		int previous = -1;
 		while (true) {
-			int next = input.read();
+			int next = this.input.read();
 			if (next < 0) {
 				throw new IOException("Connection closed by Redis");
 			}
@@ -84,6 +87,6 @@ final class RespClient implements AutoCloseable {
 
 	@Override
 	public void close() throws IOException {
-		socket.close();
+		this.socket.close();
 	}
 }

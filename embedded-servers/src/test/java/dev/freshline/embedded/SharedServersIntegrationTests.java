@@ -1,7 +1,5 @@
 package dev.freshline.embedded;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -10,7 +8,10 @@ import java.sql.Statement;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.stream.IntStream;
+
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The shared servers are stopped by the JVM shutdown hook, which is what this class relies on. */
 class SharedServersIntegrationTests {
@@ -19,22 +20,22 @@ class SharedServersIntegrationTests {
 
 	@Test
 	void shouldStartEachServerOnceAndHandOutTheSameInstance() {
-		assertThat(SharedServers.get()).isSameAs(shared);
-		assertThat(shared.postgres()).isSameAs(shared.postgres());
-		assertThat(shared.kafka()).isSameAs(shared.kafka());
-		assertThat(shared.redis()).isSameAs(shared.redis());
-		assertThat(shared.redis().isRunning()).isTrue();
+		assertThat(SharedServers.get()).isSameAs(this.shared);
+		assertThat(this.shared.postgres()).isSameAs(this.shared.postgres());
+		assertThat(this.shared.kafka()).isSameAs(this.shared.kafka());
+		assertThat(this.shared.redis()).isSameAs(this.shared.redis());
+		assertThat(this.shared.redis().isRunning()).isTrue();
 	}
 
 	@Test
 	void shouldCreateAFreshDatabaseOwnedByTheFreshlineRole() throws SQLException {
-		TestDatabase first = shared.newDatabase();
-		TestDatabase second = shared.newDatabase();
+		TestDatabase first = this.shared.newDatabase();
+		TestDatabase second = this.shared.newDatabase();
 
 		assertThat(first.name()).isNotEqualTo(second.name()).matches("t_[0-9]+_[a-z0-9]{6}");
-		assertThat(first.jdbcUrl()).isEqualTo(shared.postgres().jdbcUrl(first.name()));
+		assertThat(first.jdbcUrl()).isEqualTo(this.shared.postgres().jdbcUrl(first.name()));
 		assertThat(first.host()).isEqualTo("127.0.0.1");
-		assertThat(first.port()).isEqualTo(shared.postgres().port());
+		assertThat(first.port()).isEqualTo(this.shared.postgres().port());
 
 		try (Connection connection = first.connect(first.owner());
 				Statement statement = connection.createStatement()) {
@@ -46,13 +47,13 @@ class SharedServersIntegrationTests {
 				assertThat(rows.getString(2)).isEqualTo("freshline");
 			}
 		}
-		shared.dropDatabase(first);
-		shared.dropDatabase(second);
+		this.shared.dropDatabase(first);
+		this.shared.dropDatabase(second);
 	}
 
 	@Test
 	void shouldProvideEveryServiceRole() throws SQLException {
-		TestDatabase database = shared.newDatabase();
+		TestDatabase database = this.shared.newDatabase();
 		try (Connection connection = database.connect(database.cdc());
 				Statement statement = connection.createStatement();
 				ResultSet rows = statement.executeQuery(
@@ -70,12 +71,12 @@ class SharedServersIntegrationTests {
 		try (Connection connection = database.connect(DatabaseRole.INVALIDATOR)) {
 			assertThat(connection.isValid(2)).isTrue();
 		}
-		shared.dropDatabase(database);
+		this.shared.dropDatabase(database);
 	}
 
 	@Test
 	void shouldServeRedis() throws IOException {
-		try (RespClient client = new RespClient(shared.redis().host(), shared.redis().port())) {
+		try (RespClient client = new RespClient(this.shared.redis().host(), this.shared.redis().port())) {
 			String key = SharedServers.uniqueName("cache") + ":product:1";
 			assertThat(client.call("SET", key, "v")).isEqualTo("OK");
 			assertThat(client.call("GET", key)).isEqualTo("v");
@@ -85,9 +86,9 @@ class SharedServersIntegrationTests {
 	@Test
 	void shouldMakeUniqueNamesSafeForTopicsSlotsAndKeys() {
 		Set<String> names = new HashSet<>();
-		IntStream.range(0, 1_000).forEach(i -> names.add(SharedServers.uniqueName("Orders-CDC.v1")));
+		IntStream.range(0, 1_000).forEach((i) -> names.add(SharedServers.uniqueName("Orders-CDC.v1")));
 
-		assertThat(names).hasSize(1_000).allSatisfy(name -> assertThat(name).matches("[a-z_][a-z0-9_]{0,62}"));
+		assertThat(names).hasSize(1_000).allSatisfy((name) -> assertThat(name).matches("[a-z_][a-z0-9_]{0,62}"));
 		assertThat(SharedServers.uniqueName("Orders-CDC.v1")).startsWith("orders_cdc_v1_");
 		assertThat(SharedServers.uniqueName("9lives")).startsWith("n9lives_");
 		assertThat(SharedServers.uniqueName("x".repeat(100))).hasSizeLessThanOrEqualTo(63);

@@ -2,7 +2,6 @@ package dev.freshline.invalidator.invalidation;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -27,6 +26,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.freshline.embedded.RedisServer;
+import dev.freshline.embedded.ServiceEnvironment;
 import dev.freshline.embedded.SharedServers;
 import dev.freshline.invalidator.InvalidatorApplication;
 import dev.freshline.model.CacheKeys;
@@ -61,23 +61,23 @@ final class InvalidatorStack implements AutoCloseable {
 		this.name = name;
 		this.topics = new Topics(name);
 		this.keys = new CacheKeys(name);
-		Map<String, Object> environment = new LinkedHashMap<>();
-		environment.put("spring.config.name", InvalidatorApplication.CONFIG_NAME);
-		environment.put("KAFKA_BOOTSTRAP_SERVERS", SharedServers.get().kafka().bootstrapServers());
-		environment.put("REDIS_HOST", redis.host());
-		environment.put("REDIS_PORT", redis.port());
-		environment.put("FRESHLINE_TOPIC_PREFIX", this.name);
-		environment.put("FRESHLINE_KEY_PREFIX", this.name);
-		environment.put("INVALIDATOR_GROUP_ID", groupId());
-		environment.put("SERVER_PORT", 0);
-		// these tests need no database; SchemaCheckIntegrationTests turns the check on
-		environment.put("INVALIDATOR_SCHEMA_CHECK", false);
-		environment.putAll(overrides);
+		Map<String, Object> environment = new ServiceEnvironment()
+			.put("spring.config.name", InvalidatorApplication.CONFIG_NAME)
+			.kafka(SharedServers.get().kafka().bootstrapServers())
+			.redis(redis)
+			.put(ServiceEnvironment.FRESHLINE_TOPIC_PREFIX, this.name)
+			.put(ServiceEnvironment.FRESHLINE_KEY_PREFIX, this.name)
+			.put(ServiceEnvironment.INVALIDATOR_GROUP_ID, groupId())
+			.put(ServiceEnvironment.SERVER_PORT, 0)
+			// these tests need no database; SchemaCheckIntegrationTests turns the check on
+			.put("INVALIDATOR_SCHEMA_CHECK", false)
+			.putAll(overrides)
+			.toMap();
 		this.context = new SpringApplicationBuilder(InvalidatorApplication.class).properties(environment).run();
 		this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
 				SharedServers.get().kafka().bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
 				new StringSerializer(), new ByteArraySerializer());
-		this.redisClient = RedisClient.create("redis://" + redis.host() + ":" + redis.port());
+		this.redisClient = RedisClient.create(redis.uri());
 		this.redisClient.setOptions(io.lettuce.core.ClientOptions.builder().autoReconnect(true).build());
 		this.redisConnection = this.redisClient.connect();
 		// a new group's first assignment flushes (no offsets yet): let it pass before tests set keys
@@ -102,7 +102,7 @@ final class InvalidatorStack implements AutoCloseable {
 
 	/** Sets keys on {@code redis} before any invalidator runs. */
 	static void preset(RedisServer redis, Map<String, String> values) {
-		RedisClient client = RedisClient.create("redis://" + redis.host() + ":" + redis.port());
+		RedisClient client = RedisClient.create(redis.uri());
 		try (StatefulRedisConnection<String, String> connection = client.connect()) {
 			connection.sync().mset(values);
 		}

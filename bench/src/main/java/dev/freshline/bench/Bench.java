@@ -1,0 +1,333 @@
+package dev.freshline.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import org.apache.kafka.common.utils.AppInfoParser;
+
+import dev.freshline.model.CacheKeys;
+import dev.freshline.model.Topics;
+
+/**
+ * {@code scripts/bench [--quick]}: starts the embedded stack twice (Freshline's settings, then
+ * stock Debezium's 500 ms poll), runs every scenario of issue #6 against it, writes
+ * {@code bench/results/latest.json}, {@code latest.md} and {@code lag.svg}, and ends with the
+ * RESULT line.
+ */
+public final class Bench {
+
+	private static final String PREFIX = "freshline";
+
+	private final Path home;
+
+	private final BenchOptions options;
+
+	private final BenchProgress progress = new BenchProgress();
+
+	private final BenchResults results;
+
+	private final long epochOffsetNanos;
+
+	private Bench(Path home, BenchOptions options, String command) {
+		this.home = home;
+		this.options = options;
+		this.results = new BenchResults(Machine.current(), options, command);
+		Instant now = Instant.now();
+		long nanos = System.nanoTime();
+		this.epochOffsetNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano() - nanos;
+	}
+
+	public static void main(String[] args) throws Exception {
+		Path home = Path.of(System.getProperty("freshline.home", ".")).toAbsolutePath().normalize();
+		BenchOptions options;
+		try {
+			options = BenchOptions.parse(Arrays.asList(args), home);
+		}
+		catch (IllegalArgumentException ex) {
+			if (!ex.getMessage().isEmpty()) {
+				System.err.println("scripts/bench: " + ex.getMessage());
+			}
+			System.err.println(BenchOptions.USAGE);
+			System.exit(ex.getMessage().isEmpty() ? 0 : 2);
+			return;
+		}
+		StackProcess.requireJar(home);
+		Bench bench = new Bench(home, options, "scripts/bench" + (args.length > 0 ? " " + String.join(" ", args) : ""));
+		int status = bench.run();
+		// Kafka and Lettuce leave non-daemon threads behind
+		System.exit(status);
+	}
+
+	private int run() throws Exception {
+		Files.createDirectories(this.options.out());
+		this.progress.line("machine: %s", this.results.machine.line());
+		this.progress.line("%s run: lag at %s updates/s, %s s per step", this.options.quick() ? "quick" : "full",
+				this.options.rates(), this.options.step().toSeconds());
+		versions();
+		Map<String, String> environment = new LinkedHashMap<>();
+		environment.put("FRESHLINE_BENCH_ENDPOINTS", "true");
+		// full tiered compilation: the launcher's default (C1 only) favours start-up over throughput;
+		// a quick run keeps the launcher's default because it starts the stack twice in minutes
+		environment.put("FRESHLINE_JVM_OPTS", jvmOptions(this.options.quick()));
+		this.results.configuration.put("service_jvm_options", environment.get("FRESHLINE_JVM_OPTS"));
+		try {
+			freshlineStack(environment);
+		}
+		catch (Exception ex) {
+			this.progress.line("Freshline stack scenarios failed: %s", ex);
+			ex.printStackTrace();
+			this.results.missing.putIfAbsent("freshline", "the Freshline stack run failed: " + ex);
+		}
+		try {
+			Map<String, String> stock = new LinkedHashMap<>(environment);
+			stock.put("CDC_POLL_INTERVAL", "500ms");
+			stockStack(stock);
+		}
+		catch (Exception ex) {
+			this.progress.line("stock Debezium run failed: %s", ex);
+			ex.printStackTrace();
+			this.results.missing.putIfAbsent("stock", "the stock-Debezium stack run failed: " + ex);
+		}
+		replay();
+		Report report = new Report(this.results);
+		report.write(this.options.out());
+		this.progress.line("wrote %s, latest.md and lag.svg", this.options.out().resolve("latest.json"));
+		System.out.println(report.resultLine());
+		return 0;
+	}
+
+	private static String jvmOptions(boolean quick) {
+		String options = System.getenv("FRESHLINE_JVM_OPTS");
+		if (options != null && !options.isBlank()) {
+			return options.trim();
+		}
+		return quick ? "-Xms64m -Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1" : "-Xms128m -Xmx512m -XX:+UseSerialGC";
+	}
+
+	private void freshlineStack(Map<String, String> environment) throws Exception {
+		this.progress.line("starting the stack (Freshline settings: 10 ms poll)...");
+		try (StackProcess stack = StackProcess.start(this.home, this.home.resolve(".freshline/bench/freshline"), environment)) {
+			this.progress.line("stack is up");
+			configuration(stack, "freshline");
+			RedisClient client = RedisClient.create(stack.redisUri());
+			try (StatefulRedisConnection<String, String> redis = client.connect()) {
+				// before the lag steps: after them the connector may still be draining a backlog
+				this.progress.line("connector idle CPU over %d s...", this.options.idle().toSeconds());
+				this.results.connectorIdleCores = Machine.cpuCores(stack.pid("cdc-connector"), this.options.idle());
+				this.progress.line("connector idle: %.3f cores", this.results.connectorIdleCores);
+				lagSteps(stack, redis, false);
+				BenchHttp http = new BenchHttp();
+				TimeToVisible.Figures visible = new TimeToVisible(stack, http).run(this.options.visibleSamples());
+				this.results.visible = visible;
+				this.progress.line("time to visible on the other instance: p50 %.1f ms, p99 %.1f ms (%d timed out)",
+						visible.visibleMs().p50(), visible.visibleMs().p99(), visible.timedOut());
+				ReadLoad load = new ReadLoad(http, this.options.readConcurrency(), this.options.readWarmUp(),
+						this.options.readWindow());
+				this.results.reads = new ApiReads(stack, http, load, redis.sync(), new CacheKeys(PREFIX)).run(this.progress);
+				this.progress.line("hit_vs_noop %.2f, miss_vs_dbonly %.2f", this.results.reads.hitVsNoop(),
+						this.results.reads.missVsDbOnly());
+				HotKey.Figures hot = new HotKey(stack, http).run(this.options.hotKeyClients(), this.options.hotKeySettle());
+				this.results.hotKey = hot;
+				this.progress.line("hot key: %.0f Postgres reads for one invalidation under %d clients (%d reads)",
+						hot.dbReads(), hot.clients(), hot.reads());
+			}
+			finally {
+				client.shutdown();
+			}
+			this.progress.line("stopping the stack...");
+		}
+	}
+
+	private void stockStack(Map<String, String> environment) throws Exception {
+		this.progress.line("starting the stack again with stock Debezium settings (500 ms poll)...");
+		try (StackProcess stack = StackProcess.start(this.home, this.home.resolve(".freshline/bench/stock"), environment)) {
+			this.progress.line("stack is up");
+			configuration(stack, "stock");
+			RedisClient client = RedisClient.create(stack.redisUri());
+			try (StatefulRedisConnection<String, String> redis = client.connect()) {
+				lagSteps(stack, redis, true);
+				java.time.Duration idle = this.options.idle().dividedBy(2);
+				this.results.stockConnectorIdleCores = Machine.cpuCores(stack.pid("cdc-connector"), idle);
+				this.progress.line("stock connector idle over %d s: %.3f cores", idle.toSeconds(),
+						this.results.stockConnectorIdleCores);
+			}
+			finally {
+				client.shutdown();
+			}
+			this.progress.line("stopping the stack...");
+		}
+	}
+
+	private void lagSteps(StackProcess stack, StatefulRedisConnection<String, String> redis, boolean stock) throws Exception {
+		String topic = new Topics(PREFIX).changes("patient");
+		CacheKeys keys = new CacheKeys(PREFIX);
+		RedisClient client = RedisClient.create(stack.redisUri());
+		try (InvalidationWatch deletes = new InvalidationWatch(client, keys.patient(1).substring(0, keys.patient(1).indexOf('{')));
+				HopTracker hops = new HopTracker(stack.kafka(), topic);
+				Backlog backlog = new Backlog(stack.kafka(), topic)) {
+			LagStep step = new LagStep(stack, deletes, hops, backlog, keys, this.epochOffsetNanos);
+			java.time.Duration warmUp = stock ? this.options.warmUp().dividedBy(2) : this.options.warmUp();
+			this.progress.line("warm-up: %d s at 1000 updates/s (not counted)", warmUp.toSeconds());
+			step.run("warm-up", 1000, warmUp);
+			List<Integer> rates = stock ? List.of(this.options.stockRate()) : this.options.rates();
+			for (int rate : rates) {
+				String name = (stock ? "stock-debezium-" : "freshline-") + rate;
+				this.progress.line("%s: %d updates/s open-loop for %d s...", name, rate, this.options.step().toSeconds());
+				CpuUse cpu = CpuUse.start(components(stack));
+				LagResult result = step.run(name, rate, this.options.step());
+				this.results.cpuDuringSteps.put(name, cpu.stop());
+				if (stock) {
+					this.results.stock = result;
+				}
+				else {
+					this.results.lag.add(result);
+				}
+				this.progress.line("%s: p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms; %d of %d deletes seen; in flight at end %d, drain %.0f ms",
+						name, result.lagMs().p50(), result.lagMs().p99(), result.lagMs().p999(), result.lagMs().max(),
+						result.observed(), result.updates(), result.backlog().inFlightAtLoadEnd(), result.backlog().drainMs());
+			}
+			if (!stock && !this.options.quick()) {
+				profiledStep(stack, step);
+			}
+		}
+		finally {
+			client.shutdown();
+		}
+	}
+
+	/**
+	 * The fastest rate once more, off the record, with JFR on the connector and the invalidator:
+	 * recording costs CPU, so the measured steps run without it.
+	 */
+	private void profiledStep(StackProcess stack, LagStep step) {
+		int rate = this.options.rates().get(this.options.rates().size() - 1);
+		this.progress.line("profiling: %d updates/s again with JFR on the cdc-connector and the invalidator (not counted)...", rate);
+		try {
+			Profiles profiles = new Profiles(this.options.out().resolve("jfr"));
+			profiles.start("cdc-connector", stack.pid("cdc-connector"));
+			profiles.start("invalidator", stack.pid("invalidator"));
+			step.run("profiled-" + rate, rate, this.options.step());
+			this.results.profiles.addAll(profiles.stop(rate + "-per-s"));
+		}
+		catch (Exception ex) {
+			this.results.profiles.add("JFR profile failed: " + ex);
+		}
+	}
+
+	private Map<String, Long> components(StackProcess stack) {
+		Map<String, Long> pids = new LinkedHashMap<>();
+		for (String name : List.of("postgres", "redis", "cdc-connector", "invalidator", "api-1", "api-2")) {
+			pids.put(name, stack.pid(name));
+		}
+		// the Kafka broker runs inside the launcher's JVM
+		pids.put("kafka (launcher)", stack.pid("launcher"));
+		pids.put("bench (load, probes)", ProcessHandle.current().pid());
+		return pids;
+	}
+
+	private void replay() {
+		if (!this.options.replay()) {
+			this.results.missing.put("replay", "skipped with --no-replay");
+			return;
+		}
+		this.progress.line("replay: scripts/bench-replay --events %d (its own Kafka and Redis)...",
+				this.options.replayEvents());
+		try {
+			ReplayFigure.Figure figure = ReplayFigure.run(this.home, this.options.replayEvents(),
+					this.options.out().resolve("replay.log"));
+			this.results.replay = figure;
+			if (Double.isNaN(figure.eventsPerS())) {
+				this.results.missing.put("replay", figure.note());
+			}
+			this.progress.line("replay: %.0f events/s", figure.eventsPerS());
+		}
+		catch (Exception ex) {
+			this.results.missing.put("replay", "scripts/bench-replay could not run: " + ex);
+		}
+	}
+
+	private void versions() {
+		this.results.versions.put("freshline", "0.1.0-SNAPSHOT (" + git("rev-parse", "--short", "HEAD") + ")");
+		try {
+			String pom = Files.readString(this.home.resolve("pom.xml"));
+			this.results.versions.put("spring_boot", match(pom, "<artifactId>spring-boot-starter-parent</artifactId>\\s*<version>([^<]+)"));
+			this.results.versions.put("debezium", match(pom, "<debezium.version>([^<]+)"));
+		}
+		catch (Exception ex) {
+			this.results.versions.put("pom", "unreadable: " + ex.getMessage());
+		}
+		this.results.versions.put("kafka", AppInfoParser.getVersion());
+		this.results.versions.put("java", Runtime.version().toString());
+	}
+
+	private void configuration(StackProcess stack, String which) {
+		Map<String, Object> config = new LinkedHashMap<>();
+		try (Connection sql = DriverManager.getConnection(stack.jdbcUrl(), stack.databaseUser(), stack.databasePassword());
+				Statement statement = sql.createStatement()) {
+			for (String setting : List.of("server_version", "wal_level", "synchronous_commit", "shared_buffers",
+					"max_connections", "max_wal_senders", "fsync")) {
+				try (ResultSet row = statement.executeQuery("SHOW " + setting)) {
+					row.next();
+					config.put("postgres." + setting, row.getString(1));
+				}
+			}
+		}
+		catch (Exception ex) {
+			config.put("postgres", "unreadable: " + ex.getMessage());
+		}
+		RedisClient client = RedisClient.create(stack.redisUri());
+		try (var redis = client.connect()) {
+			config.put("redis.version", match(redis.sync().info("server"), "redis_version:(\\S+)"));
+			// one parameter per CONFIG GET: Redis 6.2 takes no more
+			for (String parameter : List.of("maxmemory", "appendonly", "save", "io-threads")) {
+				redis.sync().configGet(parameter).forEach((k, v) -> config.put("redis." + k, v));
+			}
+		}
+		catch (Exception ex) {
+			config.put("redis", "unreadable: " + ex.getMessage());
+		}
+		finally {
+			client.shutdown();
+		}
+		config.put("cdc-connector.poll-interval", which.equals("stock") ? "500ms (CDC_POLL_INTERVAL)" : "10ms (default)");
+		config.put("cdc-connector.other", "pgoutput, snapshot.mode=no_data, heartbeat 1s, offsets flushed every 1 s, producer acks=all idempotent linger.ms=0 (cdc-connector.yml)");
+		config.put("kafka", "one KRaft broker in the launcher's JVM, change topics with 3 partitions, replication 1");
+		config.put("invalidator", "group freshline-invalidator, ack-mode batch, synchronous pipelined UNLINK + floor script (invalidator-service.yml)");
+		config.put("api", "2 instances, Hikari pool 10, Redis timeout 100 ms, patient TTL 10m (api-service.yml), bench endpoints on");
+		config.put("bench", "16 JDBC connections for the open-loop writer; " + this.options.readConcurrency()
+				+ " closed-loop HTTP/1.1 clients (JDK HttpClient) for reads; everything on this one machine");
+		this.results.configuration.put(which, config);
+	}
+
+	private String git(String... args) {
+		try {
+			Process process = new ProcessBuilder(java.util.stream.Stream.concat(java.util.stream.Stream.of("git"),
+					Arrays.stream(args)).toList()).directory(this.home.toFile()).redirectErrorStream(true).start();
+			String out = new String(process.getInputStream().readAllBytes()).strip();
+			process.waitFor(10, TimeUnit.SECONDS);
+			return out;
+		}
+		catch (Exception ex) {
+			return "unknown";
+		}
+	}
+
+	private static String match(String text, String regex) {
+		Matcher matcher = Pattern.compile(regex).matcher(text);
+		return matcher.find() ? matcher.group(1) : "unknown";
+	}
+}

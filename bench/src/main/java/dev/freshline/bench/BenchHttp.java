@@ -1,0 +1,65 @@
+package dev.freshline.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/** The one HTTP client every API scenario uses, so that each figure and its baseline share a load generator. */
+final class BenchHttp {
+
+	private static final JsonMapper json = JsonMapper.builder().build();
+
+	private final HttpClient client = HttpClient.newBuilder()
+		.version(HttpClient.Version.HTTP_1_1)
+		.connectTimeout(Duration.ofSeconds(2))
+		.build();
+
+	HttpResponse<String> get(String url) throws IOException, InterruptedException {
+		return this.client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+				HttpResponse.BodyHandlers.ofString());
+	}
+
+	String post(String url) throws IOException, InterruptedException {
+		return this.client
+			.send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofMinutes(1)).build(),
+					HttpResponse.BodyHandlers.ofString())
+			.body();
+	}
+
+	/** A counter from the service's actuator, summed over its tags; NaN when it is not there. */
+	double counter(String baseUrl, String name) {
+		try {
+			HttpResponse<String> response = get(baseUrl + "/actuator/metrics/" + name);
+			if (response.statusCode() != 200) {
+				return Double.NaN;
+			}
+			return json.readTree(response.body()).path("measurements").get(0).path("value").asDouble();
+		}
+		catch (IOException ex) {
+			return Double.NaN;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return Double.NaN;
+		}
+	}
+
+	/** The {@code version} field of a patient's JSON, without parsing the rest. */
+	static long version(String body) {
+		int at = body.indexOf("\"version\":");
+		if (at < 0) {
+			return -1;
+		}
+		int from = at + "\"version\":".length();
+		int to = from;
+		while (to < body.length() && Character.isDigit(body.charAt(to))) {
+			to++;
+		}
+		return Long.parseLong(body.substring(from, to));
+	}
+}

@@ -1,0 +1,123 @@
+package dev.freshline.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * One run of the launcher ({@code launcher/target/launcher-exec.jar}) as a child process, in its
+ * own state directory so that a stack the user runs from {@code .freshline} is left alone. Its endpoints come from the
+ * {@code local-stack.json} it writes once every service is healthy; SIGTERM stops it, services first.
+ */
+final class StackProcess implements AutoCloseable {
+
+	private static final String LAUNCHER_JAR = "launcher/target/launcher-exec.jar";
+
+	private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
+
+	private final Process process;
+
+	private final JsonNode info;
+
+	private StackProcess(Process process, JsonNode info) {
+		this.process = process;
+		this.info = info;
+	}
+
+	static StackProcess start(Path home, Path state, Map<String, String> environment) throws Exception {
+		Files.createDirectories(state);
+		Path infoFile = state.resolve("local-stack.json");
+		// a launcher killed with SIGKILL leaves its file behind: never read a previous run's endpoints
+		Files.deleteIfExists(infoFile);
+		Path jar = home.resolve(LAUNCHER_JAR);
+		List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+				"-Dfreshline.home=" + home, "-Dfreshline.state=" + state, "-jar", jar.toString()));
+		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+			.redirectOutput(ProcessBuilder.Redirect.to(state.resolve("launcher.out").toFile()));
+		builder.environment().putAll(environment);
+		Process process = builder.start();
+		long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+		while (!Files.exists(infoFile) || Files.size(infoFile) == 0) {
+			if (!process.isAlive() || System.nanoTime() > deadline) {
+				stop(process);
+				List<String> output = Files.readAllLines(state.resolve("launcher.out"));
+				throw new IllegalStateException("the local stack did not start ("
+						+ String.join(" | ", output.subList(Math.max(0, output.size() - 3), output.size())).strip() + "); see "
+						+ state.resolve("launcher.out") + " and " + state.resolve("logs"));
+			}
+			process.waitFor(250, TimeUnit.MILLISECONDS);
+		}
+		// the launcher creates the file and then writes it: read once the JSON is complete
+		JsonNode info = null;
+		while (info == null) {
+			try {
+				info = JsonMapper.builder().build().readTree(Files.readString(infoFile));
+			}
+			catch (RuntimeException incomplete) {
+				process.waitFor(100, TimeUnit.MILLISECONDS);
+			}
+		}
+		return new StackProcess(process, info);
+	}
+
+	String api(int index) {
+		return this.info.path("api").get(index).asString();
+	}
+
+	long pid(String name) {
+		return this.info.path("processes").path(name).asLong();
+	}
+
+	String jdbcUrl() {
+		return this.info.path("postgres").path("jdbcUrl").asString();
+	}
+
+	String databaseUser() {
+		return this.info.path("postgres").path("user").asString();
+	}
+
+	String databasePassword() {
+		return this.info.path("postgres").path("password").asString();
+	}
+
+	String redisUri() {
+		return "redis://" + this.info.path("redis").path("host").asString() + ":" + this.info.path("redis").path("port").asInt();
+	}
+
+	String kafka() {
+		return this.info.path("kafka").path("bootstrapServers").asString();
+	}
+
+	@Override
+	public void close() {
+		stop(this.process);
+	}
+
+	private static void stop(Process process) {
+		// SIGTERM: the launcher's hook stops the services, then the servers, then removes its data
+		process.destroy();
+		try {
+			if (!process.waitFor(2, TimeUnit.MINUTES)) {
+				process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+			}
+		}
+		catch (InterruptedException ex) {
+			process.destroyForcibly();
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	static void requireJar(Path home) throws IOException {
+		if (!Files.isRegularFile(home.resolve(LAUNCHER_JAR))) {
+			throw new IllegalStateException(LAUNCHER_JAR + " is missing: build with ./mvnw -DskipTests package");
+		}
+	}
+}

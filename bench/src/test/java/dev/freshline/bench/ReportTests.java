@@ -1,0 +1,66 @@
+package dev.freshline.bench;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ReportTests {
+
+	@Test
+	void shouldPrintNaNForEveryFigureNotMeasured() {
+		BenchResults results = new BenchResults(Machine.current(), BenchOptions.parse(List.of("--quick"), java.nio.file.Path.of(".")),
+				"scripts/bench --quick");
+
+		assertThat(new Report(results).resultLine()).isEqualTo("RESULT lag100_p50_ms=NaN lag100_p99_ms=NaN "
+				+ "lag1000_p50_ms=NaN lag1000_p99_ms=NaN lag3000_p99_ms=NaN stock_debezium_lag1000_p50_ms=NaN "
+				+ "hit_vs_noop=NaN miss_vs_dbonly=NaN replay_events_per_s=NaN hotkey_db_reads=NaN "
+				+ "connector_idle_cpu_cores=NaN");
+	}
+
+	@Test
+	void shouldFormatMeasuredFigures() {
+		BenchResults results = new BenchResults(Machine.current(), BenchOptions.parse(List.of(), java.nio.file.Path.of(".")),
+				"scripts/bench");
+		results.lag.add(step(100, 4.04, 12.36));
+		results.hotKey = new HotKey.Figures(200, 5000, 0, 1, 20);
+		results.connectorIdleCores = 0.0421;
+
+		assertThat(new Report(results).resultLine()).startsWith("RESULT lag100_p50_ms=4.0 lag100_p99_ms=12.4 lag1000_p50_ms=NaN")
+			.contains("hotkey_db_reads=1 ")
+			.endsWith("connector_idle_cpu_cores=0.042");
+	}
+
+	@Test
+	void shouldPlotEveryPercentileAsWellFormedSvg() {
+		String svg = LagPlot.svg(List.of(step(100, 4, 12), step(1000, 6, 30)), step(1000, 500, 900), "2 cores");
+
+		assertThat(svg).startsWith("<svg").endsWith("</svg>\n").contains("p50", "p99", "p99.9", "max", "stock Debezium");
+		assertThat(svg.split("<polyline", -1)).hasSize(5);
+	}
+
+	@Test
+	void shouldTakeNearestRankPercentiles() {
+		double[] values = new double[1000];
+		for (int i = 0; i < values.length; i++) {
+			values[i] = i + 1;
+		}
+
+		assertThat(Percentiles.of(values)).isEqualTo(new Percentiles(1000, 500, 990, 999, 1000));
+		assertThat(Double.isNaN(Percentiles.of(new double[0]).p50())).isTrue();
+	}
+
+	@Test
+	void shouldReadTheVersionOfAPatient() {
+		assertThat(BenchHttp.version("{\"id\":42,\"ward\":\"ward-c\",\"version\":17,\"updatedAt\":null}")).isEqualTo(17);
+		assertThat(BenchHttp.version("{}")).isEqualTo(-1);
+	}
+
+	private static LagResult step(int rate, double p50, double p99) {
+		Percentiles lag = new Percentiles(100, p50, p99, p99 + 1, p99 + 2);
+		return new LagResult("freshline-" + rate, rate, 100, rate, 100, 0, lag, lag, Map.of(),
+				new LagResult.BacklogFigures(List.of(), 0, 0, List.of(), 0, 0));
+	}
+}

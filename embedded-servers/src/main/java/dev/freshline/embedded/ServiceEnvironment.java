@@ -1,0 +1,117 @@
+package dev.freshline.embedded;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * The environment variables a Freshline service reads, written once: the launcher hands them to
+ * the service processes, the tests to in-process contexts, and {@code ComposeFileTests} checks
+ * docker-compose.yml against {@link #NAMES} and {@link DatabaseRole#ALL}, so the variable names
+ * and role names cannot drift apart between the three.
+ */
+public final class ServiceEnvironment {
+
+	public static final String POSTGRES_HOST = "POSTGRES_HOST";
+
+	public static final String POSTGRES_PORT = "POSTGRES_PORT";
+
+	public static final String POSTGRES_DB = "POSTGRES_DB";
+
+	public static final String KAFKA_BOOTSTRAP_SERVERS = "KAFKA_BOOTSTRAP_SERVERS";
+
+	public static final String REDIS_HOST = "REDIS_HOST";
+
+	public static final String REDIS_PORT = "REDIS_PORT";
+
+	public static final String FRESHLINE_TOPIC_PREFIX = "FRESHLINE_TOPIC_PREFIX";
+
+	public static final String FRESHLINE_KEY_PREFIX = "FRESHLINE_KEY_PREFIX";
+
+	public static final String CDC_SLOT_NAME = "CDC_SLOT_NAME";
+
+	public static final String CDC_PUBLICATION_NAME = "CDC_PUBLICATION_NAME";
+
+	public static final String CDC_OFFSET_FILE = "CDC_OFFSET_FILE";
+
+	public static final String INVALIDATOR_GROUP_ID = "INVALIDATOR_GROUP_ID";
+
+	public static final String INVALIDATOR_CONCURRENCY = "INVALIDATOR_CONCURRENCY";
+
+	public static final String SERVER_PORT = "SERVER_PORT";
+
+	/** Every variable above, and each role's user and password variable. */
+	public static final Set<String> NAMES = names();
+
+	private final Map<String, Object> variables = new LinkedHashMap<>();
+
+	/** Postgres and every {@link DatabaseRole}: its name, and the password {@code passwords} gives it. */
+	public ServiceEnvironment database(String host, int port, String database,
+			Function<DatabaseRole, String> passwords) {
+		this.variables.put(POSTGRES_HOST, host);
+		this.variables.put(POSTGRES_PORT, port);
+		this.variables.put(POSTGRES_DB, database);
+		for (DatabaseRole role : DatabaseRole.ALL) {
+			this.variables.put(role.userVariable(), role.name());
+			this.variables.put(role.passwordVariable(), passwords.apply(role));
+		}
+		return this;
+	}
+
+	/** A test database on the shared Postgres, with the roles' fixed passwords. */
+	public ServiceEnvironment database(TestDatabase database) {
+		return database(database.host(), database.port(), database.name(), DatabaseRole::password);
+	}
+
+	public ServiceEnvironment kafka(String bootstrapServers) {
+		this.variables.put(KAFKA_BOOTSTRAP_SERVERS, bootstrapServers);
+		return this;
+	}
+
+	public ServiceEnvironment redis(String host, int port) {
+		this.variables.put(REDIS_HOST, host);
+		this.variables.put(REDIS_PORT, port);
+		return this;
+	}
+
+	public ServiceEnvironment redis(RedisServer redis) {
+		return redis(redis.host(), redis.port());
+	}
+
+	/** Any other variable, or a Spring property of the service under test. */
+	public ServiceEnvironment put(String name, Object value) {
+		this.variables.put(name, value);
+		return this;
+	}
+
+	public ServiceEnvironment putAll(Map<String, ?> variables) {
+		this.variables.putAll(variables);
+		return this;
+	}
+
+	/** For {@code SpringApplicationBuilder.properties}: values keep their types. */
+	public Map<String, Object> toMap() {
+		return new LinkedHashMap<>(this.variables);
+	}
+
+	/** For a process environment. */
+	public Map<String, String> toStrings() {
+		Map<String, String> strings = new LinkedHashMap<>();
+		this.variables.forEach((name, value) -> strings.put(name, String.valueOf(value)));
+		return strings;
+	}
+
+	private static Set<String> names() {
+		Set<String> names = new TreeSet<>(Set.of(POSTGRES_HOST, POSTGRES_PORT, POSTGRES_DB, KAFKA_BOOTSTRAP_SERVERS,
+				REDIS_HOST, REDIS_PORT, FRESHLINE_TOPIC_PREFIX, FRESHLINE_KEY_PREFIX, CDC_SLOT_NAME, CDC_PUBLICATION_NAME,
+				CDC_OFFSET_FILE, INVALIDATOR_GROUP_ID, INVALIDATOR_CONCURRENCY, SERVER_PORT));
+		for (DatabaseRole role : DatabaseRole.ALL) {
+			names.add(role.userVariable());
+			names.add(role.passwordVariable());
+		}
+		return Collections.unmodifiableSet(names);
+	}
+}

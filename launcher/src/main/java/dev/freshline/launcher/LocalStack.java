@@ -1,0 +1,276 @@
+package dev.freshline.launcher;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.freshline.embedded.DatabaseRole;
+import dev.freshline.embedded.Directories;
+import dev.freshline.embedded.FreePorts;
+import dev.freshline.embedded.KafkaServer;
+import dev.freshline.embedded.PostgresServer;
+import dev.freshline.embedded.RedisServer;
+import dev.freshline.embedded.ServiceEnvironment;
+import dev.freshline.embedded.ShutdownHooks;
+
+/**
+ * Runs all of Freshline on this machine: Postgres, a KRaft Kafka broker and Redis on free ports,
+ * then the cdc-connector, the invalidator and two API instances. Prints the endpoints, writes them
+ * to {@code .freshline/local-stack.json}, and on Ctrl-C stops everything it started.
+ */
+public final class LocalStack {
+
+	private static final String DATABASE = "freshline";
+
+	private static final Duration SERVICE_START_TIMEOUT = Duration.ofMinutes(3);
+
+	private final Path home;
+
+	private final Path state;
+
+	private final Path run;
+
+	private final StaleProcesses stale;
+
+	private final List<AutoCloseable> servers = new ArrayList<>();
+
+	private final List<ServiceProcess> services = new ArrayList<>();
+
+	// held for the life of the JVM; never read
+	@SuppressWarnings("unused")
+	private @Nullable FileLock lock;
+
+	private LocalStack(Path home, Path state) {
+		this.home = home;
+		this.state = state;
+		this.run = this.state.resolve("run");
+		this.stale = new StaleProcesses(this.state.resolve("pids"));
+	}
+
+	public static void main(String[] args) throws Exception {
+		// before any logger exists: the broker's and servers' logs go to a file, the console is ours
+		System.setProperty("logback.configurationFile", "freshline-launcher-logback.xml");
+		// initialise logging now, on one thread, rather than racing from the servers' start threads
+		org.slf4j.LoggerFactory.getLogger(LocalStack.class).info("Freshline launcher starting");
+		// our hook stops the services before the servers they use; the servers' own hooks would
+		// run at the same time and pull Kafka from under a connector that is still flushing
+		System.setProperty(ShutdownHooks.PROPERTY, "false");
+		Path home = Path.of(System.getProperty("freshline.home", ".")).toAbsolutePath().normalize();
+		// freshline.state moves the run's data, logs and endpoints file (tests use it)
+		Path state = Path.of(System.getProperty("freshline.state", home.resolve(".freshline").toString()));
+		LocalStack stack = new LocalStack(home, state.toAbsolutePath().normalize());
+		CountDownLatch stopped = new CountDownLatch(1);
+		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+			stack.stop();
+			stopped.countDown();
+		}, "freshline-shutdown"));
+		try {
+			stack.start();
+		}
+		catch (Exception ex) {
+			System.err.println("Local stack failed to start: " + ex);
+			System.exit(1);
+		}
+		stopped.await();
+	}
+
+	private void start() throws Exception {
+		long started = System.nanoTime();
+		Files.createDirectories(this.state);
+		lockStateDirectory();
+		this.stale.sweep();
+		Directories.deleteRecursively(this.run);
+		Path logs = Files.createDirectories(this.state.resolve("logs"));
+		Files.createDirectories(this.run);
+
+		step("Starting Postgres, Kafka and Redis");
+		CompletableFuture<PostgresServer> postgresStart = CompletableFuture
+			.supplyAsync(() -> unchecked(() -> PostgresServer.start(this.run.resolve("postgres"))));
+		CompletableFuture<RedisServer> redisStart = CompletableFuture.supplyAsync(() -> unchecked(RedisServer::start));
+		KafkaServer kafka = KafkaServer.start(this.run.resolve("kafka"));
+		this.servers.add(kafka);
+		PostgresServer postgres = postgresStart.join();
+		this.servers.add(postgres);
+		this.stale.record(postgres.pid(), postgres.dataDirectory().toString());
+		RedisServer redis = redisStart.join();
+		this.servers.add(redis);
+		this.stale.record(redis.pid(), "redis-server");
+		done(started);
+
+		step("Creating database '" + DATABASE + "' and its roles");
+		Map<DatabaseRole, String> passwords = new LinkedHashMap<>();
+		for (DatabaseRole role : DatabaseRole.ALL) {
+			passwords.put(role, randomPassword());
+			postgres.ensureRole(role.name(), passwords.get(role), role.replication());
+		}
+		postgres.createDatabase(DATABASE, DatabaseRole.OWNER.name());
+		done(started);
+
+		Map<String, String> environment = new ServiceEnvironment()
+			.database(postgres.host(), postgres.port(), DATABASE, passwords::get)
+			.put(ServiceEnvironment.CDC_OFFSET_FILE, this.run.resolve("cdc-offsets.dat").toString())
+			.kafka(kafka.bootstrapServers())
+			.redis(redis.host(), redis.port())
+			// one consumer per change-topic partition: the invalidator waits on Redis per record, so
+			// three consumers keep three round trips in flight
+			.put(ServiceEnvironment.INVALIDATOR_CONCURRENCY,
+					System.getenv().getOrDefault(ServiceEnvironment.INVALIDATOR_CONCURRENCY, "3"))
+			.toStrings();
+
+		// Startup is CPU-bound on small machines, so everything that can start at once does. Only
+		// the connector waits: it needs the publication and grants that api-1's migrations create
+		// (api-2 runs the same migrations; Flyway's lock makes one of them wait for the other).
+		step("Starting api-1, api-2 and the invalidator");
+		ServiceProcess api1 = startService("api-1", "api-service", environment, logs);
+		ServiceProcess api2 = startService("api-2", "api-service", environment, logs);
+		ServiceProcess invalidator = startService("invalidator", "invalidator-service", environment, logs);
+		api1.awaitHealthy(SERVICE_START_TIMEOUT);
+		done(started);
+
+		step("Starting the cdc-connector (schema is in place)");
+		ServiceProcess connector = startService("cdc-connector", "cdc-connector", environment, logs);
+		for (ServiceProcess service : List.of(api2, invalidator, connector)) {
+			service.awaitHealthy(SERVICE_START_TIMEOUT);
+		}
+		done(started);
+
+		StackInfo info = new StackInfo(
+				new StackInfo.Postgres(postgres.jdbcUrl(DATABASE), postgres.host(), postgres.port(), DATABASE,
+						DatabaseRole.OWNER.name(), passwords.get(DatabaseRole.OWNER), DatabaseRole.SIGNAL.name(),
+						passwords.get(DatabaseRole.SIGNAL)),
+				new StackInfo.Kafka(kafka.bootstrapServers()), new StackInfo.Redis(redis.host(), redis.port()),
+				List.of(api1.baseUrl(), api2.baseUrl()), processes(postgres, redis));
+		Path infoFile = writeInfo(info);
+		printReady(info, infoFile, logs, Duration.ofNanos(System.nanoTime() - started));
+	}
+
+	/**
+	 * One launcher per directory: a second one would sweep the first one's processes and wipe its
+	 * data directory. The lock is released by the operating system when this JVM exits, however.
+	 */
+	private void lockStateDirectory() throws IOException {
+		FileChannel channel = FileChannel.open(this.state.resolve("launcher.lock"), StandardOpenOption.CREATE,
+				StandardOpenOption.WRITE);
+		FileLock lock = channel.tryLock();
+		if (lock == null) {
+			channel.close();
+			throw new IllegalStateException("another local stack runs from " + this.home
+					+ " (see .freshline/local-stack.json); stop it with Ctrl-C first");
+		}
+		this.lock = lock;
+	}
+
+	private ServiceProcess startService(String name, String module, Map<String, String> environment, Path logs)
+			throws IOException {
+		Path jar = this.home.resolve(module).resolve("target").resolve(module + "-exec.jar");
+		ServiceProcess service = ServiceProcess.start(name, jar, FreePorts.find(), environment, logs);
+		this.services.add(service);
+		this.stale.record(service.pid(), "-Dfreshline.instance=" + name);
+		return service;
+	}
+
+	private Map<String, Long> processes(PostgresServer postgres, RedisServer redis) {
+		Map<String, Long> pids = new LinkedHashMap<>();
+		pids.put("launcher", ProcessHandle.current().pid());
+		pids.put("postgres", postgres.pid());
+		pids.put("redis", redis.pid());
+		this.services.forEach((service) -> pids.put(service.name(), service.pid()));
+		return pids;
+	}
+
+	private Path writeInfo(StackInfo info) throws IOException {
+		Path file = this.state.resolve("local-stack.json");
+		Files.deleteIfExists(file);
+		Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+		JsonMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+		Files.writeString(file, json.writeValueAsString(info));
+		return file;
+	}
+
+	private void printReady(StackInfo info, Path infoFile, Path logs, Duration took) {
+		System.out.printf("%nFreshline is up in %.1f s%n", took.toMillis() / 1000.0);
+		System.out.printf("  api instances  %s%n", String.join("  ", info.api()));
+		System.out.printf("  postgres       %s  (user %s)%n", info.postgres().jdbcUrl(), info.postgres().user());
+		System.out.printf("  kafka          %s%n", info.kafka().bootstrapServers());
+		System.out.printf("  redis          %s:%d%n", info.redis().host(), info.redis().port());
+		System.out.printf("  endpoints file %s%n", relative(infoFile));
+		System.out.printf("  service logs   %s%n", relative(logs));
+		System.out.printf("Try: curl %s/patients/42    (Ctrl-C stops everything)%n", info.api().get(0));
+	}
+
+	private Path relative(Path path) {
+		return path.startsWith(this.home) ? this.home.relativize(path) : path;
+	}
+
+	private void stop() {
+		if (this.services.isEmpty() && this.servers.isEmpty()) {
+			return;
+		}
+		System.out.println("Stopping Freshline...");
+		// services first (each flushes its own state: the connector its offsets), then the servers
+		this.services.parallelStream().forEach(ServiceProcess::stop);
+		for (int i = this.servers.size() - 1; i >= 0; i--) {
+			try {
+				this.servers.get(i).close();
+			}
+			catch (Exception ex) {
+				System.err.println("Stopping " + this.servers.get(i) + " failed: " + ex.getMessage());
+			}
+		}
+		try {
+			Files.deleteIfExists(this.state.resolve("local-stack.json"));
+			this.stale.clear();
+			Directories.deleteRecursively(this.run);
+		}
+		catch (IOException ex) {
+			System.err.println("Cleaning " + this.run + " failed: " + ex.getMessage());
+		}
+		System.out.println("Stopped.");
+	}
+
+	private static String randomPassword() {
+		byte[] bytes = new byte[18];
+		new SecureRandom().nextBytes(bytes);
+		return HexFormat.of().formatHex(bytes);
+	}
+
+	private static void step(String what) {
+		System.out.print(what + "... ");
+		System.out.flush();
+	}
+
+	private static void done(long started) {
+		System.out.printf("ok (%.1f s)%n", (System.nanoTime() - started) / 1e9);
+	}
+
+	private static <T> T unchecked(ThrowingSupplier<T> supplier) {
+		try {
+			return supplier.get();
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex.getMessage(), ex);
+		}
+	}
+
+	private interface ThrowingSupplier<T> {
+
+		T get() throws Exception;
+	}
+}

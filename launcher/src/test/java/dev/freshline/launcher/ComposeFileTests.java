@@ -1,0 +1,149 @@
+package dev.freshline.launcher;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+import dev.freshline.embedded.DatabaseRole;
+import dev.freshline.embedded.ServiceEnvironment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * No Docker engine runs here, so docker-compose.yml is checked the way an engine would read it:
+ * {@code docker-compose config} must accept it, and every variable it sets must be one the
+ * service's own configuration reads (a typo would silently fall back to a localhost default) and
+ * one that {@link ServiceEnvironment}, which the launcher and the tests use, also sets.
+ */
+class ComposeFileTests {
+
+	private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+	private static final Map<String, String> MODULES = Map.of("api-1", "api-service", "api-2", "api-service",
+			"cdc-connector", "cdc-connector", "invalidator", "invalidator-service");
+
+	private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)[:}]");
+
+	private static Map<String, Map<String, Object>> services;
+
+	@BeforeAll
+	@SuppressWarnings("unchecked")
+	static void resolveComposeFile() throws Exception {
+		assumeTrue(onPath("docker-compose"), "docker-compose is not installed (apt-get install docker-compose); .ci/run installs it");
+		Process config = new ProcessBuilder("docker-compose", "-f", ROOT.resolve("docker-compose.yml").toString(), "config")
+			.redirectErrorStream(true)
+			.start();
+		String output = new String(config.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(config.waitFor(60, TimeUnit.SECONDS)).isTrue();
+		assertThat(config.exitValue()).as("docker-compose config said:%n%s", output).isZero();
+		Map<String, Object> resolved = new Yaml().load(output);
+		services = (Map<String, Map<String, Object>>) resolved.get("services");
+	}
+
+	@Test
+	void shouldRunTheWholeSystemWithTwoApiInstances() {
+		assertThat(services).containsOnlyKeys("postgres", "kafka", "redis", "api-1", "api-2", "cdc-connector",
+				"invalidator");
+	}
+
+	@Test
+	void shouldOnlySetVariablesThatTheServicesRead() throws IOException {
+		for (Map.Entry<String, String> service : MODULES.entrySet()) {
+			Set<String> read = placeholders(service.getValue());
+			Set<String> set = new TreeSet<>(environment(service.getKey()).keySet());
+			set.remove("SPRING_PROFILES_ACTIVE");
+			assertThat(read).as("variables %s sets that %s.yml reads", service.getKey(), service.getValue())
+				.containsAll(set);
+		}
+	}
+
+	@Test
+	void shouldUseTheVariablesAndRoleNamesOfServiceEnvironment() {
+		for (String service : MODULES.keySet()) {
+			Map<String, Object> environment = environment(service);
+			Set<String> set = new TreeSet<>(environment.keySet());
+			set.remove("SPRING_PROFILES_ACTIVE");
+			assertThat(ServiceEnvironment.NAMES).as("variables of %s", service).containsAll(set);
+			for (DatabaseRole role : DatabaseRole.ALL) {
+				if (environment.containsKey(role.userVariable())) {
+					assertThat(environment.get(role.userVariable())).as("%s of %s", role.userVariable(), service)
+						.isEqualTo(role.name());
+				}
+			}
+		}
+	}
+
+	@Test
+	void shouldGiveThePostgresInitScriptEveryRolesPassword() {
+		Map<String, Object> postgres = environment("postgres");
+		assertThat(postgres).containsEntry("POSTGRES_USER", DatabaseRole.OWNER.name())
+			.containsEntry("POSTGRES_DB", "freshline");
+		for (DatabaseRole role : DatabaseRole.ALL) {
+			if (role != DatabaseRole.OWNER) {
+				assertThat(postgres).containsKey(role.passwordVariable());
+			}
+		}
+	}
+
+	@Test
+	void shouldSetEveryPasswordAServiceReads() throws IOException {
+		for (Map.Entry<String, String> service : MODULES.entrySet()) {
+			Set<String> passwords = new TreeSet<>(placeholders(service.getValue()));
+			passwords.removeIf((name) -> !name.endsWith("PASSWORD") || name.startsWith("REDIS"));
+			assertThat(environment(service.getKey()).keySet()).as("environment of %s", service.getKey())
+				.containsAll(passwords);
+		}
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void shouldBuildEachServiceFromItsModuleAndGateItOnHealth() throws IOException {
+		for (Map.Entry<String, String> service : MODULES.entrySet()) {
+			Map<String, Object> definition = services.get(service.getKey());
+			Map<String, Object> build = (Map<String, Object>) definition.get("build");
+			Path context = Path.of((String) build.get("context"));
+			assertThat(context).isEqualTo(ROOT.resolve(service.getValue()));
+			assertThat(Files.readString(context.resolve("Dockerfile"))).contains("target/" + service.getValue() + "-exec.jar");
+			assertThat(definition).containsKey("healthcheck");
+			Map<String, Map<String, String>> dependsOn = (Map<String, Map<String, String>>) definition.get("depends_on");
+			assertThat(dependsOn.values()).allSatisfy((condition) -> assertThat(condition).containsEntry("condition", "service_healthy"));
+		}
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Map<String, Object> environment(String service) {
+		return (Map<String, Object>) services.get(service).get("environment");
+	}
+
+	private static Set<String> placeholders(String module) throws IOException {
+		String yaml = Files.readString(ROOT.resolve(module).resolve("src/main/resources").resolve(module + ".yml"));
+		Set<String> names = new TreeSet<>();
+		Matcher matcher = PLACEHOLDER.matcher(yaml);
+		while (matcher.find()) {
+			names.add(matcher.group(1));
+		}
+		return names;
+	}
+
+	private static boolean onPath(String command) {
+		String path = System.getenv().getOrDefault("PATH", "");
+		for (String directory : path.split(":")) {
+			if (Files.isExecutable(Path.of(directory, command))) {
+				return true;
+			}
+		}
+		return false;
+	}
+}

@@ -1,0 +1,120 @@
+package dev.freshline.launcher;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The README's run command, end to end: the launcher starts every server and service as real
+ * processes, publishes its endpoints, serves a SQL change on the other instance, and on SIGINT
+ * (Ctrl-C) leaves no process behind.
+ */
+class LocalStackIntegrationTests {
+
+	private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+	@TempDir
+	Path state;
+
+	private Process launcher;
+
+	@AfterEach
+	void killLauncher() throws Exception {
+		if (this.launcher != null && this.launcher.isAlive()) {
+			this.launcher.destroy();
+			this.launcher.waitFor(60, TimeUnit.SECONDS);
+		}
+	}
+
+	@Test
+	void shouldRunTheWholeSystemAndStopEverythingOnCtrlC() throws Exception {
+		for (String module : List.of("api-service", "cdc-connector", "invalidator-service")) {
+			assumeTrue(Files.isRegularFile(ROOT.resolve(module).resolve("target").resolve(module + "-exec.jar")),
+					"service jars are built by the package phase: run ./mvnw verify");
+		}
+		List<String> output = new CopyOnWriteArrayList<>();
+		this.launcher = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
+				System.getProperty("java.class.path"), "-Dfreshline.home=" + ROOT, "-Dfreshline.state=" + this.state,
+				LocalStack.class.getName())
+			.redirectErrorStream(true)
+			.start();
+		Thread reader = new Thread(() -> readLines(this.launcher, output));
+		reader.start();
+
+		await().atMost(Duration.ofMinutes(4))
+			.until(() -> output.stream().anyMatch((line) -> line.startsWith("Freshline is up")) || !this.launcher.isAlive());
+		assertThat(this.launcher.isAlive()).as("launcher output:%n%s", String.join("\n", output)).isTrue();
+
+		JsonNode stack = JsonMapper.builder().build().readTree(Files.readString(this.state.resolve("local-stack.json")));
+		assertThat(stack.path("postgres").propertyNames()).contains("jdbcUrl", "host", "port", "database", "user",
+				"password");
+		assertThat(stack.path("kafka").path("bootstrapServers").asString()).startsWith("127.0.0.1:");
+		assertThat(stack.path("redis").path("port").asInt()).isPositive();
+		assertThat(stack.path("api")).hasSize(2);
+		String api1 = stack.path("api").get(0).asString();
+		String api2 = stack.path("api").get(1).asString();
+
+		assertThat(get(api1 + "/patients/77")).contains("\"version\":1");
+		JsonNode postgres = stack.path("postgres");
+		try (Connection sql = DriverManager.getConnection(postgres.path("jdbcUrl").asString(),
+				postgres.path("user").asString(), postgres.path("password").asString());
+				Statement update = sql.createStatement()) {
+			update.executeUpdate("UPDATE patient SET ward = 'ward-launch' WHERE id = 77");
+		}
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(get(api2 + "/patients/77")).contains("\"ward\":\"ward-launch\""));
+
+		List<ProcessHandle> started = new ArrayList<>();
+		stack.path("processes").properties().forEach((entry) -> ProcessHandle.of(entry.getValue().asLong()).ifPresent(started::add));
+		assertThat(started).hasSizeGreaterThanOrEqualTo(7);
+		new ProcessBuilder("kill", "-INT", Long.toString(this.launcher.pid())).start().waitFor();
+
+		assertThat(this.launcher.waitFor(90, TimeUnit.SECONDS)).as("launcher stops on SIGINT").isTrue();
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(started).noneMatch(ProcessHandle::isAlive));
+		assertThat(this.state.resolve("local-stack.json")).doesNotExist();
+		assertThat(output).contains("Stopped.");
+	}
+
+	/** What a curl user would see. */
+	private static String get(String url) throws Exception {
+		return HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+					HttpResponse.BodyHandlers.ofString())
+			.body();
+	}
+
+	private static void readLines(Process process, List<String> output) {
+		try (BufferedReader lines = new BufferedReader(
+				new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+			lines.lines().forEach(output::add);
+		}
+		catch (Exception ex) {
+			output.add("(output closed: " + ex + ")");
+		}
+	}
+}

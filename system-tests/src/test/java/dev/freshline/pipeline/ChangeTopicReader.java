@@ -1,0 +1,46 @@
+package dev.freshline.pipeline;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import dev.freshline.embedded.SharedServers;
+
+import static org.awaitility.Awaitility.await;
+
+/** Reads a change topic from the beginning, as an auditor would. */
+final class ChangeTopicReader {
+
+	private ChangeTopicReader() {
+	}
+
+	static KafkaConsumer<String, String> consumer() {
+		return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+				SharedServers.get().kafka().bootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG,
+				SharedServers.uniqueName("audit"), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+				new StringDeserializer(), new StringDeserializer());
+	}
+
+	static String awaitRecord(String topic, Predicate<String> matching) {
+		AtomicReference<String> found = new AtomicReference<>();
+		try (KafkaConsumer<String, String> consumer = consumer()) {
+			consumer.subscribe(List.of(topic));
+			await().until(() -> {
+				for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+					if (record.value() != null && matching.test(record.value())) {
+						found.set(record.value());
+					}
+				}
+				return found.get() != null;
+			});
+		}
+		return found.get();
+	}
+}

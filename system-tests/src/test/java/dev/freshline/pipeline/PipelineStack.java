@@ -1,0 +1,251 @@
+package dev.freshline.pipeline;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import dev.freshline.api.ApiApplication;
+import dev.freshline.cdc.ConnectorApplication;
+import dev.freshline.cdc.capture.CaptureProgress;
+import dev.freshline.embedded.ServiceEnvironment;
+import dev.freshline.embedded.SharedServers;
+import dev.freshline.embedded.TestDatabase;
+import dev.freshline.invalidator.InvalidatorApplication;
+import dev.freshline.model.CacheKeys;
+import dev.freshline.model.Topics;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The whole pipeline in one test JVM, on the servers {@link SharedServers} started once: a fresh
+ * database, slot, topic prefix, key prefix and consumer group per stack, so stacks never see each
+ * other's data. Services are configured through the same environment variable names that the
+ * launcher and docker-compose use.
+ */
+public final class PipelineStack implements AutoCloseable {
+
+	private static final String NOT_FOR_CONNECTOR = String.join(",",
+			"org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+			"org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",
+			"org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
+			"org.springframework.boot.data.redis.autoconfigure.health.DataRedisHealthContributorAutoConfiguration");
+
+	private static final String NOT_FOR_INVALIDATOR = String.join(",",
+			"org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+			"org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration");
+
+	private static final String NOT_FOR_API = "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration";
+
+	private final SharedServers servers = SharedServers.get();
+
+	private final TestDatabase database;
+
+	private final String name;
+
+	private final Path offsetFile;
+
+	private final RedisClient redisClient;
+
+	private final StatefulRedisConnection<String, String> redisConnection;
+
+	private @Nullable ConfigurableApplicationContext api1;
+
+	private @Nullable ConfigurableApplicationContext api2;
+
+	private @Nullable ConfigurableApplicationContext connector;
+
+	private @Nullable ConfigurableApplicationContext invalidator;
+
+	private @Nullable ConfigurableApplicationContext invalidator2;
+
+	static {
+		// the first event after a context starts can take a few seconds on a loaded 2-core machine
+		org.awaitility.Awaitility.setDefaultTimeout(java.time.Duration.ofSeconds(60));
+		org.awaitility.Awaitility.setDefaultPollInterval(java.time.Duration.ofMillis(20));
+	}
+
+	private final Map<String, Object> overrides;
+
+	private final @Nullable Object hooks;
+
+	private PipelineStack(Map<String, Object> overrides, @Nullable Object hooks) throws Exception {
+		this.overrides = overrides;
+		this.hooks = hooks;
+		this.database = this.servers.newDatabase();
+		this.name = SharedServers.uniqueName("fl");
+		this.offsetFile = Files.createTempDirectory(this.name).resolve("offsets.dat");
+		this.redisClient = RedisClient.create(this.servers.redis().uri());
+		this.redisConnection = this.redisClient.connect();
+	}
+
+	/** A database, two API instances, two invalidators in one group and a running connector. */
+	public static PipelineStack start() throws Exception {
+		return start(Map.of(), null);
+	}
+
+	/**
+	 * As {@link #start()}, with extra properties for every service and a hooks object (FillHooks,
+	 * InvalidationHooks) registered as a bean in the API and invalidator contexts.
+	 */
+	public static PipelineStack start(Map<String, Object> overrides, @Nullable Object hooks) throws Exception {
+		PipelineStack stack = new PipelineStack(overrides, hooks);
+		stack.api1 = stack.run(ApiApplication.class, ApiApplication.CONFIG_NAME, NOT_FOR_API); // applies the migrations first
+		stack.api2 = stack.run(ApiApplication.class, ApiApplication.CONFIG_NAME, NOT_FOR_API);
+		stack.invalidator = stack.run(InvalidatorApplication.class, InvalidatorApplication.CONFIG_NAME, NOT_FOR_INVALIDATOR);
+		stack.invalidator2 = stack.run(InvalidatorApplication.class, InvalidatorApplication.CONFIG_NAME, NOT_FOR_INVALIDATOR);
+		// a new group's first assignment flushes (no offsets yet): let it pass before tests fill keys
+		await("invalidator offsets committed on assignment").until(stack::everyAssignedPartitionHasAnOffset);
+		stack.startConnector();
+		return stack;
+	}
+
+	private boolean everyAssignedPartitionHasAnOffset() throws Exception {
+		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+				this.servers.kafka().bootstrapServers()))) {
+			ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(invalidatorGroup()))
+				.describedGroups()
+				.get(invalidatorGroup())
+				.get(10, TimeUnit.SECONDS);
+			Set<TopicPartition> assigned = group.members()
+				.stream()
+				.flatMap((member) -> member.assignment().topicPartitions().stream())
+				.collect(Collectors.toSet());
+			Set<TopicPartition> committed = admin.listConsumerGroupOffsets(invalidatorGroup())
+				.partitionsToOffsetAndMetadata()
+				.get(10, TimeUnit.SECONDS)
+				.keySet();
+			return group.members().size() == 2 && !assigned.isEmpty() && committed.containsAll(assigned);
+		}
+	}
+
+	void startConnector() {
+		this.connector = run(ConnectorApplication.class, ConnectorApplication.CONFIG_NAME, NOT_FOR_CONNECTOR);
+		CaptureProgress progress = this.connector.getBean(CaptureProgress.class);
+		// streaming has started (and the slot exists) once the first heartbeat went through Kafka
+		await("connector streaming").until(() -> progress.published() > 0);
+	}
+
+	void stopConnector() {
+		if (this.connector != null) {
+			this.connector.close();
+			this.connector = null;
+		}
+	}
+
+	private ConfigurableApplicationContext run(Class<?> application, String configName, String excludedAutoConfigurations) {
+		Map<String, Object> environment = new ServiceEnvironment().put("spring.config.name", configName)
+			.database(this.database)
+			.put(ServiceEnvironment.CDC_SLOT_NAME, this.name)
+			.put(ServiceEnvironment.CDC_OFFSET_FILE, this.offsetFile.toString())
+			.kafka(this.servers.kafka().bootstrapServers())
+			.redis(this.servers.redis())
+			.put(ServiceEnvironment.FRESHLINE_TOPIC_PREFIX, this.name)
+			.put(ServiceEnvironment.FRESHLINE_KEY_PREFIX, this.name)
+			.put(ServiceEnvironment.INVALIDATOR_GROUP_ID, invalidatorGroup())
+			.put(ServiceEnvironment.SERVER_PORT, 0)
+			.put("spring.autoconfigure.exclude", excludedAutoConfigurations)
+			.putAll(this.overrides)
+			.toMap();
+		SpringApplicationBuilder builder = new SpringApplicationBuilder(application).properties(environment);
+		if (this.hooks != null && application != ConnectorApplication.class) {
+			Object hooks = this.hooks;
+			builder.initializers((context) -> context.getBeanFactory().registerSingleton("testHooks", hooks));
+		}
+		return builder.run();
+	}
+
+	public String apiUrl(int instance) {
+		ConfigurableApplicationContext api = (instance == 1) ? this.api1 : this.api2;
+		if (api == null) {
+			throw new IllegalStateException("api-" + instance + " is not running");
+		}
+		return "http://127.0.0.1:" + api.getEnvironment().getProperty("local.server.port");
+	}
+
+	/** What a service (or the ops tool) reads to reach this stack's database with its roles. */
+	Map<String, Object> databaseEnvironment() {
+		return this.database.serviceEnvironment();
+	}
+
+	/** The connector's offsets; its clean-stop marker lives next to it. */
+	Path offsetFile() {
+		return this.offsetFile;
+	}
+
+	String invalidatorGroup() {
+		return this.name + "-invalidator";
+	}
+
+	/** A counter summed over both API instances. */
+	public double apiCounter(String name) {
+		double sum = 0;
+		for (ConfigurableApplicationContext api : new ConfigurableApplicationContext[] { this.api1, this.api2 }) {
+			if (api != null) {
+				sum += api.getBean(io.micrometer.core.instrument.MeterRegistry.class).counter(name).count();
+			}
+		}
+		return sum;
+	}
+
+	public CacheKeys keys() {
+		return new CacheKeys(this.name);
+	}
+
+	Topics topics() {
+		return new Topics(this.name);
+	}
+
+	public RedisCommands<String, String> redis() {
+		return this.redisConnection.sync();
+	}
+
+	/** Raw SQL as the schema owner: the "someone changed it behind the API's back" writer. */
+	public int sql(String statement) throws SQLException {
+		try (Connection connection = this.database.connect(this.database.owner());
+				Statement sql = connection.createStatement()) {
+			return sql.executeUpdate(statement);
+		}
+	}
+
+	public Connection connect() throws SQLException {
+		return this.database.connect(this.database.owner());
+	}
+
+	@Override
+	public void close() throws Exception {
+		for (ConfigurableApplicationContext context : new ConfigurableApplicationContext[] { this.api1, this.api2,
+				this.invalidator, this.invalidator2, this.connector }) {
+			if (context != null) {
+				context.close();
+			}
+		}
+		this.redisConnection.close();
+		this.redisClient.shutdown();
+		// a slot left behind would pin WAL on the shared server for the rest of the run
+		this.servers.postgres()
+			.execute("postgres", "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"
+					+ this.name + "'");
+		this.servers.dropDatabase(this.database);
+		// offsets and the connector's clean-stop marker
+		dev.freshline.embedded.Directories.deleteRecursively(this.offsetFile.getParent());
+	}
+}
