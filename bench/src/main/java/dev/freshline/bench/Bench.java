@@ -24,7 +24,7 @@ import dev.freshline.model.Topics;
 
 /**
  * {@code scripts/bench [--quick]}: starts the embedded stack twice (Freshline's settings, then
- * stock Debezium's 500 ms poll), runs every scenario of issue #6 against it, writes
+ * stock Debezium's 500 ms poll), runs every scenario of docs/benchmarks.md against it, writes
  * {@code bench/results/latest.json}, {@code latest.md} and {@code lag.svg}, and ends with the
  * RESULT line.
  */

@@ -8,7 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The replay figure comes from the replay benchmark ({@code scripts/bench-replay}, issue #5), run
+ * The replay figure comes from the replay benchmark ({@code scripts/bench-replay}), run
  * as its own process from the jars {@code scripts/bench} has just built (the script would rebuild
  * the very jar this bench runs from), on its own Kafka and Redis after the stacks are stopped so
  * that it has the machine to itself; its RESULT line gives the events/s.

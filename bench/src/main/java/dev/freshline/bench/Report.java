@@ -178,7 +178,7 @@ final class Report {
 		md.append("Machine: ").append(r.machine.line()).append(". Versions: ").append(r.versions).append(".\n");
 		md.append("Everything runs on this one machine: Postgres, Kafka, Redis, four service JVMs and the load generator share its cores.\n\n");
 		md.append("```\n").append(resultLine()).append("\n```\n\n");
-		md.append("## Goals (issue #6)\n\n| figure | goal | measured | met |\n| --- | --- | --- | --- |\n");
+		md.append("## Goals\n\n| figure | goal | measured | met |\n| --- | --- | --- | --- |\n");
 		for (Goal goal : goals()) {
 			md.append("| ").append(goal.figure()).append(" | ").append(goal.goal()).append(" | ").append(goal.measured())
 				.append(" | ").append(goal.met()).append(" |\n");

@@ -58,7 +58,7 @@ final class ServiceProcess {
 	/**
 	 * Small heaps and the serial collector suit four JVMs on a 2-core machine, and C1 alone halves
 	 * each service's start-up CPU (measured: 11 s instead of 20 s), which is what a cold start of
-	 * four JVMs on two cores waits for. At local-stack rates it costs no latency (the change
+	 * four JVMs on two cores waits for. At the local stack's rates it costs no latency (the change
 	 * stream waits on poll intervals, not on compiled code). FRESHLINE_JVM_OPTS replaces these,
 	 * e.g. to benchmark with full tiered compilation.
 	 */
