@@ -54,6 +54,8 @@ public final class ConnectionOptions {
 			description = "The local stack's endpoints file (default .freshline/local-stack.json under FRESHLINE home)")
 	@Nullable Path stackFile;
 
+	private @Nullable Endpoints endpoints;
+
 	/** The tool the command runs in: its environment, home, clock and terminal. */
 	public Ops ops() {
 		return Ops.of(command());
@@ -67,6 +69,24 @@ public final class ConnectionOptions {
 	/** The command's error output. */
 	public PrintWriter err() {
 		return command().commandLine().getErr();
+	}
+
+	/** The command's endpoints, resolved on first use with its {@link #ops()}. */
+	public Endpoints endpoints() {
+		if (this.endpoints == null) {
+			this.endpoints = resolve(ops());
+		}
+		return this.endpoints;
+	}
+
+	/**
+	 * Prints where the command connects and opens its clients, for a try-with-resources: every
+	 * command that talks to Kafka or Redis starts its output with the same line.
+	 */
+	public Clients connect() {
+		Endpoints endpoints = endpoints();
+		out().println(endpoints.describe());
+		return new Clients(endpoints);
 	}
 
 	private CommandSpec command() {
