@@ -21,8 +21,9 @@ import dev.freshline.model.RuleSet;
  * Where Kafka, Redis and Postgres are and which prefixes and rules the services use. Each value
  * comes from its flag, else its environment variable (the services' own names), else the running
  * local stack's {@code .freshline/local-stack.json}, else the services' localhost default. The
- * one mixin of every command that connects anywhere, so it also hands the command its {@link Ops}
- * and its output: a command declares this and its own options, nothing else.
+ * one mixin of every command that connects anywhere, so it also hands the command its {@link Ops},
+ * its output, its endpoints and its {@link Clients}: a command declares this and its own options,
+ * nothing else.
  */
 public final class ConnectionOptions {
 
