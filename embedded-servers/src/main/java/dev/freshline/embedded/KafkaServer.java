@@ -47,15 +47,13 @@ public final class KafkaServer implements AutoCloseable {
 
 	private final Path logDirectory;
 
-	private final Thread shutdownHook;
-
-	private boolean closed;
+	private final CloseOnce closeOnce;
 
 	private KafkaServer(KafkaRaftServer server, String bootstrapServers, Path logDirectory) {
 		this.server = server;
 		this.bootstrapServers = bootstrapServers;
 		this.logDirectory = logDirectory;
-		this.shutdownHook = ShutdownHooks.register("kafka-" + bootstrapServers + "-shutdown", this::close);
+		this.closeOnce = new CloseOnce("kafka-" + bootstrapServers + "-shutdown", this::close);
 	}
 
 	/**
@@ -95,11 +93,9 @@ public final class KafkaServer implements AutoCloseable {
 	/** Shuts the broker and controller down, waits for them, and deletes the log directory. */
 	@Override
 	public synchronized void close() {
-		if (this.closed) {
+		if (!this.closeOnce.first()) {
 			return;
 		}
-		this.closed = true;
-		ShutdownHooks.unregister(this.shutdownHook);
 		long started = System.nanoTime();
 		try {
 			this.server.shutdown();

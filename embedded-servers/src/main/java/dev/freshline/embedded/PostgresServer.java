@@ -48,14 +48,12 @@ public final class PostgresServer implements AutoCloseable {
 
 	private final Path dataDirectory;
 
-	private final Thread shutdownHook;
-
-	private boolean closed;
+	private final CloseOnce closeOnce;
 
 	private PostgresServer(EmbeddedPostgres postgres, Path dataDirectory) {
 		this.postgres = postgres;
 		this.dataDirectory = dataDirectory;
-		this.shutdownHook = ShutdownHooks.register("postgres-" + postgres.getPort() + "-shutdown", this::close);
+		this.closeOnce = new CloseOnce("postgres-" + postgres.getPort() + "-shutdown", this::close);
 	}
 
 	/**
@@ -203,11 +201,9 @@ public final class PostgresServer implements AutoCloseable {
 	/** Stops the postmaster ("fast" mode) and deletes the data directory. */
 	@Override
 	public synchronized void close() {
-		if (this.closed) {
+		if (!this.closeOnce.first()) {
 			return;
 		}
-		this.closed = true;
-		ShutdownHooks.unregister(this.shutdownHook);
 		// "pg_ctl stop -w" returns once the postmaster removed postmaster.pid, its last act: the port is
 		// free by then. The exited process is no longer our child, so init reaps it (some init
 		// processes only every couple of seconds; ProcessHandle reports such a zombie as alive).

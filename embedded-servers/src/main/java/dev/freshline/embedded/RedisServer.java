@@ -32,11 +32,9 @@ public final class RedisServer implements AutoCloseable {
 
 	private final redis.embedded.RedisServer process;
 
-	private final Thread shutdownHook;
+	private final CloseOnce closeOnce;
 
 	private volatile long pid = -1;
-
-	private boolean closed;
 
 	private RedisServer(int port, Path workDirectory, Path pidFile, Path configFile, redis.embedded.RedisServer process) {
 		this.port = port;
@@ -45,7 +43,7 @@ public final class RedisServer implements AutoCloseable {
 		this.configFile = configFile;
 		this.process = process;
 		// embedded-redis registers a hook that stops the process; ours also removes the files.
-		this.shutdownHook = ShutdownHooks.register("redis-" + port + "-shutdown", this::close);
+		this.closeOnce = new CloseOnce("redis-" + port + "-shutdown", this::close);
 	}
 
 	/** Starts redis-server on a free port of 127.0.0.1, without persistence. */
@@ -134,7 +132,7 @@ public final class RedisServer implements AutoCloseable {
 
 	/** Starts the process again on the same port; an empty server, since nothing is persisted. */
 	public synchronized void restart() {
-		if (this.closed) {
+		if (this.closeOnce.closed()) {
 			throw new IllegalStateException("Redis on port " + this.port + " is closed");
 		}
 		if (isRunning()) {
@@ -151,11 +149,9 @@ public final class RedisServer implements AutoCloseable {
 	/** Stops the process and deletes the binary, pid file and config file. */
 	@Override
 	public synchronized void close() {
-		if (this.closed) {
+		if (!this.closeOnce.first()) {
 			return;
 		}
-		this.closed = true;
-		ShutdownHooks.unregister(this.shutdownHook);
 		try {
 			stop();
 		}

@@ -21,8 +21,9 @@ import dev.freshline.model.RuleSet;
  * Where Kafka, Redis and Postgres are and which prefixes and rules the services use. Each value
  * comes from its flag, else its environment variable (the services' own names), else the running
  * local stack's {@code .freshline/local-stack.json}, else the services' localhost default. The
- * one mixin of every command that connects anywhere, so it also hands the command its {@link Ops}
- * and its output: a command declares this and its own options, nothing else.
+ * one mixin of every command that connects anywhere, so it also hands the command its {@link Ops},
+ * its output, its endpoints and its {@link Clients}: a command declares this and its own options,
+ * nothing else.
  */
 public final class ConnectionOptions {
 
@@ -54,6 +55,8 @@ public final class ConnectionOptions {
 			description = "The local stack's endpoints file (default .freshline/local-stack.json under FRESHLINE home)")
 	@Nullable Path stackFile;
 
+	private @Nullable Endpoints endpoints;
+
 	/** The tool the command runs in: its environment, home, clock and terminal. */
 	public Ops ops() {
 		return Ops.of(command());
@@ -67,6 +70,24 @@ public final class ConnectionOptions {
 	/** The command's error output. */
 	public PrintWriter err() {
 		return command().commandLine().getErr();
+	}
+
+	/** The command's endpoints, resolved on first use with its {@link #ops()}. */
+	public Endpoints endpoints() {
+		if (this.endpoints == null) {
+			this.endpoints = resolve(ops());
+		}
+		return this.endpoints;
+	}
+
+	/**
+	 * Prints where the command connects and opens its clients, for a try-with-resources: every
+	 * command that talks to Kafka or Redis starts its output with the same line.
+	 */
+	public Clients connect() {
+		Endpoints endpoints = endpoints();
+		out().println(endpoints.describe());
+		return new Clients(endpoints);
 	}
 
 	private CommandSpec command() {

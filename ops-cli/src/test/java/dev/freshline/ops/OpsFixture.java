@@ -73,6 +73,8 @@ public final class OpsFixture implements AutoCloseable {
 
 	private final List<String> createdTopics = new ArrayList<>();
 
+	private final List<String> createdGroups = new ArrayList<>();
+
 	public OpsFixture() {
 		Properties properties = new Properties();
 		properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.kafka.bootstrapServers());
@@ -155,8 +157,15 @@ public final class OpsFixture implements AutoCloseable {
 		}
 	}
 
+	/** A consumer group name of this test's own, deleted on {@link #close()}. */
+	public String group(String name) {
+		String group = SharedServers.uniqueName(name);
+		this.createdGroups.add(group);
+		return group;
+	}
+
 	/** Deletes a group the test made, if it exists (a refused command may never have created it). */
-	public void deleteGroup(String group) {
+	private void deleteGroup(String group) {
 		try {
 			this.admin.deleteConsumerGroups(List.of(group)).all().get();
 		}
@@ -228,8 +237,13 @@ public final class OpsFixture implements AutoCloseable {
 	@Override
 	public void close() {
 		try {
-			if (!this.createdTopics.isEmpty()) {
-				this.admin.deleteTopics(this.createdTopics).all().get();
+			try {
+				this.createdGroups.forEach(this::deleteGroup);
+			}
+			finally {
+				if (!this.createdTopics.isEmpty()) {
+					this.admin.deleteTopics(this.createdTopics).all().get();
+				}
 			}
 		}
 		catch (InterruptedException | ExecutionException ex) {

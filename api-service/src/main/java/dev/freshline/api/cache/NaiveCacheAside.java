@@ -75,18 +75,10 @@ final class NaiveCacheAside implements CacheReader {
 	/** As the fill protocol's peek: a plain GET, which takes no lease with either protocol. */
 	@Override
 	public Optional<byte[]> peek(String key) {
-		try {
-			return this.protocol.peek(key);
-		}
-		catch (RuntimeException ex) {
-			this.metrics.redisFailed("read", ex);
-			return Optional.empty();
-		}
+		return ReadThroughCache.peek(this.protocol, this.metrics, key);
 	}
 
 	private Optional<Loaded> load(String key, Supplier<Optional<Loaded>> loader) {
-		Optional<Loaded> loaded = loader.get();
-		this.hooks.afterDatabaseRead(key);
-		return loaded;
+		return ReadThroughCache.load(this.hooks, key, loader);
 	}
 }

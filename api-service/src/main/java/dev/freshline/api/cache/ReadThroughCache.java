@@ -115,12 +115,20 @@ public class ReadThroughCache implements CacheReader {
 
 	@Override
 	public Optional<byte[]> peek(String key) {
+		return peek(this.protocol, this.metrics, key);
+	}
+
+	/**
+	 * The fill protocol's peek, a plain GET that takes no lease, failing open: a Redis failure
+	 * is counted and reads as nothing cached. Shared with {@link NaiveCacheAside}.
+	 */
+	static Optional<byte[]> peek(FillCommands protocol, ReadMetrics metrics, String key) {
 		try {
 			// a cached "not found" is an empty body: nothing to serve
-			return this.protocol.peek(key);
+			return protocol.peek(key);
 		}
 		catch (RuntimeException ex) {
-			this.metrics.redisFailed("read", ex);
+			metrics.redisFailed("read", ex);
 			return Optional.empty();
 		}
 	}
@@ -217,8 +225,13 @@ public class ReadThroughCache implements CacheReader {
 	}
 
 	private Optional<Loaded> load(String key, Supplier<Optional<Loaded>> loader) {
+		return load(this.hooks, key, loader);
+	}
+
+	/** Reads Postgres through {@code loader}, then passes the hook race tests stop at and count loads with. */
+	static Optional<Loaded> load(FillHooks hooks, String key, Supplier<Optional<Loaded>> loader) {
 		Optional<Loaded> loaded = loader.get();
-		this.hooks.afterDatabaseRead(key);
+		hooks.afterDatabaseRead(key);
 		return loaded;
 	}
 

@@ -12,7 +12,6 @@ import picocli.CommandLine.Option;
 
 import dev.freshline.ops.Clients;
 import dev.freshline.ops.ConnectionOptions;
-import dev.freshline.ops.Endpoints;
 import dev.freshline.ops.Ops;
 import dev.freshline.ops.Position;
 import dev.freshline.ops.TextTable;
@@ -43,11 +42,9 @@ public final class DltListCommand implements Callable<Integer> {
 	public Integer call() {
 		Ops ops = this.connection.ops();
 		PrintWriter out = this.connection.out();
-		Endpoints endpoints = this.connection.resolve(ops);
-		String topic = endpoints.topics().deadLetter();
+		String topic = this.connection.endpoints().topics().deadLetter();
 		Position start = Position.parse("--from", this.from, ops.clock());
-		out.println(endpoints.describe());
-		try (Clients clients = new Clients(endpoints)) {
+		try (Clients clients = this.connection.connect()) {
 			TopicLog log = TopicLog.read(clients.admin(), topic);
 			Map<TopicPartition, Long> starts = log.offsets("--from", start, ops.clock());
 			Map<TopicPartition, Long> redriven = DltRedriveCommand.committed(clients, this.group);

@@ -1,6 +1,7 @@
 package dev.freshline.ops.dlt;
 
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -56,19 +57,18 @@ public final class DltRedriveCommand implements Callable<Integer> {
 
 	@Override
 	public Integer call() {
-		Ops ops = this.connection.ops();
+		Clock clock = this.connection.ops().clock();
 		PrintWriter out = this.connection.out();
-		Endpoints endpoints = this.connection.resolve(ops);
+		Endpoints endpoints = this.connection.endpoints();
 		Topics topics = endpoints.topics();
 		InvalidationRules rules = endpoints.invalidationRules();
 		String topic = topics.deadLetter();
-		Position start = (this.from != null) ? Position.parse("--from", this.from, ops.clock()) : null;
-		out.println(endpoints.describe());
-		try (Clients clients = new Clients(endpoints)) {
+		Position start = (this.from != null) ? Position.parse("--from", this.from, clock) : null;
+		try (Clients clients = this.connection.connect()) {
 			TopicLog log = TopicLog.read(clients.admin(), topic);
-			Map<TopicPartition, Long> starts = (start != null) ? log.offsets("--from", start, ops.clock())
-					: resume(clients, log, ops);
-			Map<TopicPartition, Long> ends = log.offsets("--to", new Position.Latest(), ops.clock());
+			Map<TopicPartition, Long> starts = (start != null) ? log.offsets("--from", start, clock)
+					: resume(clients, log, clock);
+			Map<TopicPartition, Long> ends = log.offsets("--to", new Position.Latest(), clock);
 			if (!this.dryRun) {
 				clients.ping();
 			}
@@ -130,9 +130,9 @@ public final class DltRedriveCommand implements Callable<Integer> {
 	}
 
 	/** Where the last redrive stopped; the log's start where it has none or retention passed it. */
-	private Map<TopicPartition, Long> resume(Clients clients, TopicLog log, Ops ops) {
+	private Map<TopicPartition, Long> resume(Clients clients, TopicLog log, Clock clock) {
 		Map<TopicPartition, Long> committed = committed(clients, this.group);
-		Map<TopicPartition, Long> starts = log.offsets("--from", new Position.Earliest(), ops.clock());
+		Map<TopicPartition, Long> starts = log.offsets("--from", new Position.Earliest(), clock);
 		starts.replaceAll((partition, start) -> Math.max(start, committed.getOrDefault(partition, start)));
 		return starts;
 	}

@@ -24,8 +24,6 @@ import dev.freshline.model.Namespace;
 import dev.freshline.model.RuleSet;
 import dev.freshline.ops.Clients;
 import dev.freshline.ops.ConnectionOptions;
-import dev.freshline.ops.Endpoints;
-import dev.freshline.ops.Ops;
 import dev.freshline.ops.OpsException;
 import dev.freshline.ops.Progress;
 
@@ -64,24 +62,21 @@ public final class FlushCommand implements Callable<Integer> {
 
 	@Override
 	public Integer call() {
-		Ops ops = this.connection.ops();
 		PrintWriter out = this.connection.out();
-		Endpoints endpoints = this.connection.resolve(ops);
-		RuleSet rules = endpoints.rules();
-		CacheKeys keys = endpoints.keys();
+		RuleSet rules = this.connection.endpoints().rules();
+		CacheKeys keys = this.connection.endpoints().keys();
 		Namespace namespace = (this.target.namespace != null) ? namespace(rules, this.target.namespace) : null;
 		String tag = (this.target.tag != null) ? tag(rules, this.target.tag) : null;
-		out.println(endpoints.describe());
-		try (Clients clients = new Clients(endpoints)) {
+		try (Clients clients = this.connection.connect()) {
 			clients.ping();
 			if (namespace != null) {
-				return flush(clients, keys, namespace, ops, out);
+				return flush(clients, keys, namespace, out);
 			}
 			return invalidateTag(clients, keys, tag, out);
 		}
 	}
 
-	private int flush(Clients clients, CacheKeys keys, Namespace namespace, Ops ops, PrintWriter out) {
+	private int flush(Clients clients, CacheKeys keys, Namespace namespace, PrintWriter out) {
 		String pattern = keys.namespacePattern(namespace);
 		if (this.dryRun) {
 			long count = 0;
@@ -97,7 +92,7 @@ public final class FlushCommand implements Callable<Integer> {
 			return 0;
 		}
 		out.println("Flushing namespace " + namespace + " (" + pattern + ")");
-		Progress progress = new Progress(out, "flush " + namespace, "keys removed", 0, ops.terminal(),
+		Progress progress = new Progress(out, "flush " + namespace, "keys removed", 0, this.connection.ops().terminal(),
 				this.progressInterval);
 		long removed = clients.cache().flush(namespace, progress::update);
 		progress.finish(removed);

@@ -82,8 +82,7 @@ public final class ResetGroupCommand implements Callable<Integer> {
 	@Override
 	public Integer call() {
 		Ops ops = this.connection.ops();
-		PrintWriter out = this.connection.out();
-		Endpoints endpoints = this.connection.resolve(ops);
+		Endpoints endpoints = this.connection.endpoints();
 		String group = (this.group != null) ? this.group
 				: ops.environment().getOrDefault("INVALIDATOR_GROUP_ID", "freshline-invalidator");
 		RuleSet rules = endpoints.rules();
@@ -92,8 +91,8 @@ public final class ResetGroupCommand implements Callable<Integer> {
 		Position position = (this.target.time != null)
 				? new Position.Time(Position.parseTime("--to-time", this.target.time, ops.clock()))
 				: Position.parseOffset("--to-offset", this.target.offset);
-		out.println(endpoints.describe());
-		try (Clients clients = new Clients(endpoints)) {
+		try (Clients clients = this.connection.connect()) {
+			PrintWriter out = this.connection.out();
 			Admin admin = clients.admin();
 			List<TopicLog> logs = logs(admin, topics, rules, endpoints, out);
 			Map<TopicPartition, Long> after = new TreeMap<>(TopicLog.PARTITION_ORDER);

@@ -78,8 +78,7 @@ public final class ReplayCommand implements Callable<Integer> {
 	public Integer call() {
 		Ops ops = this.connection.ops();
 		Clock clock = ops.clock();
-		PrintWriter out = this.connection.out();
-		Endpoints endpoints = this.connection.resolve(ops);
+		Endpoints endpoints = this.connection.endpoints();
 		ChangeTopic topic = ChangeTopic.of(this.source.table, this.source.topic, endpoints.topics(),
 				endpoints.rules(), endpoints.rulesLocation());
 		Position start = Position.parse("--from", this.from, clock);
@@ -89,8 +88,7 @@ public final class ReplayCommand implements Callable<Integer> {
 			throw new OpsException("--batch must be between 1 and 5000000 but was " + this.batch);
 		}
 		Duration interval = interval();
-		out.println(endpoints.describe());
-		try (Clients clients = new Clients(endpoints)) {
+		try (Clients clients = this.connection.connect()) {
 			TopicLog log = TopicLog.read(clients.admin(), topic.topic());
 			Map<TopicPartition, Long> starts = log.offsets("--from", start, clock);
 			Map<TopicPartition, Long> ends = log.offsets("--to", stop, clock);
@@ -104,6 +102,7 @@ public final class ReplayCommand implements Callable<Integer> {
 				// fail on an unreachable Redis before reading anything
 				clients.ping();
 			}
+			PrintWriter out = this.connection.out();
 			Replay.Range range = new Replay.Range(starts, ends);
 			Replay replay = new Replay(clients, endpoints.invalidationRules(), topic, range,
 					new Replay.Settings(this.dryRun, eventsPerSecond, this.batch, this.show, ops.terminal(), interval), out,

@@ -53,7 +53,7 @@ public final class ResnapshotCommand implements Callable<Integer> {
 	public Integer call() {
 		Ops ops = this.connection.ops();
 		PrintWriter out = this.connection.out();
-		Endpoints endpoints = this.connection.resolve(ops);
+		Endpoints endpoints = this.connection.endpoints();
 		// refuses a table without a rule, with the same message as replay
 		ChangeTopic.of(this.table, null, endpoints.topics(), endpoints.rules(), endpoints.rulesLocation());
 		ConnectionOptions.Postgres postgres = this.connection.postgres(ops, this.jdbcUrl, this.signalUser);

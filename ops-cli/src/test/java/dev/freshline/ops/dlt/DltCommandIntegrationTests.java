@@ -15,7 +15,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.freshline.embedded.SharedServers;
 import dev.freshline.ops.OpsFixture;
 import dev.freshline.ops.OpsFixture.Run;
 
@@ -26,7 +25,7 @@ class DltCommandIntegrationTests {
 
 	private final OpsFixture fixture = new OpsFixture();
 
-	private final String group = SharedServers.uniqueName("redrive");
+	private final String group = this.fixture.group("redrive");
 
 	private String dlt;
 
@@ -41,12 +40,7 @@ class DltCommandIntegrationTests {
 
 	@AfterEach
 	void cleanUp() {
-		try {
-			this.fixture.deleteGroup(this.group);
-		}
-		finally {
-			this.fixture.close();
-		}
+		this.fixture.close();
 	}
 
 	@Test

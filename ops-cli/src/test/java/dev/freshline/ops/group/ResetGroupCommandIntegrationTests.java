@@ -16,7 +16,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import dev.freshline.embedded.SharedServers;
 import dev.freshline.ops.OpsFixture;
 import dev.freshline.ops.OpsFixture.Run;
 
@@ -28,7 +27,7 @@ class ResetGroupCommandIntegrationTests {
 
 	private final OpsFixture fixture = new OpsFixture();
 
-	private final String group = SharedServers.uniqueName("live");
+	private final String group = this.fixture.group("live");
 
 	private final Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 
@@ -49,12 +48,7 @@ class ResetGroupCommandIntegrationTests {
 
 	@AfterEach
 	void cleanUp() {
-		try {
-			this.fixture.deleteGroup(this.group);
-		}
-		finally {
-			this.fixture.close();
-		}
+		this.fixture.close();
 	}
 
 	@Test
