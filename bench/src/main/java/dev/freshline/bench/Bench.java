@@ -2,22 +2,15 @@ package dev.freshline.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import org.apache.kafka.common.utils.AppInfoParser;
 
 import dev.freshline.model.CacheKeys;
 import dev.freshline.model.Topics;
@@ -77,7 +70,7 @@ public final class Bench {
 		this.progress.line("machine: %s", this.results.machine.line());
 		this.progress.line("%s run: lag at %s updates/s, %s s per step", this.options.quick() ? "quick" : "full",
 				this.options.rates(), this.options.step().toSeconds());
-		versions();
+		RunSetup.versions(this.home, this.results.versions);
 		Map<String, String> environment = new LinkedHashMap<>();
 		environment.put("FRESHLINE_BENCH_ENDPOINTS", "true");
 		// full tiered compilation: the launcher's default (C1 only) favours start-up over throughput;
@@ -122,7 +115,7 @@ public final class Bench {
 		this.progress.line("starting the stack (Freshline settings: 10 ms poll)...");
 		try (StackProcess stack = StackProcess.start(this.home, this.home.resolve(".freshline/bench/freshline"), environment)) {
 			this.progress.line("stack is up");
-			configuration(stack, "freshline");
+			this.results.configuration.put("freshline", RunSetup.configuration(stack, "freshline", this.options));
 			RedisClient client = RedisClient.create(stack.redisUri());
 			try (StatefulRedisConnection<String, String> redis = client.connect()) {
 				// before the lag steps: after them the connector may still be draining a backlog
@@ -156,11 +149,11 @@ public final class Bench {
 		this.progress.line("starting the stack again with stock Debezium settings (500 ms poll)...");
 		try (StackProcess stack = StackProcess.start(this.home, this.home.resolve(".freshline/bench/stock"), environment)) {
 			this.progress.line("stack is up");
-			configuration(stack, "stock");
+			this.results.configuration.put("stock", RunSetup.configuration(stack, "stock", this.options));
 			RedisClient client = RedisClient.create(stack.redisUri());
 			try (StatefulRedisConnection<String, String> redis = client.connect()) {
 				lagSteps(stack, redis, true);
-				java.time.Duration idle = this.options.idle().dividedBy(2);
+				Duration idle = this.options.idle().dividedBy(2);
 				this.results.stockConnectorIdleCores = Machine.cpuCores(stack.pid("cdc-connector"), idle);
 				this.progress.line("stock connector idle over %d s: %.3f cores", idle.toSeconds(),
 						this.results.stockConnectorIdleCores);
@@ -180,7 +173,7 @@ public final class Bench {
 				HopTracker hops = new HopTracker(stack.kafka(), topic);
 				Backlog backlog = new Backlog(stack.kafka(), topic)) {
 			LagStep step = new LagStep(stack, deletes, hops, backlog, keys, this.epochOffsetNanos);
-			java.time.Duration warmUp = stock ? this.options.warmUp().dividedBy(2) : this.options.warmUp();
+			Duration warmUp = stock ? this.options.warmUp().dividedBy(2) : this.options.warmUp();
 			this.progress.line("warm-up: %d s at 1000 updates/s (not counted)", warmUp.toSeconds());
 			step.run("warm-up", 1000, warmUp);
 			List<Integer> rates = stock ? List.of(this.options.stockRate()) : this.options.rates();
@@ -258,76 +251,5 @@ public final class Bench {
 		catch (Exception ex) {
 			this.results.missing.put("replay", "scripts/bench-replay could not run: " + ex);
 		}
-	}
-
-	private void versions() {
-		this.results.versions.put("freshline", "0.1.0-SNAPSHOT (" + git("rev-parse", "--short", "HEAD") + ")");
-		try {
-			String pom = Files.readString(this.home.resolve("pom.xml"));
-			this.results.versions.put("spring_boot", match(pom, "<artifactId>spring-boot-starter-parent</artifactId>\\s*<version>([^<]+)"));
-			this.results.versions.put("debezium", match(pom, "<debezium.version>([^<]+)"));
-		}
-		catch (Exception ex) {
-			this.results.versions.put("pom", "unreadable: " + ex.getMessage());
-		}
-		this.results.versions.put("kafka", AppInfoParser.getVersion());
-		this.results.versions.put("java", Runtime.version().toString());
-	}
-
-	private void configuration(StackProcess stack, String which) {
-		Map<String, Object> config = new LinkedHashMap<>();
-		try (Connection sql = DriverManager.getConnection(stack.jdbcUrl(), stack.databaseUser(), stack.databasePassword());
-				Statement statement = sql.createStatement()) {
-			for (String setting : List.of("server_version", "wal_level", "synchronous_commit", "shared_buffers",
-					"max_connections", "max_wal_senders", "fsync")) {
-				try (ResultSet row = statement.executeQuery("SHOW " + setting)) {
-					row.next();
-					config.put("postgres." + setting, row.getString(1));
-				}
-			}
-		}
-		catch (Exception ex) {
-			config.put("postgres", "unreadable: " + ex.getMessage());
-		}
-		RedisClient client = RedisClient.create(stack.redisUri());
-		try (var redis = client.connect()) {
-			config.put("redis.version", match(redis.sync().info("server"), "redis_version:(\\S+)"));
-			// one parameter per CONFIG GET: Redis 6.2 takes no more
-			for (String parameter : List.of("maxmemory", "appendonly", "save", "io-threads")) {
-				redis.sync().configGet(parameter).forEach((k, v) -> config.put("redis." + k, v));
-			}
-		}
-		catch (Exception ex) {
-			config.put("redis", "unreadable: " + ex.getMessage());
-		}
-		finally {
-			client.shutdown();
-		}
-		config.put("cdc-connector.poll-interval", which.equals("stock") ? "500ms (CDC_POLL_INTERVAL)" : "10ms (default)");
-		config.put("cdc-connector.other", "pgoutput, snapshot.mode=no_data, heartbeat 1s, offsets flushed every 1 s, producer acks=all idempotent linger.ms=0 (cdc-connector.yml)");
-		config.put("kafka", "one KRaft broker in the launcher's JVM, change topics with 3 partitions, replication 1");
-		config.put("invalidator", "group freshline-invalidator, ack-mode batch, synchronous pipelined UNLINK + floor script (invalidator-service.yml)");
-		config.put("api", "2 instances, Hikari pool 10, Redis timeout 100 ms, patient TTL 10m (api-service.yml), bench endpoints on");
-		config.put("bench", "16 JDBC connections for the open-loop writer; " + this.options.readConcurrency()
-				+ " closed-loop HTTP/1.1 clients (JDK HttpClient) for reads; everything on this one machine");
-		this.results.configuration.put(which, config);
-	}
-
-	private String git(String... args) {
-		try {
-			Process process = new ProcessBuilder(java.util.stream.Stream.concat(java.util.stream.Stream.of("git"),
-					Arrays.stream(args)).toList()).directory(this.home.toFile()).redirectErrorStream(true).start();
-			String out = new String(process.getInputStream().readAllBytes()).strip();
-			process.waitFor(10, TimeUnit.SECONDS);
-			return out;
-		}
-		catch (Exception ex) {
-			return "unknown";
-		}
-	}
-
-	private static String match(String text, String regex) {
-		Matcher matcher = Pattern.compile(regex).matcher(text);
-		return matcher.find() ? matcher.group(1) : "unknown";
 	}
 }

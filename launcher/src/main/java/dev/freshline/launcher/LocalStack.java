@@ -6,7 +6,6 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,8 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
 import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.SerializationFeature;
-import tools.jackson.databind.json.JsonMapper;
 
 import dev.freshline.embedded.DatabaseRole;
 import dev.freshline.embedded.Directories;
@@ -157,7 +154,7 @@ public final class LocalStack {
 						passwords.get(DatabaseRole.SIGNAL)),
 				new StackInfo.Kafka(kafka.bootstrapServers()), new StackInfo.Redis(redis.host(), redis.port()),
 				List.of(api1.baseUrl(), api2.baseUrl()), processes(postgres, redis));
-		Path infoFile = writeInfo(info);
+		Path infoFile = info.writeTo(this.state.resolve("local-stack.json"));
 		printReady(info, infoFile, logs, Duration.ofNanos(System.nanoTime() - started));
 	}
 
@@ -193,15 +190,6 @@ public final class LocalStack {
 		pids.put("redis", redis.pid());
 		this.services.forEach((service) -> pids.put(service.name(), service.pid()));
 		return pids;
-	}
-
-	private Path writeInfo(StackInfo info) throws IOException {
-		Path file = this.state.resolve("local-stack.json");
-		Files.deleteIfExists(file);
-		Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-		JsonMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
-		Files.writeString(file, json.writeValueAsString(info));
-		return file;
 	}
 
 	private void printReady(StackInfo info, Path infoFile, Path logs, Duration took) {

@@ -1,13 +1,29 @@
 package dev.freshline.launcher;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
+
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What {@code .freshline/local-stack.json} tells scripts about a running stack. The passwords are
  * random per run and the file is readable by its owner only.
  */
 record StackInfo(Postgres postgres, Kafka kafka, Redis redis, List<String> api, Map<String, Long> processes) {
+
+	/** Writes this as {@code file}, created readable by its owner only before any password is in it. */
+	Path writeTo(Path file) throws IOException {
+		Files.deleteIfExists(file);
+		Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+		JsonMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+		Files.writeString(file, json.writeValueAsString(this));
+		return file;
+	}
 
 	/** {@code user}/{@code password}: the schema owner; {@code signalUser}: the role ops resnapshot inserts signals as. */
 	record Postgres(String jdbcUrl, String host, int port, String database, String user, String password,

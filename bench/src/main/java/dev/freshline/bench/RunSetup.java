@@ -1,0 +1,103 @@
+package dev.freshline.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import io.lettuce.core.RedisClient;
+import org.apache.kafka.common.utils.AppInfoParser;
+
+/**
+ * What a run measured on: the versions built and the settings each stack really ran with, read
+ * from the servers themselves, so that a figure in the report can be traced to its setup.
+ */
+final class RunSetup {
+
+	private RunSetup() {
+	}
+
+	static void versions(Path home, Map<String, Object> versions) {
+		versions.put("freshline", "0.1.0-SNAPSHOT (" + git(home, "rev-parse", "--short", "HEAD") + ")");
+		try {
+			String pom = Files.readString(home.resolve("pom.xml"));
+			versions.put("spring_boot", match(pom, "<artifactId>spring-boot-starter-parent</artifactId>\\s*<version>([^<]+)"));
+			versions.put("debezium", match(pom, "<debezium.version>([^<]+)"));
+		}
+		catch (Exception ex) {
+			versions.put("pom", "unreadable: " + ex.getMessage());
+		}
+		versions.put("kafka", AppInfoParser.getVersion());
+		versions.put("java", Runtime.version().toString());
+	}
+
+	/** The settings of one stack ({@code which}: freshline or stock). */
+	static Map<String, Object> configuration(StackProcess stack, String which, BenchOptions options) {
+		Map<String, Object> config = new LinkedHashMap<>();
+		try (Connection sql = DriverManager.getConnection(stack.jdbcUrl(), stack.databaseUser(), stack.databasePassword());
+				Statement statement = sql.createStatement()) {
+			for (String setting : List.of("server_version", "wal_level", "synchronous_commit", "shared_buffers",
+					"max_connections", "max_wal_senders", "fsync")) {
+				try (ResultSet row = statement.executeQuery("SHOW " + setting)) {
+					row.next();
+					config.put("postgres." + setting, row.getString(1));
+				}
+			}
+		}
+		catch (Exception ex) {
+			config.put("postgres", "unreadable: " + ex.getMessage());
+		}
+		RedisClient client = RedisClient.create(stack.redisUri());
+		try (var redis = client.connect()) {
+			config.put("redis.version", match(redis.sync().info("server"), "redis_version:(\\S+)"));
+			// one parameter per CONFIG GET: Redis 6.2 takes no more
+			for (String parameter : List.of("maxmemory", "appendonly", "save", "io-threads")) {
+				redis.sync().configGet(parameter).forEach((k, v) -> config.put("redis." + k, v));
+			}
+		}
+		catch (Exception ex) {
+			config.put("redis", "unreadable: " + ex.getMessage());
+		}
+		finally {
+			client.shutdown();
+		}
+		config.put("cdc-connector.poll-interval", which.equals("stock") ? "500ms (CDC_POLL_INTERVAL)" : "10ms (default)");
+		config.put("cdc-connector.other", "pgoutput, snapshot.mode=no_data, heartbeat 1s, offsets flushed every 1 s, producer acks=all idempotent linger.ms=0 (cdc-connector.yml)");
+		config.put("kafka", "one KRaft broker in the launcher's JVM, change topics with 3 partitions, replication 1");
+		config.put("invalidator", "group freshline-invalidator, ack-mode batch, synchronous pipelined UNLINK + floor script (invalidator-service.yml)");
+		config.put("api", "2 instances, Hikari pool 10, Redis timeout 100 ms, patient TTL 10m (api-service.yml), bench endpoints on");
+		config.put("bench", "16 JDBC connections for the open-loop writer; " + options.readConcurrency()
+				+ " closed-loop HTTP/1.1 clients (JDK HttpClient) for reads; everything on this one machine");
+		return config;
+	}
+
+	private static String git(Path home, String... args) {
+		try {
+			Process process = new ProcessBuilder(Stream.concat(Stream.of("git"), Arrays.stream(args)).toList())
+				.directory(home.toFile())
+				.redirectErrorStream(true)
+				.start();
+			String out = new String(process.getInputStream().readAllBytes()).strip();
+			process.waitFor(10, TimeUnit.SECONDS);
+			return out;
+		}
+		catch (Exception ex) {
+			return "unknown";
+		}
+	}
+
+	static String match(String text, String regex) {
+		Matcher matcher = Pattern.compile(regex).matcher(text);
+		return matcher.find() ? matcher.group(1) : "unknown";
+	}
+}
