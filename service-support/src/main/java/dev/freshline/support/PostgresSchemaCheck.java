@@ -29,8 +29,9 @@ public final class PostgresSchemaCheck {
 			verify(connection, publication);
 		}
 		catch (SQLException ex) {
-			throw new SchemaCheckException("cannot connect as " + user + " to " + jdbcUrl + " to check the rules: "
-					+ ex.getMessage(), ex);
+			// the URL without its parameters: they may carry a password
+			throw new SchemaCheckException("cannot connect as " + user + " to " + jdbcUrl.replaceFirst("\\?.*", "")
+					+ " to check the rules: " + ex.getMessage(), ex);
 		}
 	}
 
