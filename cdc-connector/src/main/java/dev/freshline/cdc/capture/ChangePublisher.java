@@ -11,6 +11,9 @@ import io.debezium.engine.ChangeEvent;
  */
 public interface ChangePublisher {
 
-	/** Returns once Kafka acknowledged every record; retries with back-off until it does. */
+	/**
+	 * Returns once Kafka acknowledged every record; retries with back-off until it does, or until
+	 * the calling thread is interrupted.
+	 */
 	void publish(List<ChangeEvent<String, String>> records) throws InterruptedException;
 }

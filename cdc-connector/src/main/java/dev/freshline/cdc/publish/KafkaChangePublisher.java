@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.BooleanSupplier;
 
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
@@ -46,7 +47,8 @@ public class KafkaChangePublisher
 	@Override
 	public void handleBatch(List<ChangeEvent<String, String>> records,
 			DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer) throws InterruptedException {
-		publish(records);
+		// the engine's thread: give up when the connector stops, or the engine could not close
+		publish(records, () -> !this.running);
 		for (ChangeEvent<String, String> record : records) {
 			committer.markProcessed(record);
 		}
@@ -54,8 +56,17 @@ public class KafkaChangePublisher
 		this.progress.batchPublished(records.size());
 	}
 
+	/**
+	 * Retries until Kafka acknowledged every record, or the calling thread is interrupted. Not
+	 * tied to this bean's lifecycle: the unclean-stop flush runs while capture starts, which on a
+	 * context restart is before this bean's own {@link #start()}.
+	 */
 	@Override
 	public void publish(List<ChangeEvent<String, String>> records) throws InterruptedException {
+		publish(records, () -> false);
+	}
+
+	private void publish(List<ChangeEvent<String, String>> records, BooleanSupplier stopping) throws InterruptedException {
 		long backoff = 100;
 		for (int attempt = 1;; attempt++) {
 			try {
@@ -70,7 +81,7 @@ public class KafkaChangePublisher
 				this.progress.sendFailed(cause);
 				log.warn("Kafka did not acknowledge a batch of {} records (attempt {}); resending in {} ms: {}",
 						records.size(), attempt, backoff, String.valueOf(cause));
-				if (!this.running) {
+				if (stopping.getAsBoolean()) {
 					// leaving the batch unmarked is safe: Debezium re-reads it after the restart
 					throw new InterruptedException("connector stopping: batch left unacknowledged, re-read on restart");
 				}

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
@@ -18,6 +19,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
@@ -28,6 +30,7 @@ import dev.freshline.cdc.TestConnectorProperties;
 import dev.freshline.embedded.SharedServers;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -70,10 +73,8 @@ class KafkaChangePublisherIntegrationTests {
 		assertThat(committer.marked).as("nothing is marked while Kafka has not acknowledged").isEmpty();
 		assertThat(batch).isNotDone();
 
-		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrap))) {
-			admin.createTopics(List.of(new NewTopic(this.topic, 1, (short) 1))).all().get();
-		}
-		batch.get(60, java.util.concurrent.TimeUnit.SECONDS);
+		createTopic();
+		batch.get(60, TimeUnit.SECONDS);
 
 		assertThat(committer.marked).containsExactly(change, "batch finished");
 		assertThat(progress.published()).isEqualTo(1);
@@ -90,7 +91,49 @@ class KafkaChangePublisherIntegrationTests {
 		}
 	}
 
-	record Change(String key, String value, String destination) implements ChangeEvent<String, String> {
+	@Test
+	void shouldRetryTheConnectorsOwnRecordsUntilKafkaAcknowledgedThemWhateverTheLifecycle() throws Exception {
+		// the unclean-stop flush runs while capture starts: on a context restart this bean is
+		// still stopped then, and the flush must wait for Kafka all the same
+		CaptureProgress progress = new CaptureProgress(TestConnectorProperties.with(Map.of()), Clock.systemUTC());
+		KafkaChangePublisher publisher = new KafkaChangePublisher(new KafkaTemplate<>(this.producers), progress);
+		publisher.stop();
+		Change flush = new Change(null, "{\"op\":\"t\"}", this.topic);
+
+		CompletableFuture<Void> published = CompletableFuture.runAsync(() -> {
+			try {
+				publisher.publish(List.of(flush));
+			}
+			catch (InterruptedException ex) {
+				throw new IllegalStateException("gave up before Kafka acknowledged", ex);
+			}
+		});
+		await().atMost(Duration.ofSeconds(30)).until(() -> progress.sendFailures() >= 2 || published.isDone());
+		assertThat(published).as("still retrying after %d refused sends", progress.sendFailures()).isNotDone();
+
+		createTopic();
+		published.get(60, TimeUnit.SECONDS);
+	}
+
+	@Test
+	void shouldLeaveABatchUnmarkedAndReturnTheEngineThreadWhenTheConnectorStops() {
+		CaptureProgress progress = new CaptureProgress(TestConnectorProperties.with(Map.of()), Clock.systemUTC());
+		KafkaChangePublisher publisher = new KafkaChangePublisher(new KafkaTemplate<>(this.producers), progress);
+		publisher.stop();
+		RecordingCommitter committer = new RecordingCommitter();
+
+		assertThatThrownBy(() -> publisher.handleBatch(List.of(new Change("{\"id\":1}", "{}", this.topic)), committer))
+			.isInstanceOf(InterruptedException.class);
+		assertThat(committer.marked).isEmpty();
+	}
+
+	private void createTopic() throws Exception {
+		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrap))) {
+			admin.createTopics(List.of(new NewTopic(this.topic, 1, (short) 1))).all().get();
+		}
+	}
+
+	record Change(@Nullable String key, String value, String destination) implements ChangeEvent<String, String> {
 
 		@Override
 		public Integer partition() {
