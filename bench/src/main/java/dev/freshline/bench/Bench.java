@@ -237,7 +237,7 @@ public final class Bench {
 			this.results.missing.put("replay", "skipped with --no-replay");
 			return;
 		}
-		this.progress.line("replay: scripts/bench-replay --events %d (its own Kafka and Redis)...",
+		this.progress.line("replay: the replay benchmark of scripts/bench-replay, --events %d (its own Kafka and Redis)...",
 				this.options.replayEvents());
 		try {
 			ReplayFigure.Figure figure = ReplayFigure.run(this.home, this.options.replayEvents(),
@@ -249,7 +249,7 @@ public final class Bench {
 			this.progress.line("replay: %.0f events/s", figure.eventsPerS());
 		}
 		catch (Exception ex) {
-			this.results.missing.put("replay", "scripts/bench-replay could not run: " + ex);
+			this.results.missing.put("replay", "the replay benchmark could not run: " + ex);
 		}
 	}
 }

@@ -48,7 +48,10 @@ public final class ServiceEnvironment {
 
 	private final Map<String, Object> variables = new LinkedHashMap<>();
 
-	/** Postgres and every {@link DatabaseRole}: its name, and the password {@code passwords} gives it. */
+	/**
+	 * Postgres and every {@link DatabaseRole}: its name, and the password {@code passwords} gives
+	 * it when a service logs in as that role.
+	 */
 	public ServiceEnvironment database(String host, int port, String database,
 			Function<DatabaseRole, String> passwords) {
 		this.variables.put(POSTGRES_HOST, host);
@@ -56,7 +59,11 @@ public final class ServiceEnvironment {
 		this.variables.put(POSTGRES_DB, database);
 		for (DatabaseRole role : DatabaseRole.ALL) {
 			this.variables.put(role.userVariable(), role.name());
-			this.variables.put(role.passwordVariable(), passwords.apply(role));
+			// least privilege: no service logs in as the signal role (the API only grants it), so
+			// none gets its password; ops resnapshot reads it from the endpoints file or its own env
+			if (role != DatabaseRole.SIGNAL) {
+				this.variables.put(role.passwordVariable(), passwords.apply(role));
+			}
 		}
 		return this;
 	}

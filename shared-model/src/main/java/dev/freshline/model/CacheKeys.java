@@ -55,8 +55,9 @@ public record CacheKeys(String prefix) {
 	}
 
 	/**
-	 * The namespace of a key this scheme built ({@code <prefix>:<namespace>:{<id>}}, or its lease,
-	 * floor or tag index), so callers never re-parse the key grammar themselves.
+	 * The namespace of an entry key this scheme built ({@code <prefix>:<namespace>:{<id>}}, or its
+	 * lease or floor), so callers never re-parse the key grammar themselves. A tag index key yields
+	 * the pseudo-namespace {@code tag}.
 	 */
 	public Namespace namespaceOf(String key) {
 		int start = this.prefix.length() + 1;

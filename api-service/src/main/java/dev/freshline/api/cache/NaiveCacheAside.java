@@ -16,8 +16,9 @@ import dev.freshline.cache.FillCommands;
  * The textbook cache-aside (get; on a miss, load and set), kept only to show what the lease and
  * the floor prevent: tests and the torture checker select it with
  * {@code freshline.api.cache.protocol=NAIVE} and count the stale values it leaves behind. It
- * writes the same {@link CachedValue} format, counts the same meters and fails open the same way
- * as {@link ReadThroughCache}, so only the protocol differs. Tags are ignored: nothing is registered.
+ * writes the same {@link CachedValue} format, counts hits, misses and Redis failures on the same
+ * meters, and serves Postgres' answer when Redis fails, as {@link ReadThroughCache} does, so only
+ * the protocol differs. Tags are ignored: nothing is registered.
  */
 final class NaiveCacheAside implements CacheReader {
 
