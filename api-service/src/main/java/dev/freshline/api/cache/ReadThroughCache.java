@@ -31,7 +31,7 @@ import dev.freshline.cache.ReadReply;
  * The protocol's commands are cache-protocol's {@link FillCommands}; this class is the policy
  * around them: the wait loop, fail-open, expiry and metrics.
  */
-public class ReadThroughCache implements CacheReader {
+class ReadThroughCache implements CacheReader {
 
 	private static final Logger log = LoggerFactory.getLogger(ReadThroughCache.class);
 
@@ -60,7 +60,7 @@ public class ReadThroughCache implements CacheReader {
 	}
 
 	/** The JSON body for {@code key}, from Redis or, on a miss, from {@code loader}; empty if not found. */
-	public Optional<byte[]> read(String key, ApiProperties.Expiry expiry, Supplier<Optional<Loaded>> loader) {
+	Optional<byte[]> read(String key, ApiProperties.Expiry expiry, Supplier<Optional<Loaded>> loader) {
 		return read(key, List.of(), expiry, loader);
 	}
 
