@@ -24,10 +24,30 @@ record Machine(int cores, double memoryGiB, String jdk, String os, String loadAv
 				this.memoryGiB, this.jdk, this.os, this.loadAverage);
 	}
 
+	/**
+	 * The line {@code scripts/bench-replay} prints, from the same data as {@link #line()} but in its own
+	 * format: docs/ops-runbook.md quotes its figures under this line.
+	 */
+	String replayLine() {
+		// memoryGiB times 2^30 is the byte count again, exactly, so GB here are the bytes / 1e9
+		return String.format(Locale.ROOT, "Machine: %d cores, %.1f GB memory, %s %s, JDK %s (%s), max heap of the tool: default",
+				this.cores, this.memoryGiB * (1024.0 * 1024 * 1024) / 1e9, System.getProperty("os.name"),
+				System.getProperty("os.arch"), Runtime.version(), System.getProperty("java.vm.name"));
+	}
+
+	/** The 1, 5 and 15 minute load averages, or "unknown" without /proc. */
 	static String loadAverageNow() {
+		String[] fields = loadavg().split(" ");
+		return (fields.length < 3) ? fields[0] : fields[0] + " " + fields[1] + " " + fields[2];
+	}
+
+	/**
+	 * /proc/loadavg as the kernel writes it: the three load averages, runnable/total tasks and the
+	 * last pid, or "unknown" without /proc.
+	 */
+	static String loadavg() {
 		try {
-			String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
-			return fields[0] + " " + fields[1] + " " + fields[2];
+			return Files.readString(Path.of("/proc/loadavg")).strip();
 		}
 		catch (IOException ex) {
 			return "unknown";

@@ -3,14 +3,12 @@ package dev.freshline.bench;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -34,6 +32,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import dev.freshline.embedded.Directories;
 import dev.freshline.embedded.KafkaServer;
 import dev.freshline.embedded.RedisServer;
 import dev.freshline.model.CacheKeys;
@@ -63,9 +62,9 @@ final class ReplayBenchmark {
 		int rows = Integer.parseInt(options.getOrDefault("rows", "100000"));
 		int wards = Integer.parseInt(options.getOrDefault("wards", "40"));
 		int partitions = Integer.parseInt(options.getOrDefault("partitions", "3"));
-		System.out.println(machine());
+		System.out.println(Machine.current().replayLine());
 		// the figure is only as good as the machine is quiet: show what else was running
-		System.out.println("Load average before: " + loadAverage());
+		System.out.println("Load average before: " + Machine.loadavg());
 		Path directory = Files.createTempDirectory("freshline-bench-replay-");
 		int exit;
 		try (KafkaServer kafka = KafkaServer.start(directory.resolve("kafka")); RedisServer redis = RedisServer.start()) {
@@ -102,34 +101,17 @@ final class ReplayBenchmark {
 			String toolRate = rate.find() ? rate.group(1).replace(",", "") : "?";
 			System.out.printf(Locale.ROOT, "Patient entries left in Redis after the replay: %,d of %,d (%,d rows had no change)%n",
 					left, rows, expected);
-			System.out.println("Load average after: " + loadAverage());
+			System.out.println("Load average after: " + Machine.loadavg());
 			System.out.printf(Locale.ROOT,
 					"RESULT events=%d replay_events_per_s=%s wall_s_including_jvm_start=%.1f wall_events_per_s=%.0f left=%d%n",
 					events, toolRate, wall, events / wall, left);
 			exit = (left == expected) ? 0 : 1;
 		}
 		finally {
-			deleteRecursively(directory);
+			Directories.deleteRecursively(directory);
 		}
 		// the in-process broker's threads are not daemons
 		System.exit(exit);
-	}
-
-	static String machine() {
-		com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory
-			.getOperatingSystemMXBean();
-		return String.format(Locale.ROOT, "Machine: %d cores, %.1f GB memory, %s %s, JDK %s (%s), max heap of the tool: default",
-				Runtime.getRuntime().availableProcessors(), os.getTotalMemorySize() / 1e9, System.getProperty("os.name"),
-				System.getProperty("os.arch"), Runtime.version(), System.getProperty("java.vm.name"));
-	}
-
-	private static String loadAverage() {
-		try {
-			return Files.readString(Path.of("/proc/loadavg")).strip();
-		}
-		catch (IOException ex) {
-			return String.format(Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-		}
 	}
 
 	private static void createTopic(KafkaServer kafka, String topic, int partitions) throws Exception {
@@ -262,14 +244,5 @@ final class ReplayBenchmark {
 			options.put(args[i].substring(2), args[i + 1]);
 		}
 		return options;
-	}
-
-	private static void deleteRecursively(Path directory) throws IOException {
-		if (!Files.exists(directory)) {
-			return;
-		}
-		try (var paths = Files.walk(directory)) {
-			paths.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
-		}
 	}
 }

@@ -78,10 +78,6 @@ public final class CacheCommands {
 		this.timeout = timeout;
 	}
 
-	public CacheKeys keys() {
-		return this.keys;
-	}
-
 	/** Runs the invalidate script for every key, {@code batchSize} per round trip. */
 	public void invalidate(Collection<Invalidation> invalidations) {
 		List<Invalidation> batch = new ArrayList<>(Math.min(invalidations.size(), this.batchSize));

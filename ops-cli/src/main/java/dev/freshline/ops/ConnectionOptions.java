@@ -98,7 +98,7 @@ public final class ConnectionOptions {
 	}
 
 	/** Resolves every endpoint; refuses values that could not work rather than failing later. */
-	public Endpoints resolve(Ops ops) {
+	Endpoints resolve(Ops ops) {
 		Map<String, String> env = ops.environment();
 		Path file = (this.stackFile != null) ? this.stackFile : ops.home().resolve(".freshline/local-stack.json");
 		JsonNode stack = readStack(file, this.stackFile != null);
@@ -147,7 +147,7 @@ public final class ConnectionOptions {
 	}
 
 	/** A value of the local stack's endpoints file (or the one given), if there is one. */
-	public @Nullable String stackValue(Ops ops, String group, String field) {
+	@Nullable String stackValue(Ops ops, String group, String field) {
 		Path file = (this.stackFile != null) ? this.stackFile : ops.home().resolve(".freshline/local-stack.json");
 		return text(readStack(file, this.stackFile != null), group, field);
 	}

@@ -1,15 +1,20 @@
 package dev.freshline.pipeline;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.platform.commons.support.AnnotationSupport;
 
 /**
  * A fresh {@link PipelineStack} for each test, closed after it, handed to the test method as a
  * parameter: {@code @ExtendWith(PipelineStackExtension.class)} and a {@code PipelineStack stack}
- * argument replace the start and stop methods each such test class used to repeat.
+ * argument replace the start and stop methods each such test class used to repeat. A class that
+ * needs other settings names them with {@link StackProperties}.
  */
 final class PipelineStackExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
 
@@ -18,7 +23,11 @@ final class PipelineStackExtension implements BeforeEachCallback, AfterEachCallb
 
 	@Override
 	public void beforeEach(ExtensionContext context) throws Exception {
-		context.getStore(NAMESPACE).put(PipelineStack.class, PipelineStack.start());
+		Map<String, Object> overrides = AnnotationSupport
+			.findAnnotation(context.getRequiredTestClass(), StackProperties.class)
+			.map(PipelineStackExtension::overrides)
+			.orElse(Map.of());
+		context.getStore(NAMESPACE).put(PipelineStack.class, PipelineStack.start(overrides, null));
 	}
 
 	@Override
@@ -27,6 +36,18 @@ final class PipelineStackExtension implements BeforeEachCallback, AfterEachCallb
 		if (stack != null) {
 			stack.close();
 		}
+	}
+
+	private static Map<String, Object> overrides(StackProperties properties) {
+		Map<String, Object> overrides = new LinkedHashMap<>();
+		for (String property : properties.value()) {
+			int equals = property.indexOf('=');
+			if (equals < 1) {
+				throw new IllegalArgumentException("@StackProperties wants name=value but got '" + property + "'");
+			}
+			overrides.put(property.substring(0, equals), property.substring(equals + 1));
+		}
+		return overrides;
 	}
 
 	@Override

@@ -2,7 +2,6 @@ package dev.freshline.pipeline;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -13,12 +12,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 import dev.freshline.embedded.DatabaseRole;
-import dev.freshline.embedded.Directories;
 import dev.freshline.model.Namespace;
 import dev.freshline.ops.Ops;
 
@@ -31,78 +29,67 @@ import static org.awaitility.Awaitility.await;
  * (an incremental snapshot) and every row's keys are invalidated, although none of these rows
  * changed; only the signal role may send signals.
  */
+@ExtendWith(PipelineStackExtension.class)
 class ResnapshotIntegrationTests {
 
-	private PipelineStack stack;
-
-	private Path home;
-
-	@BeforeEach
-	void startStack() throws Exception {
-		this.stack = PipelineStack.start();
-		this.home = Files.createTempDirectory("ops-home");
-	}
-
-	@AfterEach
-	void stopStack() throws Exception {
-		this.stack.close();
-		Directories.deleteRecursively(this.home);
-	}
+	/** The ops tool's home: no .freshline/local-stack.json there, so it takes the stack's environment. */
+	@TempDir
+	Path home;
 
 	@Test
-	void shouldInvalidateTheKeysOfEveryRowOfTheTable() throws Exception {
-		List<String> keys = List.of(this.stack.keys().patient(1), this.stack.keys().patient(1777),
-				this.stack.keys().patient(3000), this.stack.keys().key(Namespace.WARD, "ward-d"));
-		keys.forEach((key) -> this.stack.redis().set(key, "cached, its row never changed"));
-		String formulary = this.stack.keys().formulary(2);
-		this.stack.redis().set(formulary, "another table");
+	void shouldInvalidateTheKeysOfEveryRowOfTheTable(PipelineStack stack) throws Exception {
+		List<String> keys = List.of(stack.keys().patient(1), stack.keys().patient(1777),
+				stack.keys().patient(3000), stack.keys().key(Namespace.WARD, "ward-d"));
+		keys.forEach((key) -> stack.redis().set(key, "cached, its row never changed"));
+		String formulary = stack.keys().formulary(2);
+		stack.redis().set(formulary, "another table");
 
 		StringWriter out = new StringWriter();
-		int exit = ops(out, "resnapshot", "--table", "patient");
+		int exit = ops(stack, out, "resnapshot", "--table", "patient");
 
 		assertThat(exit).as(out.toString()).isZero();
 		assertThat(out.toString()).contains("Signal", "public.patient");
-		await().untilAsserted(() -> assertThat(this.stack.redis().exists(keys.toArray(String[]::new))).isZero());
-		assertThat(this.stack.redis().exists(formulary)).as("only the named table is re-read").isEqualTo(1);
+		await().untilAsserted(() -> assertThat(stack.redis().exists(keys.toArray(String[]::new))).isZero());
+		assertThat(stack.redis().exists(formulary)).as("only the named table is re-read").isEqualTo(1);
 	}
 
 	@Test
-	void shouldRefuseAnUnknownTableAndSendNothing() throws Exception {
+	void shouldRefuseAnUnknownTableAndSendNothing(PipelineStack stack) throws Exception {
 		StringWriter err = new StringWriter();
 
-		int exit = ops(err, "resnapshot", "--table", "nurse");
+		int exit = ops(stack, err, "resnapshot", "--table", "nurse");
 
 		assertThat(exit).isEqualTo(Ops.REFUSED);
 		assertThat(err.toString()).contains("unknown table 'nurse'");
-		assertThat(signals()).isZero();
+		assertThat(signals(stack)).isZero();
 	}
 
 	@Test
-	void shouldAcceptSignalsFromTheSignalRoleOnly() {
+	void shouldAcceptSignalsFromTheSignalRoleOnly(PipelineStack stack) {
 		for (DatabaseRole role : List.of(DatabaseRole.API, DatabaseRole.INVALIDATOR)) {
-			assertThatThrownBy(() -> insertSignalAs(role)).as(role.name())
+			assertThatThrownBy(() -> insertSignalAs(stack, role)).as(role.name())
 				.isInstanceOf(SQLException.class)
 				.hasMessageContaining("permission denied");
 		}
 	}
 
-	private int ops(StringWriter output, String... args) {
+	private int ops(PipelineStack stack, StringWriter output, String... args) {
 		Map<String, String> environment = new HashMap<>();
-		this.stack.databaseEnvironment().forEach((name, value) -> environment.put(name, String.valueOf(value)));
+		stack.databaseEnvironment().forEach((name, value) -> environment.put(name, String.valueOf(value)));
 		PrintWriter writer = new PrintWriter(output, true);
 		return new Ops(environment, this.home, Clock.systemUTC(), false).execute(writer, writer, args);
 	}
 
-	private long signals() throws SQLException {
-		try (Connection connection = this.stack.connect(); Statement statement = connection.createStatement();
+	private long signals(PipelineStack stack) throws SQLException {
+		try (Connection connection = stack.connect(); Statement statement = connection.createStatement();
 				ResultSet result = statement.executeQuery("SELECT count(*) FROM debezium_signal")) {
 			result.next();
 			return result.getLong(1);
 		}
 	}
 
-	private void insertSignalAs(DatabaseRole role) throws SQLException {
-		Map<String, Object> environment = this.stack.databaseEnvironment();
+	private void insertSignalAs(PipelineStack stack, DatabaseRole role) throws SQLException {
+		Map<String, Object> environment = stack.databaseEnvironment();
 		String url = "jdbc:postgresql://" + environment.get("POSTGRES_HOST") + ":" + environment.get("POSTGRES_PORT") + "/"
 				+ environment.get("POSTGRES_DB");
 		try (Connection connection = java.sql.DriverManager.getConnection(url, role.name(), role.password());

@@ -11,9 +11,8 @@ import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.freshline.embedded.SharedServers;
 import dev.freshline.model.Namespace;
@@ -26,43 +25,33 @@ import static org.awaitility.Awaitility.await;
  * snapshot (here {@code snapshot.mode=always}, through the Debezium passthrough) evicts the keys
  * of every existing row, the way a re-snapshot repairs a cache.
  */
+@ExtendWith(PipelineStackExtension.class)
+@StackProperties("freshline.cdc.debezium[snapshot.mode]=always")
 class SnapshotReadIntegrationTests {
 
-	private PipelineStack stack;
-
-	@BeforeEach
-	void startStack() throws Exception {
-		this.stack = PipelineStack.start(Map.of("freshline.cdc.debezium[snapshot.mode]", "always"), null);
-	}
-
-	@AfterEach
-	void stopStack() throws Exception {
-		this.stack.close();
-	}
-
 	@Test
-	void shouldEvictTheKeysOfEverySnapshottedRow() throws Exception {
-		this.stack.stopConnector();
+	void shouldEvictTheKeysOfEverySnapshottedRow(PipelineStack stack) throws Exception {
+		stack.stopConnector();
 		// the first snapshot's events must all be applied, or they could be what evicts the keys below
-		await().until(this::invalidatorsCaughtUp);
-		List<String> keys = List.of(this.stack.keys().patient(17), this.stack.keys().patient(2999),
-				this.stack.keys().key(Namespace.WARD, "ward-b"), this.stack.keys().formulary(3));
-		keys.forEach((key) -> this.stack.redis().set(key, "cached before the snapshot"));
+		await().until(() -> invalidatorsCaughtUp(stack));
+		List<String> keys = List.of(stack.keys().patient(17), stack.keys().patient(2999),
+				stack.keys().key(Namespace.WARD, "ward-b"), stack.keys().formulary(3));
+		keys.forEach((key) -> stack.redis().set(key, "cached before the snapshot"));
 
-		this.stack.startConnector();
+		stack.startConnector();
 
-		await().untilAsserted(() -> assertThat(this.stack.redis().exists(keys.toArray(String[]::new))).isZero());
+		await().untilAsserted(() -> assertThat(stack.redis().exists(keys.toArray(String[]::new))).isZero());
 	}
 
-	private boolean invalidatorsCaughtUp() throws Exception {
+	private static boolean invalidatorsCaughtUp(PipelineStack stack) throws Exception {
 		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
 				SharedServers.get().kafka().bootstrapServers()))) {
 			Map<TopicPartition, OffsetAndMetadata> committed = admin
-				.listConsumerGroupOffsets(this.stack.invalidatorGroup())
+				.listConsumerGroupOffsets(stack.invalidatorGroup())
 				.partitionsToOffsetAndMetadata()
 				.get(10, TimeUnit.SECONDS);
-			List<String> topics = List.of(this.stack.topics().changes("patient"),
-					this.stack.topics().changes("formulary_item"));
+			List<String> topics = List.of(stack.topics().changes("patient"),
+					stack.topics().changes("formulary_item"));
 			Map<TopicPartition, OffsetSpec> latest = admin.describeTopics(topics)
 				.allTopicNames()
 				.get(10, TimeUnit.SECONDS)

@@ -8,7 +8,9 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.RedisTemplate;
+import org.springframework.data.redis.serializer.RedisSerializer;
 
 import dev.freshline.api.ApiProperties;
 import dev.freshline.cache.CacheCommands;
@@ -25,14 +27,29 @@ class CachingConfiguration {
 
 	@Bean
 	CacheReader cacheReader(ApiProperties properties, FillCommands protocol, CacheCommands commands,
-			RedisTemplate<String, byte[]> cacheRedisTemplate, ObjectProvider<FillHooks> hooks, MeterRegistry meters) {
+			RedisConnectionFactory connectionFactory, ObjectProvider<FillHooks> hooks, MeterRegistry meters) {
 		FillHooks fillHooks = hooks.getIfAvailable(() -> FillHooks.NONE);
 		ReadMetrics metrics = new ReadMetrics(meters);
 		return switch (properties.cache().protocol()) {
 			case LEASED -> new ReadThroughCache(protocol, commands, properties.cache(), fillHooks, metrics,
 					Clock.systemUTC());
 			// only tests and the torture checker select it, to show what the protocol prevents
-			case NAIVE -> new NaiveCacheAside(cacheRedisTemplate, protocol, fillHooks, metrics, Clock.systemUTC());
+			case NAIVE -> new NaiveCacheAside(rawValues(connectionFactory), protocol, fillHooks, metrics,
+					Clock.systemUTC());
 		};
+	}
+
+	/**
+	 * Raw values for the NAIVE negative control, which writes without the protocol's scripts. Built
+	 * here, not as a bean, so a service running the fill protocol has no such template at all.
+	 */
+	private static RedisTemplate<String, byte[]> rawValues(RedisConnectionFactory connectionFactory) {
+		RedisTemplate<String, byte[]> template = new RedisTemplate<>();
+		template.setConnectionFactory(connectionFactory);
+		template.setKeySerializer(RedisSerializer.string());
+		template.setValueSerializer(RedisSerializer.byteArray());
+		// what the container did for the bean: checks the template and builds its operations
+		template.afterPropertiesSet();
+		return template;
 	}
 }

@@ -60,7 +60,7 @@ final class NaiveCacheAside implements CacheReader {
 		Optional<Loaded> loaded = load(key, loader);
 		loaded.ifPresent((row) -> {
 			this.hooks.beforeFill(key);
-			long ttl = ReadThroughCache.jittered(expiry.ttl().toMillis(), expiry.jitter());
+			long ttl = CacheReads.jittered(expiry.ttl().toMillis(), expiry.jitter());
 			try {
 				this.redis.opsForValue()
 					.set(key, CachedValue.wrap(this.clock.millis() + ttl, row.body()), ttl, TimeUnit.MILLISECONDS);
@@ -76,10 +76,10 @@ final class NaiveCacheAside implements CacheReader {
 	/** As the fill protocol's peek: a plain GET, which takes no lease with either protocol. */
 	@Override
 	public Optional<byte[]> peek(String key) {
-		return ReadThroughCache.peek(this.protocol, this.metrics, key);
+		return CacheReads.peek(this.protocol, this.metrics, key);
 	}
 
 	private Optional<Loaded> load(String key, Supplier<Optional<Loaded>> loader) {
-		return ReadThroughCache.load(this.hooks, key, loader);
+		return CacheReads.load(this.hooks, key, loader);
 	}
 }

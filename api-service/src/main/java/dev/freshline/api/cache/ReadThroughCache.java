@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -32,7 +31,7 @@ import dev.freshline.cache.ReadReply;
  * The protocol's commands are cache-protocol's {@link FillCommands}; this class is the policy
  * around them: the wait loop, fail-open, expiry and metrics.
  */
-public class ReadThroughCache implements CacheReader {
+class ReadThroughCache implements CacheReader {
 
 	private static final Logger log = LoggerFactory.getLogger(ReadThroughCache.class);
 
@@ -61,7 +60,7 @@ public class ReadThroughCache implements CacheReader {
 	}
 
 	/** The JSON body for {@code key}, from Redis or, on a miss, from {@code loader}; empty if not found. */
-	public Optional<byte[]> read(String key, ApiProperties.Expiry expiry, Supplier<Optional<Loaded>> loader) {
+	Optional<byte[]> read(String key, ApiProperties.Expiry expiry, Supplier<Optional<Loaded>> loader) {
 		return read(key, List.of(), expiry, loader);
 	}
 
@@ -115,22 +114,7 @@ public class ReadThroughCache implements CacheReader {
 
 	@Override
 	public Optional<byte[]> peek(String key) {
-		return peek(this.protocol, this.metrics, key);
-	}
-
-	/**
-	 * The fill protocol's peek, a plain GET that takes no lease, failing open: a Redis failure
-	 * is counted and reads as nothing cached. Shared with {@link NaiveCacheAside}.
-	 */
-	static Optional<byte[]> peek(FillCommands protocol, ReadMetrics metrics, String key) {
-		try {
-			// a cached "not found" is an empty body: nothing to serve
-			return protocol.peek(key);
-		}
-		catch (RuntimeException ex) {
-			metrics.redisFailed("read", ex);
-			return Optional.empty();
-		}
+		return CacheReads.peek(this.protocol, this.metrics, key);
 	}
 
 	private Optional<byte[]> loadAndFill(String key, List<String> tagIndexes, String token, ApiProperties.Expiry expiry,
@@ -190,7 +174,7 @@ public class ReadThroughCache implements CacheReader {
 	}
 
 	private void fill(String key, String token, Loaded loaded, long ttlMillis, ApiProperties.Expiry expiry) {
-		long ttl = jittered(ttlMillis, expiry.jitter());
+		long ttl = CacheReads.jittered(ttlMillis, expiry.jitter());
 		long initial = expiry.sliding().isZero() ? ttl : Math.min(ttl, expiry.sliding().toMillis());
 		long deadline = this.clock.millis() + ttl;
 		try {
@@ -225,21 +209,6 @@ public class ReadThroughCache implements CacheReader {
 	}
 
 	private Optional<Loaded> load(String key, Supplier<Optional<Loaded>> loader) {
-		return load(this.hooks, key, loader);
-	}
-
-	/** Reads Postgres through {@code loader}, then passes the hook race tests stop at and count loads with. */
-	static Optional<Loaded> load(FillHooks hooks, String key, Supplier<Optional<Loaded>> loader) {
-		Optional<Loaded> loaded = loader.get();
-		hooks.afterDatabaseRead(key);
-		return loaded;
-	}
-
-	/** Spreads expiries over [ttl * (1 - jitter), ttl] so a burst of fills does not expire as one. */
-	static long jittered(long ttl, double jitter) {
-		if (jitter == 0) {
-			return ttl;
-		}
-		return ttl - (long) (ThreadLocalRandom.current().nextDouble() * jitter * ttl);
+		return CacheReads.load(this.hooks, key, loader);
 	}
 }
