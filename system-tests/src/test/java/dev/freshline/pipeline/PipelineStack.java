@@ -206,6 +206,14 @@ public final class PipelineStack implements AutoCloseable {
 		return sum;
 	}
 
+	/** A gauge of the running connector, e.g. {@code freshline.slot.retained.wal}. */
+	double connectorGauge(String name) {
+		if (this.connector == null) {
+			throw new IllegalStateException("the connector is not running");
+		}
+		return this.connector.getBean(io.micrometer.core.instrument.MeterRegistry.class).get(name).gauge().value();
+	}
+
 	public CacheKeys keys() {
 		return new CacheKeys(this.name);
 	}
