@@ -11,12 +11,20 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.freshline.embedded.DatabaseRole;
+import dev.freshline.embedded.ServiceEnvironment;
+import dev.freshline.embedded.SharedServers;
 import dev.freshline.model.Namespace;
 import dev.freshline.ops.Ops;
 
@@ -25,9 +33,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@code ops resnapshot} against the whole pipeline: the signal makes Debezium re-read the table
- * (an incremental snapshot) and every row's keys are invalidated, although none of these rows
- * changed; only the signal role may send signals.
+ * {@code ops resnapshot} against the whole pipeline: it first flushes every namespace the table's
+ * rules key, because the snapshot re-reads only rows that exist now and so cannot evict the entry
+ * of a deleted row or a list no current row names; then the signal makes Debezium re-read the
+ * table (an incremental snapshot), whose read events evict what a fill in flight during the flush
+ * stored. Only the signal role may send signals.
  */
 @ExtendWith(PipelineStackExtension.class)
 class ResnapshotIntegrationTests {
@@ -37,7 +47,7 @@ class ResnapshotIntegrationTests {
 	Path home;
 
 	@Test
-	void shouldInvalidateTheKeysOfEveryRowOfTheTable(PipelineStack stack) throws Exception {
+	void shouldFlushTheTablesNamespacesThenReReadEveryRow(PipelineStack stack) throws Exception {
 		List<String> keys = List.of(stack.keys().patient(1), stack.keys().patient(1777),
 				stack.keys().patient(3000), stack.keys().key(Namespace.WARD, "ward-d"));
 		keys.forEach((key) -> stack.redis().set(key, "cached, its row never changed"));
@@ -48,13 +58,72 @@ class ResnapshotIntegrationTests {
 		int exit = ops(stack, out, "resnapshot", "--table", "patient");
 
 		assertThat(exit).as(out.toString()).isZero();
-		assertThat(out.toString()).contains("Signal", "public.patient");
-		await().untilAsserted(() -> assertThat(stack.redis().exists(keys.toArray(String[]::new))).isZero());
-		assertThat(stack.redis().exists(formulary)).as("only the named table is re-read").isEqualTo(1);
+		assertThat(out.toString()).contains("Flushing namespaces patient, ward", "Signal", "public.patient");
+		assertThat(out.toString().indexOf("Removed")).as("flushed before the signal")
+			.isPositive()
+			.isLessThan(out.toString().indexOf("Signal"));
+		assertThat(stack.redis().exists(keys.toArray(String[]::new))).as("flushed before the command returned").isZero();
+		assertThat(stack.redis().exists(formulary)).as("only the named table's namespaces").isEqualTo(1);
+		// and the connector re-reads the table: a read event of its last row reaches the topic
+		ChangeTopicReader.awaitRecord(stack.topics().changes("patient"),
+				(value) -> value.contains("\"op\":\"r\"") && value.matches("(?s).*\"id\":3000[,}].*"));
+	}
+
+	@Test
+	void shouldRemoveTheEntryOfAPatientDeletedSinceItWasCached(PipelineStack stack) throws Exception {
+		long applied = committed(stack);
+		stack.sql("DELETE FROM patient WHERE id = 1777");
+		awaitApplied(stack, applied + 1);
+		// a cache that outlived the delete (Redis restored from an older snapshot, or a lost change)
+		String deleted = stack.keys().patient(1777);
+		stack.redis().set(deleted, "{\"id\":1777,\"name\":\"Patient 1777\"}");
+
+		StringWriter out = new StringWriter();
+		int exit = ops(stack, out, "resnapshot", "--table", "patient");
+
+		assertThat(exit).as(out.toString()).isZero();
+		awaitSnapshotRead(stack, 3000);
+		assertThat(stack.redis().exists(deleted)).as("no row names patient 1777 any more\n" + out).isZero();
+	}
+
+	@Test
+	void shouldRemoveTheListOfAWardEveryoneLeft(PipelineStack stack) throws Exception {
+		long applied = committed(stack);
+		stack.sql("UPDATE patient SET ward = 'ward-q' WHERE id IN (11, 12)");
+		stack.sql("UPDATE patient SET ward = 'ward-a' WHERE id IN (11, 12)");
+		awaitApplied(stack, applied + 4);
+		// ward-q's census as it was cached while 11 and 12 were there
+		String emptied = stack.keys().key(Namespace.WARD, "ward-q");
+		stack.redis().set(emptied, "[{\"id\":11},{\"id\":12}]");
+
+		StringWriter out = new StringWriter();
+		int exit = ops(stack, out, "resnapshot", "--table", "patient");
+
+		assertThat(exit).as(out.toString()).isZero();
+		awaitSnapshotRead(stack, 3000);
+		assertThat(stack.redis().exists(emptied)).as("no row names ward-q any more\n" + out).isZero();
+	}
+
+	@Test
+	void shouldSayWhatItWouldFlushAndChangeNothingOnDryRun(PipelineStack stack) throws Exception {
+		List<String> keys = List.of(stack.keys().patient(1), stack.keys().patient(2),
+				stack.keys().key(Namespace.WARD, "ward-d"));
+		keys.forEach((key) -> stack.redis().set(key, "cached"));
+
+		StringWriter out = new StringWriter();
+		int exit = ops(stack, out, "resnapshot", "--table", "patient", "--dry-run");
+
+		assertThat(exit).as(out.toString()).isZero();
+		assertThat(out.toString()).contains("Dry run", "would flush", "2 keys matching " + stack.keys().prefix() + ":patient:",
+				"1 keys matching " + stack.keys().prefix() + ":ward:", "Nothing was changed");
+		assertThat(stack.redis().exists(keys.toArray(String[]::new))).isEqualTo(keys.size());
+		assertThat(signals(stack)).isZero();
 	}
 
 	@Test
 	void shouldRefuseAnUnknownTableAndSendNothing(PipelineStack stack) throws Exception {
+		String key = stack.keys().patient(1);
+		stack.redis().set(key, "cached");
 		StringWriter err = new StringWriter();
 
 		int exit = ops(stack, err, "resnapshot", "--table", "nurse");
@@ -62,6 +131,7 @@ class ResnapshotIntegrationTests {
 		assertThat(exit).isEqualTo(Ops.REFUSED);
 		assertThat(err.toString()).contains("unknown table 'nurse'");
 		assertThat(signals(stack)).isZero();
+		assertThat(stack.redis().exists(key)).as("nothing flushed").isEqualTo(1);
 	}
 
 	@Test
@@ -73,11 +143,72 @@ class ResnapshotIntegrationTests {
 		}
 	}
 
+	/** The environment a service of this stack gets: its database, Kafka, Redis and prefixes. */
 	private int ops(PipelineStack stack, StringWriter output, String... args) {
 		Map<String, String> environment = new HashMap<>();
 		stack.databaseEnvironment().forEach((name, value) -> environment.put(name, String.valueOf(value)));
+		SharedServers servers = SharedServers.get();
+		environment.putAll(new ServiceEnvironment().kafka(servers.kafka().bootstrapServers())
+			.redis(servers.redis())
+			.put(ServiceEnvironment.FRESHLINE_TOPIC_PREFIX, stack.topics().prefix())
+			.put(ServiceEnvironment.FRESHLINE_KEY_PREFIX, stack.keys().prefix())
+			.toStrings());
 		PrintWriter writer = new PrintWriter(output, true);
 		return new Ops(environment, this.home, Clock.systemUTC(), false).execute(writer, writer, args);
+	}
+
+	/** Waits until the invalidators have read every record of the patient topic, once it holds {@code records}. */
+	private void awaitApplied(PipelineStack stack, long records) {
+		// the topic appears with its first record, and the group commits once assigned
+		await("invalidators applied " + records + " patient records").ignoreExceptions().until(() -> committed(stack) == records
+				&& ends(stack) == records);
+	}
+
+	/** Waits for the read event of one row: the incremental snapshot reached it. */
+	private void awaitSnapshotRead(PipelineStack stack, long id) {
+		ChangeTopicReader.awaitRecord(stack.topics().changes("patient"),
+				(value) -> value.contains("\"op\":\"r\"") && value.matches("(?s).*\"id\":" + id + "[,}].*"));
+		await("invalidators caught up after the snapshot").ignoreExceptions().until(() -> committed(stack) == ends(stack));
+	}
+
+	/** The invalidator group's committed offsets on the patient topic, summed over partitions. */
+	private long committed(PipelineStack stack) throws Exception {
+		try (Admin admin = admin()) {
+			Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(stack.invalidatorGroup())
+				.partitionsToOffsetAndMetadata()
+				.get(10, TimeUnit.SECONDS);
+			String topic = stack.topics().changes("patient");
+			return offsets.entrySet()
+				.stream()
+				.filter((entry) -> entry.getKey().topic().equals(topic) && entry.getValue() != null)
+				.mapToLong((entry) -> entry.getValue().offset())
+				.sum();
+		}
+	}
+
+	/** The patient topic's end offsets, summed over partitions. */
+	private long ends(PipelineStack stack) throws Exception {
+		try (Admin admin = admin()) {
+			String topic = stack.topics().changes("patient");
+			Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+			admin.describeTopics(List.of(topic))
+				.allTopicNames()
+				.get(10, TimeUnit.SECONDS)
+				.get(topic)
+				.partitions()
+				.forEach((partition) -> latest.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest()));
+			return admin.listOffsets(latest)
+				.all()
+				.get(10, TimeUnit.SECONDS)
+				.values()
+				.stream()
+				.mapToLong((info) -> info.offset())
+				.sum();
+		}
+	}
+
+	private static Admin admin() {
+		return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, SharedServers.get().kafka().bootstrapServers()));
 	}
 
 	private long signals(PipelineStack stack) throws SQLException {

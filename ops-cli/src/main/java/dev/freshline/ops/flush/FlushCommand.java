@@ -2,7 +2,6 @@ package dev.freshline.ops.flush;
 
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -14,8 +13,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import org.springframework.data.redis.core.Cursor;
-import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import dev.freshline.model.CacheKeys;
@@ -24,8 +21,8 @@ import dev.freshline.model.Namespace;
 import dev.freshline.model.RuleSet;
 import dev.freshline.ops.Clients;
 import dev.freshline.ops.ConnectionOptions;
+import dev.freshline.ops.NamespaceFlush;
 import dev.freshline.ops.OpsException;
-import dev.freshline.ops.Progress;
 
 /**
  * Flushes one namespace or invalidates one tag. Both are checked against the rules first, so a
@@ -77,27 +74,14 @@ public final class FlushCommand implements Callable<Integer> {
 	}
 
 	private int flush(Clients clients, CacheKeys keys, Namespace namespace, PrintWriter out) {
-		String pattern = keys.namespacePattern(namespace);
+		NamespaceFlush flush = new NamespaceFlush(clients, keys, out, this.connection.ops().terminal(),
+				this.progressInterval);
 		if (this.dryRun) {
-			long count = 0;
-			StringRedisTemplate redis = new StringRedisTemplate(clients.redis());
-			try (Cursor<String> cursor = redis.scan(ScanOptions.scanOptions().match(pattern).count(1000).build())) {
-				while (cursor.hasNext()) {
-					cursor.next();
-					count++;
-				}
-			}
-			out.println("Dry run: would remove " + number(count) + " keys matching " + pattern
-					+ " (values, leases and floors). Nothing was changed.");
+			out.println("Dry run: would remove " + number(flush.count(namespace)) + " keys matching "
+					+ flush.pattern(namespace) + " (values, leases and floors). Nothing was changed.");
 			return 0;
 		}
-		out.println("Flushing namespace " + namespace + " (" + pattern + ")");
-		Progress progress = new Progress(out, "flush " + namespace, "keys removed", 0, this.connection.ops().terminal(),
-				this.progressInterval);
-		long removed = clients.cache().flush(namespace, progress::update);
-		progress.finish(removed);
-		out.println("Removed " + number(removed) + " keys of namespace " + namespace + " in "
-				+ String.format(Locale.ROOT, "%.1f s", progress.elapsed().toNanos() / 1e9));
+		flush.flush(namespace);
 		return 0;
 	}
 
@@ -146,6 +130,6 @@ public final class FlushCommand implements Callable<Integer> {
 	}
 
 	private static String number(long value) {
-		return String.format(Locale.ROOT, "%,d", value);
+		return NamespaceFlush.number(value);
 	}
 }

@@ -1,4 +1,7 @@
-/** {@code ops resnapshot}: an incremental snapshot of a table through Debezium's signal table. */
+/**
+ * {@code ops resnapshot}: flushes a table's namespaces, then asks for an incremental snapshot of
+ * the table through Debezium's signal table.
+ */
 @NullMarked
 package dev.freshline.ops.resnapshot;
 

@@ -1,0 +1,74 @@
+package dev.freshline.ops;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Locale;
+
+import org.springframework.data.redis.core.Cursor;
+import org.springframework.data.redis.core.ScanOptions;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import dev.freshline.model.CacheKeys;
+import dev.freshline.model.Namespace;
+
+/**
+ * Removes a namespace, or counts what that would remove, with the same progress and closing line
+ * wherever it is done: {@code ops flush --namespace} and {@code ops resnapshot} (which flushes its
+ * table's namespaces first) go through here, so both remove values, leases and floors alike
+ * through {@code CacheCommands.flush}.
+ */
+public final class NamespaceFlush {
+
+	private final Clients clients;
+
+	private final CacheKeys keys;
+
+	private final PrintWriter out;
+
+	private final boolean terminal;
+
+	private final Duration progressInterval;
+
+	/** @param progressInterval how often a plain progress line is printed when not on a terminal */
+	public NamespaceFlush(Clients clients, CacheKeys keys, PrintWriter out, boolean terminal, Duration progressInterval) {
+		this.clients = clients;
+		this.keys = keys;
+		this.out = out;
+		this.terminal = terminal;
+		this.progressInterval = progressInterval;
+	}
+
+	/** The SCAN pattern of {@code namespace}: its values, leases and floors. */
+	public String pattern(Namespace namespace) {
+		return this.keys.namespacePattern(namespace);
+	}
+
+	/** The keys a flush of {@code namespace} would remove now, counted with SCAN; changes nothing. */
+	public long count(Namespace namespace) {
+		long count = 0;
+		StringRedisTemplate redis = new StringRedisTemplate(this.clients.redis());
+		try (Cursor<String> cursor = redis.scan(ScanOptions.scanOptions().match(pattern(namespace)).count(1000).build())) {
+			while (cursor.hasNext()) {
+				cursor.next();
+				count++;
+			}
+		}
+		return count;
+	}
+
+	/** Removes every value, lease and floor of {@code namespace}, printing progress and the total. */
+	public long flush(Namespace namespace) {
+		this.out.println("Flushing namespace " + namespace + " (" + pattern(namespace) + ")");
+		Progress progress = new Progress(this.out, "flush " + namespace, "keys removed", 0, this.terminal,
+				this.progressInterval);
+		long removed = this.clients.cache().flush(namespace, progress::update);
+		progress.finish(removed);
+		this.out.println("Removed " + number(removed) + " keys of namespace " + namespace + " in "
+				+ String.format(Locale.ROOT, "%.1f s", progress.elapsed().toNanos() / 1e9));
+		return removed;
+	}
+
+	public static String number(long value) {
+		return String.format(Locale.ROOT, "%,d", value);
+	}
+}
