@@ -51,7 +51,10 @@ class OffsetGuard implements ConsumerAwareRebalanceListener {
 
 	private final InvalidatorProperties.Retry retry;
 
-	/** The offset each assigned partition should deliver next; a record beyond it means a skip. */
+	/**
+	 * The first offset of each assigned partition whose effect is not yet durable; a record
+	 * beyond it means a skip.
+	 */
 	private final Map<TopicPartition, Long> expected = new ConcurrentHashMap<>();
 
 	OffsetGuard(Topics topics, RuleSet rules, NamespaceFlusher flusher, InvalidatorProperties properties,
@@ -106,15 +109,28 @@ class OffsetGuard implements ConsumerAwareRebalanceListener {
 
 	/**
 	 * Called for every record before it is applied. Offsets going back are the error handler's
-	 * retries; offsets jumping forward mean the consumer reset past records nobody applied.
+	 * retries; an offset beyond the next one to apply means the consumer reset past records
+	 * nobody applied. The gap stays open until its flush succeeded: a flush that fails leaves the
+	 * expected offset where it was, so the error handler's redelivery of this record sees the gap
+	 * again and flushes again.
 	 */
 	void observe(ConsumerRecord<?, ?> record) {
 		TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-		Long next = this.expected.put(partition, record.offset() + 1);
+		Long next = this.expected.get(partition);
 		if (next != null && record.offset() > next) {
 			flush(partition, "offsets " + next + " to " + (record.offset() - 1)
 					+ " were skipped: retention deleted them before this group applied them");
 		}
+		this.expected.put(partition, record.offset());
+	}
+
+	/**
+	 * Called once a record's effect is durable (applied, or flushed and dead-lettered). Only then
+	 * does the next offset become the expected one: a record retried while retention deletes it
+	 * is a gap when the consumer resets to the record after it.
+	 */
+	void applied(ConsumerRecord<?, ?> record) {
+		this.expected.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
 	}
 
 	private void restartFromEarliest(Consumer<?, ?> consumer, Map<TopicPartition, String> broken) {
