@@ -1,10 +1,17 @@
 package dev.freshline.invalidator.invalidation;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.AclSetuserArgs;
 import io.lettuce.core.protocol.CommandType;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
@@ -12,6 +19,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.freshline.embedded.RedisServer;
+import dev.freshline.embedded.SharedServers;
+import dev.freshline.model.CacheKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -102,6 +111,91 @@ class OffsetGuardIntegrationTests {
 			assertThat(refused("scan")).as("no flush was attempted").isFalse();
 			assertThat(this.stack.counter("freshline.invalidator.offset.resets")).isEqualTo(outage.resetsBefore());
 		}
+	}
+
+	/**
+	 * Issue 11 item 8: a change topic deleted and recreated while the group was away, with as
+	 * many records on each partition as the group's committed offset, so every offset is inside
+	 * the new log. The group must notice by the topic's id, flush, and read the new topic from
+	 * its start.
+	 */
+	@Test
+	void shouldFlushAndStartFromTheEarliestRecordWhenTheTopicWasRecreated() throws Exception {
+		this.stack = new InvalidatorStack(SharedServers.get().redis(), Map.of());
+		String name = this.stack.name;
+		String topic = this.stack.topics.changes("patient");
+		RecordMetadata applied = this.stack.send(topic, "{\"id\":5}", InvalidatorStack.patientChange("u", 5L, 5L));
+		TopicPartition partition = new TopicPartition(topic, applied.partition());
+		await().until(() -> this.stack.committedOffset(partition) == applied.offset() + 1);
+		this.stack.close();
+		this.stack = null;
+
+		Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets(name + "-invalidator", topic);
+		String bystander = new CacheKeys(name).patient(81);
+		try (Admin admin = admin(); InvalidatorStack.Producer producer = new InvalidatorStack.Producer()) {
+			admin.deleteTopics(List.of(topic)).all().get(10, TimeUnit.SECONDS);
+			await("the topic recreated").ignoreExceptions()
+				.until(() -> admin.createTopics(List.of(new NewTopic(topic, committed.size(), (short) 1)))
+					.all()
+					.get(10, TimeUnit.SECONDS) == null);
+			// the new topic's first record changes a cached patient; the group's offset is past it
+			producer.send(partition, "{\"id\":81}", InvalidatorStack.patientChange("u", 81L, 81L));
+			// the broker drops a deleted topic's offsets; a consumer that missed the deletion
+			// commits its position again (what this puts back), and the offsets stay inside the log
+			admin.alterConsumerGroupOffsets(name + "-invalidator", committed).all().get(10, TimeUnit.SECONDS);
+		}
+		InvalidatorStack.preset(SharedServers.get().redis(), Map.of(bystander, "stale: its change was skipped"));
+
+		this.stack = new InvalidatorStack(SharedServers.get().redis(), Map.of(), name);
+
+		await().untilAsserted(() -> assertThat(this.stack.redis().exists(bystander))
+			.as("the recreated topic's namespace was flushed")
+			.isZero());
+		assertThat(this.stack.counter("freshline.invalidator.offset.resets")).as("each partition of the topic")
+			.isEqualTo(committed.size());
+		await().until(() -> this.stack.committedOffset(partition) == applied.offset() + 1);
+	}
+
+	/**
+	 * Negative control: a restart of a group whose commits name the topic it reads flushes
+	 * nothing.
+	 */
+	@Test
+	void shouldNotFlushWhenTheGroupRestartsOnTheSameTopic() throws Exception {
+		this.stack = new InvalidatorStack(SharedServers.get().redis(), Map.of());
+		String name = this.stack.name;
+		String topic = this.stack.topics.changes("patient");
+		RecordMetadata applied = this.stack.send(topic, "{\"id\":5}", InvalidatorStack.patientChange("u", 5L, 5L));
+		TopicPartition partition = new TopicPartition(topic, applied.partition());
+		await().until(() -> this.stack.committedOffset(partition) == applied.offset() + 1);
+		this.stack.close();
+		this.stack = null;
+		String bystander = new CacheKeys(name).patient(81);
+		InvalidatorStack.preset(SharedServers.get().redis(), Map.of(bystander, "fresh"));
+
+		this.stack = new InvalidatorStack(SharedServers.get().redis(), Map.of(), name);
+		RecordMetadata next = this.stack.send(topic, "{\"id\":5}", InvalidatorStack.patientChange("u", 5L, 5L));
+
+		await().until(() -> this.stack.committedOffset(partition) == next.offset() + 1);
+		assertThat(this.stack.redis().exists(bystander)).isEqualTo(1);
+		assertThat(this.stack.counter("freshline.invalidator.offset.resets")).isZero();
+	}
+
+	private static Map<TopicPartition, OffsetAndMetadata> committedOffsets(String group, String topic) throws Exception {
+		try (Admin admin = admin()) {
+			Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+			admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
+				.forEach((partition, offset) -> {
+					if (partition.topic().equals(topic)) {
+						offsets.put(partition, offset);
+					}
+				});
+			return offsets;
+		}
+	}
+
+	private static Admin admin() {
+		return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, SharedServers.get().kafka().bootstrapServers()));
 	}
 
 	/**
