@@ -48,9 +48,10 @@ import dev.freshline.model.Topics;
  * ({@link CommitMetadata}, written through spring-kafka's {@link OffsetAndMetadataProvider}), and
  * an assignment compares them with the topic's id now. Each such partition flushes its table's
  * namespaces, restarts from the earliest retained record, and is counted
- * ({@code freshline.invalidator.offset.resets}) and logged. While a partition is assigned, the consumer's own reset (retention deleting records
- * the group has not read yet) shows as a gap in offsets, which change topics never have
- * otherwise (no compaction, no transactions): the same flush follows.
+ * ({@code freshline.invalidator.offset.resets}) and logged. While a partition is assigned, the
+ * consumer's own reset (retention deleting records the group has not applied yet) shows as a gap
+ * in offsets, which change topics never have otherwise (no compaction, no transactions): the same
+ * flush follows, and the gap stays open until that flush succeeded.
  */
 @Component
 class OffsetGuard implements ConsumerAwareRebalanceListener, OffsetAndMetadataProvider {
