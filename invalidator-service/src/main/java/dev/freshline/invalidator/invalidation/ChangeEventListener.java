@@ -46,6 +46,11 @@ class ChangeEventListener {
 			topics = "#{@subscribedTopicNames}", autoStartup = "true")
 	void onChange(ConsumerRecord<@Nullable String, byte @Nullable []> record) {
 		this.offsets.observe(record);
+		handle(record);
+		this.offsets.applied(record);
+	}
+
+	private void handle(ConsumerRecord<@Nullable String, byte @Nullable []> record) {
 		if (record.topic().equals(this.heartbeatTopic)) {
 			this.heartbeat.beat(record.timestamp());
 			return;

@@ -64,7 +64,7 @@ class ErrorHandlingConfiguration {
 
 	@Bean
 	DefaultErrorHandler errorHandler(KafkaTemplate<String, byte[]> deadLetterTemplate, Topics topics, RuleSet rules,
-			NamespaceFlusher flusher, InvalidatorProperties properties, MeterRegistry meters) {
+			NamespaceFlusher flusher, OffsetGuard offsets, InvalidatorProperties properties, MeterRegistry meters) {
 		DeadLetterPublishingRecoverer deadLetters = new DeadLetterPublishingRecoverer(deadLetterTemplate,
 				// partition -1: let the producer choose; the DLT has its own partition count
 				(record, ex) -> new TopicPartition(topics.deadLetter(), -1));
@@ -74,6 +74,8 @@ class ErrorHandlingConfiguration {
 				.ifPresent((table) -> flusher.flush(rules.namespacesOf(table), "a record on " + record.topic()
 						+ " could not be applied (" + rootMessage(ex) + "); it goes to the dead-letter topic"));
 			deadLetters.accept(record, ex);
+			// flushed and dead-lettered is as durable as applied: the next record is no gap
+			offsets.applied(record);
 			meters.counter("freshline.invalidator.dead.lettered", "topic", record.topic()).increment();
 			log.error("Dead-lettered {}-{}@{} to {}: {}", record.topic(), record.partition(), record.offset(),
 					topics.deadLetter(), rootMessage(ex));

@@ -83,6 +83,8 @@ class InvalidationConfiguration {
 			// spring-kafka would commit the position of partitions without an offset on assignment,
 			// before OffsetGuard could see that it has none: OffsetGuard decides and commits instead
 			container.getContainerProperties().setAssignmentCommitOption(ContainerProperties.AssignmentCommitOption.NEVER);
+			// every commit names the topics it was made for, so a recreated topic is told by its id
+			container.getContainerProperties().setOffsetAndMetadataProvider(offsets);
 		};
 	}
 }

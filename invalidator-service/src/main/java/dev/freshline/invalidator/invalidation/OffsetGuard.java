@@ -9,16 +9,29 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
+import org.springframework.kafka.listener.ListenerMetadata;
+import org.springframework.kafka.listener.OffsetAndMetadataProvider;
 import org.springframework.stereotype.Component;
 
 import dev.freshline.invalidator.InvalidatorProperties;
@@ -30,14 +43,18 @@ import dev.freshline.model.Topics;
  * No silent skips (I4). Kafka's {@code auto.offset.reset} would quietly jump over every change
  * the group never applied: when the group has no committed offset for a partition, or its
  * offset is no longer in the log (retention deleted records it never read, or the topic was
- * recreated). Here each such partition flushes its table's namespaces, restarts from the
- * earliest retained record, and is counted ({@code freshline.invalidator.offset.resets}) and
- * logged. While a partition is assigned, the consumer's own reset (retention deleting records
- * the group has not read yet) shows as a gap in offsets, which change topics never have
- * otherwise (no compaction, no transactions): the same flush follows.
+ * recreated). A recreated topic whose log is long enough to hold the old offset shows only by
+ * its id: every commit of this group names the ids of the topics it was reading
+ * ({@link CommitMetadata}, written through spring-kafka's {@link OffsetAndMetadataProvider}), and
+ * an assignment compares them with the topic's id now. Each such partition flushes its table's
+ * namespaces, restarts from the earliest retained record, and is counted
+ * ({@code freshline.invalidator.offset.resets}) and logged. While a partition is assigned, the
+ * consumer's own reset (retention deleting records the group has not applied yet) shows as a gap
+ * in offsets, which change topics never have otherwise (no compaction, no transactions): the same
+ * flush follows, and the gap stays open until that flush succeeded.
  */
 @Component
-class OffsetGuard implements ConsumerAwareRebalanceListener {
+class OffsetGuard implements ConsumerAwareRebalanceListener, OffsetAndMetadataProvider {
 
 	private static final Logger log = LoggerFactory.getLogger(OffsetGuard.class);
 
@@ -51,12 +68,26 @@ class OffsetGuard implements ConsumerAwareRebalanceListener {
 
 	private final InvalidatorProperties.Retry retry;
 
-	/** The offset each assigned partition should deliver next; a record beyond it means a skip. */
+	private final KafkaAdmin admin;
+
+	/**
+	 * The ids of the topics assigned to the consumer of the calling thread, as checked on
+	 * assignment. Per thread because each consumer of the group (one per unit of concurrency)
+	 * has its own assignment, and a KafkaConsumer refuses to be used from any thread but its
+	 * own: its rebalance callbacks and its commits run on the same thread.
+	 */
+	private final ThreadLocal<Map<String, String>> assignedTopicIds = ThreadLocal.withInitial(ConcurrentHashMap::new);
+
+	/**
+	 * The first offset of each assigned partition whose effect is not yet durable; a record
+	 * beyond it means a skip.
+	 */
 	private final Map<TopicPartition, Long> expected = new ConcurrentHashMap<>();
 
 	OffsetGuard(Topics topics, RuleSet rules, NamespaceFlusher flusher, InvalidatorProperties properties,
-			MeterRegistry meters) {
+			MeterRegistry meters, KafkaAdmin admin) {
 		this.retry = properties.retry();
+		this.admin = admin;
 		this.topics = topics;
 		this.rules = rules;
 		this.flusher = flusher;
@@ -71,27 +102,60 @@ class OffsetGuard implements ConsumerAwareRebalanceListener {
 		Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
 		Map<TopicPartition, Long> earliest = consumer.beginningOffsets(partitions);
 		Map<TopicPartition, Long> latest = consumer.endOffsets(partitions);
+		Map<String, String> topicIds = retryUntilDone("describe the assigned topics",
+				() -> topicIds(partitions.stream().map(TopicPartition::topic).collect(Collectors.toSet())));
+		this.assignedTopicIds.get().putAll(topicIds);
 		Map<TopicPartition, String> broken = new HashMap<>();
 		for (TopicPartition partition : partitions) {
 			OffsetAndMetadata offset = committed.get(partition);
-			long first = earliest.get(partition);
-			long end = latest.get(partition);
-			if (offset == null) {
-				broken.put(partition, "the group has no committed offset");
-			}
-			else if (offset.offset() < first) {
-				broken.put(partition, "committed offset " + offset.offset() + " is below the earliest retained record "
-						+ first + ": retention deleted changes this group never applied");
-			}
-			else if (offset.offset() > end) {
-				broken.put(partition, "committed offset " + offset.offset() + " is beyond the end of the log (" + end
-						+ "): the topic was recreated");
+			String problem = (offset == null) ? "the group has no committed offset"
+					: problemWith(partition, offset, earliest.get(partition), latest.get(partition),
+							topicIds.get(partition.topic()));
+			if (problem != null) {
+				broken.put(partition, problem);
 			}
 			else {
 				this.expected.put(partition, offset.offset());
 			}
 		}
 		restartFromEarliest(consumer, broken);
+	}
+
+	/** Why {@code offset} cannot be trusted, or null when it can. */
+	private @Nullable String problemWith(TopicPartition partition, OffsetAndMetadata offset, long first, long end,
+			@Nullable String topicId) {
+		CommitMetadata metadata = CommitMetadata.parse(offset.metadata());
+		if (topicId != null && metadata.knowsTopics() && !metadata.topicIds().contains(topicId)) {
+			return "committed offset " + offset.offset() + " was committed for topic id(s) " + metadata.topicIds()
+					+ ", but the topic's id is now " + topicId + ": the topic was deleted and recreated";
+		}
+		if (offset.offset() < first) {
+			return "committed offset " + offset.offset() + " is below the earliest retained record " + first
+					+ ": retention deleted changes this group never applied";
+		}
+		if (offset.offset() > end) {
+			return "committed offset " + offset.offset() + " is beyond the end of the log (" + end
+					+ "): the topic was recreated";
+		}
+		if (!metadata.knowsTopics()) {
+			// written by an older invalidator or an ops tool: nothing to compare; this group's next
+			// commit records the id
+			log.info("{}: committed offset {} names no topic id; trusting it", partition, offset.offset());
+		}
+		return null;
+	}
+
+	/**
+	 * Every offset the containers commit carries the ids of the topics this consumer was
+	 * assigned, checked against the broker on assignment.
+	 */
+	@Override
+	public OffsetAndMetadata provide(ListenerMetadata listener, long offset) {
+		return new OffsetAndMetadata(offset, metadata());
+	}
+
+	private String metadata() {
+		return new CommitMetadata(Set.copyOf(this.assignedTopicIds.get().values())).encode();
 	}
 
 	@Override
@@ -106,15 +170,28 @@ class OffsetGuard implements ConsumerAwareRebalanceListener {
 
 	/**
 	 * Called for every record before it is applied. Offsets going back are the error handler's
-	 * retries; offsets jumping forward mean the consumer reset past records nobody applied.
+	 * retries; an offset beyond the next one to apply means the consumer reset past records
+	 * nobody applied. The gap stays open until its flush succeeded: a flush that fails leaves the
+	 * expected offset where it was, so the error handler's redelivery of this record sees the gap
+	 * again and flushes again.
 	 */
 	void observe(ConsumerRecord<?, ?> record) {
 		TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-		Long next = this.expected.put(partition, record.offset() + 1);
+		Long next = this.expected.get(partition);
 		if (next != null && record.offset() > next) {
 			flush(partition, "offsets " + next + " to " + (record.offset() - 1)
 					+ " were skipped: retention deleted them before this group applied them");
 		}
+		this.expected.put(partition, record.offset());
+	}
+
+	/**
+	 * Called once a record's effect is durable (applied, or flushed and dead-lettered). Only then
+	 * does the next offset become the expected one: a record retried while retention deletes it
+	 * is a gap when the consumer resets to the record after it.
+	 */
+	void applied(ConsumerRecord<?, ?> record) {
+		this.expected.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
 	}
 
 	private void restartFromEarliest(Consumer<?, ?> consumer, Map<TopicPartition, String> broken) {
@@ -126,7 +203,7 @@ class OffsetGuard implements ConsumerAwareRebalanceListener {
 		Set<Namespace> namespaces = new LinkedHashSet<>();
 		List<String> reasons = new ArrayList<>();
 		broken.forEach((partition, reason) -> {
-			restart.put(partition, new OffsetAndMetadata(earliest.get(partition)));
+			restart.put(partition, new OffsetAndMetadata(earliest.get(partition), metadata()));
 			consumer.seek(partition, earliest.get(partition));
 			if (this.topics.tableOf(partition.topic()).isEmpty()) {
 				// the heartbeat topic: nothing cached depends on it
@@ -152,14 +229,25 @@ class OffsetGuard implements ConsumerAwareRebalanceListener {
 	 * every transient failure is; a rebalance meanwhile only repeats the check.
 	 */
 	private void flushUntilDone(Set<Namespace> namespaces, String reason) {
+		retryUntilDone("flush " + namespaces, () -> {
+			this.flusher.flush(namespaces, reason);
+			return namespaces;
+		});
+	}
+
+	/**
+	 * Runs {@code action} until it succeeds, with the configured back-off. An exception thrown
+	 * from a rebalance callback would leave the partitions assigned at their committed offsets,
+	 * unchecked: so the callback never gives up, as no transient failure does.
+	 */
+	private <T> T retryUntilDone(String what, Supplier<T> action) {
 		long pause = this.retry.initialInterval().toMillis();
 		while (true) {
 			try {
-				this.flusher.flush(namespaces, reason);
-				return;
+				return action.get();
 			}
 			catch (RuntimeException ex) {
-				log.warn("Flushing {} failed, retrying in {} ms: {}", namespaces, pause, ex.toString());
+				log.warn("Could not {}, retrying in {} ms: {}", what, pause, ex.toString());
 				try {
 					Thread.sleep(pause);
 				}
@@ -170,6 +258,36 @@ class OffsetGuard implements ConsumerAwareRebalanceListener {
 				pause = Math.min(pause * 2, this.retry.maxInterval().toMillis());
 			}
 		}
+	}
+
+	/**
+	 * The broker's id of each topic; a topic deleted right now has none and is left to the other
+	 * checks (its partitions are revoked at the next rebalance).
+	 */
+	private Map<String, String> topicIds(Set<String> names) {
+		Map<String, String> ids = new HashMap<>();
+		try (Admin client = Admin.create(this.admin.getConfigurationProperties())) {
+			Map<String, KafkaFuture<TopicDescription>> descriptions = client.describeTopics(names).topicNameValues();
+			for (Map.Entry<String, KafkaFuture<TopicDescription>> description : descriptions.entrySet()) {
+				try {
+					ids.put(description.getKey(), description.getValue().get(30, TimeUnit.SECONDS).topicId().toString());
+				}
+				catch (ExecutionException ex) {
+					if (!(ex.getCause() instanceof UnknownTopicOrPartitionException)) {
+						throw new IllegalStateException("Cannot describe " + description.getKey(), ex.getCause());
+					}
+					log.warn("{} does not exist while assigned: its id cannot be checked", description.getKey());
+				}
+				catch (TimeoutException ex) {
+					throw new IllegalStateException("Describing " + description.getKey() + " timed out", ex);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					throw new IllegalStateException("Interrupted while describing " + description.getKey(), ex);
+				}
+			}
+		}
+		return ids;
 	}
 
 	private Set<Namespace> namespacesOf(TopicPartition partition) {

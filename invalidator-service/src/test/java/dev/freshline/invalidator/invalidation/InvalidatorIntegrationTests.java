@@ -173,10 +173,14 @@ class InvalidatorIntegrationTests {
 		this.stack.redis().mset(Map.of(bystander, "x", otherNamespace, "y"));
 		double resets = this.stack.counter("freshline.invalidator.offset.resets");
 
-		// the empty partition's next offset is 0
-		guard.observe(new ConsumerRecord<>(topic, 2, 0, "k", "v"));
-		guard.observe(new ConsumerRecord<>(topic, 2, 1, "k", "v"));
-		guard.observe(new ConsumerRecord<>(topic, 2, 1, "k", "v"));
+		// the empty partition's next offset is 0; the guard is told what the listener tells it
+		ConsumerRecord<String, String> first = new ConsumerRecord<>(topic, 2, 0, "k", "v");
+		ConsumerRecord<String, String> second = new ConsumerRecord<>(topic, 2, 1, "k", "v");
+		guard.observe(first);
+		guard.applied(first);
+		guard.observe(second);
+		guard.observe(second);
+		guard.applied(second);
 		assertThat(this.stack.redis().exists(bystander)).as("contiguous offsets and retries flush nothing").isEqualTo(1);
 
 		guard.observe(new ConsumerRecord<>(topic, 2, 5, "k", "v"));

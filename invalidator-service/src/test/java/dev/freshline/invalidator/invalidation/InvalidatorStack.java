@@ -124,6 +124,13 @@ final class InvalidatorStack implements AutoCloseable {
 				.get(10, TimeUnit.SECONDS);
 		}
 
+		RecordMetadata send(TopicPartition partition, String key, String value) throws Exception {
+			return this.producer
+				.send(new ProducerRecord<>(partition.topic(), partition.partition(), key,
+						value.getBytes(StandardCharsets.UTF_8)))
+				.get(10, TimeUnit.SECONDS);
+		}
+
 		void deleteRecordsBefore(TopicPartition partition, long offset) throws Exception {
 			try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
 					SharedServers.get().kafka().bootstrapServers()))) {

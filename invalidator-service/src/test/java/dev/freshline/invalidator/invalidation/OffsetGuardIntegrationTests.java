@@ -1,0 +1,260 @@
+package dev.freshline.invalidator.invalidation;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.lettuce.core.AclSetuserArgs;
+import io.lettuce.core.protocol.CommandType;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.freshline.embedded.RedisServer;
+import dev.freshline.embedded.SharedServers;
+import dev.freshline.model.CacheKeys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The offset guard against a real broker and a real Redis: records the group never applied are
+ * flushed for, not skipped, even when Redis refuses the flush for a while.
+ *
+ * <p>Redis "fails" here by refusing the invalidator's commands (an ACL that denies its scripts,
+ * SCAN and UNLINK) rather than by stopping: an embedded Redis restarts empty, which would hide
+ * whether a flush ever happened, while a refusing Redis keeps its data and logs each refused
+ * command (ACL LOG), so a test can wait for the exact attempt it needs instead of for time.
+ */
+class OffsetGuardIntegrationTests {
+
+	private static final CommandType[] INVALIDATOR_COMMANDS = { CommandType.EVALSHA, CommandType.EVAL,
+			CommandType.SCAN, CommandType.UNLINK };
+
+	private InvalidatorStack stack;
+
+	@BeforeAll
+	static void awaitLonger() {
+		org.awaitility.Awaitility.setDefaultTimeout(Duration.ofSeconds(30));
+	}
+
+	@AfterEach
+	void stop() {
+		if (this.stack != null) {
+			this.stack.close();
+		}
+	}
+
+	/**
+	 * Issue 11 item 1, as filed: the record being retried and the one after it are deleted by
+	 * retention during a Redis outage, the consumer resets past them, and the flush the gap calls
+	 * for is refused. Once Redis is back, the gap must still be flushed.
+	 */
+	@Test
+	void shouldFlushAForwardGapWhoseFirstFlushRedisRefused() throws Exception {
+		try (RedisServer redis = RedisServer.start()) {
+			Outage outage = fallBehindRetentionDuringAnOutage(redis, 2);
+
+			// the gap's flush reached Redis and was refused; only then does Redis come back
+			await("the gap's flush refused by Redis").until(() -> refused("scan"));
+			allow();
+
+			await().until(() -> this.stack.committedOffset(outage.partition()) == outage.kept().offset() + 1);
+			assertThat(this.stack.redis().exists(outage.bystander())).as("the skipped changes' namespace was flushed")
+				.isZero();
+			assertThat(this.stack.counter("freshline.invalidator.offset.resets")).as("counted once, when it succeeded")
+				.isEqualTo(outage.resetsBefore() + 1);
+		}
+	}
+
+	/**
+	 * The same outage when retention deletes exactly the record being retried: the consumer
+	 * resets to the very next offset, which is no gap if the record counted as seen when it was
+	 * delivered rather than when it was applied.
+	 */
+	@Test
+	void shouldFlushWhenRetentionDeletesExactlyTheRecordBeingRetried() throws Exception {
+		try (RedisServer redis = RedisServer.start()) {
+			Outage outage = fallBehindRetentionDuringAnOutage(redis, 1);
+
+			await("a flush for the deleted record").until(() -> refused("scan"));
+			allow();
+
+			await().until(() -> this.stack.committedOffset(outage.partition()) == outage.kept().offset() + 1);
+			assertThat(this.stack.redis().exists(outage.bystander())).as("the skipped change's namespace was flushed")
+				.isZero();
+			assertThat(this.stack.counter("freshline.invalidator.offset.resets")).isEqualTo(outage.resetsBefore() + 1);
+		}
+	}
+
+	/**
+	 * Negative control: an outage that retention does not overtake flushes nothing; the retried
+	 * record is applied once Redis is back.
+	 */
+	@Test
+	void shouldApplyTheRetriedRecordWithoutFlushingWhenNothingWasDeleted() throws Exception {
+		try (RedisServer redis = RedisServer.start()) {
+			Outage outage = fallBehindRetentionDuringAnOutage(redis, 0);
+
+			allow();
+
+			await().until(() -> this.stack.committedOffset(outage.partition()) == outage.kept().offset() + 1);
+			assertThat(this.stack.redis().exists(outage.bystander())).as("nothing flushed").isEqualTo(1);
+			assertThat(refused("scan")).as("no flush was attempted").isFalse();
+			assertThat(this.stack.counter("freshline.invalidator.offset.resets")).isEqualTo(outage.resetsBefore());
+		}
+	}
+
+	/**
+	 * Issue 11 item 8: a change topic deleted and recreated while the group was away, with as
+	 * many records on each partition as the group's committed offset, so every offset is inside
+	 * the new log. The group must notice by the topic's id, flush, and read the new topic from
+	 * its start.
+	 */
+	@Test
+	void shouldFlushAndStartFromTheEarliestRecordWhenTheTopicWasRecreated() throws Exception {
+		this.stack = new InvalidatorStack(SharedServers.get().redis(), Map.of());
+		String name = this.stack.name;
+		String topic = this.stack.topics.changes("patient");
+		RecordMetadata applied = this.stack.send(topic, "{\"id\":5}", InvalidatorStack.patientChange("u", 5L, 5L));
+		TopicPartition partition = new TopicPartition(topic, applied.partition());
+		await().until(() -> this.stack.committedOffset(partition) == applied.offset() + 1);
+		this.stack.close();
+		this.stack = null;
+
+		Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets(name + "-invalidator", topic);
+		String bystander = new CacheKeys(name).patient(81);
+		try (Admin admin = admin(); InvalidatorStack.Producer producer = new InvalidatorStack.Producer()) {
+			admin.deleteTopics(List.of(topic)).all().get(10, TimeUnit.SECONDS);
+			await("the topic recreated").ignoreExceptions()
+				.until(() -> admin.createTopics(List.of(new NewTopic(topic, committed.size(), (short) 1)))
+					.all()
+					.get(10, TimeUnit.SECONDS) == null);
+			// the new topic's first record changes a cached patient; the group's offset is past it
+			producer.send(partition, "{\"id\":81}", InvalidatorStack.patientChange("u", 81L, 81L));
+			// the broker drops a deleted topic's offsets; a consumer that missed the deletion
+			// commits its position again (what this puts back), and the offsets stay inside the log
+			admin.alterConsumerGroupOffsets(name + "-invalidator", committed).all().get(10, TimeUnit.SECONDS);
+		}
+		InvalidatorStack.preset(SharedServers.get().redis(), Map.of(bystander, "stale: its change was skipped"));
+
+		this.stack = new InvalidatorStack(SharedServers.get().redis(), Map.of(), name);
+
+		await().untilAsserted(() -> assertThat(this.stack.redis().exists(bystander))
+			.as("the recreated topic's namespace was flushed")
+			.isZero());
+		assertThat(this.stack.counter("freshline.invalidator.offset.resets")).as("each partition of the topic")
+			.isEqualTo(committed.size());
+		await().until(() -> this.stack.committedOffset(partition) == applied.offset() + 1);
+	}
+
+	/**
+	 * Negative control: a restart of a group whose commits name the topic it reads flushes
+	 * nothing.
+	 */
+	@Test
+	void shouldNotFlushWhenTheGroupRestartsOnTheSameTopic() throws Exception {
+		this.stack = new InvalidatorStack(SharedServers.get().redis(), Map.of());
+		String name = this.stack.name;
+		String topic = this.stack.topics.changes("patient");
+		RecordMetadata applied = this.stack.send(topic, "{\"id\":5}", InvalidatorStack.patientChange("u", 5L, 5L));
+		TopicPartition partition = new TopicPartition(topic, applied.partition());
+		await().until(() -> this.stack.committedOffset(partition) == applied.offset() + 1);
+		this.stack.close();
+		this.stack = null;
+		String bystander = new CacheKeys(name).patient(81);
+		InvalidatorStack.preset(SharedServers.get().redis(), Map.of(bystander, "fresh"));
+
+		this.stack = new InvalidatorStack(SharedServers.get().redis(), Map.of(), name);
+		RecordMetadata next = this.stack.send(topic, "{\"id\":5}", InvalidatorStack.patientChange("u", 5L, 5L));
+
+		await().until(() -> this.stack.committedOffset(partition) == next.offset() + 1);
+		assertThat(this.stack.redis().exists(bystander)).isEqualTo(1);
+		assertThat(this.stack.counter("freshline.invalidator.offset.resets")).isZero();
+	}
+
+	private static Map<TopicPartition, OffsetAndMetadata> committedOffsets(String group, String topic) throws Exception {
+		try (Admin admin = admin()) {
+			Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+			admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
+				.forEach((partition, offset) -> {
+					if (partition.topic().equals(topic)) {
+						offsets.put(partition, offset);
+					}
+				});
+			return offsets;
+		}
+	}
+
+	private static Admin admin() {
+		return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, SharedServers.get().kafka().bootstrapServers()));
+	}
+
+	/**
+	 * Applies a first record, then makes Redis refuse the invalidator and sends a record, which is
+	 * retried; then sends {@code deleted} more and deletes {@code deleted} records from the
+	 * retried one on, as retention would while the outage lasts.
+	 */
+	private Outage fallBehindRetentionDuringAnOutage(RedisServer redis, int deleted) throws Exception {
+		this.stack = new InvalidatorStack(redis, Map.of("freshline.invalidator.retry.initial-interval", "5ms",
+				"freshline.invalidator.retry.max-interval", "20ms"));
+		String topic = this.stack.topics.changes("patient");
+		RecordMetadata applied = this.stack.send(topic, "{\"id\":5}", InvalidatorStack.patientChange("u", 5L, 5L));
+		TopicPartition partition = new TopicPartition(topic, applied.partition());
+		await().until(() -> this.stack.committedOffset(partition) == applied.offset() + 1);
+		double resetsBefore = this.stack.counter("freshline.invalidator.offset.resets");
+		String bystander = this.stack.keys.patient(80);
+		this.stack.redis().set(bystander, "stale if a change of the patient table is skipped");
+
+		refuse();
+		RecordMetadata retried = this.stack.send(topic, "{\"id\":5}", InvalidatorStack.patientChange("u", 5L, 5L));
+		double failures = this.stack.counter("freshline.invalidator.failures");
+		await("the record retried").until(() -> this.stack.counter("freshline.invalidator.failures") >= failures + 3);
+		RecordMetadata kept = retried;
+		for (int i = 0; i < deleted; i++) {
+			kept = this.stack.send(topic, "{\"id\":5}", InvalidatorStack.patientChange("u", 5L, 5L));
+		}
+		assertThat(kept.partition()).isEqualTo(partition.partition());
+		if (deleted > 0) {
+			try (InvalidatorStack.Producer producer = new InvalidatorStack.Producer()) {
+				producer.deleteRecordsBefore(partition, kept.offset());
+			}
+		}
+		assertThat(this.stack.redis().exists(bystander)).isEqualTo(1);
+		return new Outage(partition, kept, bystander, resetsBefore);
+	}
+
+	private void refuse() {
+		AclSetuserArgs args = AclSetuserArgs.Builder.on();
+		for (CommandType command : INVALIDATOR_COMMANDS) {
+			args.removeCommand(command);
+		}
+		this.stack.redis().aclSetuser("default", args);
+		this.stack.redis().aclLogReset();
+	}
+
+	private void allow() {
+		AclSetuserArgs args = AclSetuserArgs.Builder.on();
+		for (CommandType command : INVALIDATOR_COMMANDS) {
+			args.addCommand(command);
+		}
+		this.stack.redis().aclSetuser("default", args);
+	}
+
+	/** Whether Redis refused {@code command} since {@link #refuse()}. */
+	private boolean refused(String command) {
+		return this.stack.redis().aclLog().stream().anyMatch((entry) -> command.equals(entry.get("object")));
+	}
+
+	/** Where an outage left the partition: the record that must end applied, and a key a flush removes. */
+	private record Outage(TopicPartition partition, RecordMetadata kept, String bystander, double resetsBefore) {
+	}
+}
