@@ -248,10 +248,14 @@ public final class PipelineStack implements AutoCloseable {
 		}
 		this.redisConnection.close();
 		this.redisClient.shutdown();
-		// a slot left behind would pin WAL on the shared server for the rest of the run
-		this.servers.postgres()
-			.execute("postgres", "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"
-					+ this.name + "'");
+		// a slot left behind would pin WAL on the shared server for the rest of the run. The closed
+		// connector's walsender can outlive its context for a moment on a loaded machine: end it
+		// first, and retry the drop until the slot is released
+		String slot = "FROM pg_replication_slots WHERE slot_name = '" + this.name + "'";
+		await("replication slot " + this.name + " dropped").ignoreExceptions().untilAsserted(() -> {
+			this.servers.postgres().execute("postgres", "SELECT pg_terminate_backend(active_pid) " + slot + " AND active");
+			this.servers.postgres().execute("postgres", "SELECT pg_drop_replication_slot(slot_name) " + slot);
+		});
 		this.servers.dropDatabase(this.database);
 		// offsets and the connector's clean-stop marker
 		dev.freshline.embedded.Directories.deleteRecursively(this.offsetFile.getParent());
