@@ -16,11 +16,14 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.data.redis.connection.DataType;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.ConvertingCursor;
 import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.ZSetOperations.TypedTuple;
 
 import dev.freshline.model.CacheKeys;
 import dev.freshline.model.Invalidation;
@@ -36,7 +39,7 @@ import static dev.freshline.cache.ProtocolScripts.bytes;
  * <ul>
  * <li>{@link #invalidate}: the invalidate script per key (value and lease deleted, floor
  * raised), pipelined: one round trip per batch instead of one per key.
- * <li>{@link #invalidateTag}: every entry registered in the tag's index.
+ * <li>{@link #invalidateTag}: every entry registered in the tag's index ({@link #register}).
  * <li>{@link #flush}: every value, lease and floor of a namespace, SCAN + UNLINK in batches.
  * </ul>
  */
@@ -156,23 +159,29 @@ public final class CacheCommands {
 	 */
 	public long invalidateTag(String tag) {
 		String index = this.keys.tagIndex(tag);
+		// an index written by a version before the sorted sets is a plain set until its next registration
+		boolean legacy = this.redis.type(index) == DataType.SET;
 		long invalidated = 0;
 		List<String> members = new ArrayList<>(this.batchSize);
 		ScanOptions options = ScanOptions.scanOptions().count(this.batchSize).build();
-		try (Cursor<String> cursor = this.redis.opsForSet().scan(index, options)) {
+		try (Cursor<String> cursor = legacy ? this.redis.opsForSet().scan(index, options)
+				: new ConvertingCursor<>(this.redis.opsForZSet().scan(index, options), TypedTuple::getValue)) {
 			while (cursor.hasNext()) {
-				members.add(cursor.next());
+				String member = cursor.next();
+				if (member != null) {
+					members.add(member);
+				}
 				if (members.size() == this.batchSize) {
-					invalidated += invalidateMembers(index, members);
+					invalidated += invalidateMembers(index, members, legacy);
 				}
 			}
 		}
-		invalidated += invalidateMembers(index, members);
+		invalidated += invalidateMembers(index, members, legacy);
 		log.debug("Invalidated tag {} ({} entries)", tag, invalidated);
 		return invalidated;
 	}
 
-	private long invalidateMembers(String index, List<String> members) {
+	private long invalidateMembers(String index, List<String> members, boolean legacy) {
 		if (members.isEmpty()) {
 			return 0;
 		}
@@ -183,20 +192,45 @@ public final class CacheCommands {
 			.toList();
 		invalidate(entries);
 		// only after Redis confirmed the invalidations: a failure leaves the members for the retry
-		this.redis.opsForSet().remove(index, members.toArray());
+		if (legacy) {
+			this.redis.opsForSet().remove(index, members.toArray());
+		}
+		else {
+			this.redis.opsForZSet().remove(index, members.toArray());
+		}
 		members.clear();
 		return entries.size();
 	}
 
 	/**
-	 * Registers a key in its tags' indexes before its reader loads it. The index lives as long as
-	 * the longest entry it can name, refreshed by every registration.
+	 * Registers a key in its tags' indexes before its reader loads it. Each index is a sorted set
+	 * scored by its entries' expiry and pruned on every registration (expired members, and older
+	 * members of the same key), so it stays as large as the entries that can still be cached,
+	 * and lives as long as the longest of them.
+	 *
+	 * @param entryTtl how long the entry can live once filled: its TTL plus the lease
 	 */
 	public void register(List<String> tagIndexes, String key, String token, Duration entryTtl) {
+		register(tagIndexes, key, token, entryTtl, System.currentTimeMillis());
+	}
+
+	void register(List<String> tagIndexes, String key, String token, Duration entryTtl, long nowMillis) {
+		String member = TagMembers.member(key, token);
+		String expiry = Long.toString(nowMillis + entryTtl.toMillis());
+		for (String index : tagIndexes) {
+			this.redis.execute(ProtocolScripts.REGISTER, List.of(index), member, TagMembers.prefix(key), expiry,
+					Long.toString(nowMillis), Long.toString(entryTtl.toMillis()));
+		}
+	}
+
+	/**
+	 * Removes a read's registration once it knows it stored nothing (its fill was refused, or
+	 * it gave its lease back), so the index does not keep naming an entry that does not exist.
+	 */
+	public void unregister(List<String> tagIndexes, String key, String token) {
 		String member = TagMembers.member(key, token);
 		for (String index : tagIndexes) {
-			this.redis.opsForSet().add(index, member);
-			this.redis.expire(index, entryTtl);
+			this.redis.opsForZSet().remove(index, member);
 		}
 	}
 

@@ -20,6 +20,8 @@ final class ProtocolScripts {
 
 	static final RedisScript<Long> RELEASE = new DefaultRedisScript<>(LuaScripts.RELEASE, Long.class);
 
+	static final RedisScript<Long> REGISTER = new DefaultRedisScript<>(LuaScripts.REGISTER, Long.class);
+
 	static final RedisScript<Long> INVALIDATE = new DefaultRedisScript<>(LuaScripts.INVALIDATE, Long.class);
 
 	private ProtocolScripts() {

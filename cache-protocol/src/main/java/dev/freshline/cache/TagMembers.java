@@ -11,7 +11,12 @@ final class TagMembers {
 	}
 
 	static String member(String key, String token) {
-		return key + "|" + token;
+		return prefix(key) + token;
+	}
+
+	/** What every member of {@code key} starts with. */
+	static String prefix(String key) {
+		return key + "|";
 	}
 
 	static String keyOf(String member) {

@@ -24,7 +24,8 @@ import dev.freshline.cache.ReadReply;
  * wait briefly for the holder's fill (one Postgres read per hot key, not one per reader), and
  * take the lease over if the holder's fill was refused or the holder died.
  * An entry that carries tags is registered in their indexes after its lease and before its
- * read, so a tag invalidation either sees the registration or happened before the read.
+ * read, so a tag invalidation either sees the registration or happened before the read; a read
+ * that stores nothing (its fill refused, its lease given back) removes its registration again.
  * "Not found" is cached too (an empty body), briefly, and guarded like any fill: the row's
  * INSERT raises the floor above the version 0 it was loaded with.
  * Every Redis failure is counted and ignored: the caller always gets Postgres' answer (I3).
@@ -122,7 +123,7 @@ class ReadThroughCache implements CacheReader {
 		this.hooks.afterLease(key);
 		if (!tagIndexes.isEmpty() && !register(key, tagIndexes, token, expiry)) {
 			// an entry no tag invalidation could find must not be stored
-			release(key, token);
+			release(key, tagIndexes, token);
 			return load(key, loader).map(Loaded::body);
 		}
 		Optional<Loaded> loaded;
@@ -132,20 +133,25 @@ class ReadThroughCache implements CacheReader {
 		catch (RuntimeException ex) {
 			// give the lease back now: held until it expires, it would make every reader of the key
 			// wait out lease-wait before reading Postgres itself
-			release(key, token);
+			release(key, tagIndexes, token);
 			throw ex;
 		}
+		boolean stored = true;
 		if (loaded.isPresent()) {
 			this.hooks.beforeFill(key);
-			fill(key, token, loaded.get(), expiry.ttl().toMillis(), expiry);
+			stored = fill(key, token, loaded.get(), expiry.ttl().toMillis(), expiry);
 		}
 		else if (!expiry.notFound().isZero()) {
 			// version 0: any floor (the row's INSERT sets one) refuses this fill
 			this.hooks.beforeFill(key);
-			fill(key, token, new Loaded(NOT_FOUND, 0), expiry.notFound().toMillis(), expiry);
+			stored = fill(key, token, new Loaded(NOT_FOUND, 0), expiry.notFound().toMillis(), expiry);
 		}
 		else {
-			release(key, token);
+			release(key, tagIndexes, token);
+		}
+		if (!stored) {
+			// a refused fill names no entry: its registration would only grow the index
+			unregister(key, tagIndexes, token);
 		}
 		return loaded.map(Loaded::body);
 	}
@@ -173,7 +179,8 @@ class ReadThroughCache implements CacheReader {
 		}
 	}
 
-	private void fill(String key, String token, Loaded loaded, long ttlMillis, ApiProperties.Expiry expiry) {
+	/** @return false only if Redis refused the fill; a Redis failure may have stored it */
+	private boolean fill(String key, String token, Loaded loaded, long ttlMillis, ApiProperties.Expiry expiry) {
 		long ttl = CacheReads.jittered(ttlMillis, expiry.jitter());
 		long initial = expiry.sliding().isZero() ? ttl : Math.min(ttl, expiry.sliding().toMillis());
 		long deadline = this.clock.millis() + ttl;
@@ -181,9 +188,11 @@ class ReadThroughCache implements CacheReader {
 			FillOutcome outcome = this.protocol.fill(key, token, loaded.body(), loaded.version(), deadline, initial);
 			recordFill(key, outcome);
 			this.metrics.redisRecovered();
+			return outcome == FillOutcome.STORED;
 		}
 		catch (RuntimeException ex) {
 			this.metrics.redisFailed("fill", ex);
+			return true;
 		}
 	}
 
@@ -198,13 +207,27 @@ class ReadThroughCache implements CacheReader {
 		}
 	}
 
-	private void release(String key, String token) {
+	private void release(String key, List<String> tagIndexes, String token) {
 		try {
 			this.protocol.release(key, token);
 		}
 		catch (RuntimeException ex) {
 			// the lease expires on its own
 			this.metrics.redisFailed("release", ex);
+		}
+		unregister(key, tagIndexes, token);
+	}
+
+	private void unregister(String key, List<String> tagIndexes, String token) {
+		if (tagIndexes.isEmpty()) {
+			return;
+		}
+		try {
+			this.commands.unregister(tagIndexes, key, token);
+		}
+		catch (RuntimeException ex) {
+			// the member goes when its expiry passes, at the index's next registration
+			this.metrics.redisFailed("tag unregistration", ex);
 		}
 	}
 

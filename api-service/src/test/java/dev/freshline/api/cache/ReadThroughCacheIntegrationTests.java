@@ -95,6 +95,32 @@ class ReadThroughCacheIntegrationTests {
 	}
 
 	@Test
+	void shouldDropTheTagRegistrationOfARefusedFill() {
+		String key = this.fixture.keys.formulary(10);
+		String index = this.fixture.keys.tagIndex("hospital:10");
+		// the key (not its tag) is invalidated while the reader loads: its fill is refused
+		this.fixture.afterDatabaseRead
+			.set(() -> this.fixture.commands.invalidate(List.of(new Invalidation(key, Invalidation.NO_FLOOR))));
+
+		this.cache.read(key, List.of(index), this.fixture.expiry, () -> this.fixture.row(1));
+
+		assertThat(this.fixture.redis.hasKey(key)).as("the fill was refused").isFalse();
+		assertThat(this.fixture.redis.hasKey(index)).as("no member left for an entry that does not exist").isFalse();
+	}
+
+	@Test
+	void shouldDropTheTagRegistrationOfAReleasedLease() {
+		String key = this.fixture.keys.formulary(11);
+		String index = this.fixture.keys.tagIndex("hospital:11");
+
+		assertThatThrownBy(() -> this.cache.read(key, List.of(index), this.fixture.expiry, () -> {
+			throw new IllegalStateException("Postgres timed out");
+		})).hasMessage("Postgres timed out");
+
+		assertThat(this.fixture.redis.hasKey(index)).as("no member left for an entry that was never filled").isFalse();
+	}
+
+	@Test
 	void shouldRegisterAFilledEntryUnderItsTags() {
 		String key = this.fixture.keys.formulary(9);
 		String index = this.fixture.keys.tagIndex("hospital:9");
