@@ -236,14 +236,31 @@ public final class CacheCommands {
 
 	/**
 	 * Removes every value, lease and floor of {@code namespace} with SCAN + UNLINK in batches:
-	 * never KEYS, which blocks Redis. In-flight fills lose their lease and fail.
+	 * never KEYS, which blocks Redis. Two passes, because SCAN only promises the keys that exist
+	 * for its whole run: a fill leased before the flush either still holds its lease when the
+	 * first pass ends (so the pass found and removed it, and the fill is refused), or it filled
+	 * during the first pass, perhaps behind the cursor, and its value exists for the whole second
+	 * pass, which removes it. A lease taken after the flush began reads Postgres after the change
+	 * that caused the flush, so what it stores is not stale.
 	 *
 	 * @param progress told the running total after each batch
 	 * @return the number of keys removed
 	 */
 	public long flush(Namespace namespace, LongConsumer progress) {
+		return flush(namespace, progress, () -> {
+		});
+	}
+
+	/** As {@link #flush(Namespace, LongConsumer)}, running {@code betweenPasses} after the first pass (tests). */
+	long flush(Namespace namespace, LongConsumer progress, Runnable betweenPasses) {
 		String pattern = this.keys.namespacePattern(namespace);
-		long removed = 0;
+		long removed = unlinkMatching(pattern, 0, progress);
+		betweenPasses.run();
+		return unlinkMatching(pattern, removed, progress);
+	}
+
+	private long unlinkMatching(String pattern, long removedBefore, LongConsumer progress) {
+		long removed = removedBefore;
 		List<String> batch = new ArrayList<>(this.batchSize);
 		ScanOptions options = ScanOptions.scanOptions().match(pattern).count(this.batchSize).build();
 		try (Cursor<String> cursor = this.redis.scan(options)) {
