@@ -135,6 +135,22 @@ class ApiIntegrationTests {
 		assertThat(found.body()).contains("MRN-NEG-1");
 	}
 
+	@ParameterizedTest
+	@ValueSource(strings = { "abcdefghijklmnopqrstuvwxyz0123456", "ward-abcdefghijklmnopqrstuvwxyz-01234567" })
+	void shouldRejectAPatientWhoseWardExceedsTheWardIdTypeWith400(String ward) throws Exception {
+		String body = "{\"mrn\":\"MRN-LONG-1\",\"name\":\"Ada Long\",\"dateOfBirth\":\"1990-01-02\",\"ward\":\"" + ward
+				+ "\"}";
+
+		HttpResponse<String> created = post("/admin/patients", body);
+		HttpResponse<String> updated = put("/admin/patients/12", body);
+
+		assertThat(created.statusCode()).as("the rules declare ward as text(32), as the column is").isEqualTo(400);
+		assertThat(created.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		assertThat(updated.statusCode()).isEqualTo(400);
+		assertThat(updated.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		assertThat(get("/patients/12").body()).as("nothing was written").doesNotContain(ward);
+	}
+
 	@Test
 	void shouldFlushANamespaceAndInvalidateATagThroughTheAdminApi() throws Exception {
 		get("/patients/40");
@@ -248,6 +264,15 @@ class ApiIntegrationTests {
 			.timeout(Duration.ofSeconds(10))
 			.header("Content-Type", "application/json")
 			.POST(HttpRequest.BodyPublishers.ofString(json))
+			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private HttpResponse<String> put(String path, String json) throws IOException, InterruptedException {
+		String port = this.api.getEnvironment().getProperty("local.server.port");
+		return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+			.timeout(Duration.ofSeconds(10))
+			.header("Content-Type", "application/json")
+			.PUT(HttpRequest.BodyPublishers.ofString(json))
 			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
