@@ -61,6 +61,7 @@ class ApiIntegrationTests {
 		this.redis = RedisServer.start();
 		Map<String, Object> environment = new ServiceEnvironment().put("spring.config.name", ApiApplication.CONFIG_NAME)
 			.database(this.database)
+			.demoData()
 			.redis(this.redis)
 			.put(ServiceEnvironment.FRESHLINE_KEY_PREFIX, this.prefix)
 			.put("CACHE_FORMULARY_TTL", "1h")
