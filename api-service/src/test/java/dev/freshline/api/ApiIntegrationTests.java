@@ -241,6 +241,22 @@ class ApiIntegrationTests {
 		assertThat(redis().ping()).isEqualTo("PONG");
 	}
 
+	@Test
+	void shouldGiveAdminCommandsTheirOwnBudgetBeyondTheReadTimeout() throws Exception {
+		get("/hospitals/5/formulary");
+		assertThat(redis().exists(this.keys.formulary(5))).isEqualTo(1);
+		double errorsBefore = redisErrors();
+
+		// Redis answers nothing for 600 ms: far past a read's 100 ms, well within an admin command's 10 s
+		redis().clientPause(600);
+		HttpResponse<String> tag = post("/admin/cache/tags/hospital:5/invalidations", "");
+
+		assertThat(tag.statusCode()).as("the tag invalidation waited for Redis: %s", tag.body()).isEqualTo(200);
+		assertThat(tag.body()).contains("\"entriesInvalidated\":1");
+		assertThat(redis().exists(this.keys.formulary(5))).isZero();
+		assertThat(redisErrors()).as("no read was involved").isEqualTo(errorsBefore);
+	}
+
 	private double redisErrors() {
 		return this.api.getBean(MeterRegistry.class).counter("freshline.cache.redis.errors").count();
 	}
