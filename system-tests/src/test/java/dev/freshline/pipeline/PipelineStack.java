@@ -3,6 +3,8 @@ package dev.freshline.pipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -232,6 +234,17 @@ public final class PipelineStack implements AutoCloseable {
 		return this.database.connect(this.database.owner());
 	}
 
+	private boolean slotExists() throws SQLException {
+		try (Connection connection = connect();
+				PreparedStatement query = connection
+					.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
+			query.setString(1, this.name);
+			try (ResultSet row = query.executeQuery()) {
+				return row.next();
+			}
+		}
+	}
+
 	@Override
 	public void close() throws Exception {
 		for (ConfigurableApplicationContext context : new ConfigurableApplicationContext[] { this.api1, this.api2,
@@ -242,10 +255,14 @@ public final class PipelineStack implements AutoCloseable {
 		}
 		this.redisConnection.close();
 		this.redisClient.shutdown();
-		// a slot left behind would pin WAL on the shared server for the rest of the run
-		this.servers.postgres()
-			.execute("postgres", "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"
-					+ this.name + "'");
+		// a slot left behind would pin WAL on the shared server for the rest of the run; the
+		// connector's walsender can outlive its context by a moment, so drop the slot once released
+		await("replication slot " + this.name + " dropped").until(() -> {
+			this.servers.postgres()
+				.execute("postgres", "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"
+						+ this.name + "' AND NOT active");
+			return !slotExists();
+		});
 		this.servers.dropDatabase(this.database);
 		// offsets and the connector's clean-stop marker
 		dev.freshline.embedded.Directories.deleteRecursively(this.offsetFile.getParent());
