@@ -61,6 +61,7 @@ class ApiIntegrationTests {
 		this.redis = RedisServer.start();
 		Map<String, Object> environment = new ServiceEnvironment().put("spring.config.name", ApiApplication.CONFIG_NAME)
 			.database(this.database)
+			.demoData()
 			.redis(this.redis)
 			.put(ServiceEnvironment.FRESHLINE_KEY_PREFIX, this.prefix)
 			.put("CACHE_FORMULARY_TTL", "1h")
@@ -133,6 +134,22 @@ class ApiIntegrationTests {
 		HttpResponse<String> found = get("/patients/" + next);
 		assertThat(found.statusCode()).as("the create evicted the cached 404").isEqualTo(200);
 		assertThat(found.body()).contains("MRN-NEG-1");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "abcdefghijklmnopqrstuvwxyz0123456", "ward-abcdefghijklmnopqrstuvwxyz-01234567" })
+	void shouldRejectAPatientWhoseWardExceedsTheWardIdTypeWith400(String ward) throws Exception {
+		String body = "{\"mrn\":\"MRN-LONG-1\",\"name\":\"Ada Long\",\"dateOfBirth\":\"1990-01-02\",\"ward\":\"" + ward
+				+ "\"}";
+
+		HttpResponse<String> created = post("/admin/patients", body);
+		HttpResponse<String> updated = put("/admin/patients/12", body);
+
+		assertThat(created.statusCode()).as("the rules declare ward as text(32), as the column is").isEqualTo(400);
+		assertThat(created.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		assertThat(updated.statusCode()).isEqualTo(400);
+		assertThat(updated.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		assertThat(get("/patients/12").body()).as("nothing was written").doesNotContain(ward);
 	}
 
 	@Test
@@ -224,6 +241,22 @@ class ApiIntegrationTests {
 		assertThat(redis().ping()).isEqualTo("PONG");
 	}
 
+	@Test
+	void shouldGiveAdminCommandsTheirOwnBudgetBeyondTheReadTimeout() throws Exception {
+		get("/hospitals/5/formulary");
+		assertThat(redis().exists(this.keys.formulary(5))).isEqualTo(1);
+		double errorsBefore = redisErrors();
+
+		// Redis answers nothing for 600 ms: far past a read's 100 ms, well within an admin command's 10 s
+		redis().clientPause(600);
+		HttpResponse<String> tag = post("/admin/cache/tags/hospital:5/invalidations", "");
+
+		assertThat(tag.statusCode()).as("the tag invalidation waited for Redis: %s", tag.body()).isEqualTo(200);
+		assertThat(tag.body()).contains("\"entriesInvalidated\":1");
+		assertThat(redis().exists(this.keys.formulary(5))).isZero();
+		assertThat(redisErrors()).as("no read was involved").isEqualTo(errorsBefore);
+	}
+
 	private double redisErrors() {
 		return this.api.getBean(MeterRegistry.class).counter("freshline.cache.redis.errors").count();
 	}
@@ -248,6 +281,15 @@ class ApiIntegrationTests {
 			.timeout(Duration.ofSeconds(10))
 			.header("Content-Type", "application/json")
 			.POST(HttpRequest.BodyPublishers.ofString(json))
+			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private HttpResponse<String> put(String path, String json) throws IOException, InterruptedException {
+		String port = this.api.getEnvironment().getProperty("local.server.port");
+		return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+			.timeout(Duration.ofSeconds(10))
+			.header("Content-Type", "application/json")
+			.PUT(HttpRequest.BodyPublishers.ofString(json))
 			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 

@@ -43,6 +43,12 @@ public final class ServiceEnvironment {
 
 	public static final String SERVER_PORT = "SERVER_PORT";
 
+	/** The API's Flyway locations; without it the API migrates the schema and loads no demo data. */
+	public static final String FLYWAY_LOCATIONS = "FLYWAY_LOCATIONS";
+
+	/** The schema plus the synthetic demo patients and formularies that the walkthrough and tests read. */
+	public static final String DEMO_DATA_LOCATIONS = "classpath:db/migration,classpath:db/seed";
+
 	/** Every variable above, and each role's user and password variable. */
 	public static final Set<String> NAMES = names();
 
@@ -88,6 +94,15 @@ public final class ServiceEnvironment {
 		return redis(redis.host(), redis.port());
 	}
 
+	/**
+	 * Seed the demo data along with the migrations: for the local stack and tests only, which read
+	 * seeded ids such as {@code /patients/42}; the API's default seeds nothing.
+	 */
+	public ServiceEnvironment demoData() {
+		this.variables.put(FLYWAY_LOCATIONS, DEMO_DATA_LOCATIONS);
+		return this;
+	}
+
 	/** Any other variable, or a Spring property of the service under test. */
 	public ServiceEnvironment put(String name, Object value) {
 		this.variables.put(name, value);
@@ -114,7 +129,7 @@ public final class ServiceEnvironment {
 	private static Set<String> names() {
 		Set<String> names = new TreeSet<>(Set.of(POSTGRES_HOST, POSTGRES_PORT, POSTGRES_DB, KAFKA_BOOTSTRAP_SERVERS,
 				REDIS_HOST, REDIS_PORT, FRESHLINE_TOPIC_PREFIX, FRESHLINE_KEY_PREFIX, CDC_SLOT_NAME, CDC_PUBLICATION_NAME,
-				CDC_OFFSET_FILE, INVALIDATOR_GROUP_ID, INVALIDATOR_CONCURRENCY, SERVER_PORT));
+				CDC_OFFSET_FILE, INVALIDATOR_GROUP_ID, INVALIDATOR_CONCURRENCY, SERVER_PORT, FLYWAY_LOCATIONS));
 		for (DatabaseRole role : DatabaseRole.ALL) {
 			names.add(role.userVariable());
 			names.add(role.passwordVariable());

@@ -122,6 +122,8 @@ public final class LocalStack {
 
 		Map<String, String> environment = new ServiceEnvironment()
 			.database(postgres.host(), postgres.port(), DATABASE, passwords::get)
+			// a throwaway database for trying things out: the walkthrough reads the demo patients
+			.demoData()
 			.put(ServiceEnvironment.CDC_OFFSET_FILE, this.run.resolve("cdc-offsets.dat").toString())
 			.kafka(kafka.bootstrapServers())
 			.redis(redis.host(), redis.port())

@@ -50,6 +50,16 @@ public final class PostgresCatalog implements SchemaCatalog {
 		return read(() -> readIdentityColumns(table, identity));
 	}
 
+	@Override
+	public Set<String> publishedOperations(String publication) {
+		return read(() -> readPublishedOperations(publication));
+	}
+
+	@Override
+	public Map<String, String> rowFilters(String publication) {
+		return read(() -> readRowFilters(publication));
+	}
+
 	private static <T> T read(CatalogRead<T> read) {
 		try {
 			return read.run();
@@ -80,6 +90,48 @@ public final class PostgresCatalog implements SchemaCatalog {
 			}
 		}
 		return tables;
+	}
+
+	private Set<String> readPublishedOperations(String publication) throws SQLException {
+		Set<String> operations = new LinkedHashSet<>();
+		try (PreparedStatement statement = this.connection.prepareStatement(
+				"SELECT pubinsert, pubupdate, pubdelete, pubtruncate FROM pg_publication WHERE pubname = ?")) {
+			statement.setString(1, publication);
+			try (ResultSet result = statement.executeQuery()) {
+				if (result.next()) {
+					String[] names = { "insert", "update", "delete", "truncate" };
+					for (int i = 0; i < names.length; i++) {
+						if (result.getBoolean(i + 1)) {
+							operations.add(names[i]);
+						}
+					}
+				}
+			}
+		}
+		return operations;
+	}
+
+	/** Row filters exist from Postgres 15 on; before that no table can have one. */
+	private Map<String, String> readRowFilters(String publication) throws SQLException {
+		Map<String, String> filters = new LinkedHashMap<>();
+		if (this.connection.getMetaData().getDatabaseMajorVersion() < 15) {
+			return filters;
+		}
+		try (PreparedStatement statement = this.connection.prepareStatement("""
+				SELECT c.relname, pg_get_expr(r.prqual, r.prrelid)
+				FROM pg_publication p
+				JOIN pg_publication_rel r ON r.prpubid = p.oid
+				JOIN pg_class c ON c.oid = r.prrelid
+				JOIN pg_namespace n ON n.oid = c.relnamespace
+				WHERE p.pubname = ? AND n.nspname = 'public' AND r.prqual IS NOT NULL""")) {
+			statement.setString(1, publication);
+			try (ResultSet result = statement.executeQuery()) {
+				while (result.next()) {
+					filters.put(result.getString(1), result.getString(2));
+				}
+			}
+		}
+		return filters;
 	}
 
 	/** Column name to type, from pg_attribute: information_schema hides columns this role may not read. */

@@ -49,8 +49,7 @@ public final class ChangeEventParser {
 	public static ChangeEventParser forRules(RuleSet rules) {
 		Set<String> columns = new LinkedHashSet<>();
 		for (TableRule rule : rules.tables().values()) {
-			columns.addAll(rule.templateColumns());
-			rule.keys().stream().map(KeyTemplate::floorColumn).filter((column) -> column != null).forEach(columns::add);
+			columns.addAll(rule.columnsRead());
 		}
 		return new ChangeEventParser(columns);
 	}

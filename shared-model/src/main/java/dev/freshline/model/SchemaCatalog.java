@@ -23,4 +23,13 @@ public interface SchemaCatalog {
 
 	/** The columns of the primary key ({@code identity 'd'}) or of the replica identity index ({@code 'i'}). */
 	Set<String> identityColumns(String table, char identity);
+
+	/**
+	 * The operations the publication publishes ({@code pg_publication.pubinsert} ...), as
+	 * {@code insert}, {@code update}, {@code delete} and {@code truncate}.
+	 */
+	Set<String> publishedOperations(String publication);
+
+	/** Table of schema {@code public} to the row filter ({@code WHERE}) it is published with; tables without one are absent. */
+	Map<String, String> rowFilters(String publication);
 }

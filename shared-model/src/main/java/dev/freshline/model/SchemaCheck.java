@@ -10,13 +10,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Checks, at start, that Postgres can deliver what the rules need: every rule's table is in the
- * publication (or its changes never reach us), every template column exists with a type its
+ * Checks, at start, that Postgres can deliver what the rules need: the publication publishes
+ * every operation and every rule's table, without a row filter (or changes never reach us, and
+ * nothing downstream could tell), every template column exists with a type its
  * namespace accepts, and the table's replica identity puts every template column in the before
  * image of updates and deletes (or a moved row would evict only its new place). It reads only
  * the catalogs, which every role may read, through a {@link SchemaCatalog} the caller owns.
  */
 public final class SchemaCheck {
+
+	/** What pgoutput must send: a publication without one of these drops those changes silently. */
+	private static final List<String> OPERATIONS = List.of("insert", "update", "delete", "truncate");
 
 	private static final Pattern BOUNDED_TEXT = Pattern.compile("(character varying|character)\\((\\d+)\\)");
 
@@ -42,7 +46,9 @@ public final class SchemaCheck {
 					+ " FOR TABLE " + String.join(", ", this.rules.tables().keySet()) + ";");
 			return problems;
 		}
+		checkOperations(catalog, publication, problems);
 		Set<String> published = catalog.publishedTables(publication);
+		Map<String, String> rowFilters = catalog.rowFilters(publication);
 		for (TableRule rule : this.rules.tables().values()) {
 			String table = rule.table();
 			Map<String, String> columns = catalog.columns(table);
@@ -54,10 +60,28 @@ public final class SchemaCheck {
 				problems.add("table " + table + " is not in publication '" + publication + "', so its changes never "
 						+ "reach the invalidator. Fix: ALTER PUBLICATION " + publication + " ADD TABLE public." + table + ";");
 			}
+			else if (rowFilters.containsKey(table)) {
+				// a filtered-out row's changes are never sent, and an update that moves a row out of
+				// the filter arrives as a delete of its new image, so its old keys may be missed
+				problems.add("table " + table + " is published in '" + publication + "' with a row filter (WHERE "
+						+ rowFilters.get(table) + "), so changes of rows outside it never reach the invalidator. Fix: "
+						+ "ALTER PUBLICATION " + publication + " DROP TABLE public." + table + "; ALTER PUBLICATION "
+						+ publication + " ADD TABLE public." + table + "; (in one transaction)");
+			}
 			checkColumns(rule, columns, problems);
 			checkReplicaIdentity(catalog, rule, problems);
 		}
 		return problems;
+	}
+
+	private static void checkOperations(SchemaCatalog catalog, String publication, List<String> problems) {
+		Set<String> operations = catalog.publishedOperations(publication);
+		List<String> missing = OPERATIONS.stream().filter((operation) -> !operations.contains(operation)).toList();
+		if (!missing.isEmpty()) {
+			problems.add("publication '" + publication + "' does not publish " + String.join(", ", missing)
+					+ ", so those changes never reach the invalidator. Fix: ALTER PUBLICATION " + publication
+					+ " SET (publish = '" + String.join(", ", OPERATIONS) + "');");
+		}
 	}
 
 	private void checkColumns(TableRule rule, Map<String, String> columns, List<String> problems) {

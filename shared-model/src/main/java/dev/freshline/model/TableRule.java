@@ -22,4 +22,15 @@ public record TableRule(String table, List<KeyTemplate> keys, List<TagTemplate> 
 		this.tags.stream().map(TagTemplate::column).filter((column) -> column != null).forEach(columns::add);
 		return columns;
 	}
+
+	/**
+	 * Every column a rule reads from a change of this table: template columns and floor columns.
+	 * The parser keeps only these, and the connector captures only these, so a change event
+	 * carries nothing a rule does not need.
+	 */
+	public Set<String> columnsRead() {
+		Set<String> columns = new LinkedHashSet<>(templateColumns());
+		this.keys.stream().map(KeyTemplate::floorColumn).filter((column) -> column != null).forEach(columns::add);
+		return columns;
+	}
 }

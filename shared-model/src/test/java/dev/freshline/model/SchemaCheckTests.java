@@ -35,8 +35,34 @@ class SchemaCheckTests {
 			.hasMessageContaining("CREATE PUBLICATION nope");
 	}
 
-	/** The shipped schema: both tables published in 'freshline', with the given replica identity. */
-	private record Catalog(char identity) implements SchemaCatalog {
+	@Test
+	void shouldNameTheFixWhenThePublicationSkipsAnOperation() {
+		Catalog catalog = new Catalog('f', Set.of("insert", "update", "delete"), Map.of());
+
+		assertThatThrownBy(() -> this.check.verify(catalog, "freshline")).isInstanceOf(SchemaCheckException.class)
+			.hasMessageContainingAll("does not publish truncate",
+					"ALTER PUBLICATION freshline SET (publish = 'insert, update, delete, truncate');");
+	}
+
+	@Test
+	void shouldNameTheFixWhenARuleTableIsPublishedWithARowFilter() {
+		Catalog catalog = new Catalog('f', Set.of("insert", "update", "delete", "truncate"),
+				Map.of("formulary_item", "(status = 'ACTIVE'::text)"));
+
+		assertThatThrownBy(() -> this.check.verify(catalog, "freshline")).isInstanceOf(SchemaCheckException.class)
+			.hasMessageContainingAll("formulary_item is published in 'freshline' with a row filter",
+					"ALTER PUBLICATION freshline DROP TABLE public.formulary_item;");
+	}
+
+	/**
+	 * The shipped schema: both tables published in 'freshline', with the given replica identity,
+	 * operations and row filters.
+	 */
+	private record Catalog(char identity, Set<String> operations, Map<String, String> filters) implements SchemaCatalog {
+
+		Catalog(char identity) {
+			this(identity, Set.of("insert", "update", "delete", "truncate"), Map.of());
+		}
 
 		@Override
 		public boolean publicationExists(String publication) {
@@ -63,6 +89,16 @@ class SchemaCheckTests {
 		@Override
 		public Set<String> identityColumns(String table, char identity) {
 			return Set.of("id");
+		}
+
+		@Override
+		public Set<String> publishedOperations(String publication) {
+			return this.operations;
+		}
+
+		@Override
+		public Map<String, String> rowFilters(String publication) {
+			return this.filters;
 		}
 	}
 }

@@ -93,6 +93,22 @@ class EventKindsIntegrationTests {
 	}
 
 	@Test
+	void shouldCarryOnlyTheColumnsTheRulesReadForTablesAddedByConfiguration() throws Exception {
+		this.stack.sql("INSERT INTO note (id, label, body) VALUES (7, 'note-seven', 'a body no rule reads')");
+		this.stack.sql("UPDATE hospital SET name = 'Renamed General' WHERE id = 2");
+
+		String note = ChangeTopicReader.awaitRecord(this.stack.topics().changes("note"),
+				(value) -> value.contains("\"label\":\"note-seven\""));
+		String hospital = ChangeTopicReader.awaitRecord(this.stack.topics().changes("hospital"),
+				(value) -> value.contains("\"op\":\"u\"") && value.contains("\"id\":2,"));
+
+		assertThat(note).as("key and floor columns only").contains("\"version\":1").doesNotContain("a body no rule reads");
+		assertThat(hospital).as("the tag's column and the floor only").contains("\"version\":1")
+			.doesNotContain("Renamed General")
+			.doesNotContain("Hospital 2");
+	}
+
+	@Test
 	void shouldEvictTheOldAndTheNewKeyWhenThePrimaryKeyChanges() throws Exception {
 		// Debezium reports it as a delete of the old key and a create of the new one
 		Namespace hospitals = new Namespace("hospital");

@@ -154,6 +154,8 @@ public final class PipelineStack implements AutoCloseable {
 	private ConfigurableApplicationContext run(Class<?> application, String configName, String excludedAutoConfigurations) {
 		Map<String, Object> environment = new ServiceEnvironment().put("spring.config.name", configName)
 			.database(this.database)
+			// the tests read seeded patients and formularies; an override (EventKinds) may add locations
+			.demoData()
 			.put(ServiceEnvironment.CDC_SLOT_NAME, this.name)
 			.put(ServiceEnvironment.CDC_OFFSET_FILE, this.offsetFile.toString())
 			.kafka(this.servers.kafka().bootstrapServers())

@@ -19,7 +19,10 @@ import dev.freshline.api.cache.CacheInvalidation;
 import dev.freshline.api.patient.Patient;
 import dev.freshline.api.patient.PatientRepository;
 import dev.freshline.api.web.NotFoundException;
+import dev.freshline.model.IdType;
 import dev.freshline.model.Ids;
+import dev.freshline.model.InvalidationRules;
+import dev.freshline.model.Namespace;
 import dev.freshline.model.Operation;
 
 /**
@@ -36,14 +39,17 @@ class PatientAdminController {
 
 	private final CacheInvalidation cache;
 
-	PatientAdminController(PatientRepository patients, CacheInvalidation cache) {
+	private final IdType wardType;
+
+	PatientAdminController(PatientRepository patients, CacheInvalidation cache, InvalidationRules rules) {
 		this.patients = patients;
 		this.cache = cache;
+		this.wardType = rules.ruleSet().idType(Namespace.WARD);
 	}
 
 	@PostMapping
 	ResponseEntity<Patient> create(@Valid @RequestBody PatientRequest request) {
-		Patient created = this.patients.insert(request.mrn(), request.name(), request.dateOfBirth(), request.ward());
+		Patient created = this.patients.insert(request.mrn(), request.name(), request.dateOfBirth(), ward(request));
 		this.cache.afterCommit(TABLE, Operation.CREATE, null, created.columns());
 		return ResponseEntity.created(URI.create("/patients/" + created.id())).body(created);
 	}
@@ -51,8 +57,9 @@ class PatientAdminController {
 	@PutMapping("/{id}")
 	Patient update(@PathVariable String id, @Valid @RequestBody PatientRequest request) {
 		long patientId = Ids.parse(id);
+		String ward = ward(request);
 		PatientRepository.Updated updated = this.patients
-			.update(patientId, request.mrn(), request.name(), request.dateOfBirth(), request.ward())
+			.update(patientId, request.mrn(), request.name(), request.dateOfBirth(), ward)
 			.orElseThrow(() -> new NotFoundException("patient", patientId));
 		Map<String, Object> before = new HashMap<>(updated.patient().columns());
 		before.put("ward", updated.previousWard());
@@ -66,5 +73,14 @@ class PatientAdminController {
 		Patient deleted = this.patients.delete(patientId).orElseThrow(() -> new NotFoundException("patient", patientId));
 		this.cache.afterCommit(TABLE, Operation.DELETE, deleted.columns(), null);
 		return ResponseEntity.noContent().build();
+	}
+
+	/**
+	 * The ward in the form the census key uses, refused (a 400 {@code InvalidIdException}) before
+	 * any SQL when the rules' ward id type does not accept it: a ward longer than the column would
+	 * otherwise reach Postgres and come back as a constraint violation, a 500.
+	 */
+	private String ward(PatientRequest request) {
+		return this.wardType.canonical(request.ward());
 	}
 }

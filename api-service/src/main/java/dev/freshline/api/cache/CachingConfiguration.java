@@ -1,6 +1,7 @@
 package dev.freshline.api.cache;
 
 import java.time.Clock;
+import java.time.Duration;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -15,6 +16,7 @@ import org.springframework.data.redis.serializer.RedisSerializer;
 import dev.freshline.api.ApiProperties;
 import dev.freshline.cache.CacheCommands;
 import dev.freshline.cache.FillCommands;
+import dev.freshline.model.CacheKeys;
 
 /**
  * Turns on {@code @Cacheable}, backed by {@link FreshlineCacheManager}, and picks the
@@ -26,17 +28,28 @@ import dev.freshline.cache.FillCommands;
 class CachingConfiguration {
 
 	@Bean
-	CacheReader cacheReader(ApiProperties properties, FillCommands protocol, CacheCommands commands,
+	CacheReader cacheReader(ApiProperties properties, FillCommands protocol, CacheKeys keys,
 			RedisConnectionFactory connectionFactory, ObjectProvider<FillHooks> hooks, MeterRegistry meters) {
 		FillHooks fillHooks = hooks.getIfAvailable(() -> FillHooks.NONE);
 		ReadMetrics metrics = new ReadMetrics(meters);
 		return switch (properties.cache().protocol()) {
-			case LEASED -> new ReadThroughCache(protocol, commands, properties.cache(), fillHooks, metrics,
-					Clock.systemUTC());
+			case LEASED -> new ReadThroughCache(protocol, registrations(connectionFactory, keys, properties),
+					properties.cache(), fillHooks, metrics, Clock.systemUTC());
 			// only tests and the torture checker select it, to show what the protocol prevents
 			case NAIVE -> new NaiveCacheAside(rawValues(connectionFactory), protocol, fillHooks, metrics,
 					Clock.systemUTC());
 		};
+	}
+
+	/**
+	 * Tag registrations are on a reader's path, so they run on the read connections, whose command
+	 * timeout (spring.data.redis.timeout) bounds them; the admin commands bean has connections of
+	 * its own with a longer budget. Registrations send no pipelined batch, so the batch reply
+	 * timeout given here never applies.
+	 */
+	private static CacheCommands registrations(RedisConnectionFactory connectionFactory, CacheKeys keys,
+			ApiProperties properties) {
+		return new CacheCommands(connectionFactory, keys, properties.cache().floorTtl(), 500, Duration.ZERO);
 	}
 
 	/**

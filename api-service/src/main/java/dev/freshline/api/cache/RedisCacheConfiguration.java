@@ -9,6 +9,7 @@ import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurat
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.freshline.api.ApiProperties;
 import dev.freshline.cache.CacheCommands;
@@ -52,9 +53,19 @@ class RedisCacheConfiguration {
 		return new FillCommands(connectionFactory, keys);
 	}
 
-	/** Admin flushes, tag invalidations and tag registrations: the same commands the invalidator runs. */
+	/** Admin commands wait for Redis up to their own budget, not a read's: see {@link AdminRedisConnections}. */
 	@Bean
-	CacheCommands cacheCommands(RedisConnectionFactory connectionFactory, CacheKeys keys, ApiProperties properties) {
-		return new CacheCommands(connectionFactory, keys, properties.cache().floorTtl(), 500, ADMIN_REPLY_TIMEOUT);
+	AdminRedisConnections adminRedisConnections(LettuceConnectionFactory readConnections) {
+		return new AdminRedisConnections(readConnections, ADMIN_REPLY_TIMEOUT);
+	}
+
+	/**
+	 * Admin flushes, tag invalidations and the API's invalidations after its own writes: the same
+	 * commands the invalidator runs, on the admin connections. Readers register their tags through
+	 * their own instance on the read connections (CachingConfiguration), within a read's budget.
+	 */
+	@Bean
+	CacheCommands cacheCommands(AdminRedisConnections connections, CacheKeys keys, ApiProperties properties) {
+		return new CacheCommands(connections.factory(), keys, properties.cache().floorTtl(), 500, ADMIN_REPLY_TIMEOUT);
 	}
 }

@@ -1,15 +1,23 @@
 package dev.freshline.cdc.capture;
 
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import dev.freshline.cdc.ConnectorProperties;
 import dev.freshline.model.RuleSet;
+import dev.freshline.model.TableRule;
 import dev.freshline.model.Topics;
 
 /** Turns {@link ConnectorProperties} into the engine's properties, with our defaults and why. */
 final class DebeziumSettings {
+
+	/** Debezium's column filters, current and legacy names: the rules decide the columns. */
+	private static final List<String> COLUMN_FILTERS = List.of("column.include.list", "column.exclude.list",
+			"column.whitelist", "column.blacklist");
 
 	private DebeziumSettings() {
 	}
@@ -41,9 +49,10 @@ final class DebeziumSettings {
 		config.setProperty("publication.autocreate.mode", "disabled");
 		// exactly the tables the rules name: the schema check at start verified they are published
 		config.setProperty("table.include.list", tableList(rules));
-		// Keys need ids, wards and hospitals, never names or birth dates: patient data stays out of Kafka.
-		config.setProperty("column.exclude.list",
-				"public.patient.mrn,public.patient.name,public.patient.date_of_birth");
+		// Topics carry only the columns the rules read (key, tag and floor columns), so patient data,
+		// and any column a table added by YAML brings, stays out of Kafka without a list to keep up.
+		// The record key is the primary key whatever this list says (Debezium builds it unfiltered).
+		config.setProperty("column.include.list", columnList(rules));
 		// scripts/ops resnapshot inserts execute-snapshot signals here (an incremental snapshot of a table)
 		config.setProperty("signal.enabled.channels", "source");
 		config.setProperty("signal.data.collection", "public." + Topics.SIGNAL_TABLE);
@@ -70,8 +79,38 @@ final class DebeziumSettings {
 		config.setProperty("errors.retry.delay.initial.ms", "300");
 		config.setProperty("errors.retry.delay.max.ms", "10000");
 
+		refuseColumnFilters(properties.debezium());
 		properties.debezium().forEach(config::setProperty);
 		return config;
+	}
+
+	/**
+	 * Each column a rule reads, as Debezium's {@code <schema>.<table>.<column>} expressions, and
+	 * every column of the signal table (Debezium reads a signal's id, type and data from its row).
+	 */
+	static String columnList(RuleSet rules) {
+		Stream<String> ruleColumns = rules.tables()
+			.values()
+			.stream()
+			.sorted(Comparator.comparing(TableRule::table))
+			.flatMap((rule) -> rule.columnsRead().stream().sorted().map((column) -> "public\\." + rule.table() + "\\." + column));
+		return Stream.concat(ruleColumns, Stream.of("public\\." + Topics.SIGNAL_TABLE + "\\..+"))
+			.collect(Collectors.joining(","));
+	}
+
+	/**
+	 * A passed-through column list would replace the one derived from the rules: a narrower one
+	 * makes the invalidator miss key columns, a wider one (or an exclude list) lets patient data
+	 * into Kafka. Refused at start; the rules file is where captured columns change.
+	 */
+	private static void refuseColumnFilters(Map<String, String> debezium) {
+		for (String option : COLUMN_FILTERS) {
+			if (debezium.containsKey(option)) {
+				throw new IllegalArgumentException("freshline.cdc.debezium." + option + " is not accepted: the captured "
+						+ "columns are derived from the rules (every key, tag and floor column), so change the rules "
+						+ "file instead");
+			}
+		}
 	}
 
 	static String tableList(RuleSet rules) {

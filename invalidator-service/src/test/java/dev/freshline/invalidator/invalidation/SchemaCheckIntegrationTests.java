@@ -88,6 +88,22 @@ class SchemaCheckIntegrationTests {
 	}
 
 	@Test
+	void shouldNameTheFixWhenThePublicationSkipsOperations() throws Exception {
+		sql("ALTER PUBLICATION checked SET (publish = 'insert')");
+
+		assertProblem("publication 'checked' does not publish update, delete, truncate",
+				"ALTER PUBLICATION checked SET (publish = 'insert, update, delete, truncate');");
+	}
+
+	@Test
+	void shouldNameTheFixWhenAPublishedTableHasARowFilter() throws Exception {
+		sql("ALTER PUBLICATION checked SET TABLE patient WHERE (ward <> 'ward-x'), formulary_item");
+
+		assertProblem("table patient is published in 'checked' with a row filter",
+				"ALTER PUBLICATION checked DROP TABLE public.patient; ALTER PUBLICATION checked ADD TABLE public.patient;");
+	}
+
+	@Test
 	void shouldRefuseAMissingPublication() throws Exception {
 		try (Connection connection = this.database.connect(DatabaseRole.INVALIDATOR)) {
 			assertThatThrownBy(() -> this.check.verify(connection, "nope")).isInstanceOf(SchemaCheckException.class)
