@@ -1,7 +1,10 @@
 package dev.freshline.cdc.capture;
 
 import java.io.IOException;
+import java.io.ObjectInputFilter;
+import java.io.ObjectInputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -9,8 +12,12 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.debezium.engine.ChangeEvent;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,12 +42,15 @@ import dev.freshline.model.Topics;
  * captured table, the one event that already means "the keys of this table are unknown", and is
  * published before the new engine's first batch: after its slot exists, before any offset is
  * acknowledged. A clean stop leaves a marker next to the offsets, but never while a flush is
- * still owed, so the next start owes it again.
+ * still owed or when the last acknowledged event lies inside a transaction, so the next start
+ * owes it again.
  */
 @Component
 class UncleanStopGuard {
 
 	private static final Logger log = LoggerFactory.getLogger(UncleanStopGuard.class);
+
+	private static final Pattern MESSAGE_TYPE = Pattern.compile("\"messageType\"\\s*:\\s*\"([A-Z_]+)\"");
 
 	private final Path offsets;
 
@@ -126,6 +136,9 @@ class UncleanStopGuard {
 	/** After the engine stopped and flushed its offsets. */
 	void afterCleanStop() {
 		String reason = this.owed;
+		if (reason == null) {
+			reason = storedInsideATransaction();
+		}
 		if (reason != null) {
 			log.warn("Not writing {}: a flush is still owed because {}; the next start publishes it",
 					this.marker.getFileName(), reason);
@@ -138,6 +151,41 @@ class UncleanStopGuard {
 			// the next start flushes once too many: harmless
 			log.warn("Could not write {}: {}", this.marker, ex.toString());
 		}
+	}
+
+	/**
+	 * A stop is clean only where the stream is between transactions: the stored offset is the last
+	 * acknowledged event's, and Debezium 3.6.1 resuming inside a transaction skips every event that
+	 * shares that event's LSN (all rows of a COPY), however cleanly it stopped. Its Postgres offset
+	 * names the last message's type: only after a COMMIT (or before any message) is it between
+	 * transactions. The file is Kafka's {@code FileOffsetBackingStore} format, a serialized map of
+	 * byte arrays holding JSON; read with a filter that admits nothing else. Unreadable counts as inside.
+	 */
+	private @Nullable String storedInsideATransaction() {
+		if (!Files.exists(this.offsets)) {
+			return null; // nothing stored: the next start owes a flush for that anyway
+		}
+		try (ObjectInputStream in = new ObjectInputStream(Files.newInputStream(this.offsets))) {
+			in.setObjectInputFilter(UncleanStopGuard::offsetClassesOnly);
+			for (Object value : ((Map<?, ?>) in.readObject()).values()) {
+				Matcher type = MESSAGE_TYPE.matcher(new String((byte[]) value, StandardCharsets.UTF_8));
+				if (type.find() && !"COMMIT".equals(type.group(1))) {
+					return "the stored offset lies inside a transaction (after a " + type.group(1)
+							+ "): a resume may skip the events that share its LSN";
+				}
+			}
+			return null;
+		}
+		catch (IOException | ClassNotFoundException | RuntimeException ex) {
+			return "the stored offset could not be read (" + ex + ")";
+		}
+	}
+
+	/** A HashMap of byte arrays (HashMap checks its table as a Map.Entry array), and nothing else. */
+	private static ObjectInputFilter.Status offsetClassesOnly(ObjectInputFilter.FilterInfo info) {
+		Class<?> type = info.serialClass();
+		return (type == null || type == HashMap.class || type == byte[].class || type == Map.Entry[].class)
+				? ObjectInputFilter.Status.ALLOWED : ObjectInputFilter.Status.REJECTED;
 	}
 
 	/**
