@@ -114,7 +114,12 @@ public final class PipelineStack implements AutoCloseable {
 		stack.invalidator2 = stack.run(InvalidatorApplication.class, InvalidatorApplication.CONFIG_NAME, NOT_FOR_INVALIDATOR);
 		// a new group's first assignment flushes (no offsets yet): let it pass before tests fill keys
 		await("invalidator offsets committed on assignment").until(stack::everyAssignedPartitionHasAnOffset);
+		// a start without offsets flushes every captured namespace: let it pass before tests fill keys
+		String patient = stack.keys().patient(999_999);
+		String formulary = stack.keys().formulary(999_999);
+		stack.redis().mset(Map.of(patient, "before the first start", formulary, "before the first start"));
 		stack.startConnector();
+		await("the first start's flush applied").until(() -> stack.redis().exists(patient, formulary) == 0);
 		return stack;
 	}
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,6 +17,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -26,7 +28,9 @@ import dev.freshline.support.PostgresSchemaCheck;
 /**
  * Owns the Debezium engine's life: starts it with the application, restarts it with capped
  * back-off whenever it stops with an error (an engine that gave up must never leave the
- * connector silently idle), and closes it cleanly on shutdown so offsets are flushed.
+ * connector silently idle), and closes it cleanly on shutdown so offsets are flushed. The back-off
+ * starts again from its first step once an engine ran healthily (published a batch). Each
+ * engine's batches pass {@link UncleanStopGuard} first, which publishes any flush it owes.
  */
 @Component
 class ChangeCapture implements SmartLifecycle {
@@ -34,6 +38,8 @@ class ChangeCapture implements SmartLifecycle {
 	private static final Logger log = LoggerFactory.getLogger(ChangeCapture.class);
 
 	private static final Duration MAX_RESTART_DELAY = Duration.ofSeconds(30);
+
+	private static final Duration FIRST_RESTART_DELAY = Duration.ofMillis(500);
 
 	private final ConnectorProperties properties;
 
@@ -55,8 +61,24 @@ class ChangeCapture implements SmartLifecycle {
 
 	private volatile int failures;
 
+	private final Duration firstRestartDelay;
+
+	private volatile long lastRestartDelay;
+
+	private volatile int restartsScheduled;
+
+	private volatile long publishedAtLaunch;
+
+	@Autowired
 	ChangeCapture(ConnectorProperties properties, DebeziumEngine.ChangeConsumer<ChangeEvent<String, String>> publisher,
 			CaptureProgress progress, RuleSet rules, UncleanStopGuard uncleanStop) {
+		this(properties, publisher, progress, rules, uncleanStop, FIRST_RESTART_DELAY);
+	}
+
+	/** Tests choose the first back-off: an hour to stop during it, a few milliseconds to fail often. */
+	ChangeCapture(ConnectorProperties properties, DebeziumEngine.ChangeConsumer<ChangeEvent<String, String>> publisher,
+			CaptureProgress progress, RuleSet rules, UncleanStopGuard uncleanStop, Duration firstRestartDelay) {
+		this.firstRestartDelay = firstRestartDelay;
 		this.properties = properties;
 		this.rules = rules;
 		this.uncleanStop = uncleanStop;
@@ -69,13 +91,7 @@ class ChangeCapture implements SmartLifecycle {
 		checkSchema();
 		// once: restarts reuse it, and the clean-stop marker is written next to the offsets
 		createOffsetDirectory(this.properties.capture().offsetFile());
-		try {
-			this.uncleanStop.beforeStart();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("interrupted before the engine started", ex);
-		}
+		this.uncleanStop.beforeStart();
 		this.running = true;
 		launch();
 	}
@@ -99,23 +115,41 @@ class ChangeCapture implements SmartLifecycle {
 		}
 		DebeziumEngine<ChangeEvent<String, String>> created = DebeziumEngine.create(Json.class)
 			.using(DebeziumSettings.from(this.properties, this.rules))
-			.notifying(this.publisher)
+			.notifying(this::handleBatch)
 			.using(this::engineStopped)
 			.build();
 		this.engine = created;
+		this.publishedAtLaunch = this.progress.published();
 		this.progress.engineStarted();
 		log.info("Starting Debezium engine: slot={}, publication={}, database={}", this.properties.capture().slotName(),
 				this.properties.capture().publicationName(), this.properties.database());
 		this.engineThread.execute(created);
 	}
 
+	/** A flush owed since this engine started goes out before its first batch is handled. */
+	private void handleBatch(List<ChangeEvent<String, String>> records,
+			DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer) throws InterruptedException {
+		this.uncleanStop.beforeBatch(() -> !this.running);
+		this.publisher.handleBatch(records, committer);
+	}
+
 	private void engineStopped(boolean success, String message, @Nullable Throwable error) {
 		this.progress.engineStopped(success ? null : message);
+		if (!success || this.running) {
+			// whatever happens next (a restart, or a stop during its back-off), a flush is owed
+			this.uncleanStop.engineFailed(message);
+		}
+		if (this.progress.published() > this.publishedAtLaunch) {
+			// it ran healthily before it failed: start the back-off again from its first step
+			this.failures = 0;
+		}
 		if (!this.running) {
 			log.info("Debezium engine stopped: {}", message);
 			return;
 		}
-		long delay = Math.min(MAX_RESTART_DELAY.toMillis(), 500L << Math.min(this.failures++, 6));
+		long delay = Math.min(MAX_RESTART_DELAY.toMillis(), this.firstRestartDelay.toMillis() << Math.min(this.failures++, 6));
+		this.lastRestartDelay = delay;
+		this.restartsScheduled++; // only the engine's callback writes
 		log.error("Debezium engine stopped unexpectedly ({}); restarting in {} ms", message, delay, error);
 		scheduleRestart(delay);
 	}
@@ -126,9 +160,6 @@ class ChangeCapture implements SmartLifecycle {
 				// an engine that failed restarts from its offsets just as after a crash
 				this.uncleanStop.beforeStart();
 				launch();
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
 			}
 			catch (RuntimeException ex) {
 				// a scheduled task's exception would vanish with it: log it and try again later
@@ -147,6 +178,11 @@ class ChangeCapture implements SmartLifecycle {
 			try {
 				current.close();
 			}
+			catch (IllegalStateException ex) {
+				// an engine that failed (a restart is in its back-off) is shut down already; throwing
+				// here would skip cancelling that restart below
+				log.info("Debezium engine was already stopped: {}", ex.getMessage());
+			}
 			catch (IOException ex) {
 				log.warn("Closing the Debezium engine failed", ex);
 			}
@@ -164,6 +200,16 @@ class ChangeCapture implements SmartLifecycle {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+	}
+
+	/** The back-off before the last restart, in milliseconds: what the tests check. */
+	long lastRestartDelay() {
+		return this.lastRestartDelay;
+	}
+
+	/** How many restarts a failed engine scheduled so far. */
+	int restartsScheduled() {
+		return this.restartsScheduled;
 	}
 
 	@Override

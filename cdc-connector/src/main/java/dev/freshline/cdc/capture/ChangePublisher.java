@@ -1,6 +1,7 @@
 package dev.freshline.cdc.capture;
 
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 import io.debezium.engine.ChangeEvent;
 
@@ -13,7 +14,9 @@ public interface ChangePublisher {
 
 	/**
 	 * Returns once Kafka acknowledged every record; retries with back-off until it does, or until
-	 * the calling thread is interrupted.
+	 * {@code stopping} says the connector stops or the calling thread is interrupted (then it
+	 * throws {@link InterruptedException} and nothing counts as published). The caller decides
+	 * when to give up, not this bean's lifecycle: capture may publish before it started.
 	 */
-	void publish(List<ChangeEvent<String, String>> records) throws InterruptedException;
+	void publish(List<ChangeEvent<String, String>> records, BooleanSupplier stopping) throws InterruptedException;
 }

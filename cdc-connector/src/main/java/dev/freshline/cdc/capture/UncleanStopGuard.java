@@ -1,10 +1,23 @@
 package dev.freshline.cdc.capture;
 
 import java.io.IOException;
+import java.io.ObjectInputFilter;
+import java.io.ObjectInputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.debezium.engine.ChangeEvent;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,22 +34,31 @@ import dev.freshline.model.RuleSet;
 import dev.freshline.model.Topics;
 
 /**
- * Debezium 3.6.1 can skip events that share one LSN (COPY, multi-row INSERT) when the engine
- * restarts in the middle of such a transaction (fixed in 3.7). A clean stop leaves a marker next
- * to the offsets; a start that finds offsets but no marker (a crash, a SIGKILL, an engine that
- * did not stop in time) asks the invalidator to flush every captured table's namespaces before
- * streaming resumes, by publishing a TRUNCATE of each table, the one event that already means
- * "the keys of this table are unknown". The marker is removed on start, so only a stop that
- * completes writes it back.
+ * The flush the connector owes downstream when a start may have lost changes the stream itself
+ * never reports: Debezium 3.6.1 skips events that share one LSN when it resumes in the middle of
+ * them (fixed in 3.7) after any stop that was not clean, an engine that failed resumes like after
+ * a crash, and a start without offsets, with a new slot or with an invalidated one streams only
+ * what is committed from then on ({@code snapshot.mode=no_data}). The flush is a TRUNCATE of each
+ * captured table, the one event that already means "the keys of this table are unknown", and is
+ * published before the new engine's first batch: after its slot exists, before any offset is
+ * acknowledged. A clean stop leaves a marker next to the offsets, but never while a flush is
+ * still owed or when the last acknowledged event lies inside a transaction, so the next start
+ * owes it again.
  */
 @Component
 class UncleanStopGuard {
 
 	private static final Logger log = LoggerFactory.getLogger(UncleanStopGuard.class);
 
+	private static final Pattern MESSAGE_TYPE = Pattern.compile("\"messageType\"\\s*:\\s*\"([A-Z_]+)\"");
+
 	private final Path offsets;
 
 	private final Path marker;
+
+	private final ConnectorProperties.Database database;
+
+	private final String slot;
 
 	private final RuleSet rules;
 
@@ -48,37 +70,147 @@ class UncleanStopGuard {
 
 	private final MeterRegistry meters;
 
+	/** Why a flush is owed, or null when none is. */
+	private volatile @Nullable String owed;
+
 	UncleanStopGuard(ConnectorProperties properties, RuleSet rules, ChangePublisher publisher, MeterRegistry meters) {
 		this.offsets = properties.capture().offsetFile().toAbsolutePath();
 		this.marker = this.offsets.resolveSibling(this.offsets.getFileName() + ".clean-stop");
+		this.database = properties.database();
+		this.slot = properties.capture().slotName();
 		this.rules = rules;
 		this.topics = new Topics(properties.topicPrefix());
 		this.publisher = publisher;
 		this.meters = meters;
 	}
 
-	/** Before the engine starts: flush downstream if the last stop was not clean. */
-	void beforeStart() throws InterruptedException {
-		boolean resumed = Files.exists(this.offsets);
+	/**
+	 * Before each engine start: works out whether a flush is owed. The marker is removed, so only a
+	 * stop that completes with nothing owed writes it back.
+	 */
+	void beforeStart() {
 		boolean clean = deleteMarker();
-		if (!resumed || clean) {
+		String reason = this.owed;
+		String kind = "engine-failed";
+		if (reason == null && !Files.exists(this.offsets)) {
+			reason = "there is no offsets file " + this.offsets + " (first start, lost volume, or offsets deleted)";
+			kind = "no-offsets";
+		}
+		else if (reason == null && !clean) {
+			reason = "the connector did not stop cleanly last time (no " + this.marker.getFileName()
+					+ "): events sharing one LSN may have been skipped";
+			kind = "unclean-stop";
+		}
+		else if (reason == null) {
+			reason = slotProblem();
+			kind = "slot";
+		}
+		if (reason == null) {
 			return;
 		}
-		this.meters.counter("freshline.cdc.unclean.restarts").increment();
-		log.warn("The connector did not stop cleanly last time (no {}): events sharing one LSN may have been "
-				+ "skipped, so the invalidator is asked to flush the namespaces of {}", this.marker.getFileName(),
-				this.rules.tables().keySet());
-		publishFlushes();
+		this.owed = reason;
+		this.meters.counter("freshline.cdc.unclean.restarts", "reason", kind).increment();
+		log.warn("A flush of the namespaces of {} is owed because {}; it is published before the first batch",
+				this.rules.tables().keySet(), reason);
+	}
+
+	/**
+	 * Before the engine's batches are handled: publishes the owed flush, under the delivery rule
+	 * (retried until Kafka acknowledged it), so no offset is acknowledged before it.
+	 */
+	void beforeBatch(BooleanSupplier stopping) throws InterruptedException {
+		String reason = this.owed;
+		if (reason == null) {
+			return;
+		}
+		publishFlushes(stopping);
+		this.owed = null;
+		log.info("Published the flush of the namespaces of {} (owed because {})", this.rules.tables().keySet(), reason);
+	}
+
+	/** The engine stopped with an error or on its own: it resumes as after a crash. */
+	void engineFailed(@Nullable String message) {
+		this.owed = "the engine stopped unexpectedly (" + message + ")";
 	}
 
 	/** After the engine stopped and flushed its offsets. */
 	void afterCleanStop() {
+		String reason = this.owed;
+		if (reason == null) {
+			reason = storedInsideATransaction();
+		}
+		if (reason != null) {
+			log.warn("Not writing {}: a flush is still owed because {}; the next start publishes it",
+					this.marker.getFileName(), reason);
+			return;
+		}
 		try {
 			Files.writeString(this.marker, "stopped cleanly\n");
 		}
 		catch (IOException ex) {
 			// the next start flushes once too many: harmless
 			log.warn("Could not write {}: {}", this.marker, ex.toString());
+		}
+	}
+
+	/**
+	 * A stop is clean only where the stream is between transactions: the stored offset is the last
+	 * acknowledged event's, and Debezium 3.6.1 resuming inside a transaction skips every event that
+	 * shares that event's LSN (all rows of a COPY), however cleanly it stopped. Its Postgres offset
+	 * names the last message's type: only after a COMMIT (or before any message) is it between
+	 * transactions. The file is Kafka's {@code FileOffsetBackingStore} format, a serialized map of
+	 * byte arrays holding JSON; read with a filter that admits nothing else. Unreadable counts as inside.
+	 */
+	private @Nullable String storedInsideATransaction() {
+		if (!Files.exists(this.offsets)) {
+			return null; // nothing stored: the next start owes a flush for that anyway
+		}
+		try (ObjectInputStream in = new ObjectInputStream(Files.newInputStream(this.offsets))) {
+			in.setObjectInputFilter(UncleanStopGuard::offsetClassesOnly);
+			for (Object value : ((Map<?, ?>) in.readObject()).values()) {
+				Matcher type = MESSAGE_TYPE.matcher(new String((byte[]) value, StandardCharsets.UTF_8));
+				if (type.find() && !"COMMIT".equals(type.group(1))) {
+					return "the stored offset lies inside a transaction (after a " + type.group(1)
+							+ "): a resume may skip the events that share its LSN";
+				}
+			}
+			return null;
+		}
+		catch (IOException | ClassNotFoundException | RuntimeException ex) {
+			return "the stored offset could not be read (" + ex + ")";
+		}
+	}
+
+	/** A HashMap of byte arrays (HashMap checks its table as a Map.Entry array), and nothing else. */
+	private static ObjectInputFilter.Status offsetClassesOnly(ObjectInputFilter.FilterInfo info) {
+		Class<?> type = info.serialClass();
+		return (type == null || type == HashMap.class || type == byte[].class || type == Map.Entry[].class)
+				? ObjectInputFilter.Status.ALLOWED : ObjectInputFilter.Status.REJECTED;
+	}
+
+	/**
+	 * A missing slot is created by Debezium, which then streams from its creation only; a lost one
+	 * (its WAL was removed, e.g. by {@code max_slot_wal_keep_size}) cannot stream at all, and the
+	 * usual recovery drops it. When the slot cannot be checked, a flush is owed all the same.
+	 */
+	private @Nullable String slotProblem() {
+		String password = (this.database.password() != null) ? this.database.password() : "";
+		try (Connection connection = DriverManager.getConnection(this.database.jdbcUrl(), this.database.user(), password);
+				PreparedStatement query = connection
+					.prepareStatement("SELECT wal_status FROM pg_replication_slots WHERE slot_name = ?")) {
+			query.setString(1, this.slot);
+			try (ResultSet rows = query.executeQuery()) {
+				if (!rows.next()) {
+					return "replication slot " + this.slot + " does not exist: a new slot streams only what is committed after it";
+				}
+				if ("lost".equals(rows.getString(1))) {
+					return "replication slot " + this.slot + " was invalidated (wal_status lost): WAL it needed was removed";
+				}
+				return null;
+			}
+		}
+		catch (SQLException ex) {
+			return "replication slot " + this.slot + " could not be checked (" + ex.getMessage() + ")";
 		}
 	}
 
@@ -91,15 +223,14 @@ class UncleanStopGuard {
 		}
 	}
 
-	/** Same delivery rule as every batch: the publisher retries until Kafka acknowledged every flush. */
-	private void publishFlushes() throws InterruptedException {
+	private void publishFlushes(BooleanSupplier stopping) throws InterruptedException {
 		long now = System.currentTimeMillis();
 		List<ChangeEvent<String, String>> flushes = this.rules.tables()
 			.keySet()
 			.stream()
 			.<ChangeEvent<String, String>>map((table) -> new FlushRequest(this.topics.changes(table), truncateOf(table, now)))
 			.toList();
-		this.publisher.publish(flushes);
+		this.publisher.publish(flushes, stopping);
 	}
 
 	private String truncateOf(String table, long now) {

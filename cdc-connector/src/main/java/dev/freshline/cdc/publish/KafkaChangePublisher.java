@@ -23,7 +23,8 @@ import dev.freshline.cdc.capture.ChangePublisher;
  * The delivery rule at the source: send the whole batch, wait until Kafka acknowledged every
  * record, and only then mark them processed. A failed batch is sent again with capped back-off,
  * forever; duplicates are harmless downstream (deletes are idempotent), losses are not. The
- * connector's own records (the flushes after an unclean stop) go through the same loop.
+ * connector's own records (the flushes it owes after an unclean stop, lost offsets or a new slot)
+ * go through the same loop.
  */
 @Component
 public class KafkaChangePublisher
@@ -57,16 +58,12 @@ public class KafkaChangePublisher
 	}
 
 	/**
-	 * Retries until Kafka acknowledged every record, or the calling thread is interrupted. Not
-	 * tied to this bean's lifecycle: the unclean-stop flush runs while capture starts, which on a
-	 * context restart is before this bean's own {@link #start()}.
+	 * Retries until Kafka acknowledged every record, or until {@code stopping} says so. Not tied to
+	 * this bean's lifecycle: capture's owed flush may go out before this bean's own
+	 * {@link #start()} (on a context restart), so the caller says when to give up.
 	 */
 	@Override
-	public void publish(List<ChangeEvent<String, String>> records) throws InterruptedException {
-		publish(records, () -> false);
-	}
-
-	private void publish(List<ChangeEvent<String, String>> records, BooleanSupplier stopping) throws InterruptedException {
+	public void publish(List<ChangeEvent<String, String>> records, BooleanSupplier stopping) throws InterruptedException {
 		long backoff = 100;
 		for (int attempt = 1;; attempt++) {
 			try {
