@@ -17,6 +17,9 @@ import io.lettuce.core.api.sync.RedisCommands;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 
@@ -120,7 +123,29 @@ public final class PipelineStack implements AutoCloseable {
 		stack.redis().mset(Map.of(patient, "before the first start", formulary, "before the first start"));
 		stack.startConnector();
 		await("the first start's flush applied").until(() -> stack.redis().exists(patient, formulary) == 0);
+		// every table's flush, not only the first namespace's: a ward or a table added by YAML
+		// flushed after a test filled its keys would remove them
+		await("the invalidators caught up").until(stack::invalidatorsCaughtUp);
 		return stack;
+	}
+
+	/** Whether the invalidators committed (so applied) every record of every partition they read. */
+	boolean invalidatorsCaughtUp() throws Exception {
+		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+				this.servers.kafka().bootstrapServers()))) {
+			Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(invalidatorGroup())
+				.partitionsToOffsetAndMetadata()
+				.get(10, TimeUnit.SECONDS);
+			Map<TopicPartition, OffsetSpec> latest = committed.keySet()
+				.stream()
+				.collect(Collectors.toMap((partition) -> partition, (partition) -> OffsetSpec.latest()));
+			Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest)
+				.all()
+				.get(10, TimeUnit.SECONDS);
+			return !committed.isEmpty() && committed.entrySet()
+				.stream()
+				.allMatch((entry) -> entry.getValue().offset() >= ends.get(entry.getKey()).offset());
+		}
 	}
 
 	private boolean everyAssignedPartitionHasAnOffset() throws Exception {
