@@ -54,7 +54,7 @@ class OffsetGuardIntegrationTests {
 	}
 
 	/**
-	 * Issue 11 item 1, as filed: the record being retried and the one after it are deleted by
+	 * The record being retried and the one after it are deleted by
 	 * retention during a Redis outage, the consumer resets past them, and the flush the gap calls
 	 * for is refused. Once Redis is back, the gap must still be flushed.
 	 */
@@ -114,7 +114,7 @@ class OffsetGuardIntegrationTests {
 	}
 
 	/**
-	 * Issue 11 item 8: a change topic deleted and recreated while the group was away, with as
+	 * A change topic deleted and recreated while the group was away, with as
 	 * many records on each partition as the group's committed offset, so every offset is inside
 	 * the new log. The group must notice by the topic's id, flush, and read the new topic from
 	 * its start.
