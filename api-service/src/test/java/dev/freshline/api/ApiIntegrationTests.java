@@ -276,20 +276,19 @@ class ApiIntegrationTests {
 	}
 
 	private HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
-		String port = this.api.getEnvironment().getProperty("local.server.port");
-		return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-			.timeout(Duration.ofSeconds(10))
-			.header("Content-Type", "application/json")
-			.POST(HttpRequest.BodyPublishers.ofString(json))
-			.build(), HttpResponse.BodyHandlers.ofString());
+		return send("POST", path, json);
 	}
 
 	private HttpResponse<String> put(String path, String json) throws IOException, InterruptedException {
+		return send("PUT", path, json);
+	}
+
+	private HttpResponse<String> send(String method, String path, String json) throws IOException, InterruptedException {
 		String port = this.api.getEnvironment().getProperty("local.server.port");
 		return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
 			.timeout(Duration.ofSeconds(10))
 			.header("Content-Type", "application/json")
-			.PUT(HttpRequest.BodyPublishers.ofString(json))
+			.method(method, HttpRequest.BodyPublishers.ofString(json))
 			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 

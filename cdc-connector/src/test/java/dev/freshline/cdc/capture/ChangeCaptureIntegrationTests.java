@@ -152,9 +152,7 @@ class ChangeCaptureIntegrationTests {
 
 		startCapture(AN_HOUR);
 
-		await().atMost(Duration.ofSeconds(30))
-			.untilAsserted(() -> assertThat(this.flushes).containsExactlyInAnyOrder(flushOf("formulary_item"),
-					flushOf("patient")));
+		awaitAFlushOfEveryCapturedTable();
 	}
 
 	@Test
@@ -169,9 +167,7 @@ class ChangeCaptureIntegrationTests {
 
 		startCapture(AN_HOUR);
 
-		await().atMost(Duration.ofSeconds(30))
-			.untilAsserted(() -> assertThat(this.flushes).containsExactlyInAnyOrder(flushOf("formulary_item"),
-					flushOf("patient")));
+		awaitAFlushOfEveryCapturedTable();
 	}
 
 	@Test
@@ -200,6 +196,12 @@ class ChangeCaptureIntegrationTests {
 			.containsExactlyInAnyOrder(flushOf("formulary_item"), flushOf("patient"));
 	}
 
+
+	private void awaitAFlushOfEveryCapturedTable() {
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(this.flushes).containsExactlyInAnyOrder(flushOf("formulary_item"),
+					flushOf("patient")));
+	}
 	private void copyPatients(int rows) throws Exception {
 		StringBuilder data = new StringBuilder();
 		for (int i = 0; i < rows; i++) {

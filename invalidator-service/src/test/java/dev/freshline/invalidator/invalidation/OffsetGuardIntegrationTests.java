@@ -17,6 +17,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.freshline.embedded.RedisServer;
 import dev.freshline.embedded.SharedServers;
@@ -54,44 +56,23 @@ class OffsetGuardIntegrationTests {
 	}
 
 	/**
-	 * The record being retried and the one after it are deleted by
-	 * retention during a Redis outage, the consumer resets past them, and the flush the gap calls
-	 * for is refused. Once Redis is back, the gap must still be flushed.
+	 * Retention deletes records during a Redis outage, the consumer resets past them, and the
+	 * flush the gap calls for is refused; once Redis is back, the gap must still be flushed. With
+	 * 2 deleted (the record being retried and the one after it) the reset jumps past it; with 1
+	 * (exactly the record being retried) the reset lands on the very next offset, which is no gap
+	 * if the record counted as seen when it was delivered rather than when it was applied.
 	 */
-	@Test
-	void shouldFlushAForwardGapWhoseFirstFlushRedisRefused() throws Exception {
+	@ParameterizedTest(name = "{0} record(s) deleted by retention")
+	@ValueSource(ints = { 2, 1 })
+	void shouldFlushAForwardGapWhoseFirstFlushRedisRefused(int deletedByRetention) throws Exception {
 		try (RedisServer redis = RedisServer.start()) {
-			Outage outage = fallBehindRetentionDuringAnOutage(redis, 2);
+			Outage outage = fallBehindRetentionDuringAnOutage(redis, deletedByRetention);
 
 			// the gap's flush reached Redis and was refused; only then does Redis come back
 			await("the gap's flush refused by Redis").until(() -> refused("scan"));
 			allow();
 
-			await().until(() -> this.stack.committedOffset(outage.partition()) == outage.kept().offset() + 1);
-			assertThat(this.stack.redis().exists(outage.bystander())).as("the skipped changes' namespace was flushed")
-				.isZero();
-			assertThat(this.stack.counter("freshline.invalidator.offset.resets")).as("counted once, when it succeeded")
-				.isEqualTo(outage.resetsBefore() + 1);
-		}
-	}
-
-	/**
-	 * The same outage when retention deletes exactly the record being retried: the consumer
-	 * resets to the very next offset, which is no gap if the record counted as seen when it was
-	 * delivered rather than when it was applied.
-	 */
-	@Test
-	void shouldFlushWhenRetentionDeletesExactlyTheRecordBeingRetried() throws Exception {
-		try (RedisServer redis = RedisServer.start()) {
-			Outage outage = fallBehindRetentionDuringAnOutage(redis, 1);
-
-			await("a flush for the deleted record").until(() -> refused("scan"));
-			allow();
-
-			await().until(() -> this.stack.committedOffset(outage.partition()) == outage.kept().offset() + 1);
-			assertThat(this.stack.redis().exists(outage.bystander())).as("the skipped change's namespace was flushed")
-				.isZero();
-			assertThat(this.stack.counter("freshline.invalidator.offset.resets")).isEqualTo(outage.resetsBefore() + 1);
+			assertGapFlushedOnceAndApplied(outage);
 		}
 	}
 
@@ -121,14 +102,10 @@ class OffsetGuardIntegrationTests {
 	 */
 	@Test
 	void shouldFlushAndStartFromTheEarliestRecordWhenTheTopicWasRecreated() throws Exception {
-		this.stack = new InvalidatorStack(SharedServers.get().redis(), Map.of());
-		String name = this.stack.name;
-		String topic = this.stack.topics.changes("patient");
-		RecordMetadata applied = this.stack.send(topic, "{\"id\":5}", InvalidatorStack.patientChange("u", 5L, 5L));
-		TopicPartition partition = new TopicPartition(topic, applied.partition());
-		await().until(() -> this.stack.committedOffset(partition) == applied.offset() + 1);
-		this.stack.close();
-		this.stack = null;
+		Applied applied = applyOneChangeAndStop();
+		String name = applied.name();
+		String topic = applied.topic();
+		TopicPartition partition = applied.partition();
 
 		Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets(name + "-invalidator", topic);
 		String bystander = new CacheKeys(name).patient(81);
@@ -162,14 +139,10 @@ class OffsetGuardIntegrationTests {
 	 */
 	@Test
 	void shouldNotFlushWhenTheGroupRestartsOnTheSameTopic() throws Exception {
-		this.stack = new InvalidatorStack(SharedServers.get().redis(), Map.of());
-		String name = this.stack.name;
-		String topic = this.stack.topics.changes("patient");
-		RecordMetadata applied = this.stack.send(topic, "{\"id\":5}", InvalidatorStack.patientChange("u", 5L, 5L));
-		TopicPartition partition = new TopicPartition(topic, applied.partition());
-		await().until(() -> this.stack.committedOffset(partition) == applied.offset() + 1);
-		this.stack.close();
-		this.stack = null;
+		Applied applied = applyOneChangeAndStop();
+		String name = applied.name();
+		String topic = applied.topic();
+		TopicPartition partition = applied.partition();
 		String bystander = new CacheKeys(name).patient(81);
 		InvalidatorStack.preset(SharedServers.get().redis(), Map.of(bystander, "fresh"));
 
@@ -181,6 +154,31 @@ class OffsetGuardIntegrationTests {
 		assertThat(this.stack.counter("freshline.invalidator.offset.resets")).isZero();
 	}
 
+
+	/** The kept record applied after the gap, the skipped changes' namespace flushed, counted once, on success. */
+
+	/** A group with one applied change on the patient topic, its invalidator stopped. */
+	private Applied applyOneChangeAndStop() throws Exception {
+		this.stack = new InvalidatorStack(SharedServers.get().redis(), Map.of());
+		String topic = this.stack.topics.changes("patient");
+		RecordMetadata applied = this.stack.send(topic, "{\"id\":5}", InvalidatorStack.patientChange("u", 5L, 5L));
+		TopicPartition partition = new TopicPartition(topic, applied.partition());
+		await().until(() -> this.stack.committedOffset(partition) == applied.offset() + 1);
+		String name = this.stack.name;
+		this.stack.close();
+		this.stack = null;
+		return new Applied(name, topic, partition, applied.offset());
+	}
+
+	private record Applied(String name, String topic, TopicPartition partition, long offset) {
+	}
+	private void assertGapFlushedOnceAndApplied(Outage outage) throws Exception {
+		await().until(() -> this.stack.committedOffset(outage.partition()) == outage.kept().offset() + 1);
+		assertThat(this.stack.redis().exists(outage.bystander())).as("the skipped changes' namespace was flushed")
+			.isZero();
+		assertThat(this.stack.counter("freshline.invalidator.offset.resets")).as("counted once, when it succeeded")
+			.isEqualTo(outage.resetsBefore() + 1);
+	}
 	private static Map<TopicPartition, OffsetAndMetadata> committedOffsets(String group, String topic) throws Exception {
 		try (Admin admin = admin()) {
 			Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
