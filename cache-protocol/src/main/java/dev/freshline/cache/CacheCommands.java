@@ -218,8 +218,8 @@ public final class CacheCommands {
 		String member = TagMembers.member(key, token);
 		String expiry = Long.toString(nowMillis + entryTtl.toMillis());
 		for (String index : tagIndexes) {
-			this.redis.execute(ProtocolScripts.REGISTER, List.of(index), member, TagMembers.prefix(key), expiry,
-					Long.toString(nowMillis), Long.toString(entryTtl.toMillis()));
+			this.redis.execute(ProtocolScripts.REGISTER, List.of(index), member, expiry, Long.toString(nowMillis),
+					Long.toString(entryTtl.toMillis()));
 		}
 	}
 

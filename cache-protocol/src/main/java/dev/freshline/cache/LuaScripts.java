@@ -91,32 +91,27 @@ public final class LuaScripts {
 
 	/**
 	 * Register an entry in a tag index before its reader loads it. KEYS: the index. ARGV: member
-	 * ({@code <key>|<token>}), the member's key followed by {@code |}, the entry's expiry in epoch
-	 * millis, now in epoch millis, the index's TTL millis. The index is a sorted set scored by
-	 * expiry, kept bounded by the entries that can still be cached: members past their expiry
-	 * go, and so do older members of the same key, since a read registers only after taking the
-	 * key's lease, which it gets only while no value is cached and no other read can fill. An
-	 * index left as a plain set by an earlier version is converted, its members kept until the
-	 * new expiry. The index lives at least as long as the entry just registered.
+	 * ({@code <key>|<token>}), the entry's expiry in epoch millis, now in epoch millis, the
+	 * index's TTL millis. The index is a sorted set scored by expiry, kept bounded by the entries
+	 * that can still be cached: members past their expiry go here, and a read that stores nothing
+	 * removes its own member. Other members of the same key stay: this script cannot see the
+	 * key's lease, so a read whose lease was lost must not remove the registration of the read
+	 * that holds it now. An index left as a plain set by an earlier version is converted, its
+	 * members kept until the new expiry. The index lives at least as long as the entry just
+	 * registered.
 	 */
 	public static final String REGISTER = """
 			if redis.call('TYPE', KEYS[1])['ok'] == 'set' then
 			  local legacy = redis.call('SMEMBERS', KEYS[1])
 			  redis.call('DEL', KEYS[1])
 			  for _, member in ipairs(legacy) do
-			    redis.call('ZADD', KEYS[1], ARGV[3], member)
+			    redis.call('ZADD', KEYS[1], ARGV[2], member)
 			  end
 			end
-			redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[4])
-			local prefix = ARGV[2]
-			for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-			  if string.sub(member, 1, #prefix) == prefix then
-			    redis.call('ZREM', KEYS[1], member)
-			  end
-			end
-			redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
-			if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[5]) then
-			  redis.call('PEXPIRE', KEYS[1], ARGV[5])
+			redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
+			redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+			if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[4]) then
+			  redis.call('PEXPIRE', KEYS[1], ARGV[4])
 			end
 			return 1
 			""";

@@ -11,12 +11,7 @@ final class TagMembers {
 	}
 
 	static String member(String key, String token) {
-		return prefix(key) + token;
-	}
-
-	/** What every member of {@code key} starts with. */
-	static String prefix(String key) {
-		return key + "|";
+		return key + "|" + token;
 	}
 
 	static String keyOf(String member) {
