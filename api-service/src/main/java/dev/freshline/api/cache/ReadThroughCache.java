@@ -122,8 +122,9 @@ class ReadThroughCache implements CacheReader {
 			Supplier<Optional<Loaded>> loader) {
 		this.hooks.afterLease(key);
 		if (!tagIndexes.isEmpty() && !register(key, tagIndexes, token, expiry)) {
-			// an entry no tag invalidation could find must not be stored
-			release(key, tagIndexes, token);
+			// an entry no tag invalidation could find must not be stored. Redis just failed: no
+			// unregistration (another timeout); a member that did land goes at its expiry
+			release(key, List.of(), token);
 			return load(key, loader).map(Loaded::body);
 		}
 		Optional<Loaded> loaded;

@@ -181,8 +181,9 @@ class OffsetGuard implements ConsumerAwareRebalanceListener, OffsetAndMetadataPr
 		if (next != null && record.offset() > next) {
 			flush(partition, "offsets " + next + " to " + (record.offset() - 1)
 					+ " were skipped: retention deleted them before this group applied them");
+			// closed only now that its flush succeeded; applied() moves past the record itself
+			this.expected.put(partition, record.offset());
 		}
-		this.expected.put(partition, record.offset());
 	}
 
 	/**

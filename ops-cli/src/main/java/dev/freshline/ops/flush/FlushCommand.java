@@ -77,7 +77,7 @@ public final class FlushCommand implements Callable<Integer> {
 		NamespaceFlush flush = new NamespaceFlush(clients, keys, out, this.connection.ops().terminal(),
 				this.progressInterval);
 		if (this.dryRun) {
-			out.println("Dry run: would remove " + number(flush.count(namespace)) + " keys matching "
+			out.println("Dry run: would remove " + NamespaceFlush.number(flush.count(namespace)) + " keys matching "
 					+ flush.pattern(namespace) + " (values, leases and floors). Nothing was changed.");
 			return 0;
 		}
@@ -89,12 +89,12 @@ public final class FlushCommand implements Callable<Integer> {
 		String index = keys.tagIndex(tag);
 		if (this.dryRun) {
 			Long members = new StringRedisTemplate(clients.redis()).opsForSet().size(index);
-			out.println("Dry run: tag " + tag + " has " + number((members != null) ? members : 0)
+			out.println("Dry run: tag " + tag + " has " + NamespaceFlush.number((members != null) ? members : 0)
 					+ " registered entries (" + index + "). Nothing was changed.");
 			return 0;
 		}
 		long invalidated = clients.cache().invalidateTag(tag);
-		out.println("Invalidated " + number(invalidated) + " entries tagged " + tag);
+		out.println("Invalidated " + NamespaceFlush.number(invalidated) + " entries tagged " + tag);
 		return 0;
 	}
 
@@ -127,9 +127,5 @@ public final class FlushCommand implements Callable<Integer> {
 		catch (RuntimeException ex) {
 			throw new OpsException("malformed tag value in '" + text + "': " + ex.getMessage());
 		}
-	}
-
-	private static String number(long value) {
-		return NamespaceFlush.number(value);
 	}
 }
