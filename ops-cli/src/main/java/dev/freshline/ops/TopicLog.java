@@ -34,14 +34,18 @@ public final class TopicLog {
 
 	private final String topic;
 
+	private final String topicId;
+
 	private final Map<TopicPartition, Long> starts;
 
 	private final Map<TopicPartition, Long> ends;
 
 	private final Admin admin;
 
-	private TopicLog(String topic, Map<TopicPartition, Long> starts, Map<TopicPartition, Long> ends, Admin admin) {
+	private TopicLog(String topic, String topicId, Map<TopicPartition, Long> starts, Map<TopicPartition, Long> ends,
+			Admin admin) {
 		this.topic = topic;
+		this.topicId = topicId;
 		this.starts = starts;
 		this.ends = ends;
 		this.admin = admin;
@@ -76,12 +80,17 @@ public final class TopicLog {
 			.stream()
 			.map((info) -> new TopicPartition(topic, info.partition()))
 			.toList();
-		return new TopicLog(topic, list(admin, partitions, (p) -> OffsetSpec.earliest()),
+		return new TopicLog(topic, description.topicId().toString(), list(admin, partitions, (p) -> OffsetSpec.earliest()),
 				list(admin, partitions, (p) -> OffsetSpec.latest()), admin);
 	}
 
 	public String topic() {
 		return this.topic;
+	}
+
+	/** The broker's id of the topic, which a recreated topic of the same name does not share. */
+	public String topicId() {
+		return this.topicId;
 	}
 
 	/** The partitions, in partition order. */

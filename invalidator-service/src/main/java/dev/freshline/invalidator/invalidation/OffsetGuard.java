@@ -35,6 +35,7 @@ import org.springframework.kafka.listener.OffsetAndMetadataProvider;
 import org.springframework.stereotype.Component;
 
 import dev.freshline.invalidator.InvalidatorProperties;
+import dev.freshline.model.CommitMetadata;
 import dev.freshline.model.Namespace;
 import dev.freshline.model.RuleSet;
 import dev.freshline.model.Topics;
@@ -48,7 +49,10 @@ import dev.freshline.model.Topics;
  * ({@link CommitMetadata}, written through spring-kafka's {@link OffsetAndMetadataProvider}), and
  * an assignment compares them with the topic's id now. Each such partition flushes its table's
  * namespaces, restarts from the earliest retained record, and is counted
- * ({@code freshline.invalidator.offset.resets}) and logged. While a partition is assigned, the
+ * ({@code freshline.invalidator.offset.resets}) and logged. An offset that can be read from but
+ * that this group did not commit itself (moved forward by an operator with {@code ops reset-group
+ * --allow-skip}, which marks it, or by any other tool, which writes no topic ids) flushes the
+ * same way and is read from where it is. While a partition is assigned, the
  * consumer's own reset (retention deleting records the group has not applied yet) shows as a gap
  * in offsets, which change topics never have otherwise (no compaction, no transactions): the same
  * flush follows, and the gap stays open until that flush succeeded.
@@ -106,6 +110,7 @@ class OffsetGuard implements ConsumerAwareRebalanceListener, OffsetAndMetadataPr
 				() -> topicIds(partitions.stream().map(TopicPartition::topic).collect(Collectors.toSet())));
 		this.assignedTopicIds.get().putAll(topicIds);
 		Map<TopicPartition, String> broken = new HashMap<>();
+		Map<TopicPartition, String> doubted = new HashMap<>();
 		for (TopicPartition partition : partitions) {
 			OffsetAndMetadata offset = committed.get(partition);
 			String problem = (offset == null) ? "the group has no committed offset"
@@ -113,15 +118,18 @@ class OffsetGuard implements ConsumerAwareRebalanceListener, OffsetAndMetadataPr
 							topicIds.get(partition.topic()));
 			if (problem != null) {
 				broken.put(partition, problem);
+				continue;
 			}
-			else {
-				this.expected.put(partition, offset.offset());
+			this.expected.put(partition, offset.offset());
+			String doubt = doubtAbout(offset);
+			if (doubt != null) {
+				doubted.put(partition, doubt);
 			}
 		}
-		restartFromEarliest(consumer, broken);
+		flushBeforeReading(consumer, broken, doubted);
 	}
 
-	/** Why {@code offset} cannot be trusted, or null when it can. */
+	/** Why {@code offset} cannot be read from, or null when it can. */
 	private @Nullable String problemWith(TopicPartition partition, OffsetAndMetadata offset, long first, long end,
 			@Nullable String topicId) {
 		CommitMetadata metadata = CommitMetadata.parse(offset.metadata());
@@ -137,10 +145,25 @@ class OffsetGuard implements ConsumerAwareRebalanceListener, OffsetAndMetadataPr
 			return "committed offset " + offset.offset() + " is beyond the end of the log (" + end
 					+ "): the topic was recreated";
 		}
+		return null;
+	}
+
+	/**
+	 * Why the records before {@code offset} cannot be trusted to have been applied although it can
+	 * be read from, or null when they can: only an offset this group committed itself vouches for
+	 * what precedes it. One moved by an operator past records (marked by {@code ops reset-group
+	 * --allow-skip}) or written by anything else (Kafka's own reset tool, which can move the group
+	 * forward) may have skipped changes.
+	 */
+	private static @Nullable String doubtAbout(OffsetAndMetadata offset) {
+		CommitMetadata metadata = CommitMetadata.parse(offset.metadata());
+		if (metadata.recordsSkip()) {
+			return "an operator moved the group to offset " + offset.offset() + " past " + metadata.skipped()
+					+ " record(s) it never applied (ops reset-group --allow-skip)";
+		}
 		if (!metadata.knowsTopics()) {
-			// written by an older invalidator or an ops tool: nothing to compare; this group's next
-			// commit records the id
-			log.info("{}: committed offset {} names no topic id; trusting it", partition, offset.offset());
+			return "committed offset " + offset.offset()
+					+ " was not written by an invalidator (it names no topic id): what moved it may have skipped changes";
 		}
 		return null;
 	}
@@ -195,33 +218,50 @@ class OffsetGuard implements ConsumerAwareRebalanceListener, OffsetAndMetadataPr
 		this.expected.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
 	}
 
-	private void restartFromEarliest(Consumer<?, ?> consumer, Map<TopicPartition, String> broken) {
-		if (broken.isEmpty()) {
+	/**
+	 * Flushes the namespaces of every broken or doubted partition, once per namespace, before any
+	 * of their records is read; broken ones restart from the earliest retained record, doubted
+	 * ones stay where they are. Each is counted and logged, and its offset committed again with
+	 * this group's metadata, so that a restart before the first record does not flush again.
+	 */
+	private void flushBeforeReading(Consumer<?, ?> consumer, Map<TopicPartition, String> broken,
+			Map<TopicPartition, String> doubted) {
+		if (broken.isEmpty() && doubted.isEmpty()) {
 			return;
 		}
-		Map<TopicPartition, Long> earliest = consumer.beginningOffsets(broken.keySet());
-		Map<TopicPartition, OffsetAndMetadata> restart = new HashMap<>();
+		Map<TopicPartition, Long> resume = new HashMap<>();
+		if (!broken.isEmpty()) {
+			Map<TopicPartition, Long> earliest = consumer.beginningOffsets(broken.keySet());
+			earliest.forEach((partition, offset) -> {
+				resume.put(partition, offset);
+				consumer.seek(partition, offset);
+			});
+		}
+		doubted.keySet().forEach((partition) -> resume.put(partition, this.expected.get(partition)));
+		Map<TopicPartition, String> reasons = new HashMap<>(doubted);
+		reasons.putAll(broken);
 		Set<Namespace> namespaces = new LinkedHashSet<>();
-		List<String> reasons = new ArrayList<>();
-		broken.forEach((partition, reason) -> {
-			restart.put(partition, new OffsetAndMetadata(earliest.get(partition), metadata()));
-			consumer.seek(partition, earliest.get(partition));
+		List<String> logged = new ArrayList<>();
+		reasons.forEach((partition, reason) -> {
 			if (this.topics.tableOf(partition.topic()).isEmpty()) {
 				// the heartbeat topic: nothing cached depends on it
-				log.debug("{}: {}; reading from the earliest retained record", partition, reason);
+				log.debug("{}: {}; reading from offset {}", partition, reason, resume.get(partition));
 				return;
 			}
-			log.warn("{}: {}; reading from the earliest retained record ({})", partition, reason, earliest.get(partition));
+			log.warn("{}: {}; flushing its table's namespaces, then reading from offset {}", partition, reason,
+					resume.get(partition));
 			namespaces.addAll(namespacesOf(partition));
-			reasons.add(partition + ": " + reason);
+			logged.add(partition + ": " + reason);
 			this.meters.counter("freshline.invalidator.offset.resets", "topic", partition.topic()).increment();
 		});
-		// one flush per namespace, however many of its partitions broke; no record of these
-		// partitions is read until it succeeded
-		flushUntilDone(namespaces, String.join("; ", reasons));
-		restart.forEach((partition, offset) -> this.expected.put(partition, offset.offset()));
-		// committed at once, so that a restart before the first record does not flush again
-		consumer.commitSync(restart);
+		// no record of these partitions is read until the flush succeeded
+		flushUntilDone(namespaces, String.join("; ", logged));
+		Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+		resume.forEach((partition, offset) -> {
+			this.expected.put(partition, offset);
+			commit.put(partition, new OffsetAndMetadata(offset, metadata()));
+		});
+		consumer.commitSync(commit);
 	}
 
 	/**

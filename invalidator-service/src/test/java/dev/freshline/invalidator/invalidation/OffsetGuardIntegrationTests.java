@@ -23,6 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import dev.freshline.embedded.RedisServer;
 import dev.freshline.embedded.SharedServers;
 import dev.freshline.model.CacheKeys;
+import dev.freshline.model.CommitMetadata;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -155,7 +156,45 @@ class OffsetGuardIntegrationTests {
 	}
 
 
-	/** The kept record applied after the gap, the skipped changes' namespace flushed, counted once, on success. */
+	/**
+	 * A group moved forward past a change it never applied, while its invalidator was stopped:
+	 * by {@code ops reset-group --allow-skip} (which marks the skip) or by Kafka's own reset tool
+	 * (which writes no metadata). Either offset is inside the log, but the invalidator did not
+	 * commit it: it must flush the table's namespaces before reading from it, and read on from
+	 * there.
+	 */
+	@ParameterizedTest(name = "moved by {0}")
+	@ValueSource(strings = { "ops reset-group --allow-skip", "kafka-consumer-groups --reset-offsets" })
+	void shouldFlushBeforeReadingFromAnOffsetMovedPastUnappliedChanges(String mover) throws Exception {
+		Applied applied = applyOneChangeAndStop();
+		String group = applied.name() + "-invalidator";
+		TopicPartition partition = applied.partition();
+		OffsetAndMetadata committed = committedOffsets(group, applied.topic()).get(partition);
+		String bystander = new CacheKeys(applied.name()).patient(82);
+		try (Admin admin = admin(); InvalidatorStack.Producer producer = new InvalidatorStack.Producer()) {
+			// a change of patient 82, never applied: the move jumps over it
+			RecordMetadata skipped = producer.send(partition, "{\"id\":82}", InvalidatorStack.patientChange("u", 82L, 82L));
+			String metadata = mover.startsWith("ops")
+					? new CommitMetadata(CommitMetadata.parse(committed.metadata()).topicIds(), 1).encode() : "";
+			admin.alterConsumerGroupOffsets(group, Map.of(partition, new OffsetAndMetadata(skipped.offset() + 1, metadata)))
+				.all()
+				.get(10, TimeUnit.SECONDS);
+		}
+		InvalidatorStack.preset(SharedServers.get().redis(), Map.of(bystander, "stale: its change was skipped"));
+
+		this.stack = new InvalidatorStack(SharedServers.get().redis(), Map.of(), applied.name());
+
+		await().untilAsserted(() -> assertThat(this.stack.redis().exists(bystander))
+			.as("the skipped change's namespace was flushed")
+			.isZero());
+		assertThat(this.stack.counter("freshline.invalidator.offset.resets")).isEqualTo(1);
+		RecordMetadata next = this.stack.send(applied.topic(), "{\"id\":5}", InvalidatorStack.patientChange("u", 5L, 5L));
+		await().until(() -> this.stack.committedOffset(partition) == next.offset() + 1);
+		assertThat(CommitMetadata.parse(committedOffsets(group, applied.topic()).get(partition).metadata()).recordsSkip())
+			.as("the skip is reported once: the group's own commit replaces its marker")
+			.isFalse();
+	}
+
 
 	/** A group with one applied change on the patient topic, its invalidator stopped. */
 	private Applied applyOneChangeAndStop() throws Exception {

@@ -1,6 +1,7 @@
 package dev.freshline.ops.group;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,12 +23,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import dev.freshline.model.Namespace;
 import dev.freshline.model.RuleSet;
 import dev.freshline.model.Topics;
 import dev.freshline.ops.ChangeTopic;
 import dev.freshline.ops.Clients;
 import dev.freshline.ops.ConnectionOptions;
 import dev.freshline.ops.Endpoints;
+import dev.freshline.ops.NamespaceFlush;
 import dev.freshline.ops.Ops;
 import dev.freshline.ops.OpsException;
 import dev.freshline.ops.Position;
@@ -38,6 +41,10 @@ import dev.freshline.ops.TopicLog;
  * Moves the live group, e.g. back to before an incident so the invalidator itself re-applies
  * what followed. Kafka accepts new offsets only for a group without members; checking first
  * gives a clear refusal instead of the broker's error, and the dry run shows the move first.
+ * Moving forward past records the group has not applied would leave their keys stale with
+ * nothing to say so: it is refused unless {@code --allow-skip}, which flushes the affected
+ * tables' namespaces before the move and marks each skipped partition's commit
+ * ({@code CommitMetadata}) so that the invalidator flushes again rather than trusting it.
  */
 @Command(name = "reset-group", mixinStandardHelpOptions = true,
 		description = { "Move the invalidator's consumer group to a time or an offset (dry run unless --execute).",
@@ -79,6 +86,15 @@ public final class ResetGroupCommand implements Callable<Integer> {
 	@Option(names = "--execute", description = "Apply the move (without it, only show it)")
 	boolean execute;
 
+	@Option(names = "--allow-skip",
+			description = { "Allow moving partitions forward past records the group has not applied: their tables' "
+					+ "namespaces are flushed first, and the skip is marked for the invalidator" })
+	boolean allowSkip;
+
+	@Option(names = "--progress-interval", paramLabel = "DURATION", defaultValue = "PT2S",
+			description = "Plain flush progress lines when not on a terminal (default PT2S)")
+	Duration progressInterval;
+
 	@Override
 	public Integer call() {
 		Ops ops = this.connection.ops();
@@ -106,18 +122,47 @@ public final class ResetGroupCommand implements Callable<Integer> {
 						+ "): stop the invalidators first; Kafka moves offsets only of an empty group");
 			}
 			Map<TopicPartition, Long> before = committed(admin, group);
+			Skips skips = Skips.of(logs, before, after, topics, rules);
 			out.println("Group " + group + ": moving " + after.size() + " partitions to " + position
 					+ (this.execute ? "" : " (dry run)"));
 			table(logs, before, after).print(out);
+			NamespaceFlush flush = new NamespaceFlush(clients, endpoints.keys(), out, ops.terminal(), this.progressInterval);
+			if (!skips.isEmpty()) {
+				out.println("Moving forward skips " + skips.describe() + ": records the group has not applied.");
+				if (!this.allowSkip && this.execute) {
+					throw new OpsException("moving group " + group + " forward skips " + skips.describe()
+							+ " it has not applied, whose keys would stay stale; add --allow-skip to flush namespaces "
+							+ skips.namespaceNames() + " first and mark the skip for the invalidator, or move it to an "
+							+ "offset at or before its committed one");
+				}
+			}
 			if (!this.execute) {
 				if (!members.isEmpty()) {
 					out.println("The group has " + members.size() + " active member(s): --execute will be refused until they stop.");
 				}
+				if (!skips.isEmpty() && !this.allowSkip) {
+					out.println("--execute will be refused without --allow-skip.");
+				}
+				else if (!skips.isEmpty()) {
+					for (Namespace namespace : skips.namespaces()) {
+						out.println("--execute will first flush namespace " + namespace + ": "
+								+ NamespaceFlush.number(flush.count(namespace)) + " keys matching " + flush.pattern(namespace));
+					}
+				}
 				out.println("Dry run: nothing was changed. Add --execute to move the group.");
 				return 0;
 			}
+			if (!skips.isEmpty()) {
+				// before the move: once it is committed, nothing else would remove what the skipped records changed
+				clients.ping();
+				for (Namespace namespace : skips.namespaces()) {
+					flush.flush(namespace);
+				}
+			}
 			Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-			after.forEach((partition, offset) -> offsets.put(partition, new OffsetAndMetadata(offset)));
+			Map<String, String> topicIds = logs.stream().collect(Collectors.toMap(TopicLog::topic, TopicLog::topicId));
+			after.forEach((partition, offset) -> offsets.put(partition,
+					new OffsetAndMetadata(offset, skips.metadata(partition, topicIds.get(partition.topic())).encode())));
 			await(admin.alterConsumerGroupOffsets(group, offsets).all(), "move group " + group);
 			Map<TopicPartition, Long> now = committed(admin, group);
 			out.println("Moved. Committed offsets of " + group + " now:");

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -15,7 +16,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
+import dev.freshline.model.CommitMetadata;
 import dev.freshline.ops.OpsFixture;
 import dev.freshline.ops.OpsFixture.Run;
 
@@ -118,6 +122,72 @@ class ResetGroupCommandIntegrationTests {
 		assertThat(table.exitCode()).isEqualTo(2);
 		assertThat(table.err()).startsWith("ops reset-group: unknown table 'nurse'").hasLineCount(1);
 		assertThat(this.fixture.committed(this.group)).isEqualTo(before);
+	}
+
+	/**
+	 * A group behind its log (committed at 4, three records after it, 30, 20 and 10 minutes old):
+	 * moving it forward past them would leave what they changed stale. Refused, by offset or by
+	 * time, and the dry run says so.
+	 */
+	@ParameterizedTest(name = "{0} {1}")
+	@CsvSource({ "--to-offset, latest, 3", "--to-time, PT15M, 2" })
+	void shouldRefuseToSkipRecordsTheGroupHasNotAppliedWithoutAllowSkip(String option, String target, long skipped) {
+		appendUnapplied();
+		Map<TopicPartition, Long> before = this.fixture.committed(this.group);
+
+		Run dryRun = this.fixture.ops("reset-group", "--group", this.group, "--table", "patient", option, target);
+		Run run = this.fixture.ops("reset-group", "--group", this.group, "--table", "patient", option, target, "--execute");
+
+		assertThat(dryRun.exitCode()).as(dryRun.err()).isZero();
+		assertThat(dryRun.out()).contains("Moving forward skips " + skipped + " record(s) on " + this.patients + "-0")
+			.contains("--execute will be refused without --allow-skip.");
+		assertThat(run.exitCode()).isEqualTo(2);
+		assertThat(run.err()).startsWith("ops reset-group: moving group " + this.group + " forward skips " + skipped
+				+ " record(s) on " + this.patients + "-0 (" + skipped + ")")
+			.contains("add --allow-skip to flush namespaces [patient, ward] first")
+			.hasLineCount(1);
+		assertThat(this.fixture.committed(this.group)).isEqualTo(before);
+	}
+
+	/**
+	 * With --allow-skip the skipped table's namespaces are flushed before the move (another
+	 * table's are left alone), and the new offset carries the skip for the invalidator.
+	 */
+	@Test
+	void shouldFlushTheSkippedTablesNamespacesThenMoveAndMarkTheSkip() throws Exception {
+		appendUnapplied();
+		// partition 1 as if the group never committed there
+		this.fixture.admin.deleteConsumerGroupOffsets(this.group, Set.of(new TopicPartition(this.patients, 1))).all().get();
+		String patient = this.fixture.keys.patient(7);
+		String formulary = this.fixture.keys.formulary(1);
+		this.fixture.redis.opsForValue().set(patient, "stale: its change is skipped");
+		this.fixture.redis.opsForValue().set(formulary, "not the moved table's");
+
+		Run run = this.fixture.ops("reset-group", "--group", this.group, "--table", "patient", "--to-offset", "latest",
+				"--allow-skip", "--execute");
+
+		assertThat(run.exitCode()).as(run.err()).isZero();
+		assertThat(run.out()).contains("Flushing namespace patient").contains("Moved.");
+		assertThat(this.fixture.redis.hasKey(patient)).as("the skipped table's namespace flushed").isFalse();
+		assertThat(this.fixture.redis.hasKey(formulary)).as("another table's namespace kept").isTrue();
+		Map<TopicPartition, OffsetAndMetadata> committed = this.fixture.admin.listConsumerGroupOffsets(this.group)
+			.partitionsToOffsetAndMetadata()
+			.get();
+		OffsetAndMetadata moved = committed.get(new TopicPartition(this.patients, 0));
+		assertThat(moved.offset()).isEqualTo(7);
+		assertThat(CommitMetadata.parse(moved.metadata()).skipped()).isEqualTo(3);
+		assertThat(CommitMetadata.parse(moved.metadata()).topicIds()).hasSize(1);
+		assertThat(CommitMetadata.parse(committed.get(new TopicPartition(this.patients, 1)).metadata()).knowsTopics())
+			.as("a partition the group had no offset for vouches for nothing")
+			.isFalse();
+	}
+
+	/** Three records after the group's committed offset 4, 30, 20 and 10 minutes old. */
+	private void appendUnapplied() {
+		for (int minutes = 30; minutes > 0; minutes -= 10) {
+			this.fixture.send(this.patients, 0, this.now.minus(minutes, ChronoUnit.MINUTES).toEpochMilli(), "k",
+					OpsFixture.patientChange("u", 7, "ward-a", "ward-a", 2).getBytes(StandardCharsets.UTF_8));
+		}
 	}
 
 	private void commit(String topic, int partition, long offset) {

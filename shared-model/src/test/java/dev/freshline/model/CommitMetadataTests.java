@@ -1,4 +1,4 @@
-package dev.freshline.invalidator.invalidation;
+package dev.freshline.model;
 
 import java.util.Set;
 
@@ -7,8 +7,9 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The commit metadata's format: what the invalidator writes it reads back, entries it does not
- * know are ignored, and metadata written by anything else names no topic.
+ * The commit metadata's format: what the invalidator and the ops tool write is read back, entries
+ * it does not know are ignored, metadata written by anything else names no topic, and a skip
+ * marker is never read as no skip.
  */
 class CommitMetadataTests {
 
@@ -18,6 +19,16 @@ class CommitMetadataTests {
 
 		assertThat(written.encode()).isEqualTo("topic-ids=RGmSCEMFTlCrpsDE1EnuOg,ueHs3tpzSj2CtJu-uAl2vg");
 		assertThat(CommitMetadata.parse(written.encode())).isEqualTo(written);
+		assertThat(written.recordsSkip()).isFalse();
+	}
+
+	@Test
+	void shouldReadBackASkip() {
+		CommitMetadata written = new CommitMetadata(Set.of("RGmSCEMFTlCrpsDE1EnuOg"), 42);
+
+		assertThat(written.encode()).isEqualTo("topic-ids=RGmSCEMFTlCrpsDE1EnuOg;skipped=42");
+		assertThat(CommitMetadata.parse(written.encode())).isEqualTo(written);
+		assertThat(written.recordsSkip()).isTrue();
 	}
 
 	@Test
@@ -25,6 +36,13 @@ class CommitMetadataTests {
 		CommitMetadata read = CommitMetadata.parse("moved-by=ops; topic-ids=RGmSCEMFTlCrpsDE1EnuOg ;x=y");
 
 		assertThat(read.topicIds()).containsExactly("RGmSCEMFTlCrpsDE1EnuOg");
+		assertThat(read.recordsSkip()).isFalse();
+	}
+
+	@Test
+	void shouldTakeAnUnreadableSkipCountAsASkip() {
+		assertThat(CommitMetadata.parse("skipped=lots").recordsSkip()).isTrue();
+		assertThat(CommitMetadata.parse("skipped=0").recordsSkip()).isTrue();
 	}
 
 	@Test
