@@ -19,7 +19,9 @@ import dev.freshline.support.TopicSettings;
  * The invalidator's settings, validated at start; Kafka and Redis endpoints stay under spring.*.
  * {@code floorTtl} must outlive the longest fill (the API's lease), or a very late fill could
  * pass a floor that has expired. {@code rules} is the invalidation rules file, shared with the
- * API and the connector.
+ * API and the connector. {@code redisRestartCheck}: how often Redis' run id is compared with the
+ * one recorded with the data (a restart from a snapshot or a failover flushes every namespace);
+ * it bounds how long values resurrected that way can be served.
  */
 @Validated
 @ConfigurationProperties("freshline.invalidator")
@@ -29,7 +31,14 @@ public record InvalidatorProperties(
 		@DefaultValue("freshline") @Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,62}") String keyPrefix,
 		@DefaultValue(RuleSet.DEFAULT_LOCATION) @NotBlank String rules, @Valid @DefaultValue Retry retry,
 		@Valid @DefaultValue TopicSettings topics, @DefaultValue("500") @Min(10) int flushBatchSize,
-		@DefaultValue("10m") Duration floorTtl, @Valid @DefaultValue SchemaCheck schemaCheck) {
+		@DefaultValue("10m") Duration floorTtl, @Valid @DefaultValue SchemaCheck schemaCheck,
+		@DefaultValue("1s") Duration redisRestartCheck) {
+
+	public InvalidatorProperties {
+		if (redisRestartCheck.isNegative() || redisRestartCheck.isZero()) {
+			throw new IllegalArgumentException("freshline.invalidator.redis-restart-check must be positive: " + redisRestartCheck);
+		}
+	}
 
 	/** Back-off for transient failures (Redis, network); there is deliberately no attempt limit. */
 	public record Retry(@DefaultValue("100ms") Duration initialInterval, @DefaultValue("10s") Duration maxInterval) {

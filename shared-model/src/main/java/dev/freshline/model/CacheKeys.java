@@ -49,6 +49,14 @@ public record CacheKeys(String prefix) {
 		return this.prefix + ":" + Namespace.TAGS + ":{" + tag + "}";
 	}
 
+	/**
+	 * The Redis server lifetime ({@code run_id}) the cached entries belong to: outside every
+	 * namespace's pattern, so no flush removes it.
+	 */
+	public String serverLifetime() {
+		return this.prefix + ":redis-run-id";
+	}
+
 	/** The SCAN pattern of a namespace; built only from configuration, never from input. */
 	public String namespacePattern(Namespace namespace) {
 		return this.prefix + ":" + namespace.id() + ":*";

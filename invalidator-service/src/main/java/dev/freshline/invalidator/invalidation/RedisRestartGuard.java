@@ -1,0 +1,135 @@
+package dev.freshline.invalidator.invalidation;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.stereotype.Component;
+
+import dev.freshline.cache.ServerLifetime;
+import dev.freshline.invalidator.InvalidatorProperties;
+import dev.freshline.model.CacheKeys;
+import dev.freshline.model.RuleSet;
+
+/**
+ * No delete acknowledged and then undone (I4). The invalidator commits an offset once Redis'
+ * primary replied to its deletes; a Redis that restarts from a snapshot written before them (RDB,
+ * or an AOF not fsynced yet), or a replica promoted before it received them, brings the deleted
+ * values back, and nothing would remove them before their TTL. Such a server is told by its run
+ * id ({@link ServerLifetime}): whenever the run id recorded with the data is not the server's
+ * own, every namespace of the rules is flushed and only then is the server's run id recorded.
+ * Checked when the invalidator starts (before its consumers do) and every
+ * {@code redis-restart-check} after, counted in {@code freshline.invalidator.redis.restarts}. A
+ * restart that lost nothing (AOF with {@code appendfsync always}) flushes too: a cold cache is the
+ * price of never serving a value whose delete was lost.
+ */
+@Component
+class RedisRestartGuard implements SmartLifecycle {
+
+	private static final Logger log = LoggerFactory.getLogger(RedisRestartGuard.class);
+
+	private final ServerLifetime lifetime;
+
+	private final NamespaceFlusher flusher;
+
+	private final RuleSet rules;
+
+	private final MeterRegistry meters;
+
+	private final Duration interval;
+
+	private @Nullable ScheduledExecutorService scheduler;
+
+	/** Whether the last check failed, so that an outage is logged once, not every interval. */
+	private volatile boolean failing;
+
+	RedisRestartGuard(RedisConnectionFactory connections, CacheKeys keys, NamespaceFlusher flusher, RuleSet rules,
+			MeterRegistry meters, InvalidatorProperties properties) {
+		this.lifetime = new ServerLifetime(connections, keys);
+		this.flusher = flusher;
+		this.rules = rules;
+		this.meters = meters;
+		this.interval = properties.redisRestartCheck();
+	}
+
+	/** Flushes every namespace if Redis is not the server lifetime its data was written in. */
+	void check() {
+		String current = this.lifetime.current();
+		String recorded = this.lifetime.recorded();
+		if (current.equals(recorded)) {
+			return;
+		}
+		String reason = (recorded == null)
+				? "Redis holds no record of the server lifetime its entries belong to: a new or emptied server, "
+						+ "or one restored from a snapshot older than that record"
+				: "Redis runs as " + current + " but its data was last checked under " + recorded
+						+ ": it restarted from a snapshot or a replica was promoted, so deletes acknowledged before may be lost";
+		this.flusher.flush(this.rules.namespaces().keySet(), reason);
+		this.lifetime.record(current);
+		this.meters.counter("freshline.invalidator.redis.restarts").increment();
+	}
+
+	private void checkAndLog() {
+		try {
+			check();
+			if (this.failing) {
+				log.info("Redis' server lifetime can be checked again");
+			}
+			this.failing = false;
+		}
+		catch (RuntimeException ex) {
+			if (!this.failing) {
+				log.warn("Cannot check Redis' server lifetime, retrying every {}: {}", this.interval, ex.toString());
+			}
+			this.failing = true;
+		}
+	}
+
+	@Override
+	public void start() {
+		// before the consumers start (an earlier phase): a Redis restored while the invalidator was
+		// down is flushed before anything else touches it; a Redis down now is retried below
+		checkAndLog();
+		ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "redis-restart-guard");
+			thread.setDaemon(true);
+			return thread;
+		});
+		scheduler.scheduleWithFixedDelay(this::checkAndLog, this.interval.toMillis(), this.interval.toMillis(),
+				TimeUnit.MILLISECONDS);
+		this.scheduler = scheduler;
+	}
+
+	@Override
+	public void stop() {
+		ScheduledExecutorService scheduler = this.scheduler;
+		if (scheduler != null) {
+			scheduler.shutdownNow();
+			try {
+				scheduler.awaitTermination(10, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			this.scheduler = null;
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.scheduler != null;
+	}
+
+	@Override
+	public int getPhase() {
+		return 0;
+	}
+}
