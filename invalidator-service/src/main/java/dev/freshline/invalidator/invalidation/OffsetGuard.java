@@ -28,6 +28,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
 import org.springframework.kafka.listener.ListenerMetadata;
@@ -58,7 +59,7 @@ import dev.freshline.model.Topics;
  * flush follows, and the gap stays open until that flush succeeded.
  */
 @Component
-class OffsetGuard implements ConsumerAwareRebalanceListener, OffsetAndMetadataProvider {
+class OffsetGuard implements ConsumerAwareRebalanceListener, OffsetAndMetadataProvider, DisposableBean {
 
 	private static final Logger log = LoggerFactory.getLogger(OffsetGuard.class);
 
@@ -80,7 +81,10 @@ class OffsetGuard implements ConsumerAwareRebalanceListener, OffsetAndMetadataPr
 	 * has its own assignment, and a KafkaConsumer refuses to be used from any thread but its
 	 * own: its rebalance callbacks and its commits run on the same thread.
 	 */
-	private final ThreadLocal<Map<String, String>> assignedTopicIds = ThreadLocal.withInitial(ConcurrentHashMap::new);
+	private final ThreadLocal<AssignedTopics> assignedTopics = ThreadLocal.withInitial(AssignedTopics::new);
+
+	/** One client for every describe, created on the first assignment and closed with the context. */
+	private @Nullable Admin client;
 
 	/**
 	 * The first offset of each assigned partition whose effect is not yet durable; a record
@@ -108,7 +112,7 @@ class OffsetGuard implements ConsumerAwareRebalanceListener, OffsetAndMetadataPr
 		Map<TopicPartition, Long> latest = consumer.endOffsets(partitions);
 		Map<String, String> topicIds = retryUntilDone("describe the assigned topics",
 				() -> topicIds(partitions.stream().map(TopicPartition::topic).collect(Collectors.toSet())));
-		this.assignedTopicIds.get().putAll(topicIds);
+		this.assignedTopics.get().add(topicIds);
 		Map<TopicPartition, String> broken = new HashMap<>();
 		Map<TopicPartition, String> doubted = new HashMap<>();
 		for (TopicPartition partition : partitions) {
@@ -178,17 +182,54 @@ class OffsetGuard implements ConsumerAwareRebalanceListener, OffsetAndMetadataPr
 	}
 
 	private String metadata() {
-		return new CommitMetadata(Set.copyOf(this.assignedTopicIds.get().values())).encode();
+		return this.assignedTopics.get().metadata();
 	}
 
 	@Override
 	public void onPartitionsRevokedAfterCommit(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-		partitions.forEach(this.expected::remove);
+		forget(consumer, partitions);
 	}
 
 	@Override
 	public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+		forget(consumer, partitions);
+	}
+
+	private void forget(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
 		partitions.forEach(this.expected::remove);
+		// the assignment still lists the partitions being taken away while this runs
+		Set<String> kept = consumer.assignment()
+			.stream()
+			.filter((partition) -> !partitions.contains(partition))
+			.map(TopicPartition::topic)
+			.collect(Collectors.toSet());
+		this.assignedTopics.get().retain(kept);
+	}
+
+	/**
+	 * The topics of one consumer's assignment with their ids, and the metadata every commit of
+	 * that consumer carries, encoded once per assignment rather than once per commit.
+	 */
+	private static final class AssignedTopics {
+
+		private final Map<String, String> ids = new HashMap<>();
+
+		private String metadata = "";
+
+		void add(Map<String, String> topicIds) {
+			this.ids.putAll(topicIds);
+			this.metadata = new CommitMetadata(Set.copyOf(this.ids.values())).encode();
+		}
+
+		void retain(Set<String> topics) {
+			if (this.ids.keySet().retainAll(topics)) {
+				this.metadata = new CommitMetadata(Set.copyOf(this.ids.values())).encode();
+			}
+		}
+
+		String metadata() {
+			return this.metadata;
+		}
 	}
 
 	/**
@@ -307,28 +348,41 @@ class OffsetGuard implements ConsumerAwareRebalanceListener, OffsetAndMetadataPr
 	 */
 	private Map<String, String> topicIds(Set<String> names) {
 		Map<String, String> ids = new HashMap<>();
-		try (Admin client = Admin.create(this.admin.getConfigurationProperties())) {
-			Map<String, KafkaFuture<TopicDescription>> descriptions = client.describeTopics(names).topicNameValues();
-			for (Map.Entry<String, KafkaFuture<TopicDescription>> description : descriptions.entrySet()) {
-				try {
-					ids.put(description.getKey(), description.getValue().get(30, TimeUnit.SECONDS).topicId().toString());
+		Map<String, KafkaFuture<TopicDescription>> descriptions = client().describeTopics(names).topicNameValues();
+		for (Map.Entry<String, KafkaFuture<TopicDescription>> description : descriptions.entrySet()) {
+			try {
+				ids.put(description.getKey(), description.getValue().get(30, TimeUnit.SECONDS).topicId().toString());
+			}
+			catch (ExecutionException ex) {
+				if (!(ex.getCause() instanceof UnknownTopicOrPartitionException)) {
+					throw new IllegalStateException("Cannot describe " + description.getKey(), ex.getCause());
 				}
-				catch (ExecutionException ex) {
-					if (!(ex.getCause() instanceof UnknownTopicOrPartitionException)) {
-						throw new IllegalStateException("Cannot describe " + description.getKey(), ex.getCause());
-					}
-					log.warn("{} does not exist while assigned: its id cannot be checked", description.getKey());
-				}
-				catch (TimeoutException ex) {
-					throw new IllegalStateException("Describing " + description.getKey() + " timed out", ex);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-					throw new IllegalStateException("Interrupted while describing " + description.getKey(), ex);
-				}
+				log.warn("{} does not exist while assigned: its id cannot be checked", description.getKey());
+			}
+			catch (TimeoutException ex) {
+				throw new IllegalStateException("Describing " + description.getKey() + " timed out", ex);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException("Interrupted while describing " + description.getKey(), ex);
 			}
 		}
 		return ids;
+	}
+
+	private synchronized Admin client() {
+		if (this.client == null) {
+			this.client = Admin.create(this.admin.getConfigurationProperties());
+		}
+		return this.client;
+	}
+
+	@Override
+	public synchronized void destroy() {
+		if (this.client != null) {
+			this.client.close(java.time.Duration.ofSeconds(5));
+			this.client = null;
+		}
 	}
 
 	private Set<Namespace> namespacesOf(TopicPartition partition) {
