@@ -1,10 +1,7 @@
 package dev.freshline.cdc.capture;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,47 +16,52 @@ import dev.freshline.cdc.ConnectorProperties;
  * How much WAL the replication slot holds back ({@code freshline.slot.retained.wal}, bytes): a
  * slot that stops advancing fills the database's disk, or is invalidated by
  * {@code max_slot_wal_keep_size} and takes the change stream with it. Read from
- * {@code pg_replication_slots} each time the gauge is read; NaN while Postgres cannot answer.
+ * {@code pg_replication_slots} when the gauge is read, at most once per {@link #REFRESH}, so that
+ * frequent scrapes do not each open a connection; NaN while Postgres cannot answer.
  */
 @Component
 class SlotRetention {
 
 	private static final Logger log = LoggerFactory.getLogger(SlotRetention.class);
 
-	private static final String QUERY = "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn) "
-			+ "FROM pg_replication_slots WHERE slot_name = ?";
+	/** Retained WAL moves with heartbeats and offset flushes (every second); fresher reads add nothing. */
+	static final Duration REFRESH = Duration.ofSeconds(1);
 
-	private final ConnectorProperties.Database database;
+	private final ReplicationSlot slot;
 
-	private final String slotName;
+	private double retained = Double.NaN;
+
+	private long readAtNanos;
+
+	private boolean read;
 
 	SlotRetention(ConnectorProperties properties, MeterRegistry meters) {
-		this.database = properties.database();
-		this.slotName = properties.capture().slotName();
+		this.slot = new ReplicationSlot(properties);
 		Gauge.builder("freshline.slot.retained.wal", this, SlotRetention::retainedBytes)
 			.baseUnit("bytes")
 			.description("WAL the connector's replication slot keeps from being recycled")
-			.tag("slot", this.slotName)
+			.tag("slot", this.slot.name())
 			.register(meters);
 	}
 
 	/** The bytes between the server's current LSN and the slot's restart LSN; NaN if unknown. */
-	double retainedBytes() {
-		String password = (this.database.password() != null) ? this.database.password() : "";
-		try (Connection connection = DriverManager.getConnection(this.database.jdbcUrl(), this.database.user(), password);
-				PreparedStatement query = connection.prepareStatement(QUERY)) {
-			query.setString(1, this.slotName);
-			try (ResultSet row = query.executeQuery()) {
-				// no slot yet (before the first start), or one without a restart LSN
-				if (!row.next()) {
-					return Double.NaN;
-				}
-				double retained = row.getDouble(1);
-				return row.wasNull() ? Double.NaN : retained;
-			}
+	synchronized double retainedBytes() {
+		long now = System.nanoTime();
+		if (!this.read || now - this.readAtNanos >= REFRESH.toNanos()) {
+			this.retained = readNow();
+			this.readAtNanos = now;
+			this.read = true;
+		}
+		return this.retained;
+	}
+
+	private double readNow() {
+		try {
+			// no slot yet (before the first start) is unknown, not zero
+			return this.slot.read().map(ReplicationSlot.State::retainedBytes).orElse(Double.NaN);
 		}
 		catch (SQLException ex) {
-			log.debug("Cannot read the retained WAL of slot {}: {}", this.slotName, ex.getMessage());
+			log.debug("Cannot read the retained WAL of slot {}: {}", this.slot.name(), ex.getMessage());
 			return Double.NaN;
 		}
 	}

@@ -7,14 +7,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -56,9 +53,7 @@ class UncleanStopGuard {
 
 	private final Path marker;
 
-	private final ConnectorProperties.Database database;
-
-	private final String slot;
+	private final ReplicationSlot slot;
 
 	private final RuleSet rules;
 
@@ -76,8 +71,7 @@ class UncleanStopGuard {
 	UncleanStopGuard(ConnectorProperties properties, RuleSet rules, ChangePublisher publisher, MeterRegistry meters) {
 		this.offsets = properties.capture().offsetFile().toAbsolutePath();
 		this.marker = this.offsets.resolveSibling(this.offsets.getFileName() + ".clean-stop");
-		this.database = properties.database();
-		this.slot = properties.capture().slotName();
+		this.slot = new ReplicationSlot(properties);
 		this.rules = rules;
 		this.topics = new Topics(properties.topicPrefix());
 		this.publisher = publisher;
@@ -194,23 +188,19 @@ class UncleanStopGuard {
 	 * usual recovery drops it. When the slot cannot be checked, a flush is owed all the same.
 	 */
 	private @Nullable String slotProblem() {
-		String password = (this.database.password() != null) ? this.database.password() : "";
-		try (Connection connection = DriverManager.getConnection(this.database.jdbcUrl(), this.database.user(), password);
-				PreparedStatement query = connection
-					.prepareStatement("SELECT wal_status FROM pg_replication_slots WHERE slot_name = ?")) {
-			query.setString(1, this.slot);
-			try (ResultSet rows = query.executeQuery()) {
-				if (!rows.next()) {
-					return "replication slot " + this.slot + " does not exist: a new slot streams only what is committed after it";
-				}
-				if ("lost".equals(rows.getString(1))) {
-					return "replication slot " + this.slot + " was invalidated (wal_status lost): WAL it needed was removed";
-				}
-				return null;
+		String slot = this.slot.name();
+		try {
+			Optional<ReplicationSlot.State> state = this.slot.read();
+			if (state.isEmpty()) {
+				return "replication slot " + slot + " does not exist: a new slot streams only what is committed after it";
 			}
+			if (state.get().lost()) {
+				return "replication slot " + slot + " was invalidated (wal_status lost): WAL it needed was removed";
+			}
+			return null;
 		}
 		catch (SQLException ex) {
-			return "replication slot " + this.slot + " could not be checked (" + ex.getMessage() + ")";
+			return "replication slot " + slot + " could not be checked (" + ex.getMessage() + ")";
 		}
 	}
 
