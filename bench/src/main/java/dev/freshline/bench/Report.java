@@ -184,7 +184,7 @@ final class Report {
 				.append(" | ").append(goal.met()).append(" |\n");
 		}
 		md.append("\n## Invalidation lag: commit -> key deleted\n\n");
-		md.append("Raw SQL `UPDATE patient SET ward = ward WHERE id = ?` (bumps `version`), open loop over 16 JDBC connections: update i is due at start + i/rate however late the previous ones are; lag runs from the commit returning to the invalidator's script deleting `freshline:patient:{id}`, seen through Redis keyspace notifications (the `set` of the key's floor, raised in the same atomic script as the delete, so it is published whether or not the entry was cached). `sent late` is how far behind schedule the writer sent (the open loop's own health). See `lag.svg`.\n\n");
+		md.append("Raw SQL `UPDATE patient SET ward = ward WHERE id = ?` (bumps `version`), open loop over 16 JDBC connections: update i is due at start + i/rate however late the previous ones are; lag runs from the commit returning to the invalidator's script deleting `freshline:patient:{id}`, seen through Redis keyspace notifications (the `set` of the key's floor, raised in the same atomic script as the delete, so it is published whether or not the entry was cached). `sent late` is how far behind schedule the writer sent (the open loop's own health). An update whose delete was not seen (`deletes seen` below `updates`) is counted in the percentiles with the lag until the bench stopped waiting for it, a lower bound. See `lag.svg`.\n\n");
 		md.append("| run | rate/s | achieved/s | updates | deletes seen | p50 ms | p99 ms | p99.9 ms | max ms | sent late p99 ms |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
 		List<LagResult> steps = new ArrayList<>(r.lag);
 		if (r.stock != null) {
