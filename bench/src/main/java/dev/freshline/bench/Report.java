@@ -11,11 +11,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Writes one run as {@code latest.json}, {@code latest.md} and {@code lag.svg}, and composes the RESULT line. */
 final class Report {
+
+	/** In-flight growth per second, as a share of the rate, below which a step kept up. */
+	private static final double KEEPING_UP = 0.05;
 
 	private final BenchResults results;
 
@@ -106,24 +110,20 @@ final class Report {
 	record Goal(String figure, String goal, String measured, String met) {
 	}
 
-	private List<Goal> goals() {
+	List<Goal> goals() {
 		List<Goal> goals = new ArrayList<>();
 		double p50 = lag(1000, Percentiles::p50);
 		double p99 = lag(1000, Percentiles::p99);
 		LagResult fast = this.results.lagAt(3000);
-		double stockP50 = (this.results.stock != null) ? this.results.stock.lagMs().p50() : Double.NaN;
 		goals.add(goal("lag at 1,000/s p50", "<= 10 ms", p50, p50 <= 10, "%.1f ms"));
 		goals.add(goal("lag at 1,000/s p99", "<= 50 ms", p99, p99 <= 50, "%.1f ms"));
 		goals.add(goal("lag at 3,000/s p99", "<= 150 ms", lag(3000, Percentiles::p99), lag(3000, Percentiles::p99) <= 150,
 				"%.1f ms"));
 		double growth = (fast != null) ? fast.backlog().inFlightGrowthPerS() : Double.NaN;
-		// keeping up: what is in flight does not trend upwards (noise of a few percent of the rate
-		// aside) and the last delete follows the last update within the p99 goal
+		// and the last delete follows the last update within the p99 goal
 		goals.add(goal("backlog growth at 3,000/s (in flight, per s)", "none (≈ 0, drains within 150 ms)", growth,
-				fast != null && fast.unobserved() == 0 && growth <= 0.05 * fast.rate() && fast.backlog().drainMs() <= 150,
-				"%+.0f /s"));
-		goals.add(goal("stock Debezium p50 / Freshline p50 at 1,000/s", ">= 30x", stockP50 / p50, stockP50 / p50 >= 30,
-				"%.0fx"));
+				fast != null && fellBehind(fast) == null && fast.backlog().drainMs() <= 150, "%+.0f /s"));
+		goals.add(stockRatio(this.results.lagAt(1000), this.results.stock));
 		Map<String, Double> figures = headline();
 		goals.add(goal("hit_vs_noop", ">= 0.6", figures.get("hit_vs_noop"), figures.get("hit_vs_noop") >= 0.6, "%.2f"));
 		goals.add(goal("miss_vs_dbonly", ">= 0.5", figures.get("miss_vs_dbonly"), figures.get("miss_vs_dbonly") >= 0.5,
@@ -135,6 +135,57 @@ final class Report {
 		goals.add(goal("connector idle CPU", "<= 0.3 cores", this.results.connectorIdleCores,
 				this.results.connectorIdleCores <= 0.3, "%.3f cores"));
 		return goals;
+	}
+
+	/**
+	 * Stock Debezium's p50 over Freshline's, only when both runs kept up: a run that fell behind
+	 * measures its own queue (a backlog's wait grows with the step's length), not the poll interval
+	 * the ratio is about.
+	 */
+	private static Goal stockRatio(@Nullable LagResult freshline, @Nullable LagResult stock) {
+		String figure = "stock Debezium p50 / Freshline p50 at 1,000/s";
+		if (freshline == null || stock == null) {
+			return new Goal(figure, ">= 30x", "NaN", "not measured");
+		}
+		List<String> reasons = new ArrayList<>();
+		for (LagResult run : List.of(stock, freshline)) {
+			String why = fellBehind(run);
+			if (why != null) {
+				reasons.add(run.name() + " fell behind (" + why + ")" + whereItsTimeWent(run));
+			}
+		}
+		if (!reasons.isEmpty()) {
+			return new Goal(figure, ">= 30x", "NaN: " + String.join("; ", reasons), "not comparable");
+		}
+		double ratio = stock.lagMs().p50() / freshline.lagMs().p50();
+		return goal(figure, ">= 30x", ratio, ratio >= 30, "%.0fx");
+	}
+
+	/**
+	 * Why a lag step did not keep up with its rate, or null if it did: every delete was seen and
+	 * what is in flight did not trend upwards (noise of a few percent of the rate aside).
+	 */
+	static @Nullable String fellBehind(LagResult step) {
+		if (step.unobserved() > 0) {
+			return String.format(Locale.ROOT, "%d of %d deletes not seen", step.unobserved(), step.updates());
+		}
+		double growth = step.backlog().inFlightGrowthPerS();
+		if (!Double.isFinite(growth)) {
+			return "too few backlog samples to tell";
+		}
+		double limit = KEEPING_UP * step.rate();
+		if (growth > limit) {
+			return String.format(Locale.ROOT, "in flight grew %+.0f/s, more than %.0f/s", growth, limit);
+		}
+		return null;
+	}
+
+	private static String whereItsTimeWent(LagResult step) {
+		return step.hopsMs().entrySet().stream().filter((hop) -> Double.isFinite(hop.getValue().p50()))
+			.max(Comparator.comparingDouble((hop) -> hop.getValue().p50()))
+			.map((hop) -> String.format(Locale.ROOT, ": %.0f ms of its %.0f ms p50 is %s", hop.getValue().p50(),
+					step.lagMs().p50(), hop.getKey()))
+			.orElse("");
 	}
 
 	private static Goal goal(String figure, String goal, double value, boolean met, String format) {

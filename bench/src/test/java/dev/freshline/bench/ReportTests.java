@@ -58,6 +58,61 @@ class ReportTests {
 		assertThat(BenchHttp.version("{}")).isEqualTo(-1);
 	}
 
+	@Test
+	void shouldNotCompareWithAStockRunThatFellBehind() {
+		BenchResults results = new BenchResults(Machine.current(), BenchOptions.parse(List.of(), java.nio.file.Path.of(".")),
+				"scripts/bench");
+		results.lag.add(step(1000, 50, 150));
+		// the committed full run's baseline: its backlog grew 284/s and most of its p50 was the
+		// invalidator's queue (kafka_to_redis_delete), not Debezium's poll
+		results.stock = step("stock-debezium-1000", 1000, 4997, 8000, 284, 0,
+				Map.of("commit_to_debezium", hop(300), "kafka_to_redis_delete", hop(4351)));
+
+		Report.Goal ratio = stockGoal(results);
+
+		assertThat(ratio.measured()).startsWith("NaN")
+			.contains("stock-debezium-1000 fell behind", "+284", "kafka_to_redis_delete");
+		assertThat(ratio.met()).isEqualTo("not comparable");
+		assertThat(new Report(results).resultLine()).contains("stock_debezium_lag1000_p50_ms=4997.0");
+	}
+
+	@Test
+	void shouldNotCompareWhenADeleteWasNotSeen() {
+		BenchResults results = new BenchResults(Machine.current(), BenchOptions.parse(List.of(), java.nio.file.Path.of(".")),
+				"scripts/bench");
+		results.lag.add(step("freshline-1000", 1000, 10, 40, 0, 3, Map.of()));
+		results.stock = step("stock-debezium-1000", 1000, 600, 900, 0, 0, Map.of());
+
+		assertThat(stockGoal(results).measured()).startsWith("NaN").contains("freshline-1000", "3 of 100 deletes not seen");
+	}
+
+	@Test
+	void shouldCompareWhenBothRunsKeptUp() {
+		BenchResults results = new BenchResults(Machine.current(), BenchOptions.parse(List.of(), java.nio.file.Path.of(".")),
+				"scripts/bench");
+		results.lag.add(step("freshline-1000", 1000, 10, 40, 1.5, 0, Map.of()));
+		results.stock = step("stock-debezium-1000", 1000, 600, 900, -2, 0, Map.of());
+
+		assertThat(stockGoal(results)).isEqualTo(new Report.Goal("stock Debezium p50 / Freshline p50 at 1,000/s", ">= 30x",
+				"60x", "yes"));
+	}
+
+	private static Report.Goal stockGoal(BenchResults results) {
+		return new Report(results).goals().stream().filter((goal) -> goal.figure().startsWith("stock Debezium")).findFirst()
+			.orElseThrow();
+	}
+
+	private static Percentiles hop(double p50) {
+		return new Percentiles(100, p50, p50 * 1.5, p50 * 1.6, p50 * 1.7);
+	}
+
+	private static LagResult step(String name, int rate, double p50, double p99, double growth, int unobserved,
+			Map<String, Percentiles> hops) {
+		Percentiles lag = new Percentiles(100, p50, p99, p99 + 1, p99 + 2);
+		return new LagResult(name, rate, 100, rate, 100 - unobserved, unobserved, lag, lag, hops,
+				new LagResult.BacklogFigures(List.of(1L, 2L, 3L), growth, 0, List.of(), 0, 0));
+	}
+
 	private static LagResult step(int rate, double p50, double p99) {
 		Percentiles lag = new Percentiles(100, p50, p99, p99 + 1, p99 + 2);
 		return new LagResult("freshline-" + rate, rate, 100, rate, 100, 0, lag, lag, Map.of(),
