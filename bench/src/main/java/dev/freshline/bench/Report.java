@@ -57,6 +57,8 @@ final class Report {
 		document.put("hot_key", this.results.hotKey);
 		document.put("replay", this.results.replay);
 		document.put("not_measured", this.results.missing);
+		document.put("not_asked_for", this.results.skipped);
+		document.put("failures", failures());
 		document.put("limits", limits());
 		return document;
 	}
@@ -77,6 +79,43 @@ final class Report {
 		figures.put("hotkey_db_reads", (this.results.hotKey != null) ? this.results.hotKey.dbReads() : Double.NaN);
 		figures.put("connector_idle_cpu_cores", this.results.connectorIdleCores);
 		return figures;
+	}
+
+	/**
+	 * Why the run failed, one line each; empty when every figure of the RESULT line was measured
+	 * or not asked for. A scenario that could not run is a failure even if no figure of the RESULT
+	 * line depends on it alone.
+	 */
+	List<String> failures() {
+		List<String> failures = new ArrayList<>();
+		this.results.missing.forEach((scenario, why) -> failures.add(scenario + ": " + why));
+		unmeasured().forEach((figure, why) -> {
+			if (!this.results.skipped.containsKey(scenarioOf(figure))) {
+				failures.add(figure + "=NaN: " + why);
+			}
+		});
+		return failures;
+	}
+
+	/** Every figure of the RESULT line that is NaN, with the reason. */
+	Map<String, String> unmeasured() {
+		Map<String, String> unmeasured = new LinkedHashMap<>();
+		headline().forEach((figure, value) -> {
+			if (!Double.isFinite(value)) {
+				String scenario = scenarioOf(figure);
+				String why = this.results.skipped.getOrDefault(scenario, this.results.missing.get(scenario));
+				unmeasured.put(figure, (why != null) ? why : "measured, but no finite value came out (see the run's output)");
+			}
+		});
+		return unmeasured;
+	}
+
+	/** The scenario of {@link BenchResults#missing} and {@link BenchResults#skipped} a figure comes from. */
+	private static String scenarioOf(String figure) {
+		if (figure.startsWith("stock_")) {
+			return "stock";
+		}
+		return figure.startsWith("replay_") ? "replay" : "freshline";
 	}
 
 	String resultLine() {
@@ -308,9 +347,10 @@ final class Report {
 		md.append("\n## Where the time goes, step by step (what limits a missed goal)\n\n");
 		limits().forEach((limit) -> md.append("- ").append(limit).append('\n'));
 		r.profiles.forEach((profile) -> md.append("\n").append(profile).append('\n'));
-		if (!r.missing.isEmpty()) {
+		if (!r.missing.isEmpty() || !unmeasured().isEmpty()) {
 			md.append("\n## Not measured (NaN)\n\n");
 			r.missing.forEach((what, why) -> md.append("- ").append(what).append(": ").append(why).append('\n'));
+			unmeasured().forEach((figure, why) -> md.append("- `").append(figure).append("`: ").append(why).append('\n'));
 		}
 		md.append("\n## Configuration\n\n");
 		r.configuration.forEach((component, config) -> md.append("- ").append(component).append(": ").append(config).append('\n'));

@@ -97,6 +97,53 @@ class ReportTests {
 				"60x", "yes"));
 	}
 
+	@Test
+	void shouldFailWhenAStackDidNotStart() {
+		BenchResults results = measuredEverything(List.of("--no-replay"));
+		results.replay = null;
+		results.skipped.put("replay", "skipped with --no-replay");
+		results.stock = null;
+		results.missing.put("stock", "the stock-Debezium stack run failed: the local stack did not start");
+
+		assertThat(new Report(results).failures()).containsExactly(
+				"stock: the stock-Debezium stack run failed: the local stack did not start",
+				"stock_debezium_lag1000_p50_ms=NaN: the stock-Debezium stack run failed: the local stack did not start");
+	}
+
+	@Test
+	void shouldFailWhenAFigureIsNaNWithoutAReason() {
+		BenchResults results = measuredEverything(List.of());
+		results.hotKey = new HotKey.Figures(200, 5000, 0, Double.NaN, 20);
+
+		assertThat(new Report(results).failures()).singleElement().asString().startsWith("hotkey_db_reads=NaN");
+	}
+
+	@Test
+	void shouldPassWhenEveryFigureWasMeasuredOrNotAskedFor() {
+		BenchResults everything = measuredEverything(List.of());
+		BenchResults noReplay = measuredEverything(List.of("--no-replay"));
+		noReplay.replay = null;
+		noReplay.skipped.put("replay", "skipped with --no-replay");
+
+		assertThat(new Report(everything).failures()).isEmpty();
+		assertThat(new Report(noReplay).failures()).isEmpty();
+		assertThat(new Report(noReplay).resultLine()).contains("replay_events_per_s=NaN");
+	}
+
+	private static BenchResults measuredEverything(List<String> args) {
+		BenchResults results = new BenchResults(Machine.current(), BenchOptions.parse(args, java.nio.file.Path.of(".")),
+				"scripts/bench");
+		for (int rate : List.of(100, 1000, 3000)) {
+			results.lag.add(step(rate, 10, 40));
+		}
+		results.stock = step("stock-debezium-1000", 1000, 600, 900, 0, 0, Map.of());
+		results.reads = new ApiReads.Figures(List.of(), 0.7, 0.6, List.of());
+		results.hotKey = new HotKey.Figures(200, 5000, 0, 1, 20);
+		results.replay = new ReplayFigure.Figure(90_000, 100_000, "scripts/bench-replay --events 100000");
+		results.connectorIdleCores = 0.1;
+		return results;
+	}
+
 	private static Report.Goal stockGoal(BenchResults results) {
 		return new Report(results).goals().stream().filter((goal) -> goal.figure().startsWith("stock Debezium")).findFirst()
 			.orElseThrow();
