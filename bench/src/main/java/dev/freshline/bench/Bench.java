@@ -138,8 +138,8 @@ public final class Bench {
 						this.results.reads.missVsDbOnly());
 				HotKey.Figures hot = new HotKey(stack, http).run(this.options.hotKeyClients(), this.options.hotKeySettle());
 				this.results.hotKey = hot;
-				this.progress.line("hot key: %.0f Postgres reads for one invalidation under %d clients (%d reads)",
-						hot.dbReads(), hot.clients(), hot.reads());
+				this.progress.line("hot key: %.0f Postgres reads for one invalidation under %d clients (%d reads, %d failed; %.0f Redis errors)",
+						hot.dbReads(), hot.clients(), hot.reads(), hot.failedReads(), hot.redisErrors());
 			}
 			finally {
 				client.shutdown();
