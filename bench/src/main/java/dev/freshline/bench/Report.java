@@ -125,7 +125,7 @@ final class Report {
 		return line.toString();
 	}
 
-	private static String format(String name, double value) {
+	static String format(String name, double value) {
 		if (!Double.isFinite(value)) {
 			return "NaN";
 		}
