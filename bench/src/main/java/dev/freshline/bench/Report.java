@@ -303,7 +303,7 @@ final class Report {
 					backlog.inFlightGrowthPerS(), backlog.inFlightAtLoadEnd(), backlog.invalidatorKafkaLagSamples(),
 					backlog.drainMs()));
 		}
-		md.append("\n### CPU per component during each step (cores)\n\n`machine` is every process on the machine (from /proc/stat), including work that is not ours: the difference to the sum of the components is what else ran.\n\n");
+		md.append("\n### CPU per component during each step (cores)\n\n`machine` is every process on the machine (from /proc/stat), including work that is not ours: the difference to the sum of the components is what else ran. `postgres` is the postmaster, its live backends and the backends it reaped during the step (its cutime + cstime): the bench's writers disconnect before the sample.\n\n");
 		r.cpuDuringSteps.forEach((step, cpu) -> {
 			md.append("- ").append(step).append(": ");
 			List<String> parts = new ArrayList<>();
@@ -320,7 +320,7 @@ final class Report {
 		md.append("\n## API reads per instance\n\n");
 		if (r.reads != null) {
 			md.append(String.format(Locale.ROOT,
-					"%d closed-loop clients (JDK HttpClient, HTTP/1.1 keep-alive) per scenario, one instance at a time, warm-up %d s, measured %d s, ids 1-1000. `hit`: `GET /patients/{id}` with every entry cached; `miss`: the same after the client deleted the entry's key (outside the timed request); `noop`: `GET /bench/noop`; `db-only`: `GET /bench/db/patients/{id}` (same JSON, Postgres only). Ratios are the mean over both instances.%n%n",
+					"%d closed-loop clients (JDK HttpClient, HTTP/1.1 keep-alive) per scenario, one instance at a time, warm-up %d s, measured %d s, ids 1-1000. `hit`: `GET /patients/{id}` with every entry cached; `miss`: the same after the client deleted the entry's key (the client's clock stops meanwhile: the delete counts neither in the latency nor in the window reads/s is taken over); `noop`: `GET /bench/noop`; `db-only`: `GET /bench/db/patients/{id}` (same JSON, Postgres only). Ratios are the mean over both instances. A failed read (not 200, or no answer) is an error, not a read.%n%n",
 					r.options.readConcurrency(), r.options.readWarmUp().toSeconds(), r.options.readWindow().toSeconds()));
 			md.append("| instance | scenario | reads/s | p50 ms | p99 ms | p99.9 ms | errors |\n| --- | --- | --- | --- | --- | --- | --- |\n");
 			for (ReadLoad.Result read : r.reads.results()) {
