@@ -30,7 +30,8 @@ class DocFiguresTests {
 			String text = Files.readString(HOME.resolve(document));
 
 			assertThat(text).as(document + " has a bench block").contains("<!-- bench:begin ");
-			assertThat(text).as(document + " differs from what " + DocFigures.RESULTS + " gives: run scripts/bench-docs")
+			assertThat(text).as(document + " differs from what " + DocFigures.RESULTS
+					+ " gives: run scripts/bench-docs, or git checkout " + DocFigures.RESULTS + " to drop a run not worth quoting")
 				.isEqualTo(figures.rewrite(text));
 		}
 	}
