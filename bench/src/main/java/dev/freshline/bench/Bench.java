@@ -99,8 +99,11 @@ public final class Bench {
 		Report report = new Report(this.results);
 		report.write(this.options.out());
 		this.progress.line("wrote %s, latest.md and lag.svg", this.options.out().resolve("latest.json"));
+		List<String> failures = report.failures();
+		failures.forEach((failure) -> this.progress.line("FAILED %s", failure));
 		System.out.println(report.resultLine());
-		return 0;
+		// a figure that silently came out NaN must fail CI, not pass as a number-shaped line
+		return failures.isEmpty() ? 0 : 1;
 	}
 
 	private static String jvmOptions(boolean quick) {
@@ -135,8 +138,8 @@ public final class Bench {
 						this.results.reads.missVsDbOnly());
 				HotKey.Figures hot = new HotKey(stack, http).run(this.options.hotKeyClients(), this.options.hotKeySettle());
 				this.results.hotKey = hot;
-				this.progress.line("hot key: %.0f Postgres reads for one invalidation under %d clients (%d reads)",
-						hot.dbReads(), hot.clients(), hot.reads());
+				this.progress.line("hot key: %.0f Postgres reads for one invalidation under %d clients (%d reads, %d failed; %.0f Redis errors)",
+						hot.dbReads(), hot.clients(), hot.reads(), hot.failedReads(), hot.redisErrors());
 			}
 			finally {
 				client.shutdown();
@@ -234,7 +237,7 @@ public final class Bench {
 
 	private void replay() {
 		if (!this.options.replay()) {
-			this.results.missing.put("replay", "skipped with --no-replay");
+			this.results.skipped.put("replay", "skipped with --no-replay");
 			return;
 		}
 		this.progress.line("replay: the replay benchmark of scripts/bench-replay, --events %d (its own Kafka and Redis)...",

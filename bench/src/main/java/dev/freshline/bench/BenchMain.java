@@ -6,7 +6,8 @@ import java.util.Arrays;
  * The bench jar's entry point. The three measurements share the stack helpers and the machine
  * and CPU probes of this package, so they ship as one jar: {@code scripts/bench} runs
  * {@link Bench}, {@code scripts/measure-lag} runs {@code measure} ({@link LagProbe}) and
- * {@code scripts/bench-replay} runs {@code replay} ({@link ReplayBenchmark}).
+ * {@code scripts/bench-replay} runs {@code replay} ({@link ReplayBenchmark}); {@code scripts/bench-docs}
+ * runs {@code docs} ({@link DocFigures}), which copies the figures of the last run into the docs.
  */
 public final class BenchMain {
 
@@ -22,6 +23,7 @@ public final class BenchMain {
 		switch (command) {
 			case "measure" -> LagProbe.main(rest);
 			case "replay" -> ReplayBenchmark.main(rest);
+			case "docs" -> DocFigures.main(rest);
 			default -> Bench.main(args);
 		}
 	}

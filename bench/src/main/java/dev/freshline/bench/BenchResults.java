@@ -38,7 +38,11 @@ final class BenchResults {
 
 	ReplayFigure.@Nullable Figure replay;
 
+	/** Scenario -> why it could not be measured: each one fails the run (a non-zero exit). */
 	final Map<String, String> missing = new LinkedHashMap<>();
+
+	/** Scenario -> the option that left it out: not asked for, so not a failure. */
+	final Map<String, String> skipped = new LinkedHashMap<>();
 
 	final List<String> profiles = new ArrayList<>();
 

@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -14,6 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongFunction;
 
 import dev.freshline.model.CacheKeys;
 
@@ -34,6 +36,9 @@ final class LagStep {
 	private static final Duration DRAIN_QUIET = Duration.ofSeconds(3);
 
 	private static final Duration DRAIN_MAX = Duration.ofSeconds(60);
+
+	/** {@link #deletedAt} of an update whose delete was not seen before the bench stopped waiting. */
+	static final long UNOBSERVED = Long.MIN_VALUE;
 
 	private final StackProcess stack;
 
@@ -113,13 +118,17 @@ final class LagStep {
 		writers.shutdown();
 		long inFlightAtEnd = total - this.deletes.count();
 		long kafkaLagAtEnd = this.backlog.invalidatorLag();
-		awaitDrain(total);
+		long gaveUp = awaitDrain(total);
 		return match(name, rate, total, ids, versions, sent, committed, start, loadEnd, inFlight, kafkaLag, inFlightAtEnd,
-				kafkaLagAtEnd);
+				kafkaLagAtEnd, gaveUp);
 	}
 
-	/** Until every update's delete arrived, or none arrived for a while (a missed one never will). */
-	private void awaitDrain(int total) {
+	/**
+	 * Until every update's delete arrived, or none arrived for a while (a missed one never will).
+	 *
+	 * @return when the wait ended: the lag an unobserved update is counted with runs to here
+	 */
+	private long awaitDrain(int total) {
 		long deadline = System.nanoTime() + DRAIN_MAX.toNanos();
 		long seen = -1;
 		long quietSince = System.nanoTime();
@@ -130,47 +139,41 @@ final class LagStep {
 				quietSince = System.nanoTime();
 			}
 			else if (System.nanoTime() - quietSince > DRAIN_QUIET.toNanos()) {
-				return;
+				break;
 			}
 			LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
 		}
+		return System.nanoTime();
 	}
 
 	private LagResult match(String name, int rate, int total, long[] ids, long[] versions, long[] sent, long[] committed,
-			long start, long loadEnd, List<Long> inFlight, List<Long> kafkaLag, long inFlightAtEnd, long kafkaLagAtEnd) {
-		Map<String, List<Long>> byKey = this.deletes.drain();
-		Map<String, Integer> cursor = new java.util.HashMap<>();
-		double[] lags = new double[total];
+			long start, long loadEnd, List<Long> inFlight, List<Long> kafkaLag, long inFlightAtEnd, long kafkaLagAtEnd,
+			long gaveUp) {
+		long[] deleted = deletedAt(ids, sent, this.deletes.drain(), this.keys::patient);
 		double[] sendDelays = new double[total];
 		List<double[]> hopRows = new ArrayList<>();
 		int observed = 0;
 		long lastDelete = loadEnd;
 		for (int i = 0; i < total; i++) {
 			sendDelays[i] = (sent[i] - (start + i * (1_000_000_000L / rate))) / 1e6;
-			String key = this.keys.patient(ids[i]);
-			List<Long> times = byKey.getOrDefault(key, List.of());
-			int at = cursor.getOrDefault(key, 0);
-			// the first invalidation of this key after the update was sent is this update's: each
-			// change of a key raises its floor once, in commit order
-			while (at < times.size() && times.get(at) < sent[i]) {
-				at++;
-			}
-			if (at == times.size()) {
-				cursor.put(key, at);
+			if (deleted[i] == UNOBSERVED) {
 				continue;
 			}
-			long deleted = times.get(at);
-			cursor.put(key, at + 1);
-			lastDelete = Math.max(lastDelete, deleted);
-			lags[observed++] = Math.max(0, deleted - committed[i]) / 1e6;
+			observed++;
+			lastDelete = Math.max(lastDelete, deleted[i]);
 			HopTracker.Stamps stamps = this.hops.get(ids[i], versions[i]);
 			if (stamps != null) {
-				double deletedEpochMs = (deleted + this.epochOffsetNanos) / 1e6;
+				double deletedEpochMs = (deleted[i] + this.epochOffsetNanos) / 1e6;
 				hopRows.add(new double[] { stamps.debezium() - stamps.committed(), stamps.produced() - stamps.debezium(),
 						stamps.received() - stamps.produced(), deletedEpochMs - stamps.produced() });
 			}
 		}
-		double[] seen = java.util.Arrays.copyOf(lags, observed);
+		if (observed < total) {
+			// a missed delete is the worst lag of all, not a sample to leave out: it counts as the
+			// time the bench stopped waiting, a lower bound, and the drain time becomes that too
+			lastDelete = gaveUp;
+		}
+		double[] lags = lagsMs(committed, deleted, gaveUp);
 		Map<String, Percentiles> hopPercentiles = new java.util.LinkedHashMap<>();
 		String[] hopNames = { "commit_to_debezium", "debezium_to_kafka", "kafka_to_consumer", "kafka_to_redis_delete" };
 		for (int h = 0; h < hopNames.length; h++) {
@@ -178,10 +181,50 @@ final class LagStep {
 			hopPercentiles.put(hopNames[h], Percentiles.of(hopRows.stream().mapToDouble((row) -> row[column]).toArray()));
 		}
 		double seconds = (loadEnd - start) / 1e9;
-		return new LagResult(name, rate, total, total / seconds, observed, total - observed, Percentiles.of(seen),
+		return new LagResult(name, rate, total, total / seconds, observed, total - observed, Percentiles.of(lags),
 				Percentiles.of(sendDelays), hopPercentiles,
 				new LagResult.BacklogFigures(inFlight, slope(inFlight), inFlightAtEnd, kafkaLag, kafkaLagAtEnd,
 						(lastDelete - loadEnd) / 1e6));
+	}
+
+	/**
+	 * The time each update's delete was seen, or {@link #UNOBSERVED}. The first invalidation of a key
+	 * after its update was sent is that update's: each change of a key raises its floor once, in
+	 * commit order.
+	 */
+	static long[] deletedAt(long[] ids, long[] sent, Map<String, List<Long>> deletesByKey, LongFunction<String> key) {
+		long[] deleted = new long[ids.length];
+		Map<String, Integer> cursor = new HashMap<>();
+		for (int i = 0; i < ids.length; i++) {
+			String name = key.apply(ids[i]);
+			List<Long> times = deletesByKey.getOrDefault(name, List.of());
+			int at = cursor.getOrDefault(name, 0);
+			while (at < times.size() && times.get(at) < sent[i]) {
+				at++;
+			}
+			if (at == times.size()) {
+				cursor.put(name, at);
+				deleted[i] = UNOBSERVED;
+				continue;
+			}
+			deleted[i] = times.get(at);
+			cursor.put(name, at + 1);
+		}
+		return deleted;
+	}
+
+	/**
+	 * Commit -> delete of every update in milliseconds; an update whose delete was never seen counts
+	 * until {@code gaveUp}, when the bench stopped waiting for it, so that losing deletes can only
+	 * make the percentiles worse.
+	 */
+	static double[] lagsMs(long[] committed, long[] deleted, long gaveUp) {
+		double[] lags = new double[committed.length];
+		for (int i = 0; i < committed.length; i++) {
+			long end = (deleted[i] == UNOBSERVED) ? gaveUp : deleted[i];
+			lags[i] = Math.max(0, end - committed[i]) / 1e6;
+		}
+		return lags;
 	}
 
 	/** Least-squares growth of the samples per second (they are one second apart). */

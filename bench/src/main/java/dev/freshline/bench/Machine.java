@@ -64,13 +64,26 @@ record Machine(int cores, double memoryGiB, String jdk, String os, String loadAv
 	}
 
 	private static long cpuTicks(long pid) throws IOException {
-		String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-		// the fields after the command name, which is in parentheses and may contain spaces
-		String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-		return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+		return ticks(Files.readString(Path.of("/proc", Long.toString(pid), "stat")), false);
 	}
 
-	/** CPU clock ticks of a process and all its descendants (Postgres forks a backend per connection). */
+	/**
+	 * utime + stime of a /proc/PID/stat line, plus cutime + cstime (the children it has waited for,
+	 * and theirs) when {@code reaped}.
+	 */
+	static long ticks(String stat, boolean reaped) {
+		// the fields after the command name, which is in parentheses and may contain spaces
+		String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+		long own = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+		return reaped ? own + Long.parseLong(fields[13]) + Long.parseLong(fields[14]) : own;
+	}
+
+	/**
+	 * CPU clock ticks of a process and all its descendants, the exited ones included: Postgres
+	 * forks a backend per connection, and one that exits before the sample (the bench's writers
+	 * disconnect as a step ends) would take its CPU with it. The postmaster reaps its backends, so
+	 * their time moves into its cutime + cstime as they exit.
+	 */
 	static long treeTicks(long pid) {
 		return treeTicks(pid, true);
 	}
@@ -78,7 +91,7 @@ record Machine(int cores, double memoryGiB, String jdk, String os, String loadAv
 	static long treeTicks(long pid, boolean descendants) {
 		long ticks = 0;
 		try {
-			ticks += cpuTicks(pid);
+			ticks += ticks(Files.readString(Path.of("/proc", Long.toString(pid), "stat")), descendants);
 		}
 		catch (IOException | RuntimeException gone) {
 			return 0;

@@ -18,7 +18,15 @@ final class ReadLoad {
 	record Result(String scenario, String instance, int concurrency, double readsPerS, Percentiles latencyMs, long errors) {
 	}
 
-	private final BenchHttp http;
+	/** One GET: the HTTP status it answered with. */
+	@FunctionalInterface
+	interface Reader {
+
+		int status(String url) throws Exception;
+
+	}
+
+	private final Reader reader;
 
 	private final int concurrency;
 
@@ -27,7 +35,11 @@ final class ReadLoad {
 	private final Duration window;
 
 	ReadLoad(BenchHttp http, int concurrency, Duration warmUp, Duration window) {
-		this.http = http;
+		this((url) -> http.get(url).statusCode(), concurrency, warmUp, window);
+	}
+
+	ReadLoad(Reader reader, int concurrency, Duration warmUp, Duration window) {
+		this.reader = reader;
 		this.concurrency = concurrency;
 		this.warmUp = warmUp;
 		this.window = window;
@@ -35,8 +47,9 @@ final class ReadLoad {
 
 	/**
 	 * @param url the URL of the n-th read of the run
-	 * @param before what a client does before its read, outside the timed request (evicting the key
-	 * for the miss scenario)
+	 * @param before what a client does before its read (evicting the key for the miss scenario):
+	 * the client's clock stops meanwhile, so it counts neither in a read's latency nor in the
+	 * window its reads per second are taken over
 	 */
 	Result run(String scenario, String instance, LongFunction<String> url, LongConsumer before) throws InterruptedException {
 		AtomicLong sequence = new AtomicLong();
@@ -46,6 +59,7 @@ final class ReadLoad {
 		List<Thread> clients = new ArrayList<>();
 		List<long[]> latencies = new ArrayList<>();
 		int[] counts = new int[this.concurrency];
+		long[] aside = new long[this.concurrency];
 		for (int c = 0; c < this.concurrency; c++) {
 			int client = c;
 			long[] mine = new long[1 << 16];
@@ -55,20 +69,26 @@ final class ReadLoad {
 				int n = 0;
 				while (true) {
 					long i = sequence.getAndIncrement();
+					long preparing = System.nanoTime();
 					before.accept(i);
 					long sent = System.nanoTime();
+					aside[client] += Math.max(0, Math.min(sent, measureTo) - Math.max(preparing, measureFrom));
 					if (sent >= measureTo) {
 						break;
 					}
+					boolean ok;
 					try {
-						if (this.http.get(url.apply(i)).statusCode() != 200) {
-							errors.incrementAndGet();
-						}
+						ok = this.reader.status(url.apply(i)) == 200;
 					}
 					catch (Exception ex) {
-						errors.incrementAndGet();
+						ok = false;
 					}
 					long answered = System.nanoTime();
+					if (!ok) {
+						// a failed read is not a read: counted apart, never in the throughput or the latencies
+						errors.incrementAndGet();
+						continue;
+					}
 					if (sent >= measureFrom && answered <= measureTo) {
 						if (n == own.length) {
 							own = Arrays.copyOf(own, n * 2);
@@ -94,7 +114,11 @@ final class ReadLoad {
 				all[at++] = own[n] / 1e6;
 			}
 		}
-		return new Result(scenario, instance, this.concurrency, total / (this.window.toNanos() / 1e9), Percentiles.of(all),
-				errors.get());
+		double readsPerS = 0;
+		for (int c = 0; c < this.concurrency; c++) {
+			long ownWindow = this.window.toNanos() - aside[c];
+			readsPerS += (ownWindow > 0) ? counts[c] / (ownWindow / 1e9) : 0;
+		}
+		return new Result(scenario, instance, this.concurrency, readsPerS, Percentiles.of(all), errors.get());
 	}
 }

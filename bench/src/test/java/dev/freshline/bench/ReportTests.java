@@ -25,7 +25,7 @@ class ReportTests {
 		BenchResults results = new BenchResults(Machine.current(), BenchOptions.parse(List.of(), java.nio.file.Path.of(".")),
 				"scripts/bench");
 		results.lag.add(step(100, 4.04, 12.36));
-		results.hotKey = new HotKey.Figures(200, 5000, 0, 1, 20);
+		results.hotKey = new HotKey.Figures(200, 5000, 0, 0, 1, 0, 20);
 		results.connectorIdleCores = 0.0421;
 
 		assertThat(new Report(results).resultLine()).startsWith("RESULT lag100_p50_ms=4.0 lag100_p99_ms=12.4 lag1000_p50_ms=NaN")
@@ -56,6 +56,108 @@ class ReportTests {
 	void shouldReadTheVersionOfAPatient() {
 		assertThat(BenchHttp.version("{\"id\":42,\"ward\":\"ward-c\",\"version\":17,\"updatedAt\":null}")).isEqualTo(17);
 		assertThat(BenchHttp.version("{}")).isEqualTo(-1);
+	}
+
+	@Test
+	void shouldNotCompareWithAStockRunThatFellBehind() {
+		BenchResults results = new BenchResults(Machine.current(), BenchOptions.parse(List.of(), java.nio.file.Path.of(".")),
+				"scripts/bench");
+		results.lag.add(step(1000, 50, 150));
+		// the committed full run's baseline: its backlog grew 284/s and most of its p50 was the
+		// invalidator's queue (kafka_to_redis_delete), not Debezium's poll
+		results.stock = step("stock-debezium-1000", 1000, 4997, 8000, 284, 0,
+				Map.of("commit_to_debezium", hop(300), "kafka_to_redis_delete", hop(4351)));
+
+		Report.Goal ratio = stockGoal(results);
+
+		assertThat(ratio.measured()).startsWith("NaN")
+			.contains("stock-debezium-1000 fell behind", "+284", "kafka_to_redis_delete");
+		assertThat(ratio.met()).isEqualTo("not comparable");
+		assertThat(new Report(results).resultLine()).contains("stock_debezium_lag1000_p50_ms=4997.0");
+	}
+
+	@Test
+	void shouldNotCompareWhenADeleteWasNotSeen() {
+		BenchResults results = new BenchResults(Machine.current(), BenchOptions.parse(List.of(), java.nio.file.Path.of(".")),
+				"scripts/bench");
+		results.lag.add(step("freshline-1000", 1000, 10, 40, 0, 3, Map.of()));
+		results.stock = step("stock-debezium-1000", 1000, 600, 900, 0, 0, Map.of());
+
+		assertThat(stockGoal(results).measured()).startsWith("NaN").contains("freshline-1000", "3 of 100 deletes not seen");
+	}
+
+	@Test
+	void shouldCompareWhenBothRunsKeptUp() {
+		BenchResults results = new BenchResults(Machine.current(), BenchOptions.parse(List.of(), java.nio.file.Path.of(".")),
+				"scripts/bench");
+		results.lag.add(step("freshline-1000", 1000, 10, 40, 1.5, 0, Map.of()));
+		results.stock = step("stock-debezium-1000", 1000, 600, 900, -2, 0, Map.of());
+
+		assertThat(stockGoal(results)).isEqualTo(new Report.Goal("stock Debezium p50 / Freshline p50 at 1,000/s", ">= 30x",
+				"60x", "yes"));
+	}
+
+	@Test
+	void shouldFailWhenAStackDidNotStart() {
+		BenchResults results = measuredEverything(List.of("--no-replay"));
+		results.replay = null;
+		results.skipped.put("replay", "skipped with --no-replay");
+		results.stock = null;
+		results.missing.put("stock", "the stock-Debezium stack run failed: the local stack did not start");
+
+		assertThat(new Report(results).failures()).containsExactly(
+				"stock: the stock-Debezium stack run failed: the local stack did not start",
+				"stock_debezium_lag1000_p50_ms=NaN: the stock-Debezium stack run failed: the local stack did not start");
+	}
+
+	@Test
+	void shouldFailWhenAFigureIsNaNWithoutAReason() {
+		BenchResults results = measuredEverything(List.of());
+		results.hotKey = new HotKey.Figures(200, 5000, 0, 0, Double.NaN, 0, 20);
+
+		assertThat(new Report(results).failures()).singleElement().asString().startsWith("hotkey_db_reads=NaN");
+	}
+
+	@Test
+	void shouldPassWhenEveryFigureWasMeasuredOrNotAskedFor() {
+		BenchResults everything = measuredEverything(List.of());
+		BenchResults noReplay = measuredEverything(List.of("--no-replay"));
+		noReplay.replay = null;
+		noReplay.skipped.put("replay", "skipped with --no-replay");
+
+		assertThat(new Report(everything).failures()).isEmpty();
+		assertThat(new Report(noReplay).failures()).isEmpty();
+		assertThat(new Report(noReplay).resultLine()).contains("replay_events_per_s=NaN");
+	}
+
+	private static BenchResults measuredEverything(List<String> args) {
+		BenchResults results = new BenchResults(Machine.current(), BenchOptions.parse(args, java.nio.file.Path.of(".")),
+				"scripts/bench");
+		for (int rate : List.of(100, 1000, 3000)) {
+			results.lag.add(step(rate, 10, 40));
+		}
+		results.stock = step("stock-debezium-1000", 1000, 600, 900, 0, 0, Map.of());
+		results.reads = new ApiReads.Figures(List.of(), 0.7, 0.6, List.of());
+		results.hotKey = new HotKey.Figures(200, 5000, 0, 0, 1, 0, 20);
+		results.replay = new ReplayFigure.Figure(90_000, 100_000, "scripts/bench-replay --events 100000");
+		results.connectorIdleCores = 0.1;
+		return results;
+	}
+
+	private static Report.Goal stockGoal(BenchResults results) {
+		return new Report(results).goals().stream().filter((goal) -> goal.figure().startsWith("stock Debezium")).findFirst()
+			.orElseThrow();
+	}
+
+	private static Percentiles hop(double p50) {
+		return new Percentiles(100, p50, p50 * 1.5, p50 * 1.6, p50 * 1.7);
+	}
+
+	private static LagResult step(String name, int rate, double p50, double p99, double growth, int unobserved,
+			Map<String, Percentiles> hops) {
+		Percentiles lag = new Percentiles(100, p50, p99, p99 + 1, p99 + 2);
+		return new LagResult(name, rate, 100, rate, 100 - unobserved, unobserved, lag, lag, hops,
+				new LagResult.BacklogFigures(List.of(1L, 2L, 3L), growth, 0, List.of(), 0, 0));
 	}
 
 	private static LagResult step(int rate, double p50, double p99) {

@@ -31,8 +31,12 @@ final class CacheReads {
 		}
 	}
 
-	/** Reads Postgres through {@code loader}, then passes the hook race tests stop at and count loads with. */
-	static Optional<Loaded> load(FillHooks hooks, String key, Supplier<Optional<Loaded>> loader) {
+	/**
+	 * Reads Postgres through {@code loader}, counted in {@code freshline.cache.loads}, then passes
+	 * the hook race tests stop at and count loads with.
+	 */
+	static Optional<Loaded> load(FillHooks hooks, ReadMetrics metrics, String key, Supplier<Optional<Loaded>> loader) {
+		metrics.loaded();
 		Optional<Loaded> loaded = loader.get();
 		hooks.afterDatabaseRead(key);
 		return loaded;

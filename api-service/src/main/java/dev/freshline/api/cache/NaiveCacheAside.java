@@ -80,6 +80,6 @@ final class NaiveCacheAside implements CacheReader {
 	}
 
 	private Optional<Loaded> load(String key, Supplier<Optional<Loaded>> loader) {
-		return CacheReads.load(this.hooks, key, loader);
+		return CacheReads.load(this.hooks, this.metrics, key, loader);
 	}
 }

@@ -18,6 +18,8 @@ final class ReadMetrics {
 
 	private final Counter misses;
 
+	private final Counter loads;
+
 	private final Counter fills;
 
 	private final Counter fillsRejected;
@@ -31,6 +33,9 @@ final class ReadMetrics {
 	ReadMetrics(MeterRegistry meters) {
 		this.hits = meters.counter("freshline.cache.hits");
 		this.misses = meters.counter("freshline.cache.misses");
+		// every Postgres read of the read path, counted where it happens: a miss, a lease wait that
+		// timed out and Redis failing open all read Postgres, and only the first two count a miss
+		this.loads = meters.counter("freshline.cache.loads");
 		this.fills = meters.counter("freshline.cache.fills");
 		this.fillsRejected = meters.counter("freshline.cache.fills.rejected");
 		this.leaseWaits = meters.counter("freshline.cache.lease.waits");
@@ -43,6 +48,10 @@ final class ReadMetrics {
 
 	void miss() {
 		this.misses.increment();
+	}
+
+	void loaded() {
+		this.loads.increment();
 	}
 
 	void filled() {

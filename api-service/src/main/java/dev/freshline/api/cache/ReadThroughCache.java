@@ -233,6 +233,6 @@ class ReadThroughCache implements CacheReader {
 	}
 
 	private Optional<Loaded> load(String key, Supplier<Optional<Loaded>> loader) {
-		return CacheReads.load(this.hooks, key, loader);
+		return CacheReads.load(this.hooks, this.metrics, key, loader);
 	}
 }
