@@ -34,6 +34,12 @@ class BenchOptionsTests {
 	}
 
 	@Test
+	void shouldKeepAQuickRunsFiguresAwayFromTheCommittedOnes() {
+		assertThat(BenchOptions.parse(List.of("--quick"), this.home).out())
+			.isEqualTo(this.home.resolve("bench/results/quick"));
+	}
+
+	@Test
 	void shouldRefuseUnknownArgumentsAndAMissingDirectory() {
 		assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse(List.of("--fast"), this.home))
 			.withMessage("unknown argument '--fast'");
