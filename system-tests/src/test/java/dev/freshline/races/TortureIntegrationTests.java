@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,14 +20,18 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.lettuce.core.KeyValue;
+import org.awaitility.core.ConditionTimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 import dev.freshline.api.cache.FillHooks;
-import dev.freshline.invalidator.invalidation.InvalidationHooks;
+import dev.freshline.model.Invalidation;
 import dev.freshline.pipeline.Http;
 import dev.freshline.pipeline.PipelineStack;
 
@@ -41,8 +46,9 @@ import static org.awaitility.Awaitility.await;
  * completed before it). The same run against the textbook cache-aside must leave stale entries,
  * or the checker has not shown it can see them. Both runs pause between load and fill, as a GC
  * pause or a slow network would (see {@link PauseBeforeFill}), to widen the race equally, and
- * readers go on for a moment after the last write, the only window in which a stale fill can
- * survive.
+ * readers go on after the last write until the change stream has applied every write (each
+ * written id's floor at its row's version, the invalidators' lag 0): a stale fill can only
+ * survive the last invalidation of its key, which lands in that window.
  */
 class TortureIntegrationTests {
 
@@ -62,8 +68,8 @@ class TortureIntegrationTests {
 
 	private static final int MAX_FILL_PAUSE_MILLIS = 800;
 
-	/** Readers go on this long after the last write: a stale fill can only survive the last write. */
-	private static final Duration READ_TAIL = Duration.ofSeconds(2);
+	/** How long the change stream may take to apply every write once the writers stopped. */
+	private static final Duration QUIESCENCE_TIMEOUT = Duration.ofSeconds(60);
 
 	@Test
 	void shouldLeaveNoStaleEntryWhereNaiveCacheAsideDoes() throws Exception {
@@ -79,6 +85,8 @@ class TortureIntegrationTests {
 				staleness.length == 0 ? 0 : staleness[staleness.length - 1]);
 		report(duration, freshline, naive, result);
 
+		assertThat(freshline.quiescence).as("quiescence of the Freshline run").isNull();
+		assertThat(naive.quiescence).as("quiescence of the naive run").isNull();
 		assertThat(freshline.reads).isNotEmpty();
 		assertThat(freshline.writes).isNotEmpty();
 		assertThat(naive.staleAfterQuiescence).as("the checker must see the staleness naive cache-aside leaves")
@@ -108,16 +116,21 @@ class TortureIntegrationTests {
 			for (Future<?> writer : writers) {
 				writer.get(60, TimeUnit.SECONDS);
 			}
-			long tail = System.nanoTime() + READ_TAIL.toNanos();
-			await().atMost(READ_TAIL.plusSeconds(30)).until(() -> System.nanoTime() >= tail);
+			// the last commit, after every writer stopped: the connector publishes in commit order, so
+			// once its floor is reached every earlier change is in Kafka
+			try (Connection connection = stack.connect()) {
+				move(connection, FIRST_ID, run);
+			}
+			// readers go on until the whole change stream is applied: a stale fill can only survive the
+			// last invalidation of its key, and that lands during this wait, not after a fixed tail
+			long lastWrite = System.nanoTime();
+			run.quiescence = awaitQuiescence(stack, run);
+			run.quiescenceMillis = (System.nanoTime() - lastWrite) / 1_000_000;
 			reading.set(false);
 			for (Future<?> reader : readers) {
 				reader.get(60, TimeUnit.SECONDS);
 			}
 			threads.shutdown();
-
-			// quiescence: every committed write has been invalidated through the whole change stream
-			await().atMost(Duration.ofSeconds(120)).until(() -> hooks.invalidations() >= run.writes.size());
 			run.staleAfterQuiescence = staleEntries(stack);
 			return run;
 		}
@@ -143,18 +156,10 @@ class TortureIntegrationTests {
 
 	private static void write(PipelineStack stack, AtomicBoolean running, Run run) {
 		long interval = TimeUnit.SECONDS.toNanos(1) / WRITES_PER_SECOND_PER_WRITER;
-		try (Connection connection = stack.connect();
-				PreparedStatement update = connection
-					.prepareStatement("UPDATE patient SET ward = 'ward-t' || ? WHERE id = ? RETURNING version")) {
+		try (Connection connection = stack.connect()) {
 			long next = System.nanoTime();
 			while (running.get()) {
-				long id = FIRST_ID + ThreadLocalRandom.current().nextInt(HOT_PATIENTS);
-				update.setInt(1, ThreadLocalRandom.current().nextInt(8));
-				update.setLong(2, id);
-				try (ResultSet row = update.executeQuery()) {
-					row.next();
-					run.writes.add(new Write(id, row.getLong(1), System.nanoTime()));
-				}
+				move(connection, FIRST_ID + ThreadLocalRandom.current().nextInt(HOT_PATIENTS), run);
 				next += interval;
 				LockSupport.parkNanos(Math.max(0, next - System.nanoTime())); // open-loop pacing
 			}
@@ -162,6 +167,71 @@ class TortureIntegrationTests {
 		catch (Exception ex) {
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	/** Moves a patient to another ward with raw SQL: the patient key and two ward keys change. */
+	private static void move(Connection connection, long id, Run run) throws Exception {
+		try (PreparedStatement update = connection
+			.prepareStatement("UPDATE patient SET ward = 'ward-t' || ? WHERE id = ? RETURNING version")) {
+			update.setInt(1, ThreadLocalRandom.current().nextInt(8));
+			update.setLong(2, id);
+			try (ResultSet row = update.executeQuery()) {
+				row.next();
+				run.writes.add(new Write(id, row.getLong(1), System.nanoTime()));
+			}
+		}
+	}
+
+	/**
+	 * Waits until the change stream has applied every write: for every written id, its floor in
+	 * Redis has reached the row's version (deleted rows: {@link Invalidation#DELETED}), and the
+	 * invalidators' committed offsets have reached the end of every topic they read. Returns null
+	 * once quiet, else what was still outstanding when the wait gave up.
+	 */
+	private static @Nullable String awaitQuiescence(PipelineStack stack, Run run) {
+		AtomicReference<String> outstanding = new AtomicReference<>("not checked yet");
+		try {
+			await().atMost(QUIESCENCE_TIMEOUT)
+				.pollInterval(Duration.ofMillis(200))
+				.until(() -> {
+					outstanding.set(outstanding(stack, run));
+					return outstanding.get() == null;
+				});
+			return null;
+		}
+		catch (ConditionTimeoutException ex) {
+			return "not reached within " + QUIESCENCE_TIMEOUT.toSeconds() + " s: " + outstanding.get();
+		}
+	}
+
+	private static @Nullable String outstanding(PipelineStack stack, Run run) throws Exception {
+		Map<Long, Long> expected = new TreeMap<>();
+		run.writes.forEach((write) -> expected.put(write.id(), Invalidation.DELETED));
+		try (Connection connection = stack.connect();
+				PreparedStatement query = connection.prepareStatement("SELECT id, version FROM patient WHERE id = ANY(?)")) {
+			query.setArray(1, connection.createArrayOf("bigint", expected.keySet().toArray()));
+			try (ResultSet rows = query.executeQuery()) {
+				while (rows.next()) {
+					expected.put(rows.getLong(1), rows.getLong(2));
+				}
+			}
+		}
+		String[] floorKeys = expected.keySet().stream().map((id) -> stack.keys().floor(stack.keys().patient(id))).toArray(String[]::new);
+		List<String> behind = new ArrayList<>();
+		List<KeyValue<String, String>> floors = stack.redis().mget(floorKeys);
+		int i = 0;
+		for (Map.Entry<Long, Long> row : expected.entrySet()) {
+			KeyValue<String, String> floor = floors.get(i++);
+			long reached = floor.hasValue() ? Long.parseLong(floor.getValue()) : 0;
+			if (reached < row.getValue()) {
+				behind.add(row.getKey() + " (floor " + reached + " < " + row.getValue() + ")");
+			}
+		}
+		if (!behind.isEmpty()) {
+			return behind.size() + " written ids whose floor is below the row's version, e.g. "
+					+ behind.subList(0, Math.min(3, behind.size()));
+		}
+		return stack.invalidatorsCaughtUp() ? null : "invalidator lag above 0 (committed offsets behind the topic ends)";
 	}
 
 	/** Cached entries whose version is below the row's, once everything is quiet (I1). */
@@ -203,13 +273,14 @@ class TortureIntegrationTests {
 				+ "%d hot patients, 0-20 ms (1 in 5: 200-%d ms) between load and fill%n"
 				+ "machine: %d cores, %s %s%n"
 				+ "freshline: %d reads, %d writes, %d stale reads, %d stale entries after quiescence%n"
-				+ "naive:     %d reads, %d writes, %d stale reads, %d stale entries after quiescence%n%s%n",
+				+ "naive:     %d reads, %d writes, %d stale reads, %d stale entries after quiescence%n"
+				+ "quiescence (every written id's floor at its row's version, invalidator lag 0): freshline %s, naive %s%n%s%n",
 				duration.toSeconds(), READERS, READS_PER_SECOND_PER_READER, WRITERS, WRITES_PER_SECOND_PER_WRITER,
 				HOT_PATIENTS, MAX_FILL_PAUSE_MILLIS,
 				Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
 				System.getProperty("java.version"), freshline.reads.size(), freshline.writes.size(),
 				freshline.staleReads(), freshline.staleAfterQuiescence, naive.reads.size(), naive.writes.size(),
-				naive.staleReads(), naive.staleAfterQuiescence, result);
+				naive.staleReads(), naive.staleAfterQuiescence, freshline.quiescenceReport(), naive.quiescenceReport(), result);
 		System.out.print(report);
 		Path file = Path.of("target", "torture", "report.txt");
 		Files.createDirectories(file.getParent());
@@ -232,6 +303,11 @@ class TortureIntegrationTests {
 		final ConcurrentLinkedQueue<Write> writes = new ConcurrentLinkedQueue<>();
 
 		int staleAfterQuiescence;
+
+		/** Null once every write was applied; else what was outstanding when the wait gave up. */
+		@Nullable String quiescence;
+
+		long quiescenceMillis;
 
 		Run(String protocol) {
 			this.protocol = protocol;
@@ -260,15 +336,18 @@ class TortureIntegrationTests {
 			return staleness;
 		}
 
+		String quiescenceReport() {
+			return (this.quiescence == null) ? "reached " + this.quiescenceMillis + " ms after the last write"
+					: "FAILED, " + this.quiescence;
+		}
+
 		long staleReads() {
 			return Arrays.stream(staleness()).filter((ms) -> ms > 0).count();
 		}
 	}
 
-	/** The realistic pause between load and fill, the same for both protocols; counts invalidations. */
-	static final class PauseBeforeFill implements FillHooks, InvalidationHooks {
-
-		private final java.util.concurrent.atomic.AtomicLong invalidations = new java.util.concurrent.atomic.AtomicLong();
+	/** The realistic pause between load and fill, the same for both protocols. */
+	static final class PauseBeforeFill implements FillHooks {
 
 		/**
 		 * Models latency between load and set, not a wait for a condition: most fills pause up to
@@ -280,15 +359,6 @@ class TortureIntegrationTests {
 			ThreadLocalRandom random = ThreadLocalRandom.current();
 			long millis = (random.nextInt(5) == 0) ? 200 + random.nextInt(MAX_FILL_PAUSE_MILLIS - 199) : random.nextInt(21);
 			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(millis));
-		}
-
-		@Override
-		public void afterDelete(String key) {
-			this.invalidations.incrementAndGet();
-		}
-
-		long invalidations() {
-			return this.invalidations.get();
 		}
 	}
 }
