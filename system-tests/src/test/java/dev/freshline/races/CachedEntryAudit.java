@@ -69,7 +69,7 @@ final class CachedEntryAudit {
 				result.checked().merge(namespace, 1, Integer::sum);
 				if (!cached.equals(current)) {
 					result.stale().merge(namespace, 1, Integer::sum);
-					if (result.examples().size() < 5) {
+					if (result.examples().size() < 3) {
 						result.examples().add(key + " cached " + cached + ", Postgres " + current);
 					}
 				}

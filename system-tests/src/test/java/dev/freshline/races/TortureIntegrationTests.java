@@ -110,7 +110,7 @@ class TortureIntegrationTests {
 						+ freshline.audit.checkedTotal() + " " + freshline.audit.examples());
 		verdict(verdicts, freshline.audit.checked().keySet().containsAll(List.of("patient", "ward", "formulary"))
 				&& freshline.audit.unchecked().isEmpty() && naive.audit.unchecked().isEmpty(),
-				"every namespace audited, no cached key of unknown shape: " + freshline.audit.checked().keySet()
+				"entries of every namespace audited, no cached key of unknown shape: " + freshline.audit.checked().keySet()
 						+ " unchecked " + freshline.audit.unchecked() + naive.audit.unchecked());
 		verdict(verdicts, naive.audit.staleTotal() > 0,
 				"negative control: naive cache-aside leaves stale entries after quiescence: " + naive.audit.staleTotal());
@@ -165,8 +165,34 @@ class TortureIntegrationTests {
 				reader.get(60, TimeUnit.SECONDS);
 			}
 			threads.shutdown();
+			sweep(stack);
 			run.audit = CachedEntryAudit.audit(stack);
 			return run;
+		}
+	}
+
+	/**
+	 * One read of every hot key once quiet, so that every namespace has entries to audit even when
+	 * the last invalidations left one empty (leased readers make few list reads). A key still
+	 * cached is a hit and stays as it is, so this hides no stale entry; a missing one is filled
+	 * from Postgres after the last write.
+	 */
+	private static void sweep(PipelineStack stack) throws Exception {
+		List<String> paths = new ArrayList<>();
+		for (int ward = 0; ward < WARDS; ward++) {
+			paths.add("/wards/" + ward(ward) + "/patients");
+		}
+		for (long hospital : HOSPITALS) {
+			paths.add("/hospitals/" + hospital + "/formulary");
+		}
+		for (long id = FIRST_ID; id < FIRST_ID + HOT_PATIENTS; id++) {
+			paths.add("/patients/" + id);
+		}
+		for (String path : paths) {
+			int status = Http.get(stack.apiUrl(1) + path).statusCode();
+			if (status != 200 && status != 404) {
+				throw new IllegalStateException("GET " + path + ": " + status);
+			}
 		}
 	}
 
