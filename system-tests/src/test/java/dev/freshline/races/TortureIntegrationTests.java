@@ -55,9 +55,12 @@ import static org.awaitility.Awaitility.await;
  * change stream has applied every write (each written id's floor at its row's version, the
  * invalidators' lag 0): a stale fill can only survive the last invalidation of its key, which
  * lands in that window. Then every cached entry of every namespace is compared with Postgres
- * (I1, {@link CachedEntryAudit}) and each patient read's staleness is measured (I2: its start
- * minus the commit of the first newer write that had completed before it). The same run against
- * textbook cache-aside must leave stale entries, or the checker has not shown it can see them.
+ * (I1, {@link CachedEntryAudit}). Each patient read is held to the fill protocol's per-read bound
+ * (it returns at least the version of the floor its key had in Redis when it started, so its
+ * staleness is at most the pipeline's lag) and its staleness is measured (I2: its start minus the
+ * commit of the first newer write that had completed before it; reported as a fraction of reads,
+ * since leased readers make fewer reads than naive ones). The same run against textbook
+ * cache-aside must break both checks, or the checker has not shown it can see what it checks.
  * Both runs pause between load and fill, as a GC pause or a slow network would (see
  * {@link PauseBeforeFill}), to widen the race equally.
  */
@@ -112,6 +115,11 @@ class TortureIntegrationTests {
 				&& freshline.audit.unchecked().isEmpty() && naive.audit.unchecked().isEmpty(),
 				"entries of every namespace audited, no cached key of unknown shape: " + freshline.audit.checked().keySet()
 						+ " unchecked " + freshline.audit.unchecked() + naive.audit.unchecked());
+		verdict(verdicts, freshline.readsBelowFloor() == 0,
+				"fill protocol per-read bound: no freshline patient read returns a version below the floor its key had "
+						+ "when the read started: " + freshline.ofReads(freshline.readsBelowFloor()) + " do");
+		verdict(verdicts, naive.readsBelowFloor() > 0,
+				"negative control: naive cache-aside serves reads below the floor: " + naive.ofReads(naive.readsBelowFloor()));
 		verdict(verdicts, naive.audit.staleTotal() > 0,
 				"negative control: naive cache-aside leaves stale entries after quiescence: " + naive.audit.staleTotal());
 		report(duration, freshline, naive, verdicts);
@@ -265,6 +273,8 @@ class TortureIntegrationTests {
 
 	private static void readPatient(PipelineStack stack, int instance, Run run) throws Exception {
 		long id = run.anyPatientToRead();
+		// the floor before the read: the fill protocol promises the read returns at least this version
+		String floor = stack.redis().get(stack.keys().floor(stack.keys().patient(id)));
 		long start = System.nanoTime();
 		HttpResponse<String> response = Http.get(stack.apiUrl(instance) + "/patients/" + id);
 		long end = System.nanoTime();
@@ -273,7 +283,7 @@ class TortureIntegrationTests {
 			case 404 -> NOT_FOUND;
 			default -> throw new IllegalStateException("GET /patients/" + id + ": " + response.statusCode());
 		};
-		run.reads.add(new Read(id, version, start, end));
+		run.reads.add(new Read(id, version, (floor == null) ? 0 : Long.parseLong(floor), start, end));
 	}
 
 	/** A list read: checked after quiescence by the audit, counted here. */
@@ -497,9 +507,13 @@ class TortureIntegrationTests {
 	private static void report(Duration duration, Run freshline, Run naive, List<String> verdicts) throws IOException {
 		double[] staleness = freshline.staleness();
 		String result = String.format(
-				"RESULT stale_after_quiescence=%d naive_stale_after_quiescence=%d entries_checked=%d reads=%d writes=%d "
+				"RESULT stale_after_quiescence=%d naive_stale_after_quiescence=%d entries_checked=%d "
+						+ "reads_below_floor=%d naive_reads_below_floor=%d stale_read_fraction=%.4f "
+						+ "naive_stale_read_fraction=%.4f reads=%d writes=%d "
 						+ "staleness_p50_ms=%.1f staleness_p99_ms=%.1f staleness_max_ms=%.1f",
 				freshline.audit.staleTotal(), naive.audit.staleTotal(), freshline.audit.checkedTotal(),
+				freshline.readsBelowFloor(), naive.readsBelowFloor(), freshline.fraction(freshline.staleReads()),
+				naive.fraction(naive.staleReads()),
 				freshline.reads.size(), freshline.writeKinds.values().stream().mapToLong(LongAdder::sum).sum(),
 				percentile(staleness, 0.50),
 				percentile(staleness, 0.99), (staleness.length == 0) ? 0 : staleness[staleness.length - 1]);
@@ -515,9 +529,10 @@ class TortureIntegrationTests {
 		for (Run run : List.of(freshline, naive)) {
 			report.append(String.format("%-9s  reads: %d patient, %s; writes: %s%n", run.name() + ":", run.reads.size(),
 					counts(run.listReads), counts(run.writeKinds)));
-			report.append(String.format("%-9s  %d stale patient reads; quiescence %s; stale entries after quiescence: "
-					+ "%d of %d (%s)%n", "", run.staleReads(), run.quiescenceReport(), run.audit.staleTotal(),
-					run.audit.checkedTotal(), run.audit.summary()));
+			report.append(String.format("%-9s  stale patient reads %s; below the floor at their start %s%n", "",
+					run.ofReads(run.staleReads()), run.ofReads(run.readsBelowFloor())));
+			report.append(String.format("%-9s  quiescence %s; stale entries after quiescence: %d of %d (%s)%n", "",
+					run.quiescenceReport(), run.audit.staleTotal(), run.audit.checkedTotal(), run.audit.summary()));
 		}
 		verdicts.forEach((verdict) -> report.append(verdict).append(System.lineSeparator()));
 		report.append(result).append(System.lineSeparator());
@@ -534,7 +549,11 @@ class TortureIntegrationTests {
 			.collect(Collectors.joining(", "));
 	}
 
-	record Read(long id, long version, long startNanos, long endNanos) {
+	/**
+	 * A patient read: the version it returned ({@link #NOT_FOUND} for a 404) and the key's floor in
+	 * Redis just before it started (0 if none).
+	 */
+	record Read(long id, long version, long floorBefore, long startNanos, long endNanos) {
 	}
 
 	/** A committed patient write; a delete has version {@link Invalidation#DELETED}. */
@@ -621,8 +640,7 @@ class TortureIntegrationTests {
 		/**
 		 * Per read: its start minus the earliest commit, among writes newer than what it returned,
 		 * that had completed before the read started; 0 for a read that saw the latest completed
-		 * write. A 404 counts as the delete if a delete of the id had started before the read ended
-		 * (ids are never reused), else as "not created yet". Sorted ascending, in milliseconds.
+		 * write. Sorted ascending, in milliseconds.
 		 */
 		double[] staleness() {
 			Map<Long, List<Write>> byPatient = new HashMap<>();
@@ -631,12 +649,7 @@ class TortureIntegrationTests {
 			int i = 0;
 			for (Read read : this.reads) {
 				List<Write> writes = byPatient.getOrDefault(read.id(), List.of());
-				long seen = read.version();
-				if (seen == NOT_FOUND) {
-					seen = writes.stream()
-						.anyMatch((write) -> write.version() == Invalidation.DELETED && write.startNanos() < read.endNanos())
-								? Invalidation.DELETED : 0;
-				}
+				long seen = seen(read, writes);
 				long earliest = Long.MAX_VALUE;
 				for (Write write : writes) {
 					if (write.version() > seen && write.committedNanos() < read.startNanos()) {
@@ -651,6 +664,44 @@ class TortureIntegrationTests {
 
 		long staleReads() {
 			return Arrays.stream(staleness()).filter((ms) -> ms > 0).count();
+		}
+
+		/**
+		 * Reads that returned a version below the floor their key had in Redis before they started:
+		 * the fill protocol's per-read bound. An invalidation deletes the value and raises the floor
+		 * at once, and no fill below the floor is stored afterwards, so a read that starts after an
+		 * invalidation was applied returns that version or a newer one: its staleness is at most the
+		 * pipeline's lag. Naive cache-aside breaks it whenever a slow fill lands after the
+		 * invalidation.
+		 */
+		long readsBelowFloor() {
+			Map<Long, List<Write>> byPatient = new HashMap<>();
+			this.writes.forEach((write) -> byPatient.computeIfAbsent(write.id(), (id) -> new ArrayList<>()).add(write));
+			return this.reads.stream()
+				.filter((read) -> seen(read, byPatient.getOrDefault(read.id(), List.of())) < read.floorBefore())
+				.count();
+		}
+
+		/**
+		 * The version a read saw. A 404 counts as the delete if a delete of the id had started before
+		 * the read ended (ids are never reused), else as "not created yet" (0).
+		 */
+		private static long seen(Read read, List<Write> writes) {
+			if (read.version() != NOT_FOUND) {
+				return read.version();
+			}
+			return writes.stream()
+				.anyMatch((write) -> write.version() == Invalidation.DELETED && write.startNanos() < read.endNanos())
+						? Invalidation.DELETED : 0;
+		}
+
+		double fraction(long count) {
+			return this.reads.isEmpty() ? 0 : (double) count / this.reads.size();
+		}
+
+		/** e.g. {@code 12 of 840 (1.4 %)} */
+		String ofReads(long count) {
+			return String.format("%d of %d (%.1f %%)", count, this.reads.size(), 100 * fraction(count));
 		}
 	}
 
