@@ -23,6 +23,13 @@ public final class Http {
 			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
+	public static HttpResponse<String> post(String url) throws IOException, InterruptedException {
+		return client.send(HttpRequest.newBuilder(URI.create(url))
+			.timeout(Duration.ofSeconds(10))
+			.POST(HttpRequest.BodyPublishers.noBody())
+			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
 	public static HttpResponse<String> get(String url) throws IOException, InterruptedException {
 		return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
 				HttpResponse.BodyHandlers.ofString());

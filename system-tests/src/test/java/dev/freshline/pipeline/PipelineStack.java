@@ -130,7 +130,7 @@ public final class PipelineStack implements AutoCloseable {
 	}
 
 	/** Whether the invalidators committed (so applied) every record of every partition they read. */
-	boolean invalidatorsCaughtUp() throws Exception {
+	public boolean invalidatorsCaughtUp() throws Exception {
 		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
 				this.servers.kafka().bootstrapServers()))) {
 			Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(invalidatorGroup())

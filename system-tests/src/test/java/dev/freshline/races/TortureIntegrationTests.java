@@ -1,6 +1,7 @@
 package dev.freshline.races;
 
 import java.io.IOException;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -12,21 +13,33 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
+import io.lettuce.core.KeyValue;
+import org.awaitility.core.ConditionTimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 import dev.freshline.api.cache.FillHooks;
-import dev.freshline.invalidator.invalidation.InvalidationHooks;
+import dev.freshline.model.Invalidation;
+import dev.freshline.model.Namespace;
 import dev.freshline.pipeline.Http;
 import dev.freshline.pipeline.PipelineStack;
 
@@ -34,15 +47,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The torture checker (scripts/torture): readers hammer a small set of hot patients through both
- * API instances while writers update them with raw SQL; every read and every committed write is
- * recorded. Then it checks I1 (once quiet, no cached entry is older than its row) and measures
- * I2 (each read's staleness: its start minus the commit of the first newer write that had
- * completed before it). The same run against the textbook cache-aside must leave stale entries,
- * or the checker has not shown it can see them. Both runs pause between load and fill, as a GC
- * pause or a slow network would (see {@link PauseBeforeFill}), to widen the race equally, and
- * readers go on for a moment after the last write, the only window in which a stale fill can
- * survive.
+ * The torture checker (scripts/torture). Readers on both API instances read hot patients (some
+ * inserted and deleted during the run, some not created yet), the census of the wards they move
+ * between and two hospitals' formularies, while raw-SQL writers move patients between wards,
+ * insert and delete patients and move formulary items between hospitals, and an admin writer
+ * updates patients and items through the API and invalidates hospital tags. Every patient read
+ * and every committed patient write is recorded. Readers go on after the last write until the
+ * change stream has applied every write (each written id's floor at its row's version, the
+ * invalidators' lag 0): a stale fill can only survive the last invalidation of its key, which
+ * lands in that window. Then every cached entry of every namespace is compared with Postgres
+ * (I1, {@link CachedEntryAudit}). Each patient read is held to the fill protocol's per-read bound
+ * (it returns at least the version of the floor its key had in Redis when it started, so its
+ * staleness is at most the pipeline's lag) and its staleness is measured (I2: its start minus the
+ * commit of the first newer write that had completed before it; reported as a fraction of reads,
+ * since leased readers make fewer reads than naive ones). The same run against textbook
+ * cache-aside must break both checks, or the checker has not shown it can see what it checks.
+ * Both runs pause between load and fill, as a GC pause or a slow network would (see
+ * {@link PauseBeforeFill}), to widen the race equally.
  */
 class TortureIntegrationTests {
 
@@ -52,18 +73,31 @@ class TortureIntegrationTests {
 
 	private static final long FIRST_ID = 1500;
 
+	/** The wards patients move between: {@code ward-t0} to {@code ward-t7}, small lists. */
+	private static final int WARDS = 8;
+
+	/** Hospitals with no seeded formulary, whose items the writers move back and forth. */
+	private static final long[] HOSPITALS = { 6, 7 };
+
+	private static final int FORMULARY_ITEMS = 10;
+
 	private static final int READERS = 8;
 
 	private static final int WRITERS = 2;
 
 	private static final int WRITES_PER_SECOND_PER_WRITER = 50;
 
+	private static final int ADMIN_WRITES_PER_SECOND = 10;
+
 	private static final int READS_PER_SECOND_PER_READER = 60;
 
 	private static final int MAX_FILL_PAUSE_MILLIS = 800;
 
-	/** Readers go on this long after the last write: a stale fill can only survive the last write. */
-	private static final Duration READ_TAIL = Duration.ofSeconds(2);
+	/** How long the change stream may take to apply every write once the writers stopped. */
+	private static final Duration QUIESCENCE_TIMEOUT = Duration.ofSeconds(60);
+
+	/** The version of a read that returned 404. */
+	private static final long NOT_FOUND = -1;
 
 	@Test
 	void shouldLeaveNoStaleEntryWhereNaiveCacheAsideDoes() throws Exception {
@@ -71,28 +105,48 @@ class TortureIntegrationTests {
 		Run freshline = run("LEASED", duration);
 		Run naive = run("NAIVE", duration);
 
-		double[] staleness = freshline.staleness();
-		String result = String.format(
-				"RESULT stale_after_quiescence=%d naive_stale_after_quiescence=%d reads=%d writes=%d staleness_p50_ms=%.1f staleness_p99_ms=%.1f staleness_max_ms=%.1f",
-				freshline.staleAfterQuiescence, naive.staleAfterQuiescence, freshline.reads.size(),
-				freshline.writes.size(), percentile(staleness, 0.50), percentile(staleness, 0.99),
-				staleness.length == 0 ? 0 : staleness[staleness.length - 1]);
-		report(duration, freshline, naive, result);
+		List<String> verdicts = new ArrayList<>();
+		verdict(verdicts, freshline.quiescence == null && naive.quiescence == null,
+				"quiescence reached in both runs (freshline: " + freshline.quiescenceReport() + "; naive: "
+						+ naive.quiescenceReport() + ")");
+		verdict(verdicts, freshline.audit.staleTotal() == 0,
+				"I1: freshline entries that differ from Postgres after quiescence: " + freshline.audit.staleTotal() + " of "
+						+ freshline.audit.checkedTotal() + ", must be 0 " + freshline.audit.examples());
+		List<String> namespaces = List.of(Namespace.PATIENT.id(), Namespace.WARD.id(), Namespace.FORMULARY.id());
+		List<String> unknown = new ArrayList<>(freshline.audit.unchecked());
+		unknown.addAll(naive.audit.unchecked());
+		verdict(verdicts, freshline.audit.checked().keySet().containsAll(namespaces) && unknown.isEmpty(),
+				"audit coverage: freshline namespaces with entries audited " + freshline.audit.checked().keySet()
+						+ ", must include " + namespaces + "; cached keys of unknown shape " + unknown + ", must be none");
+		verdict(verdicts, freshline.readsBelowFloor() == 0,
+				"fill protocol per-read bound: freshline patient reads below their key's floor at the read's start: "
+						+ freshline.ofReads(freshline.readsBelowFloor()) + ", must be 0");
+		verdict(verdicts, naive.readsBelowFloor() > 0,
+				"negative control: naive patient reads below their key's floor at the read's start: "
+						+ naive.ofReads(naive.readsBelowFloor()) + ", must be above 0");
+		verdict(verdicts, naive.audit.staleTotal() > 0,
+				"negative control: naive entries that differ from Postgres after quiescence: " + naive.audit.staleTotal()
+						+ " of " + naive.audit.checkedTotal() + ", must be above 0");
+		report(duration, freshline, naive, verdicts);
 
 		assertThat(freshline.reads).isNotEmpty();
 		assertThat(freshline.writes).isNotEmpty();
-		assertThat(naive.staleAfterQuiescence).as("the checker must see the staleness naive cache-aside leaves")
-			.isPositive();
-		assertThat(freshline.staleAfterQuiescence).as("stale entries left by Freshline").isZero();
+		assertThat(verdicts).as("torture verdicts (system-tests/target/torture/report.txt)")
+			.noneMatch((line) -> line.startsWith("FAIL"));
+	}
+
+	private static void verdict(List<String> verdicts, boolean passed, String claim) {
+		verdicts.add((passed ? "PASS " : "FAIL ") + claim);
 	}
 
 	private Run run(String protocol, Duration duration) throws Exception {
 		PauseBeforeFill hooks = new PauseBeforeFill();
 		try (PipelineStack stack = PipelineStack.start(Map.of("freshline.api.cache.protocol", protocol), hooks)) {
 			Run run = new Run(protocol);
+			setUp(stack, run);
 			AtomicBoolean reading = new AtomicBoolean(true);
 			AtomicBoolean writing = new AtomicBoolean(true);
-			ExecutorService threads = Executors.newFixedThreadPool(READERS + WRITERS);
+			ExecutorService threads = Executors.newFixedThreadPool(READERS + WRITERS + 1);
 			List<Future<?>> readers = new ArrayList<>();
 			List<Future<?>> writers = new ArrayList<>();
 			for (int i = 0; i < READERS; i++) {
@@ -102,25 +156,98 @@ class TortureIntegrationTests {
 			for (int i = 0; i < WRITERS; i++) {
 				writers.add(threads.submit(() -> write(stack, writing, run)));
 			}
+			writers.add(threads.submit(() -> administer(stack, writing, run)));
 			long end = System.nanoTime() + duration.toNanos();
 			await().atMost(duration.plusSeconds(30)).until(() -> System.nanoTime() >= end);
 			writing.set(false);
 			for (Future<?> writer : writers) {
 				writer.get(60, TimeUnit.SECONDS);
 			}
-			long tail = System.nanoTime() + READ_TAIL.toNanos();
-			await().atMost(READ_TAIL.plusSeconds(30)).until(() -> System.nanoTime() >= tail);
+			// the last commit, after every writer stopped: the connector publishes in commit order, so
+			// once its floor is reached every earlier change (formulary items included) is in Kafka
+			try (Connection connection = stack.connect()) {
+				move(connection, FIRST_ID, run);
+			}
+			// readers go on until the whole change stream is applied: a stale fill can only survive the
+			// last invalidation of its key, and that lands during this wait, not after a fixed tail
+			long lastWrite = System.nanoTime();
+			run.quiescence = awaitQuiescence(stack, run);
+			run.quiescenceMillis = (System.nanoTime() - lastWrite) / 1_000_000;
 			reading.set(false);
 			for (Future<?> reader : readers) {
 				reader.get(60, TimeUnit.SECONDS);
 			}
 			threads.shutdown();
-
-			// quiescence: every committed write has been invalidated through the whole change stream
-			await().atMost(Duration.ofSeconds(120)).until(() -> hooks.invalidations() >= run.writes.size());
-			run.staleAfterQuiescence = staleEntries(stack);
+			sweep(stack);
+			run.audit = CachedEntryAudit.audit(stack);
 			return run;
 		}
+	}
+
+	/**
+	 * One read of every hot key once quiet, so that every namespace has entries to audit even when
+	 * the last invalidations left one empty (leased readers make few list reads). A key still
+	 * cached is a hit and stays as it is, so this hides no stale entry; a missing one is filled
+	 * from Postgres after the last write.
+	 */
+	private static void sweep(PipelineStack stack) throws Exception {
+		List<String> paths = new ArrayList<>();
+		for (int ward = 0; ward < WARDS; ward++) {
+			paths.add("/wards/" + ward(ward) + "/patients");
+		}
+		for (long hospital : HOSPITALS) {
+			paths.add("/hospitals/" + hospital + "/formulary");
+		}
+		for (long id = FIRST_ID; id < FIRST_ID + HOT_PATIENTS; id++) {
+			paths.add("/patients/" + id);
+		}
+		for (String path : paths) {
+			int status = Http.get(stack.apiUrl(1) + path).statusCode();
+			if (status != 200 && status != 404) {
+				throw new IllegalStateException("GET " + path + ": " + status);
+			}
+		}
+	}
+
+	/** Hot patients onto the wards readers read, and a few formulary items on hospitals of their own. */
+	private static void setUp(PipelineStack stack, Run run) throws Exception {
+		try (Connection connection = stack.connect();
+				PreparedStatement details = connection
+					.prepareStatement("SELECT id, mrn, name, date_of_birth FROM patient WHERE id BETWEEN ? AND ?");
+				PreparedStatement item = connection.prepareStatement(
+						"INSERT INTO formulary_item (hospital_id, drug_code, drug_name, strength, form, status) "
+								+ "VALUES (?, ?, ?, '5 mg', 'tablet', 'ACTIVE') RETURNING id");
+				PreparedStatement highest = connection.prepareStatement("SELECT max(id) FROM patient")) {
+			for (long id = FIRST_ID; id < FIRST_ID + HOT_PATIENTS; id++) {
+				move(connection, id, run);
+			}
+			details.setLong(1, FIRST_ID);
+			details.setLong(2, FIRST_ID + HOT_PATIENTS - 1);
+			try (ResultSet rows = details.executeQuery()) {
+				while (rows.next()) {
+					run.patients.put(rows.getLong("id"), String.format(
+							"{\"mrn\":\"%s\",\"name\":\"%s\",\"dateOfBirth\":\"%s\",\"ward\":\"%%s\"}",
+							rows.getString("mrn"), rows.getString("name"), rows.getDate("date_of_birth")));
+				}
+			}
+			for (int i = 0; i < FORMULARY_ITEMS; i++) {
+				item.setLong(1, HOSPITALS[i % HOSPITALS.length]);
+				item.setString(2, drugCode(i));
+				item.setString(3, "Torture drug " + i);
+				try (ResultSet row = item.executeQuery()) {
+					row.next();
+					run.items.add(row.getLong(1));
+				}
+			}
+			try (ResultSet row = highest.executeQuery()) {
+				row.next();
+				run.highestId.set(row.getLong(1));
+			}
+		}
+	}
+
+	private static String drugCode(int item) {
+		return String.format("TT%02d", item);
 	}
 
 	private static void read(PipelineStack stack, int instance, AtomicBoolean running, Run run) {
@@ -129,11 +256,19 @@ class TortureIntegrationTests {
 		while (running.get()) {
 			next += interval;
 			LockSupport.parkNanos(Math.max(0, next - System.nanoTime())); // open-loop pacing
-			long id = FIRST_ID + ThreadLocalRandom.current().nextInt(HOT_PATIENTS);
-			long start = System.nanoTime();
+			ThreadLocalRandom random = ThreadLocalRandom.current();
+			int kind = random.nextInt(100);
 			try {
-				String body = Http.get(stack.apiUrl(instance) + "/patients/" + id).body();
-				run.reads.add(new Read(id, version(body), start, System.nanoTime()));
+				if (kind < 70) {
+					readPatient(stack, instance, run);
+				}
+				else if (kind < 90) {
+					list(stack, instance, "/wards/" + ward(random.nextInt(WARDS)) + "/patients", run, "ward");
+				}
+				else {
+					list(stack, instance, "/hospitals/" + HOSPITALS[random.nextInt(HOSPITALS.length)] + "/formulary", run,
+							"formulary");
+				}
 			}
 			catch (Exception ex) {
 				throw new IllegalStateException(ex);
@@ -141,19 +276,49 @@ class TortureIntegrationTests {
 		}
 	}
 
+	private static void readPatient(PipelineStack stack, int instance, Run run) throws Exception {
+		long id = run.anyPatientToRead();
+		// the floor before the read: the fill protocol promises the read returns at least this version
+		String floor = stack.redis().get(stack.keys().floor(stack.keys().patient(id)));
+		long start = System.nanoTime();
+		HttpResponse<String> response = Http.get(stack.apiUrl(instance) + "/patients/" + id);
+		long end = System.nanoTime();
+		long version = switch (response.statusCode()) {
+			case 200 -> version(response.body());
+			case 404 -> NOT_FOUND;
+			default -> throw new IllegalStateException("GET /patients/" + id + ": " + response.statusCode());
+		};
+		run.reads.add(new Read(id, version, (floor == null) ? 0 : Long.parseLong(floor), start, end));
+	}
+
+	/** A list read: checked after quiescence by the audit, counted here. */
+	private static void list(PipelineStack stack, int instance, String path, Run run, String kind) throws Exception {
+		HttpResponse<String> response = Http.get(stack.apiUrl(instance) + path);
+		// a hospital whose items all moved away has no formulary: 404
+		if (response.statusCode() != 200 && response.statusCode() != 404) {
+			throw new IllegalStateException("GET " + path + ": " + response.statusCode());
+		}
+		run.count(run.listReads, kind);
+	}
+
+	/** Raw SQL behind the API's back: ward moves, inserts, deletes and formulary moves. */
 	private static void write(PipelineStack stack, AtomicBoolean running, Run run) {
 		long interval = TimeUnit.SECONDS.toNanos(1) / WRITES_PER_SECOND_PER_WRITER;
-		try (Connection connection = stack.connect();
-				PreparedStatement update = connection
-					.prepareStatement("UPDATE patient SET ward = 'ward-t' || ? WHERE id = ? RETURNING version")) {
+		try (Connection connection = stack.connect()) {
 			long next = System.nanoTime();
 			while (running.get()) {
-				long id = FIRST_ID + ThreadLocalRandom.current().nextInt(HOT_PATIENTS);
-				update.setInt(1, ThreadLocalRandom.current().nextInt(8));
-				update.setLong(2, id);
-				try (ResultSet row = update.executeQuery()) {
-					row.next();
-					run.writes.add(new Write(id, row.getLong(1), System.nanoTime()));
+				int kind = ThreadLocalRandom.current().nextInt(100);
+				if (kind < 55) {
+					move(connection, run.anyLivePatient(), run);
+				}
+				else if (kind < 65) {
+					insert(connection, run);
+				}
+				else if (kind < 75) {
+					delete(connection, run);
+				}
+				else {
+					moveItem(connection, run);
 				}
 				next += interval;
 				LockSupport.parkNanos(Math.max(0, next - System.nanoTime())); // open-loop pacing
@@ -164,26 +329,173 @@ class TortureIntegrationTests {
 		}
 	}
 
-	/** Cached entries whose version is below the row's, once everything is quiet (I1). */
-	private static int staleEntries(PipelineStack stack) throws Exception {
-		int stale = 0;
-		try (Connection connection = stack.connect();
-				PreparedStatement query = connection.prepareStatement("SELECT version FROM patient WHERE id = ?")) {
-			for (long id = FIRST_ID; id < FIRST_ID + HOT_PATIENTS; id++) {
-				String cached = stack.redis().get(stack.keys().patient(id));
-				if (cached == null) {
-					continue;
-				}
-				query.setLong(1, id);
-				try (ResultSet row = query.executeQuery()) {
-					row.next();
-					if (version(cached) < row.getLong(1)) {
-						stale++;
-					}
+	/** Moves a patient to another ward: the patient key and two ward keys change. */
+	private static void move(Connection connection, long id, Run run) throws Exception {
+		try (PreparedStatement update = connection
+			.prepareStatement("UPDATE patient SET ward = ? WHERE id = ? RETURNING version")) {
+			update.setString(1, ward(ThreadLocalRandom.current().nextInt(WARDS)));
+			update.setLong(2, id);
+			long start = System.nanoTime();
+			try (ResultSet row = update.executeQuery()) {
+				if (row.next()) { // else deleted meanwhile by the other writer
+					run.write(new Write(id, row.getLong(1), start, System.nanoTime()), "update");
 				}
 			}
 		}
-		return stale;
+	}
+
+	private static void insert(Connection connection, Run run) throws Exception {
+		try (PreparedStatement insert = connection.prepareStatement("INSERT INTO patient (mrn, name, date_of_birth, ward) "
+				+ "VALUES (?, 'Torture patient', date '1980-01-01', ?) RETURNING id, version")) {
+			insert.setString(1, "TRT-" + run.inserts.incrementAndGet());
+			insert.setString(2, ward(ThreadLocalRandom.current().nextInt(WARDS)));
+			long start = System.nanoTime();
+			try (ResultSet row = insert.executeQuery()) {
+				row.next();
+				long id = row.getLong(1);
+				run.write(new Write(id, row.getLong(2), start, System.nanoTime()), "insert");
+				run.inserted.add(id);
+				run.live.add(id);
+				run.highestId.accumulateAndGet(id, Math::max);
+			}
+		}
+	}
+
+	private static void delete(Connection connection, Run run) throws Exception {
+		Long id = run.live.pollFirst();
+		if (id == null) {
+			insert(connection, run);
+			return;
+		}
+		try (PreparedStatement delete = connection.prepareStatement("DELETE FROM patient WHERE id = ?")) {
+			delete.setLong(1, id);
+			long start = System.nanoTime();
+			delete.executeUpdate();
+			run.write(new Write(id, Invalidation.DELETED, start, System.nanoTime()), "delete");
+		}
+	}
+
+	/** Moves an item to a random hospital with a random status: both hospitals' lists change. */
+	private static void moveItem(Connection connection, Run run) throws Exception {
+		ThreadLocalRandom random = ThreadLocalRandom.current();
+		try (PreparedStatement update = connection
+			.prepareStatement("UPDATE formulary_item SET hospital_id = ?, status = ? WHERE id = ?")) {
+			update.setLong(1, HOSPITALS[random.nextInt(HOSPITALS.length)]);
+			update.setString(2, random.nextBoolean() ? "ACTIVE" : "RESTRICTED");
+			update.setLong(3, run.items.get(random.nextInt(run.items.size())));
+			update.executeUpdate();
+			run.count(run.writeKinds, "formulary");
+		}
+	}
+
+	/**
+	 * Writes through the API on both instances (which invalidate right after their commit as well
+	 * as through the change stream), and tag invalidations, which revoke every formulary entry of a
+	 * hospital, fills in flight included.
+	 */
+	private static void administer(PipelineStack stack, AtomicBoolean running, Run run) {
+		long interval = TimeUnit.SECONDS.toNanos(1) / ADMIN_WRITES_PER_SECOND;
+		long next = System.nanoTime();
+		int instance = 1;
+		try {
+			while (running.get()) {
+				ThreadLocalRandom random = ThreadLocalRandom.current();
+				int kind = random.nextInt(10);
+				String api = stack.apiUrl(instance);
+				instance = 3 - instance;
+				if (kind < 4) {
+					long id = FIRST_ID + random.nextInt(HOT_PATIENTS);
+					long start = System.nanoTime();
+					HttpResponse<String> response = Http.put(api + "/admin/patients/" + id,
+							String.format(run.patients.get(id), ward(random.nextInt(WARDS))));
+					expect(response, 200);
+					run.write(new Write(id, version(response.body()), start, System.nanoTime()), "admin update");
+				}
+				else if (kind < 7) {
+					int item = random.nextInt(FORMULARY_ITEMS);
+					expect(Http.put(api + "/admin/formulary-items/" + run.items.get(item), String.format(
+							"{\"hospitalId\":%d,\"drugCode\":\"%s\",\"drugName\":\"Torture drug %d\",\"strength\":\"5 mg\","
+									+ "\"form\":\"tablet\",\"status\":\"%s\"}",
+							HOSPITALS[random.nextInt(HOSPITALS.length)], drugCode(item), item,
+							random.nextBoolean() ? "ACTIVE" : "WITHDRAWN")), 200);
+					run.count(run.writeKinds, "admin formulary");
+				}
+				else {
+					expect(Http.post(api + "/admin/cache/tags/hospital:" + HOSPITALS[random.nextInt(HOSPITALS.length)]
+							+ "/invalidations"), 200);
+					run.count(run.writeKinds, "tag invalidation");
+				}
+				next += interval;
+				LockSupport.parkNanos(Math.max(0, next - System.nanoTime())); // open-loop pacing
+			}
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static void expect(HttpResponse<String> response, int status) {
+		if (response.statusCode() != status) {
+			throw new IllegalStateException(response.request().method() + " " + response.uri() + ": "
+					+ response.statusCode() + " " + response.body());
+		}
+	}
+
+	private static String ward(int ward) {
+		return "ward-t" + ward;
+	}
+
+	/**
+	 * Waits until the change stream has applied every write: for every written id, its floor in
+	 * Redis has reached the row's version (deleted rows: {@link Invalidation#DELETED}), and the
+	 * invalidators' committed offsets have reached the end of every topic they read. Returns null
+	 * once quiet, else what was still outstanding when the wait gave up.
+	 */
+	private static @Nullable String awaitQuiescence(PipelineStack stack, Run run) {
+		AtomicReference<String> outstanding = new AtomicReference<>("not checked yet");
+		try {
+			await().atMost(QUIESCENCE_TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() -> {
+				outstanding.set(outstanding(stack, run));
+				return outstanding.get() == null;
+			});
+			return null;
+		}
+		catch (ConditionTimeoutException ex) {
+			return "not reached within " + QUIESCENCE_TIMEOUT.toSeconds() + " s: " + outstanding.get();
+		}
+	}
+
+	private static @Nullable String outstanding(PipelineStack stack, Run run) throws Exception {
+		Map<Long, Long> expected = new TreeMap<>();
+		run.writes.forEach((write) -> expected.put(write.id(), Invalidation.DELETED));
+		try (Connection connection = stack.connect();
+				PreparedStatement query = connection.prepareStatement("SELECT id, version FROM patient WHERE id = ANY(?)")) {
+			query.setArray(1, connection.createArrayOf("bigint", expected.keySet().toArray()));
+			try (ResultSet rows = query.executeQuery()) {
+				while (rows.next()) {
+					expected.put(rows.getLong(1), rows.getLong(2));
+				}
+			}
+		}
+		String[] floorKeys = expected.keySet()
+			.stream()
+			.map((id) -> stack.keys().floor(stack.keys().patient(id)))
+			.toArray(String[]::new);
+		List<String> behind = new ArrayList<>();
+		List<KeyValue<String, String>> floors = stack.redis().mget(floorKeys);
+		int i = 0;
+		for (Map.Entry<Long, Long> row : expected.entrySet()) {
+			KeyValue<String, String> floor = floors.get(i++);
+			long reached = floor.hasValue() ? Long.parseLong(floor.getValue()) : 0;
+			if (reached < row.getValue()) {
+				behind.add(row.getKey() + " (floor " + reached + " < " + row.getValue() + ")");
+			}
+		}
+		if (!behind.isEmpty()) {
+			return behind.size() + " written ids whose floor is below the row's version, e.g. "
+					+ behind.subList(0, Math.min(3, behind.size()));
+		}
+		return stack.invalidatorsCaughtUp() ? null : "invalidator lag above 0 (committed offsets behind the topic ends)";
 	}
 
 	private static long version(String json) {
@@ -198,28 +510,60 @@ class TortureIntegrationTests {
 		return (sorted.length == 0) ? 0 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
 	}
 
-	private static void report(Duration duration, Run freshline, Run naive, String result) throws IOException {
-		String report = String.format("torture: %d s per run, %d readers at %d/s each over 2 API instances, %d writers at %d/s each, "
-				+ "%d hot patients, 0-20 ms (1 in 5: 200-%d ms) between load and fill%n"
-				+ "machine: %d cores, %s %s%n"
-				+ "freshline: %d reads, %d writes, %d stale reads, %d stale entries after quiescence%n"
-				+ "naive:     %d reads, %d writes, %d stale reads, %d stale entries after quiescence%n%s%n",
+	private static void report(Duration duration, Run freshline, Run naive, List<String> verdicts) throws IOException {
+		double[] staleness = freshline.staleness();
+		String result = String.format(
+				"RESULT stale_after_quiescence=%d naive_stale_after_quiescence=%d entries_checked=%d "
+						+ "reads_below_floor=%d naive_reads_below_floor=%d stale_read_fraction=%.4f "
+						+ "naive_stale_read_fraction=%.4f reads=%d writes=%d "
+						+ "staleness_p50_ms=%.1f staleness_p99_ms=%.1f staleness_max_ms=%.1f",
+				freshline.audit.staleTotal(), naive.audit.staleTotal(), freshline.audit.checkedTotal(),
+				freshline.readsBelowFloor(), naive.readsBelowFloor(), freshline.fraction(freshline.staleReads()),
+				naive.fraction(naive.staleReads()),
+				freshline.reads.size(), freshline.writeKinds.values().stream().mapToLong(LongAdder::sum).sum(),
+				percentile(staleness, 0.50),
+				percentile(staleness, 0.99), (staleness.length == 0) ? 0 : staleness[staleness.length - 1]);
+		StringBuilder report = new StringBuilder(String.format(
+				"torture: %d s per run, %d readers at %d/s each over 2 API instances (70%% patients, 20%% ward lists, "
+						+ "10%% formularies), %d raw-SQL writers at %d/s each (55%% ward moves, 10%% inserts, 10%% deletes, "
+						+ "25%% formulary moves), 1 admin writer at %d/s (patient and formulary PUTs, hospital tag "
+						+ "invalidations), %d hot patients, 0-20 ms (1 in 5: 200-%d ms) between load and fill%n"
+						+ "machine: %d cores, %s %s%n",
 				duration.toSeconds(), READERS, READS_PER_SECOND_PER_READER, WRITERS, WRITES_PER_SECOND_PER_WRITER,
-				HOT_PATIENTS, MAX_FILL_PAUSE_MILLIS,
-				Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
-				System.getProperty("java.version"), freshline.reads.size(), freshline.writes.size(),
-				freshline.staleReads(), freshline.staleAfterQuiescence, naive.reads.size(), naive.writes.size(),
-				naive.staleReads(), naive.staleAfterQuiescence, result);
+				ADMIN_WRITES_PER_SECOND, HOT_PATIENTS, MAX_FILL_PAUSE_MILLIS, Runtime.getRuntime().availableProcessors(),
+				System.getProperty("java.vm.name"), System.getProperty("java.version")));
+		for (Run run : List.of(freshline, naive)) {
+			report.append(String.format("%-9s  reads: %d patient, %s; writes: %s%n", run.name() + ":", run.reads.size(),
+					counts(run.listReads), counts(run.writeKinds)));
+			report.append(String.format("%-9s  stale patient reads %s; below the floor at their start %s%n", "",
+					run.ofReads(run.staleReads()), run.ofReads(run.readsBelowFloor())));
+			report.append(String.format("%-9s  quiescence %s; stale entries after quiescence: %d of %d (%s)%n", "",
+					run.quiescenceReport(), run.audit.staleTotal(), run.audit.checkedTotal(), run.audit.summary()));
+		}
+		verdicts.forEach((verdict) -> report.append(verdict).append(System.lineSeparator()));
+		report.append(result).append(System.lineSeparator());
 		System.out.print(report);
 		Path file = Path.of("target", "torture", "report.txt");
 		Files.createDirectories(file.getParent());
 		Files.writeString(file, report);
 	}
 
-	record Read(long id, long version, long startNanos, long endNanos) {
+	private static String counts(Map<String, LongAdder> counts) {
+		return new TreeMap<>(counts).entrySet()
+			.stream()
+			.map((entry) -> entry.getValue().sum() + " " + entry.getKey())
+			.collect(Collectors.joining(", "));
 	}
 
-	record Write(long id, long version, long committedNanos) {
+	/**
+	 * A patient read: the version it returned ({@link #NOT_FOUND} for a 404) and the key's floor in
+	 * Redis just before it started (0 if none).
+	 */
+	record Read(long id, long version, long floorBefore, long startNanos, long endNanos) {
+	}
+
+	/** A committed patient write; a delete has version {@link Invalidation#DELETED}. */
+	record Write(long id, long version, long startNanos, long committedNanos) {
 	}
 
 	/** Everything one run recorded. */
@@ -231,10 +575,72 @@ class TortureIntegrationTests {
 
 		final ConcurrentLinkedQueue<Write> writes = new ConcurrentLinkedQueue<>();
 
-		int staleAfterQuiescence;
+		final Map<String, LongAdder> writeKinds = new ConcurrentHashMap<>();
+
+		final Map<String, LongAdder> listReads = new ConcurrentHashMap<>();
+
+		/** The admin PUT body of each hot patient, with a {@code %s} for the ward. */
+		final Map<Long, String> patients = new HashMap<>();
+
+		final List<Long> items = new CopyOnWriteArrayList<>();
+
+		/** Every patient inserted during the run, deleted or not: readers read them all. */
+		final List<Long> inserted = new CopyOnWriteArrayList<>();
+
+		/** Inserted patients not deleted yet, oldest first. */
+		final ConcurrentLinkedDeque<Long> live = new ConcurrentLinkedDeque<>();
+
+		final AtomicLong inserts = new AtomicLong();
+
+		final AtomicLong highestId = new AtomicLong();
+
+		/** Null once every write was applied; else what was outstanding when the wait gave up. */
+		@Nullable String quiescence;
+
+		long quiescenceMillis;
+
+		CachedEntryAudit.Result audit;
 
 		Run(String protocol) {
 			this.protocol = protocol;
+		}
+
+		String name() {
+			return "LEASED".equals(this.protocol) ? "freshline" : "naive";
+		}
+
+		void write(Write write, String kind) {
+			this.writes.add(write);
+			count(this.writeKinds, kind);
+		}
+
+		void count(Map<String, LongAdder> counts, String kind) {
+			counts.computeIfAbsent(kind, (name) -> new LongAdder()).increment();
+		}
+
+		long anyLivePatient() {
+			ThreadLocalRandom random = ThreadLocalRandom.current();
+			Long[] live = this.live.toArray(Long[]::new);
+			return (live.length > 0 && random.nextInt(4) == 0) ? live[random.nextInt(live.length)]
+					: FIRST_ID + random.nextInt(HOT_PATIENTS);
+		}
+
+		/** A hot patient, one inserted (maybe deleted since), or one of the next ids, not created yet. */
+		long anyPatientToRead() {
+			ThreadLocalRandom random = ThreadLocalRandom.current();
+			int kind = random.nextInt(100);
+			if (kind < 60 || this.inserted.isEmpty()) {
+				return FIRST_ID + random.nextInt(HOT_PATIENTS);
+			}
+			if (kind < 85) {
+				return this.inserted.get(random.nextInt(this.inserted.size()));
+			}
+			return this.highestId.get() + 1 + random.nextInt(2);
+		}
+
+		String quiescenceReport() {
+			return (this.quiescence == null) ? "reached " + this.quiescenceMillis + " ms after the last write"
+					: "FAILED, " + this.quiescence;
 		}
 
 		/**
@@ -248,9 +654,11 @@ class TortureIntegrationTests {
 			double[] staleness = new double[this.reads.size()];
 			int i = 0;
 			for (Read read : this.reads) {
+				List<Write> writes = byPatient.getOrDefault(read.id(), List.of());
+				long seen = seen(read, writes);
 				long earliest = Long.MAX_VALUE;
-				for (Write write : byPatient.getOrDefault(read.id(), List.of())) {
-					if (write.version() > read.version() && write.committedNanos() < read.startNanos()) {
+				for (Write write : writes) {
+					if (write.version() > seen && write.committedNanos() < read.startNanos()) {
 						earliest = Math.min(earliest, write.committedNanos());
 					}
 				}
@@ -263,12 +671,48 @@ class TortureIntegrationTests {
 		long staleReads() {
 			return Arrays.stream(staleness()).filter((ms) -> ms > 0).count();
 		}
+
+		/**
+		 * Reads that returned a version below the floor their key had in Redis before they started:
+		 * the fill protocol's per-read bound. An invalidation deletes the value and raises the floor
+		 * at once, and no fill below the floor is stored afterwards, so a read that starts after an
+		 * invalidation was applied returns that version or a newer one: its staleness is at most the
+		 * pipeline's lag. Naive cache-aside breaks it whenever a slow fill lands after the
+		 * invalidation.
+		 */
+		long readsBelowFloor() {
+			Map<Long, List<Write>> byPatient = new HashMap<>();
+			this.writes.forEach((write) -> byPatient.computeIfAbsent(write.id(), (id) -> new ArrayList<>()).add(write));
+			return this.reads.stream()
+				.filter((read) -> seen(read, byPatient.getOrDefault(read.id(), List.of())) < read.floorBefore())
+				.count();
+		}
+
+		/**
+		 * The version a read saw. A 404 counts as the delete if a delete of the id had started before
+		 * the read ended (ids are never reused), else as "not created yet" (0).
+		 */
+		private static long seen(Read read, List<Write> writes) {
+			if (read.version() != NOT_FOUND) {
+				return read.version();
+			}
+			return writes.stream()
+				.anyMatch((write) -> write.version() == Invalidation.DELETED && write.startNanos() < read.endNanos())
+						? Invalidation.DELETED : 0;
+		}
+
+		double fraction(long count) {
+			return this.reads.isEmpty() ? 0 : (double) count / this.reads.size();
+		}
+
+		/** e.g. {@code 12 of 840 (1.4 %)} */
+		String ofReads(long count) {
+			return String.format("%d of %d (%.1f %%)", count, this.reads.size(), 100 * fraction(count));
+		}
 	}
 
-	/** The realistic pause between load and fill, the same for both protocols; counts invalidations. */
-	static final class PauseBeforeFill implements FillHooks, InvalidationHooks {
-
-		private final java.util.concurrent.atomic.AtomicLong invalidations = new java.util.concurrent.atomic.AtomicLong();
+	/** The realistic pause between load and fill, the same for both protocols. */
+	static final class PauseBeforeFill implements FillHooks {
 
 		/**
 		 * Models latency between load and set, not a wait for a condition: most fills pause up to
@@ -280,15 +724,6 @@ class TortureIntegrationTests {
 			ThreadLocalRandom random = ThreadLocalRandom.current();
 			long millis = (random.nextInt(5) == 0) ? 200 + random.nextInt(MAX_FILL_PAUSE_MILLIS - 199) : random.nextInt(21);
 			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(millis));
-		}
-
-		@Override
-		public void afterDelete(String key) {
-			this.invalidations.incrementAndGet();
-		}
-
-		long invalidations() {
-			return this.invalidations.get();
 		}
 	}
 }
