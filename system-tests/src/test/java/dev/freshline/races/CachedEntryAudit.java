@@ -24,9 +24,9 @@ import dev.freshline.pipeline.PipelineStack;
 
 /**
  * Every cached value of every namespace, compared with Postgres once the system is quiet: the
- * torture checker's I1 verdict. Leases, floors and tag indexes are protocol state, not values,
- * and are recognised by their key shape; a key of any other shape is reported as unchecked, so a
- * namespace added to the rules cannot slip past the audit. Every write raises its row's version
+ * torture checker's I1 verdict. Leases, floors, tag indexes and the invalidator's record of
+ * Redis' run id are protocol state, not values, and are recognised by their key shape; a key of
+ * any other shape is reported as unchecked, so a namespace added to the rules cannot slip past the audit. Every write raises its row's version
  * (a trigger), so a cached entity or list equals Postgres exactly when the ids and versions of
  * its rows do.
  */
@@ -44,6 +44,9 @@ final class CachedEntryAudit {
 		Result result = new Result(new TreeMap<>(), new TreeMap<>(), new ArrayList<>(), new ArrayList<>());
 		try (Connection connection = stack.connect()) {
 			for (String key : scan(redis, keys.prefix() + ":*")) {
+				if (key.equals(keys.serverLifetime())) {
+					continue; // the invalidator's record of Redis' run id, not an entry
+				}
 				String entry = key.substring(0, key.lastIndexOf('}') + 1);
 				if (keys.namespaceOf(key).equals(tags) || key.equals(keys.lease(entry)) || key.equals(keys.floor(entry))) {
 					continue;
