@@ -16,7 +16,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
+
 import dev.freshline.embedded.RedisServer;
+import dev.freshline.embedded.ServiceEnvironment;
 import dev.freshline.embedded.SharedServers;
 import dev.freshline.model.CacheKeys;
 
@@ -194,12 +199,59 @@ class InvalidatorIntegrationTests {
 	void shouldReportDownOnceItsListenerStopped() {
 		this.stack = new InvalidatorStack(SharedServers.get().redis(), Map.of());
 		ListenerHealth health = this.stack.bean(ListenerHealth.class);
-		await().until(() -> health.health().getStatus() == org.springframework.boot.health.contributor.Status.UP);
+		await().until(() -> health.health().getStatus() == Status.UP);
 
-		// what an Error thrown in the listener does to its container
-		this.stack.bean(org.springframework.kafka.config.KafkaListenerEndpointRegistry.class).stop();
+		// an operator (or shutdown) stopping every listener
+		this.stack.bean(KafkaListenerEndpointRegistry.class).stop();
 
-		assertThat(health.health().getStatus()).isEqualTo(org.springframework.boot.health.contributor.Status.DOWN);
+		assertThat(health.health().getStatus()).isEqualTo(Status.DOWN);
+	}
+
+	@Test
+	void shouldReportDownOnceAnErrorKilledOneOfItsConsumers() throws Exception {
+		InvalidationHooks dies = new InvalidationHooks() {
+			@Override
+			public void beforeDelete(String key) {
+				if (key.endsWith(":patient:{666}")) {
+					throw new Error("thrown by the test: the consumer of patient 666's partition dies");
+				}
+			}
+		};
+		this.stack = new InvalidatorStack(SharedServers.get().redis(),
+				Map.of(ServiceEnvironment.INVALIDATOR_CONCURRENCY, 3), dies);
+		ListenerHealth health = this.stack.bean(ListenerHealth.class);
+		ConcurrentMessageListenerContainer<?, ?> container = listenerContainer();
+		await().until(() -> container.getContainers().size() == 3 && health.health().getStatus() == Status.UP);
+
+		this.stack.send(this.stack.topics.changes("patient"), "{\"id\":666}",
+				InvalidatorStack.patientChange("u", 666L, 666L));
+
+		await().untilAsserted(() -> assertThat(health.health().getStatus()).as("health %s", health.health().getDetails())
+			.isEqualTo(Status.DOWN));
+	}
+
+	@Test
+	void shouldReportDownWhileOneConsumerIsStoppedAndTheOthersRun() {
+		this.stack = new InvalidatorStack(SharedServers.get().redis(),
+				Map.of(ServiceEnvironment.INVALIDATOR_CONCURRENCY, 3));
+		ListenerHealth health = this.stack.bean(ListenerHealth.class);
+		ConcurrentMessageListenerContainer<?, ?> container = listenerContainer();
+		await().until(() -> container.getContainers().size() == 3 && health.health().getStatus() == Status.UP);
+
+		// a consumer that ends on its own (not through its parent) leaves the parent running
+		container.getContainers().get(1).stopAbnormally(() -> {
+		});
+
+		await().until(() -> !container.getContainers().get(1).isRunning());
+		assertThat(container.isRunning()).as("the other consumers still run").isTrue();
+		assertThat(health.health().getStatus()).as("health %s", health.health().getDetails()).isEqualTo(Status.DOWN);
+	}
+
+	private ConcurrentMessageListenerContainer<?, ?> listenerContainer() {
+		return (ConcurrentMessageListenerContainer<?, ?>) this.stack.bean(KafkaListenerEndpointRegistry.class)
+			.getListenerContainers()
+			.iterator()
+			.next();
 	}
 
 	@Test
