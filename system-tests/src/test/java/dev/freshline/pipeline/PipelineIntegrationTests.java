@@ -69,7 +69,8 @@ class PipelineIntegrationTests {
 
 		assertThat(written.statusCode()).isEqualTo(200);
 		assertThat(written.body()).contains("\"version\":2");
-		await().untilAsserted(() -> assertThat(this.stack.redis().exists(key)).isZero());
+		// the writing instance evicted it before answering; the change stream deletes it again later
+		assertThat(this.stack.redis().exists(key)).isZero();
 		assertThat(Http.get(this.stack.apiUrl(2) + "/patients/43").body()).contains("\"ward\":\"ward-icu\"");
 	}
 
