@@ -22,6 +22,8 @@ import java.util.function.BooleanSupplier;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +37,6 @@ import dev.freshline.model.Topics;
 import dev.freshline.support.TopicSettings;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The flushes the connector owes, against a real Postgres and a real Debezium engine: after a
@@ -71,10 +72,16 @@ class ChangeCaptureIntegrationTests {
 
 	private final ScriptedConsumer consumer = new ScriptedConsumer(this.progress);
 
-	static {
-		// a Debezium engine takes a few seconds to start on a loaded 2-core machine
-		org.awaitility.Awaitility.setDefaultTimeout(Duration.ofSeconds(60));
-		org.awaitility.Awaitility.setDefaultPollInterval(Duration.ofMillis(20));
+	/**
+	 * A Debezium engine takes a few seconds to start on a loaded 2-core machine. A factory per call,
+	 * not Awaitility's global defaults, which would change how every later test class waits.
+	 */
+	private static ConditionFactory await() {
+		return await("a condition");
+	}
+
+	private static ConditionFactory await(String alias) {
+		return Awaitility.await(alias).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20));
 	}
 
 	@BeforeEach

@@ -13,7 +13,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.health.contributor.Status;
@@ -26,7 +25,7 @@ import dev.freshline.embedded.SharedServers;
 import dev.freshline.model.CacheKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import static dev.freshline.invalidator.invalidation.Waits.await;
 
 /**
  * The invalidator against a real broker and a real Redis: keys from before and after images,
@@ -36,11 +35,6 @@ import static org.awaitility.Awaitility.await;
 class InvalidatorIntegrationTests {
 
 	private InvalidatorStack stack;
-
-	@BeforeAll
-	static void awaitLonger() {
-		org.awaitility.Awaitility.setDefaultTimeout(Duration.ofSeconds(30));
-	}
 
 	@AfterEach
 	void stop() {

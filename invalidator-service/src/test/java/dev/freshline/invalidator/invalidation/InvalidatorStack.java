@@ -95,7 +95,7 @@ final class InvalidatorStack implements AutoCloseable {
 		this.redisClient.setOptions(io.lettuce.core.ClientOptions.builder().autoReconnect(true).build());
 		this.redisConnection = this.redisClient.connect();
 		// a new group's first assignment flushes (no offsets yet): let it pass before tests set keys
-		org.awaitility.Awaitility.await("offsets committed on assignment").until(this::everyPartitionHasAnOffset);
+		Waits.await("offsets committed on assignment").until(this::everyPartitionHasAnOffset);
 	}
 
 	private boolean everyPartitionHasAnOffset() throws Exception {
