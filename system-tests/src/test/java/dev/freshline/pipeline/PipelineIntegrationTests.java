@@ -18,7 +18,7 @@ import org.junit.jupiter.api.TestInstance;
 import dev.freshline.embedded.SharedServers;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import static dev.freshline.pipeline.Waits.await;
 
 /**
  * The walking skeleton's promise, end to end: a change committed by plain SQL travels through
