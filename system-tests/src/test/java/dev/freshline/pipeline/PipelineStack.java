@@ -232,6 +232,19 @@ public final class PipelineStack implements AutoCloseable {
 		return sum;
 	}
 
+	/** A counter of the running connector, summed over its tags. */
+	double connectorCounter(String name) {
+		if (this.connector == null) {
+			throw new IllegalStateException("the connector is not running");
+		}
+		return this.connector.getBean(io.micrometer.core.instrument.MeterRegistry.class)
+			.find(name)
+			.counters()
+			.stream()
+			.mapToDouble(io.micrometer.core.instrument.Counter::count)
+			.sum();
+	}
+
 	/** A gauge of the running connector, e.g. {@code freshline.slot.retained.wal}. */
 	double connectorGauge(String name) {
 		if (this.connector == null) {
