@@ -66,6 +66,7 @@ class ApiIntegrationTests {
 			.put(ServiceEnvironment.FRESHLINE_KEY_PREFIX, this.prefix)
 			.put("CACHE_FORMULARY_TTL", "1h")
 			.put("CACHE_FORMULARY_SLIDING", "3s")
+			.put("freshline.bench.endpoints", true)
 			.put(ServiceEnvironment.SERVER_PORT, 0)
 			.toMap();
 		this.api = new SpringApplicationBuilder(ApiApplication.class).properties(environment).run();
@@ -110,11 +111,26 @@ class ApiIntegrationTests {
 	@ValueSource(strings = { "a:b", "%2A", "%7Bward%7D", "ward%7D", "ward%0Aa", "ward%0A", "ward%09", "a%20b",
 			"abcdefghijklmnopqrstuvwxyz0123456" })
 	void shouldRejectWardsThatCouldCarryKeySyntaxOrExceedTheColumnWith400(String ward) throws Exception {
+		// the path is URL-encoded, so the key a mistake would create does not contain it: compare
+		// every ward key instead
+		java.util.List<String> wardKeysBefore = redis().keys(this.prefix + ":ward:*");
+
 		HttpResponse<String> response = get("/wards/" + ward + "/patients");
 
 		assertThat(response.statusCode()).isEqualTo(400);
 		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
-		assertThat(redis().keys(this.prefix + ":ward:*")).noneMatch((key) -> key.contains(ward));
+		assertThat(redis().keys(this.prefix + ":ward:*")).as("no key, lease or floor for a refused ward")
+			.isSubsetOf(wardKeysBefore);
+	}
+
+	@Test
+	void shouldServeTheSameBytesFromPostgresOnTheBenchEndpointAsTheCachedRead() throws Exception {
+		HttpResponse<String> cached = get("/patients/13");
+		HttpResponse<String> direct = get("/bench/db/patients/013");
+
+		assertThat(direct.statusCode()).isEqualTo(200);
+		assertThat(direct.body()).as("what a benchmark compares the cached read with").isEqualTo(cached.body());
+		assertThat(get("/bench/db/patients/999999").statusCode()).isEqualTo(404);
 	}
 
 	@Test
@@ -134,6 +150,55 @@ class ApiIntegrationTests {
 		HttpResponse<String> found = get("/patients/" + next);
 		assertThat(found.statusCode()).as("the create evicted the cached 404").isEqualTo(200);
 		assertThat(found.body()).contains("MRN-NEG-1");
+	}
+
+	@Test
+	void shouldEvictWhatEachAdminWriteAffectsBeforeItAnswers() throws Exception {
+		// No invalidator runs here: a key gone when the response arrives was evicted by the API's
+		// own write. Sentinels without expiry, so nothing disappears by itself meanwhile.
+		String hospital1 = this.keys.formulary(1);
+		String hospital2 = this.keys.formulary(2);
+		String bystander = this.keys.formulary(6);
+		redis().set(bystander, "cached");
+
+		redis().set(hospital1, "cached");
+		HttpResponse<String> created = post("/admin/formulary-items", formularyItem(1, "Admin Drug"));
+		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+		assertThat(redis().exists(hospital1)).as("a create evicts its hospital's list").isZero();
+		long item = idOf(created.body());
+
+		redis().mset(Map.of(hospital1, "cached", hospital2, "cached"));
+		assertThat(put("/admin/formulary-items/" + item, formularyItem(1, "Admin Drug Renamed")).statusCode())
+			.isEqualTo(200);
+		assertThat(redis().exists(hospital1)).as("an update evicts its hospital's list").isZero();
+		assertThat(redis().exists(hospital2)).as("and no other hospital's").isEqualTo(1);
+
+		redis().set(hospital1, "cached");
+		assertThat(put("/admin/formulary-items/" + item, formularyItem(2, "Admin Drug Moved")).statusCode())
+			.isEqualTo(200);
+		assertThat(redis().exists(hospital1, hospital2)).as("a move evicts the list it left and the list it joined")
+			.isZero();
+
+		redis().set(hospital2, "cached");
+		assertThat(delete("/admin/formulary-items/" + item).statusCode()).isEqualTo(204);
+		assertThat(redis().exists(hospital2)).as("a delete evicts its hospital's list").isZero();
+
+		String patient = this.keys.patient(45);
+		String leftWard = this.keys.key(dev.freshline.model.Namespace.WARD, "ward-f");
+		String joinedWard = this.keys.key(dev.freshline.model.Namespace.WARD, "ward-h");
+		redis().mset(Map.of(patient, "cached", leftWard, "cached", joinedWard, "cached"));
+		assertThat(put("/admin/patients/45",
+				"{\"mrn\":\"MRN-000045\",\"name\":\"Patient 45\",\"dateOfBirth\":\"1980-01-01\",\"ward\":\"ward-h\"}")
+			.statusCode()).isEqualTo(200);
+		assertThat(redis().exists(patient, leftWard, joinedWard)).as("a patient's move evicts it and both wards")
+			.isZero();
+
+		redis().mset(Map.of(patient, "cached", joinedWard, "cached"));
+		assertThat(delete("/admin/patients/45").statusCode()).isEqualTo(204);
+		assertThat(redis().exists(patient, joinedWard)).as("a patient's delete evicts it and its ward").isZero();
+
+		assertThat(redis().exists(bystander)).as("no write touched hospital 6").isEqualTo(1);
+		redis().del(bystander);
 	}
 
 	@ParameterizedTest
@@ -281,6 +346,21 @@ class ApiIntegrationTests {
 
 	private HttpResponse<String> put(String path, String json) throws IOException, InterruptedException {
 		return send("PUT", path, json);
+	}
+
+	private HttpResponse<String> delete(String path) throws IOException, InterruptedException {
+		return send("DELETE", path, "");
+	}
+
+	private static String formularyItem(long hospitalId, String drugName) {
+		return "{\"hospitalId\":" + hospitalId + ",\"drugCode\":\"ADMIN-1\",\"drugName\":\"" + drugName
+				+ "\",\"strength\":\"5 mg\",\"form\":\"tablet\",\"status\":\"ACTIVE\"}";
+	}
+
+	private static long idOf(String json) {
+		java.util.regex.Matcher id = java.util.regex.Pattern.compile("\"id\":(\\d+)").matcher(json);
+		assertThat(id.find()).as("an id in %s", json).isTrue();
+		return Long.parseLong(id.group(1));
 	}
 
 	private HttpResponse<String> send(String method, String path, String json) throws IOException, InterruptedException {

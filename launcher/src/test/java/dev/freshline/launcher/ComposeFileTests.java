@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
@@ -29,6 +29,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class ComposeFileTests {
 
+	private static final String DOCKER_COMPOSE = "docker-compose";
+
 	private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
 	private static final Map<String, String> MODULES = Map.of("api-1", "api-service", "api-2", "api-service",
@@ -38,18 +40,28 @@ class ComposeFileTests {
 
 	private static Map<String, Map<String, Object>> services;
 
-	@BeforeAll
+	/**
+	 * Per test, not in {@code @BeforeAll}: an assumption failing there aborts the class before any
+	 * test starts, and surefire reports "Tests run: 0" instead of each test skipped with the reason.
+	 */
+	@BeforeEach
+	void resolveComposeFile() throws Exception {
+		assumeTrue(onPath(DOCKER_COMPOSE), "docker-compose is not installed (apt-get install docker-compose); .ci/run installs it");
+		if (services == null) {
+			services = resolve();
+		}
+	}
+
 	@SuppressWarnings("unchecked")
-	static void resolveComposeFile() throws Exception {
-		assumeTrue(onPath("docker-compose"), "docker-compose is not installed (apt-get install docker-compose); .ci/run installs it");
-		Process config = new ProcessBuilder("docker-compose", "-f", ROOT.resolve("docker-compose.yml").toString(), "config")
+	private static Map<String, Map<String, Object>> resolve() throws Exception {
+		Process config = new ProcessBuilder(DOCKER_COMPOSE, "-f", ROOT.resolve("docker-compose.yml").toString(), "config")
 			.redirectErrorStream(true)
 			.start();
 		String output = new String(config.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 		assertThat(config.waitFor(60, TimeUnit.SECONDS)).isTrue();
 		assertThat(config.exitValue()).as("docker-compose config said:%n%s", output).isZero();
 		Map<String, Object> resolved = new Yaml().load(output);
-		services = (Map<String, Map<String, Object>>) resolved.get("services");
+		return (Map<String, Map<String, Object>>) resolved.get("services");
 	}
 
 	@Test

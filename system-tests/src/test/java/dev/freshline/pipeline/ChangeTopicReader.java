@@ -13,7 +13,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 import dev.freshline.embedded.SharedServers;
 
-import static org.awaitility.Awaitility.await;
+import static dev.freshline.pipeline.Waits.await;
 
 /** Reads a change topic from the beginning, as an auditor would. */
 final class ChangeTopicReader {

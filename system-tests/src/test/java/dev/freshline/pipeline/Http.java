@@ -31,7 +31,12 @@ public final class Http {
 	}
 
 	public static HttpResponse<String> get(String url) throws IOException, InterruptedException {
-		return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+		return get(url, Duration.ofSeconds(10));
+	}
+
+	/** For a reader a test holds at a named point for longer than a request usually takes. */
+	public static HttpResponse<String> get(String url, Duration timeout) throws IOException, InterruptedException {
+		return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout).build(),
 				HttpResponse.BodyHandlers.ofString());
 	}
 }

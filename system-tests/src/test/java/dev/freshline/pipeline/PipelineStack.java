@@ -36,7 +36,7 @@ import dev.freshline.invalidator.InvalidatorApplication;
 import dev.freshline.model.CacheKeys;
 import dev.freshline.model.Topics;
 
-import static org.awaitility.Awaitility.await;
+import static dev.freshline.pipeline.Waits.await;
 
 /**
  * The whole pipeline in one test JVM, on the servers {@link SharedServers} started once: a fresh
@@ -79,12 +79,6 @@ public final class PipelineStack implements AutoCloseable {
 	private @Nullable ConfigurableApplicationContext invalidator;
 
 	private @Nullable ConfigurableApplicationContext invalidator2;
-
-	static {
-		// the first event after a context starts can take a few seconds on a loaded 2-core machine
-		org.awaitility.Awaitility.setDefaultTimeout(java.time.Duration.ofSeconds(60));
-		org.awaitility.Awaitility.setDefaultPollInterval(java.time.Duration.ofMillis(20));
-	}
 
 	private final Map<String, Object> overrides;
 
@@ -238,6 +232,19 @@ public final class PipelineStack implements AutoCloseable {
 		return sum;
 	}
 
+	/** A counter of the running connector, summed over its tags. */
+	double connectorCounter(String name) {
+		if (this.connector == null) {
+			throw new IllegalStateException("the connector is not running");
+		}
+		return this.connector.getBean(io.micrometer.core.instrument.MeterRegistry.class)
+			.find(name)
+			.counters()
+			.stream()
+			.mapToDouble(io.micrometer.core.instrument.Counter::count)
+			.sum();
+	}
+
 	/** A gauge of the running connector, e.g. {@code freshline.slot.retained.wal}. */
 	double connectorGauge(String name) {
 		if (this.connector == null) {
@@ -270,26 +277,64 @@ public final class PipelineStack implements AutoCloseable {
 		return this.database.connect(this.database.owner());
 	}
 
+	/**
+	 * Attempts every step, whatever failed before it: a context that fails to close must not leave
+	 * the slot behind (it would pin WAL on the shared server for the rest of the run) or the
+	 * database and offsets. The first failure is thrown, the others suppressed in it.
+	 */
 	@Override
 	public void close() throws Exception {
+		Closing closing = new Closing();
 		for (ConfigurableApplicationContext context : new ConfigurableApplicationContext[] { this.api1, this.api2,
 				this.invalidator, this.invalidator2, this.connector }) {
 			if (context != null) {
-				context.close();
+				closing.attempt(context::close);
 			}
 		}
-		this.redisConnection.close();
-		this.redisClient.shutdown();
-		// a slot left behind would pin WAL on the shared server for the rest of the run. The closed
-		// connector's walsender can outlive its context for a moment on a loaded machine: end it
-		// first, and retry the drop until the slot is released
+		closing.attempt(this.redisConnection::close);
+		closing.attempt(this.redisClient::shutdown);
+		// The closed connector's walsender can outlive its context for a moment on a loaded
+		// machine: end it first, and retry the drop until the slot is released
 		String slot = "FROM pg_replication_slots WHERE slot_name = '" + this.name + "'";
-		await("replication slot " + this.name + " dropped").ignoreExceptions().untilAsserted(() -> {
+		closing.attempt(() -> await("replication slot " + this.name + " dropped").ignoreExceptions().untilAsserted(() -> {
 			this.servers.postgres().execute("postgres", "SELECT pg_terminate_backend(active_pid) " + slot + " AND active");
 			this.servers.postgres().execute("postgres", "SELECT pg_drop_replication_slot(slot_name) " + slot);
-		});
-		this.servers.dropDatabase(this.database);
+		}));
+		closing.attempt(() -> this.servers.dropDatabase(this.database));
 		// offsets and the connector's clean-stop marker
-		dev.freshline.embedded.Directories.deleteRecursively(this.offsetFile.getParent());
+		closing.attempt(() -> dev.freshline.embedded.Directories.deleteRecursively(this.offsetFile.getParent()));
+		closing.rethrow();
+	}
+
+	/** Runs each step of a teardown, keeping the first failure and suppressing the later ones in it. */
+	static final class Closing {
+
+		private @Nullable Exception first;
+
+		interface Step {
+
+			void run() throws Exception;
+
+		}
+
+		void attempt(Step step) {
+			try {
+				step.run();
+			}
+			catch (Exception ex) {
+				if (this.first == null) {
+					this.first = ex;
+				}
+				else {
+					this.first.addSuppressed(ex);
+				}
+			}
+		}
+
+		void rethrow() throws Exception {
+			if (this.first != null) {
+				throw this.first;
+			}
+		}
 	}
 }

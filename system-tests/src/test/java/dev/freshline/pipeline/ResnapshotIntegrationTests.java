@@ -30,7 +30,7 @@ import dev.freshline.ops.Ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
+import static dev.freshline.pipeline.Waits.await;
 
 /**
  * {@code ops resnapshot} against the whole pipeline: it first flushes every namespace the table's

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import dev.freshline.model.Namespace;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import static dev.freshline.pipeline.Waits.await;
 
 /**
  * Snapshot reads ({@code op = r}) name rows exactly like inserts: a connector configured to

@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import static dev.freshline.pipeline.Waits.await;
 
 /**
  * TRUNCATE names no rows, so no key can be derived from it: Debezium must not drop it (its

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import static dev.freshline.pipeline.Waits.await;
 
 /**
  * After a stop that was not clean (no marker next to the offsets) the connector has every
@@ -17,6 +17,8 @@ import static org.awaitility.Awaitility.await;
  */
 @ExtendWith(PipelineStackExtension.class)
 class UncleanStopIntegrationTests {
+
+	private static final String UNCLEAN_RESTARTS = "freshline.cdc.unclean.restarts";
 
 	@Test
 	void shouldFlushTheCapturedNamespacesAfterAnUncleanStopOnly(PipelineStack stack) throws Exception {
@@ -30,6 +32,7 @@ class UncleanStopIntegrationTests {
 		stack.redis().mset(java.util.Map.of(patient, "cached", formulary, "cached"));
 		stack.startConnector();
 		assertThat(marker).doesNotExist();
+		assertThat(stack.connectorCounter(UNCLEAN_RESTARTS)).as("no flush owed after a clean stop").isZero();
 		awaitPipelineApplied(stack, 2501);
 		assertThat(stack.redis().exists(patient, formulary)).isEqualTo(2);
 
@@ -39,6 +42,7 @@ class UncleanStopIntegrationTests {
 		Files.deleteIfExists(marker);
 		stack.startConnector();
 
+		assertThat(stack.connectorCounter(UNCLEAN_RESTARTS)).isEqualTo(1);
 		await().untilAsserted(() -> assertThat(stack.redis().exists(patient, formulary)).isZero());
 	}
 

@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
 import dev.freshline.api.cache.FillHooks;
 import dev.freshline.invalidator.invalidation.InvalidationHooks;
 
-import static org.awaitility.Awaitility.await;
+import static dev.freshline.pipeline.Waits.await;
 
 /**
  * Named points of the fill protocol and the invalidator, shared by every service of a test

@@ -60,9 +60,8 @@ final class FreshlineCache implements Cache {
 	@Override
 	@SuppressWarnings("unchecked")
 	public <T> @Nullable T get(Object key, Callable<T> valueLoader) {
-		String id = canonical(key);
-		Optional<byte[]> body = this.cache.read(this.rules.keys().key(this.namespace, id),
-				this.rules.tagIndexesOf(this.namespace, id), this.expiry, () -> Optional.ofNullable(load(valueLoader)));
+		Optional<byte[]> body = this.cache.read(redisKey(key), this.rules.tagIndexesOf(this.namespace, canonical(key)),
+				this.expiry, () -> Optional.ofNullable(load(valueLoader)));
 		return (T) body.map((json) -> new Loaded(json, Loaded.UNKNOWN_VERSION)).orElse(null);
 	}
 
@@ -94,8 +93,9 @@ final class FreshlineCache implements Cache {
 		throw new UnsupportedOperationException("clearing a whole namespace is a flush (SCAN + UNLINK), not a cache call");
 	}
 
+	/** Through {@link InvalidationRules#keyFor}, the method the key agreement property checks. */
 	private String redisKey(Object key) {
-		return this.rules.keys().key(this.namespace, canonical(key));
+		return this.rules.keyFor(this.namespace, String.valueOf(key));
 	}
 
 	private String canonical(Object key) {

@@ -35,10 +35,19 @@ final class CacheFixture implements AutoCloseable {
 	final AtomicReference<Runnable> afterDatabaseRead = new AtomicReference<>(() -> {
 	});
 
+	/** What a reader runs when it finds the lease taken, before it starts waiting (nothing unless set). */
+	final AtomicReference<Runnable> beforeLeaseWait = new AtomicReference<>(() -> {
+	});
+
 	final FillHooks hooks = new FillHooks() {
 		@Override
 		public void afterDatabaseRead(String key) {
 			CacheFixture.this.afterDatabaseRead.get().run();
+		}
+
+		@Override
+		public void beforeLeaseWait(String key) {
+			CacheFixture.this.beforeLeaseWait.get().run();
 		}
 	};
 

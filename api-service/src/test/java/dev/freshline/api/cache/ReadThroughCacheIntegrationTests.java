@@ -13,6 +13,7 @@ import dev.freshline.model.Invalidation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** The read path's own bookkeeping on a real Redis, outside any web request. */
 class ReadThroughCacheIntegrationTests {
@@ -130,5 +131,57 @@ class ReadThroughCacheIntegrationTests {
 
 		assertThat(this.fixture.commands.invalidateTag("hospital:9")).isEqualTo(1);
 		assertThat(this.fixture.redis.hasKey(key)).isFalse();
+	}
+
+	@Test
+	void shouldReadPostgresWithoutFillingOnceTheLeaseWaitRunsOut() {
+		String key = this.fixture.keys.patient(20);
+		String lease = this.fixture.keys.lease(key);
+		// another reader holds the lease and never fills
+		this.fixture.redis.opsForValue().set(lease, "another reader".getBytes(), Duration.ofMinutes(1));
+
+		long started = System.nanoTime();
+		Optional<byte[]> body = assertTimeoutPreemptively(Duration.ofSeconds(10),
+				() -> this.cache.read(key, this.fixture.expiry, () -> this.fixture.row(1)));
+
+		assertThat(body).as("served from Postgres").hasValueSatisfying((json) -> assertThat(new String(json)).isEqualTo("{\"version\":1}"));
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).as("it waited for the holder's fill first")
+			.isGreaterThanOrEqualTo(this.settings.leaseWait());
+		assertThat(this.fixture.loads).hasValue(1);
+		assertThat(this.fixture.redis.hasKey(key)).as("a reader without the lease fills nothing").isFalse();
+		assertThat(new String(this.fixture.redis.opsForValue().get(lease))).as("the holder's lease is untouched")
+			.isEqualTo("another reader");
+	}
+
+	@Test
+	void shouldTakeTheLeaseAndFillWhenTheHolderLostItWhileThisReaderWaited() {
+		String key = this.fixture.keys.patient(21);
+		String lease = this.fixture.keys.lease(key);
+		this.fixture.redis.opsForValue().set(lease, "a reader that died".getBytes(), Duration.ofMinutes(1));
+		// the holder's lease expires (or it gave it back) while this reader waits
+		this.fixture.beforeLeaseWait.set(() -> this.fixture.redis.delete(lease));
+
+		Optional<byte[]> body = this.cache.read(key, this.fixture.expiry, () -> this.fixture.row(1));
+
+		assertThat(body).isPresent();
+		assertThat(this.fixture.loads).hasValue(1);
+		assertThat(this.fixture.redis.hasKey(key)).as("the waiter took the lease over and filled").isTrue();
+		assertThat(this.fixture.redis.hasKey(lease)).as("and gave it back with its fill").isFalse();
+	}
+
+	@Test
+	void shouldReleaseTheLeaseAndFillNothingWhenTheTagRegistrationFails() {
+		String key = this.fixture.keys.formulary(12);
+		String index = this.fixture.keys.tagIndex("hospital:12");
+		// an index Redis cannot add to (WRONGTYPE): the registration fails
+		this.fixture.redis.opsForValue().set(index, "not an index".getBytes());
+
+		Optional<byte[]> body = this.cache.read(key, List.of(index), this.fixture.expiry, () -> this.fixture.row(1));
+
+		assertThat(body).as("served from Postgres").isPresent();
+		assertThat(this.fixture.redis.hasKey(key)).as("an entry no tag invalidation could find is not stored").isFalse();
+		assertThat(this.fixture.redis.hasKey(this.fixture.keys.lease(key))).as("no lease left for others to wait on")
+			.isFalse();
+		this.fixture.redis.delete(index);
 	}
 }

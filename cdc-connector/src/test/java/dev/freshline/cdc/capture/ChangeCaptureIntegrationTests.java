@@ -22,9 +22,14 @@ import java.util.function.BooleanSupplier;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
 
 import dev.freshline.cdc.ConnectorProperties;
 import dev.freshline.embedded.Directories;
@@ -35,7 +40,6 @@ import dev.freshline.model.Topics;
 import dev.freshline.support.TopicSettings;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The flushes the connector owes, against a real Postgres and a real Debezium engine: after a
@@ -67,14 +71,22 @@ class ChangeCaptureIntegrationTests {
 
 	private final List<ChangeCapture> captures = new ArrayList<>();
 
-	private final CaptureProgress progress = new CaptureProgress(properties(), java.time.Clock.systemUTC());
+	private final AdjustableClock clock = new AdjustableClock();
+
+	private final CaptureProgress progress = new CaptureProgress(properties(), this.clock);
 
 	private final ScriptedConsumer consumer = new ScriptedConsumer(this.progress);
 
-	static {
-		// a Debezium engine takes a few seconds to start on a loaded 2-core machine
-		org.awaitility.Awaitility.setDefaultTimeout(Duration.ofSeconds(60));
-		org.awaitility.Awaitility.setDefaultPollInterval(Duration.ofMillis(20));
+	/**
+	 * A Debezium engine takes a few seconds to start on a loaded 2-core machine. A factory per call,
+	 * not Awaitility's global defaults, which would change how every later test class waits.
+	 */
+	private static ConditionFactory await() {
+		return await("a condition");
+	}
+
+	private static ConditionFactory await(String alias) {
+		return Awaitility.await(alias).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20));
 	}
 
 	@BeforeEach
@@ -141,6 +153,26 @@ class ChangeCaptureIntegrationTests {
 		this.consumer.failNextBatch();
 		await().until(() -> capture.restartsScheduled() == 2);
 		assertThat(capture.lastRestartDelay()).as("back-off after a healthy run").isEqualTo(first.toMillis());
+	}
+
+	@Test
+	void shouldReportDownWhileAFailedEngineWaitsForItsRestartAndUpOnceTheRestartedEngineStreams() throws Exception {
+		ChangeCapture capture = startCapture(Duration.ofSeconds(5));
+		assertThat(this.progress.health().getStatus()).isEqualTo(Status.UP);
+
+		this.consumer.failNextBatch();
+		await("engine failed, restart scheduled").until(() -> capture.restartsScheduled() == 1);
+		// past any stall window with no batch since the failure (the restart is 5 s away)
+		this.clock.advance(AN_HOUR);
+
+		Health stalled = this.progress.health();
+		assertThat(stalled.getStatus()).isEqualTo(Status.DOWN);
+		assertThat(stalled.getDetails()).as("the failure is named").containsKey("lastError");
+		long published = this.progress.published();
+		await("restarted engine published a batch").until(() -> this.progress.published() > published);
+		Health restarted = this.progress.health();
+		assertThat(restarted.getStatus()).isEqualTo(Status.UP);
+		assertThat(restarted.getDetails()).doesNotContainKey("lastError");
 	}
 
 	@Test
@@ -330,6 +362,31 @@ class ChangeCaptureIntegrationTests {
 				this.paused = true;
 				this.pause.await();
 			}
+		}
+	}
+
+	/** The system clock, moved forward by the test: a stall window passes without waiting it out. */
+	static final class AdjustableClock extends java.time.Clock {
+
+		private volatile Duration offset = Duration.ZERO;
+
+		void advance(Duration by) {
+			this.offset = this.offset.plus(by);
+		}
+
+		@Override
+		public java.time.ZoneId getZone() {
+			return java.time.ZoneOffset.UTC;
+		}
+
+		@Override
+		public java.time.Clock withZone(java.time.ZoneId zone) {
+			return this;
+		}
+
+		@Override
+		public java.time.Instant instant() {
+			return java.time.Instant.now().plus(this.offset);
 		}
 	}
 }

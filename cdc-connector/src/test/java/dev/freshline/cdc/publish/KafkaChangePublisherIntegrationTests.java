@@ -83,7 +83,8 @@ class KafkaChangePublisherIntegrationTests {
 				ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
 			consumer.subscribe(List.of(this.topic));
 			List<String> values = new CopyOnWriteArrayList<>();
-			await().until(() -> {
+			// a new group joins before its first records: seconds on a loaded machine
+			await().atMost(Duration.ofSeconds(60)).until(() -> {
 				consumer.poll(Duration.ofMillis(200)).forEach((record) -> values.add(record.key() + " " + record.value()));
 				return !values.isEmpty();
 			});

@@ -7,9 +7,11 @@ import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.stereotype.Component;
 
 /**
- * An {@code Error} thrown in a listener stops its container while the application still looks
- * healthy, and then nothing is invalidated. The invalidator is UP only while every listener
- * container runs.
+ * A listener container whose consumers stopped leaves the application looking healthy while
+ * their partitions are no longer invalidated. The invalidator is UP only while every listener
+ * container runs with all of its consumers: a container's own running flag is not enough, since
+ * a consumer (one per unit of concurrency) that ends on its own leaves its parent running, so
+ * {@code isInExpectedState()} (false once any consumer stopped abnormally) is checked too.
  */
 @Component
 class ListenerHealth implements HealthIndicator {
@@ -25,12 +27,25 @@ class ListenerHealth implements HealthIndicator {
 		Health.Builder health = Health.up();
 		for (MessageListenerContainer container : this.listeners.getListenerContainers()) {
 			String id = String.valueOf(container.getListenerId());
-			boolean running = container.isRunning() && !container.isContainerPaused();
-			health.withDetail(id, running ? "running" : "stopped");
-			if (!running) {
+			String state = stateOf(container);
+			health.withDetail(id, state);
+			if (!state.equals("running")) {
 				health.down();
 			}
 		}
 		return health.build();
+	}
+
+	private static String stateOf(MessageListenerContainer container) {
+		if (!container.isRunning()) {
+			return "stopped";
+		}
+		if (!container.isInExpectedState()) {
+			return "a consumer stopped abnormally";
+		}
+		if (container.isContainerPaused()) {
+			return "paused";
+		}
+		return "running";
 	}
 }

@@ -13,15 +13,19 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
+
 import dev.freshline.embedded.RedisServer;
+import dev.freshline.embedded.ServiceEnvironment;
 import dev.freshline.embedded.SharedServers;
 import dev.freshline.model.CacheKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import static dev.freshline.invalidator.invalidation.Waits.await;
 
 /**
  * The invalidator against a real broker and a real Redis: keys from before and after images,
@@ -31,11 +35,6 @@ import static org.awaitility.Awaitility.await;
 class InvalidatorIntegrationTests {
 
 	private InvalidatorStack stack;
-
-	@BeforeAll
-	static void awaitLonger() {
-		org.awaitility.Awaitility.setDefaultTimeout(Duration.ofSeconds(30));
-	}
 
 	@AfterEach
 	void stop() {
@@ -194,12 +193,89 @@ class InvalidatorIntegrationTests {
 	void shouldReportDownOnceItsListenerStopped() {
 		this.stack = new InvalidatorStack(SharedServers.get().redis(), Map.of());
 		ListenerHealth health = this.stack.bean(ListenerHealth.class);
-		await().until(() -> health.health().getStatus() == org.springframework.boot.health.contributor.Status.UP);
+		await().until(() -> health.health().getStatus() == Status.UP);
 
-		// what an Error thrown in the listener does to its container
-		this.stack.bean(org.springframework.kafka.config.KafkaListenerEndpointRegistry.class).stop();
+		// an operator (or shutdown) stopping every listener
+		this.stack.bean(KafkaListenerEndpointRegistry.class).stop();
 
-		assertThat(health.health().getStatus()).isEqualTo(org.springframework.boot.health.contributor.Status.DOWN);
+		assertThat(health.health().getStatus()).isEqualTo(Status.DOWN);
+	}
+
+	@Test
+	void shouldReportDownOnceAnErrorKilledOneOfItsConsumers() throws Exception {
+		InvalidationHooks dies = new InvalidationHooks() {
+			@Override
+			public void beforeDelete(String key) {
+				if (key.endsWith(":patient:{666}")) {
+					throw new Error("thrown by the test: the consumer of patient 666's partition dies");
+				}
+			}
+		};
+		this.stack = new InvalidatorStack(SharedServers.get().redis(),
+				Map.of(ServiceEnvironment.INVALIDATOR_CONCURRENCY, 3), dies);
+		ListenerHealth health = this.stack.bean(ListenerHealth.class);
+		ConcurrentMessageListenerContainer<?, ?> container = listenerContainer();
+		await().until(() -> container.getContainers().size() == 3 && health.health().getStatus() == Status.UP);
+
+		this.stack.send(this.stack.topics.changes("patient"), "{\"id\":666}",
+				InvalidatorStack.patientChange("u", 666L, 666L));
+
+		await().untilAsserted(() -> assertThat(health.health().getStatus()).as("health %s", health.health().getDetails())
+			.isEqualTo(Status.DOWN));
+	}
+
+	@Test
+	void shouldReportDownWhileOneConsumerIsStoppedAndTheOthersRun() {
+		this.stack = new InvalidatorStack(SharedServers.get().redis(),
+				Map.of(ServiceEnvironment.INVALIDATOR_CONCURRENCY, 3));
+		ListenerHealth health = this.stack.bean(ListenerHealth.class);
+		ConcurrentMessageListenerContainer<?, ?> container = listenerContainer();
+		await().until(() -> container.getContainers().size() == 3 && health.health().getStatus() == Status.UP);
+
+		// a consumer that ends on its own (not through its parent) leaves the parent running
+		container.getContainers().get(1).stopAbnormally(() -> {
+		});
+
+		await().until(() -> !container.getContainers().get(1).isRunning());
+		assertThat(container.isRunning()).as("the other consumers still run").isTrue();
+		assertThat(health.health().getStatus()).as("health %s", health.health().getDetails()).isEqualTo(Status.DOWN);
+	}
+
+	private ConcurrentMessageListenerContainer<?, ?> listenerContainer() {
+		return (ConcurrentMessageListenerContainer<?, ?>) this.stack.bean(KafkaListenerEndpointRegistry.class)
+			.getListenerContainers()
+			.iterator()
+			.next();
+	}
+
+	@Test
+	void shouldNotCommitPastARecordWhoseDeadLetterPublicationFails() throws Exception {
+		// the dead-letter producer refuses every record (too large): the publication always fails
+		this.stack = new InvalidatorStack(SharedServers.get().redis(),
+				Map.of("spring.kafka.producer.properties.max.request.size", 64));
+		String topic = this.stack.topics.changes("patient");
+		RecordMetadata applied = this.stack.send(topic, "{\"id\":5}", InvalidatorStack.patientChange("u", 5L, 5L));
+		TopicPartition partition = new TopicPartition(topic, applied.partition());
+		await().until(() -> this.stack.committedOffset(partition) == applied.offset() + 1);
+		String bystander = this.stack.keys.patient(6);
+		this.stack.redis().set(bystander, "x");
+
+		// an unreadable record with a good one behind it on its partition, in flight together
+		RecordMetadata garbage = this.stack.send(topic, "{\"id\":5}", "{not json at all".getBytes());
+		RecordMetadata behind = this.stack.send(topic, "{\"id\":5}", InvalidatorStack.patientChange("u", 5L, 5L));
+		assertThat(behind.partition()).isEqualTo(garbage.partition()).isEqualTo(partition.partition());
+
+		// the recoverer flushes before it publishes: a flush after the first one shows a second
+		// attempt; a skipped record would show as an offset committed past it instead
+		await().until(() -> this.stack.redis().exists(bystander) == 0);
+		this.stack.redis().set(bystander, "x");
+		await().until(() -> this.stack.redis().exists(bystander) == 0
+				|| this.stack.committedOffset(partition) > garbage.offset());
+
+		// (the record behind it shares the flushed namespaces: only its offset can tell)
+		assertThat(this.stack.committedOffset(partition)).as("nothing committed past the record not yet dead-lettered")
+			.isEqualTo(garbage.offset());
+		assertThat(this.stack.counter("freshline.invalidator.dead.lettered")).isZero();
 	}
 
 	@Test

@@ -58,6 +58,16 @@ final class InvalidatorStack implements AutoCloseable {
 
 	/** A stack that takes over {@code name}'s topics, keys and consumer group (a restart). */
 	InvalidatorStack(RedisServer redis, Map<String, Object> overrides, String name) {
+		this(redis, overrides, name, null);
+	}
+
+	/** As the others, with {@code hooks} registered as the context's {@link InvalidationHooks}. */
+	InvalidatorStack(RedisServer redis, Map<String, Object> overrides, @Nullable InvalidationHooks hooks) {
+		this(redis, overrides, SharedServers.uniqueName("inv"), hooks);
+	}
+
+	private InvalidatorStack(RedisServer redis, Map<String, Object> overrides, String name,
+			@Nullable InvalidationHooks hooks) {
 		this.name = name;
 		this.topics = new Topics(name);
 		this.keys = new CacheKeys(name);
@@ -73,7 +83,11 @@ final class InvalidatorStack implements AutoCloseable {
 			.put("INVALIDATOR_SCHEMA_CHECK", false)
 			.putAll(overrides)
 			.toMap();
-		this.context = new SpringApplicationBuilder(InvalidatorApplication.class).properties(environment).run();
+		SpringApplicationBuilder builder = new SpringApplicationBuilder(InvalidatorApplication.class).properties(environment);
+		if (hooks != null) {
+			builder.initializers((context) -> context.getBeanFactory().registerSingleton("testHooks", hooks));
+		}
+		this.context = builder.run();
 		this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
 				SharedServers.get().kafka().bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
 				new StringSerializer(), new ByteArraySerializer());
@@ -81,7 +95,7 @@ final class InvalidatorStack implements AutoCloseable {
 		this.redisClient.setOptions(io.lettuce.core.ClientOptions.builder().autoReconnect(true).build());
 		this.redisConnection = this.redisClient.connect();
 		// a new group's first assignment flushes (no offsets yet): let it pass before tests set keys
-		org.awaitility.Awaitility.await("offsets committed on assignment").until(this::everyPartitionHasAnOffset);
+		Waits.await("offsets committed on assignment").until(this::everyPartitionHasAnOffset);
 	}
 
 	private boolean everyPartitionHasAnOffset() throws Exception {

@@ -3,10 +3,17 @@ package dev.freshline.invalidator.invalidation;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import dev.freshline.embedded.DatabaseRole;
 import dev.freshline.embedded.SharedServers;
@@ -15,6 +22,7 @@ import dev.freshline.model.RuleSet;
 import dev.freshline.model.SchemaCheckException;
 import dev.freshline.support.PostgresSchemaCheck;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,6 +36,8 @@ class SchemaCheckIntegrationTests {
 	private final PostgresSchemaCheck check = new PostgresSchemaCheck(RuleSet.loadDefault());
 
 	private TestDatabase database;
+
+	private InvalidatorStack stack;
 
 	@BeforeEach
 	void createSchema() throws Exception {
@@ -43,6 +53,9 @@ class SchemaCheckIntegrationTests {
 
 	@AfterEach
 	void dropDatabase() {
+		if (this.stack != null) {
+			this.stack.close();
+		}
 		SharedServers.get().dropDatabase(this.database);
 	}
 
@@ -123,6 +136,35 @@ class SchemaCheckIntegrationTests {
 			.rootCause()
 			.isInstanceOf(SchemaCheckException.class)
 			.hasMessageContaining("ALTER TABLE public.patient REPLICA IDENTITY FULL;");
+	}
+
+	@Test
+	@ExtendWith(OutputCaptureExtension.class)
+	void shouldStartOnceTheMigrationsThatFixTheSchemaHaveRun(CapturedOutput output) throws Exception {
+		sql("ALTER TABLE patient REPLICA IDENTITY DEFAULT");
+		Map<String, Object> environment = new java.util.HashMap<>(this.database.serviceEnvironment());
+		environment.put("CDC_PUBLICATION_NAME", "checked");
+		environment.put("INVALIDATOR_SCHEMA_CHECK", true);
+		environment.put("freshline.invalidator.schema-check.timeout", "2m");
+		CompletableFuture<InvalidatorStack> starting = CompletableFuture
+			.supplyAsync(() -> new InvalidatorStack(SharedServers.get().redis(), environment));
+		try {
+			Waits.await("the first check failed")
+				.until(() -> output.getAll().contains("Schema check failed, checking again") || starting.isDone());
+			assertThat(starting).as("still waiting for the schema").isNotDone();
+
+			// the API's migrations finish
+			sql("ALTER TABLE patient REPLICA IDENTITY FULL");
+
+			this.stack = starting.get(90, TimeUnit.SECONDS);
+		}
+		finally {
+			if (this.stack == null) {
+				starting.thenAccept(InvalidatorStack::close);
+			}
+		}
+		assertThat(output.getAll()).contains("Schema check passed");
+		assertThat(this.stack.bean(ListenerHealth.class).health().getStatus()).isEqualTo(Status.UP);
 	}
 
 	private void assertProblem(String... fragments) throws Exception {
