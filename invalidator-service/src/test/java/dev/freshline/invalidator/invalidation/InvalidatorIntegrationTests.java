@@ -160,36 +160,6 @@ class InvalidatorIntegrationTests {
 	}
 
 	@Test
-	void shouldFlushWhenRecordsAreSkippedWhileThePartitionIsAssigned() throws Exception {
-		// Retention overtaking an assigned consumer makes it reset on its own, which shows only as a
-		// gap in offsets. When that happens depends on the consumer's prefetch, so the guard is fed
-		// the records around such a gap directly.
-		this.stack = new InvalidatorStack(SharedServers.get().redis(), Map.of());
-		OffsetGuard guard = this.stack.bean(OffsetGuard.class);
-		String topic = this.stack.topics.changes("formulary_item");
-		String bystander = this.stack.keys.formulary(79);
-		String otherNamespace = this.stack.keys.patient(79);
-		this.stack.redis().mset(Map.of(bystander, "x", otherNamespace, "y"));
-		double resets = this.stack.counter("freshline.invalidator.offset.resets");
-
-		// the empty partition's next offset is 0; the guard is told what the listener tells it
-		ConsumerRecord<String, String> first = new ConsumerRecord<>(topic, 2, 0, "k", "v");
-		ConsumerRecord<String, String> second = new ConsumerRecord<>(topic, 2, 1, "k", "v");
-		guard.observe(first);
-		guard.applied(first);
-		guard.observe(second);
-		guard.observe(second);
-		guard.applied(second);
-		assertThat(this.stack.redis().exists(bystander)).as("contiguous offsets and retries flush nothing").isEqualTo(1);
-
-		guard.observe(new ConsumerRecord<>(topic, 2, 5, "k", "v"));
-
-		assertThat(this.stack.redis().exists(bystander)).as("the skipped changes' namespace was flushed").isZero();
-		assertThat(this.stack.redis().exists(otherNamespace)).isEqualTo(1);
-		assertThat(this.stack.counter("freshline.invalidator.offset.resets")).isEqualTo(resets + 1);
-	}
-
-	@Test
 	void shouldReportDownOnceItsListenerStopped() {
 		this.stack = new InvalidatorStack(SharedServers.get().redis(), Map.of());
 		ListenerHealth health = this.stack.bean(ListenerHealth.class);

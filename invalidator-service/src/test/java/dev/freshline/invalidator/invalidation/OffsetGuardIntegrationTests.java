@@ -1,6 +1,5 @@
 package dev.freshline.invalidator.invalidation;
 
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +14,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,7 +24,7 @@ import dev.freshline.model.CacheKeys;
 import dev.freshline.model.CommitMetadata;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import static dev.freshline.invalidator.invalidation.Waits.await;
 
 /**
  * The offset guard against a real broker and a real Redis: records the group never applied are
@@ -43,11 +41,6 @@ class OffsetGuardIntegrationTests {
 			CommandType.SCAN, CommandType.UNLINK };
 
 	private InvalidatorStack stack;
-
-	@BeforeAll
-	static void awaitLonger() {
-		org.awaitility.Awaitility.setDefaultTimeout(Duration.ofSeconds(30));
-	}
 
 	@AfterEach
 	void stop() {
@@ -195,6 +188,55 @@ class OffsetGuardIntegrationTests {
 			.isFalse();
 	}
 
+
+	/**
+	 * A rebalance while a record is being retried (Redis refusing the invalidator's scripts): the
+	 * consumer that gives partitions up commits only what it applied, never the record in flight,
+	 * and whichever consumer owns its partition afterwards applies it once Redis is back.
+	 */
+	@Test
+	void shouldNotCommitTheRecordInFlightWhenTheGroupRebalances() throws Exception {
+		Map<String, Object> retryFast = Map.of("freshline.invalidator.retry.initial-interval", "5ms",
+				"freshline.invalidator.retry.max-interval", "20ms");
+		try (RedisServer redis = RedisServer.start()) {
+			this.stack = new InvalidatorStack(redis, retryFast);
+			String topic = this.stack.topics.changes("patient");
+			RecordMetadata applied = this.stack.send(topic, "{\"id\":5}", InvalidatorStack.patientChange("u", 5L, 5L));
+			TopicPartition partition = new TopicPartition(topic, applied.partition());
+			await().until(() -> this.stack.committedOffset(partition) == applied.offset() + 1);
+			String key = this.stack.keys.patient(5);
+			refuse();
+			RecordMetadata inFlight = this.stack.send(topic, "{\"id\":5}", InvalidatorStack.patientChange("u", 5L, 5L));
+			double failures = this.stack.counter("freshline.invalidator.failures");
+			await("the record retried").until(() -> this.stack.counter("freshline.invalidator.failures") >= failures + 3);
+			this.stack.redis().set(key, "stale until the record in flight is applied");
+
+			try (InvalidatorStack second = new InvalidatorStack(redis, retryFast, this.stack.name)) {
+				await("both instances own partitions").until(() -> membersOwningPartitions(this.stack.groupId()) == 2);
+				assertThat(this.stack.committedOffset(partition)).as("nothing committed past the record in flight")
+					.isEqualTo(inFlight.offset());
+				assertThat(this.stack.redis().exists(key)).isEqualTo(1);
+
+				allow();
+
+				await().until(() -> this.stack.committedOffset(partition) == inFlight.offset() + 1);
+				assertThat(this.stack.redis().exists(key)).as("the record in flight applied after the rebalance").isZero();
+			}
+		}
+	}
+
+	private static long membersOwningPartitions(String group) throws Exception {
+		try (Admin admin = admin()) {
+			return admin.describeConsumerGroups(List.of(group))
+				.describedGroups()
+				.get(group)
+				.get(10, TimeUnit.SECONDS)
+				.members()
+				.stream()
+				.filter((member) -> !member.assignment().topicPartitions().isEmpty())
+				.count();
+		}
+	}
 
 	/** A group with one applied change on the patient topic, its invalidator stopped. */
 	private Applied applyOneChangeAndStop() throws Exception {
