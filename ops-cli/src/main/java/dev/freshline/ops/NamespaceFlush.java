@@ -4,6 +4,8 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
 
+import picocli.CommandLine.Option;
+
 import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -66,6 +68,23 @@ public final class NamespaceFlush {
 		this.out.println("Removed " + number(removed) + " keys of namespace " + namespace + " in "
 				+ String.format(Locale.ROOT, "%.1f s", progress.elapsed().toNanos() / 1e9));
 		return removed;
+	}
+
+	/**
+	 * The option of every command that flushes namespaces ({@code flush}, {@code resnapshot},
+	 * {@code reset-group --allow-skip}), mixed in, with the flush it configures.
+	 */
+	public static final class Options {
+
+		@Option(names = "--progress-interval", paramLabel = "DURATION", defaultValue = "PT2S",
+				description = "Plain flush progress lines when not on a terminal (default PT2S)")
+		Duration progressInterval = Duration.ofSeconds(2);
+
+		/** A flush through {@code clients}, printing where {@code connection} prints. */
+		public NamespaceFlush flush(ConnectionOptions connection, Clients clients) {
+			return new NamespaceFlush(clients, connection.endpoints().keys(), connection.out(), connection.ops().terminal(),
+					this.progressInterval);
+		}
 	}
 
 	public static String number(long value) {

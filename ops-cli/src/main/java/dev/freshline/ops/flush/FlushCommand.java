@@ -1,7 +1,6 @@
 package dev.freshline.ops.flush;
 
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -53,9 +52,8 @@ public final class FlushCommand implements Callable<Integer> {
 	@Option(names = "--dry-run", description = "Count what would be removed; change nothing")
 	boolean dryRun;
 
-	@Option(names = "--progress-interval", paramLabel = "DURATION", defaultValue = "PT2S",
-			description = "Plain progress lines when not on a terminal (default PT2S)")
-	Duration progressInterval;
+	@Mixin
+	NamespaceFlush.Options flushOptions;
 
 	@Override
 	public Integer call() {
@@ -74,8 +72,7 @@ public final class FlushCommand implements Callable<Integer> {
 	}
 
 	private int flush(Clients clients, CacheKeys keys, Namespace namespace, PrintWriter out) {
-		NamespaceFlush flush = new NamespaceFlush(clients, keys, out, this.connection.ops().terminal(),
-				this.progressInterval);
+		NamespaceFlush flush = this.flushOptions.flush(this.connection, clients);
 		if (this.dryRun) {
 			out.println("Dry run: would remove " + NamespaceFlush.number(flush.count(namespace)) + " keys matching "
 					+ flush.pattern(namespace) + " (values, leases and floors). Nothing was changed.");

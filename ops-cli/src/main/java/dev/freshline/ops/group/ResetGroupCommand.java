@@ -1,7 +1,6 @@
 package dev.freshline.ops.group;
 
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -91,9 +90,8 @@ public final class ResetGroupCommand implements Callable<Integer> {
 					+ "namespaces are flushed first, and the skip is marked for the invalidator" })
 	boolean allowSkip;
 
-	@Option(names = "--progress-interval", paramLabel = "DURATION", defaultValue = "PT2S",
-			description = "Plain flush progress lines when not on a terminal (default PT2S)")
-	Duration progressInterval;
+	@Mixin
+	NamespaceFlush.Options flushOptions;
 
 	@Override
 	public Integer call() {
@@ -126,7 +124,7 @@ public final class ResetGroupCommand implements Callable<Integer> {
 			out.println("Group " + group + ": moving " + after.size() + " partitions to " + position
 					+ (this.execute ? "" : " (dry run)"));
 			table(logs, before, after).print(out);
-			NamespaceFlush flush = new NamespaceFlush(clients, endpoints.keys(), out, ops.terminal(), this.progressInterval);
+			NamespaceFlush flush = this.flushOptions.flush(this.connection, clients);
 			if (!skips.isEmpty()) {
 				out.println("Moving forward skips " + skips.describe() + ": records the group has not applied.");
 				if (!this.allowSkip && this.execute) {

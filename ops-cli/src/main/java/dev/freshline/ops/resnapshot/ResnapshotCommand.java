@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -62,9 +61,8 @@ public final class ResnapshotCommand implements Callable<Integer> {
 			description = "Check the table, Postgres and Redis, and count what would be flushed; change nothing")
 	boolean dryRun;
 
-	@Option(names = "--progress-interval", paramLabel = "DURATION", defaultValue = "PT2S",
-			description = "Plain flush progress lines when not on a terminal (default PT2S)")
-	Duration progressInterval;
+	@Mixin
+	NamespaceFlush.Options flushOptions;
 
 	@Override
 	public Integer call() {
@@ -86,8 +84,7 @@ public final class ResnapshotCommand implements Callable<Integer> {
 		try (Connection database = DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), postgres.password());
 				Clients clients = this.connection.connect()) {
 			clients.ping();
-			NamespaceFlush flush = new NamespaceFlush(clients, endpoints.keys(), out, ops.terminal(),
-					this.progressInterval);
+			NamespaceFlush flush = this.flushOptions.flush(this.connection, clients);
 			if (this.dryRun) {
 				out.println("Dry run: would flush namespaces " + names + " first (" + WHY + "):");
 				for (Namespace namespace : namespaces) {
