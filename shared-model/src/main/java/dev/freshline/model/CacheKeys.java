@@ -50,6 +50,15 @@ public record CacheKeys(String prefix) {
 	}
 
 	/**
+	 * The applied watermarks of {@code table}'s change topic: a hash from partition number to the
+	 * last {@link Watermark} the invalidator applied there. Outside every namespace's pattern, so
+	 * no flush removes it; the table name comes from the rules, never from input.
+	 */
+	public String watermarks(String table) {
+		return this.prefix + ":" + Namespace.WATERMARKS + ":{" + table + "}";
+	}
+
+	/**
 	 * The Redis server lifetime ({@code run_id}) the cached entries belong to: outside every
 	 * namespace's pattern, so no flush removes it.
 	 */

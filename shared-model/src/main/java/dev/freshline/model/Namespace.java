@@ -21,6 +21,9 @@ public record Namespace(String id) {
 	/** Tag index sets live under this name, so no rule may declare it. */
 	static final String TAGS = "tag";
 
+	/** Applied watermarks live under this name, so no rule may declare it. */
+	static final String WATERMARKS = "watermark";
+
 	public Namespace {
 		if (!NAME.matcher(id).matches()) {
 			throw new IllegalArgumentException("namespace must match " + NAME.pattern() + " but was '" + id + "'");

@@ -161,6 +161,9 @@ public record RuleSet(Map<Namespace, IdType> namespaces, Map<String, IdType> tag
 				if (namespace.id().equals(Namespace.TAGS)) {
 					throw fail("namespace '" + Namespace.TAGS + "' is reserved for tag indexes");
 				}
+				if (namespace.id().equals(Namespace.WATERMARKS)) {
+					throw fail("namespace '" + Namespace.WATERMARKS + "' is reserved for applied watermarks");
+				}
 				this.namespaces.put(namespace, check(() -> IdType.parse(type), "namespace '" + name + "'"));
 			});
 			if (document.tags() != null) {

@@ -4,6 +4,8 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -80,12 +82,12 @@ class RuleSetTests {
 				""")).isInstanceOf(RulesException.class).hasMessageContaining("namespace 'patient'");
 	}
 
-	@Test
-	void shouldReserveTheTagNamespace() {
-		assertThatThrownBy(() -> parse("""
-				namespaces: {tag: integer}
-				tables: {}
-				""")).isInstanceOf(RulesException.class).hasMessageContaining("reserved");
+	@ParameterizedTest
+	@ValueSource(strings = { "tag", "watermark" })
+	void shouldReserveTheNamespacesOfProtocolState(String name) {
+		assertThatThrownBy(() -> parse("namespaces: {" + name + ": integer}\ntables: {}\n"))
+			.isInstanceOf(RulesException.class)
+			.hasMessageContaining("namespace '" + name + "' is reserved");
 	}
 
 	private static RuleSet parse(String yaml) {
