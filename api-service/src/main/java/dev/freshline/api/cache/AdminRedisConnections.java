@@ -21,18 +21,35 @@ final class AdminRedisConnections implements DisposableBean {
 	private final LettuceConnectionFactory factory;
 
 	AdminRedisConnections(LettuceConnectionFactory readConnections, Duration commandTimeout) {
-		LettuceClientConfiguration read = readConnections.getClientConfiguration();
-		LettuceClientConfiguration.LettuceClientConfigurationBuilder admin = LettuceClientConfiguration.builder()
-			.commandTimeout(commandTimeout)
-			.shutdownTimeout(read.getShutdownTimeout());
-		read.getClientOptions().ifPresent(admin::clientOptions);
-		read.getClientName().ifPresent(admin::clientName);
-		if (read.isUseSsl()) {
-			admin.useSsl();
-		}
-		this.factory = new LettuceConnectionFactory(serverOf(readConnections), admin.build());
+		this.factory = new LettuceConnectionFactory(serverOf(readConnections),
+				adminConfiguration(readConnections.getClientConfiguration(), commandTimeout));
 		this.factory.afterPropertiesSet();
 		this.factory.start();
+	}
+
+	/**
+	 * The read path's client configuration with another command timeout: the same client
+	 * resources (event loops and timers are shared, and stay owned by the read path's factory),
+	 * options, name, replica routing, credentials and TLS settings.
+	 */
+	static LettuceClientConfiguration adminConfiguration(LettuceClientConfiguration read, Duration commandTimeout) {
+		LettuceClientConfiguration.LettuceClientConfigurationBuilder admin = LettuceClientConfiguration.builder()
+			.commandTimeout(commandTimeout)
+			.shutdownTimeout(read.getShutdownTimeout())
+			.shutdownQuietPeriod(read.getShutdownQuietPeriod());
+		read.getClientResources().ifPresent(admin::clientResources);
+		read.getClientOptions().ifPresent(admin::clientOptions);
+		read.getClientName().ifPresent(admin::clientName);
+		read.getReadFrom().ifPresent(admin::readFrom);
+		read.getRedisCredentialsProviderFactory().ifPresent(admin::redisCredentialsProviderFactory);
+		if (read.isUseSsl()) {
+			LettuceClientConfiguration.LettuceSslClientConfigurationBuilder ssl = admin.useSsl().verifyPeer(read.getVerifyMode());
+			if (read.isStartTls()) {
+				ssl.startTls();
+			}
+			admin = ssl.and();
+		}
+		return admin.build();
 	}
 
 	RedisConnectionFactory factory() {
