@@ -211,15 +211,9 @@ public final class CacheCommands {
 	 * @param entryTtl how long the entry can live once filled: its TTL plus the lease
 	 */
 	public void register(List<String> tagIndexes, String key, String token, Duration entryTtl) {
-		register(tagIndexes, key, token, entryTtl, System.currentTimeMillis());
-	}
-
-	void register(List<String> tagIndexes, String key, String token, Duration entryTtl, long nowMillis) {
 		String member = TagMembers.member(key, token);
-		String expiry = Long.toString(nowMillis + entryTtl.toMillis());
 		for (String index : tagIndexes) {
-			this.redis.execute(ProtocolScripts.REGISTER, List.of(index), member, expiry, Long.toString(nowMillis),
-					Long.toString(entryTtl.toMillis()));
+			this.redis.execute(ProtocolScripts.REGISTER, List.of(index), member, Long.toString(entryTtl.toMillis()));
 		}
 	}
 

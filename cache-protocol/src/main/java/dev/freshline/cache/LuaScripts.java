@@ -91,27 +91,34 @@ public final class LuaScripts {
 
 	/**
 	 * Register an entry in a tag index before its reader loads it. KEYS: the index. ARGV: member
-	 * ({@code <key>|<token>}), the entry's expiry in epoch millis, now in epoch millis, the
-	 * index's TTL millis. The index is a sorted set scored by expiry, kept bounded by the entries
-	 * that can still be cached: members past their expiry go here, and a read that stores nothing
-	 * removes its own member. Other members of the same key stay: this script cannot see the
-	 * key's lease, so a read whose lease was lost must not remove the registration of the read
-	 * that holds it now. An index left as a plain set by an earlier version is converted, its
-	 * members kept until the new expiry. The index lives at least as long as the entry just
-	 * registered.
+	 * ({@code <key>|<token>}), how long the entry can live in millis (TTL plus lease). The index
+	 * is a sorted set scored by expiry, kept bounded by the entries that can still be cached:
+	 * members past their expiry go here, and a read that stores nothing removes its own member.
+	 * Expiry is taken from Redis' clock ({@code TIME}, allowed before writes once the script
+	 * replicates its effects, which Redis 7 always does and 6.2 does on request): with the API
+	 * hosts' clocks, a host running ahead would prune members that other hosts' live entries still
+	 * need, and a tag invalidation would miss those entries. Other members of the same key stay:
+	 * this script cannot see the key's lease, so a read whose lease was lost must not remove the
+	 * registration of the read that holds it now. An index left as a plain set by an earlier
+	 * version is converted, its members kept until the new expiry. The index lives at least as
+	 * long as the entry just registered.
 	 */
 	public static final String REGISTER = """
+			redis.replicate_commands()
+			local time = redis.call('TIME')
+			local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+			local expiry = string.format('%.0f', now + tonumber(ARGV[2]))
 			if redis.call('TYPE', KEYS[1])['ok'] == 'set' then
 			  local legacy = redis.call('SMEMBERS', KEYS[1])
 			  redis.call('DEL', KEYS[1])
 			  for _, member in ipairs(legacy) do
-			    redis.call('ZADD', KEYS[1], ARGV[2], member)
+			    redis.call('ZADD', KEYS[1], expiry, member)
 			  end
 			end
-			redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
-			redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-			if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[4]) then
-			  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+			redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. string.format('%.0f', now))
+			redis.call('ZADD', KEYS[1], expiry, ARGV[1])
+			if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then
+			  redis.call('PEXPIRE', KEYS[1], ARGV[2])
 			end
 			return 1
 			""";
