@@ -6,6 +6,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import io.lettuce.core.RedisClient;
@@ -85,13 +86,18 @@ class ApiIntegrationTests {
 
 	@Test
 	void shouldFillTheCacheOnAMissAndServeTheSameBytesOnAHit() throws Exception {
+		// the class shares one API and Redis: another test may have read patient 12 already
+		redis().del(this.keys.patient(12));
 		HttpResponse<String> miss = get("/patients/12");
 		assertThat(miss.statusCode()).isEqualTo(200);
+		assertThat(miss.headers().firstValue("Freshline-Cache")).contains("miss");
 		assertThat(miss.headers().firstValue("Content-Type")).hasValueSatisfying((type) -> assertThat(type).startsWith("application/json"));
 		assertThat(miss.body()).contains("\"id\":12", "\"mrn\":\"MRN-000012\"", "\"version\":1");
 		assertThat(redis().get(this.keys.patient(12))).endsWith(miss.body());
 
-		assertThat(get("/patients/12").body()).isEqualTo(miss.body());
+		HttpResponse<String> hit = get("/patients/12");
+		assertThat(hit.body()).isEqualTo(miss.body());
+		assertThat(hit.headers().firstValue("Freshline-Cache")).contains("hit");
 		assertThat(get("/patients/012").body()).as("007 and 7 are one key").isEqualTo(miss.body());
 		assertThat(get("/patients/%2012%20").body()).as("surrounding spaces are no alias").isEqualTo(miss.body());
 	}
@@ -140,12 +146,15 @@ class ApiIntegrationTests {
 
 		assertThat(get("/patients/" + next).statusCode()).isEqualTo(404);
 		assertThat(redis().exists(key)).as("'not found' is cached").isEqualTo(1);
-		assertThat(get("/patients/" + next).statusCode()).isEqualTo(404);
+		HttpResponse<String> cachedNotFound = get("/patients/" + next);
+		assertThat(cachedNotFound.statusCode()).isEqualTo(404);
+		assertThat(cachedNotFound.headers().firstValue("Freshline-Cache")).as("a cached 404 is a hit").contains("hit");
 
 		HttpResponse<String> created = post("/admin/patients",
 				"{\"mrn\":\"MRN-NEG-1\",\"name\":\"Ada Negative\",\"dateOfBirth\":\"1990-01-02\",\"ward\":\"ward-a\"}");
 		assertThat(created.statusCode()).isEqualTo(201);
 		assertThat(created.body()).contains("\"id\":" + next);
+		assertThat(created.headers().firstValue("Freshline-Cache")).as("a write reads nothing cached").isEmpty();
 
 		HttpResponse<String> found = get("/patients/" + next);
 		assertThat(found.statusCode()).as("the create evicted the cached 404").isEqualTo(200);
@@ -282,6 +291,8 @@ class ApiIntegrationTests {
 			assertThat(hit.body()).isEqualTo(cached);
 			assertThat(miss.statusCode()).isEqualTo(200);
 			assertThat(miss.body()).contains("\"id\":21");
+			assertThat(List.of(hit, miss)).as("served from Postgres without Redis")
+				.allSatisfy((response) -> assertThat(response.headers().firstValue("Freshline-Cache")).contains("bypass"));
 		}
 		finally {
 			this.redis.restart();

@@ -48,14 +48,17 @@ final class NaiveCacheAside implements CacheReader {
 			byte[] stored = this.redis.opsForValue().get(key);
 			if (stored != null) {
 				this.metrics.hit();
+				CacheOutcome.record(CacheOutcome.HIT);
 				return Optional.of(CachedValue.body(stored));
 			}
 		}
 		catch (RuntimeException ex) {
 			this.metrics.redisFailed("read", ex);
+			CacheOutcome.record(CacheOutcome.BYPASS);
 			return load(key, loader).map(Loaded::body);
 		}
 		this.metrics.miss();
+		CacheOutcome.record(CacheOutcome.MISS);
 		this.hooks.afterLease(key);
 		Optional<Loaded> loaded = load(key, loader);
 		loaded.ifPresent((row) -> {

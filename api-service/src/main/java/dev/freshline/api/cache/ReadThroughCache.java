@@ -84,15 +84,18 @@ class ReadThroughCache implements CacheReader {
 			}
 			catch (RuntimeException ex) {
 				this.metrics.redisFailed("read", ex);
+				CacheOutcome.record(CacheOutcome.BYPASS);
 				return load(key, loader).map(Loaded::body);
 			}
 			if (reply.outcome() == ReadReply.Outcome.HIT) {
 				this.metrics.hit();
+				CacheOutcome.record(CacheOutcome.HIT);
 				byte[] body = reply.body();
 				return (body.length == 0) ? Optional.empty() : Optional.of(body);
 			}
 			if (reply.outcome() == ReadReply.Outcome.LEASED) {
 				this.metrics.miss();
+				CacheOutcome.record(CacheOutcome.MISS);
 				return loadAndFill(key, tagIndexes, token, expiry, loader);
 			}
 			// BUSY: another reader is loading. Ask again with growing pauses: its fill turns this
@@ -106,6 +109,7 @@ class ReadThroughCache implements CacheReader {
 			long left = deadline - System.nanoTime();
 			if (left <= 0 || !pause(Math.min(pause, Math.max(1, left / 1_000_000)))) {
 				this.metrics.miss();
+				CacheOutcome.record(CacheOutcome.MISS);
 				log.debug("Lease on {} still held after {}; reading Postgres without filling", key, this.settings.leaseWait());
 				return load(key, loader).map(Loaded::body);
 			}
