@@ -97,7 +97,10 @@ class WatermarkIntegrationTests {
 			refuse(CommandType.HSET);
 			RecordMetadata marker = this.stack.sendMarker(partition, watermark.encode());
 			double failures = this.stack.counter("freshline.invalidator.failures");
-			await("the marker retried").until(() -> this.stack.counter("freshline.invalidator.failures") >= failures + 3);
+			// either the marker is retried behind a refusing Redis, or it was committed without its watermark
+			await("the marker retried, or committed").until(
+					() -> this.stack.counter("freshline.invalidator.failures") >= failures + 3
+							|| this.stack.committedOffset(partition) > marker.offset());
 			assertThat(this.stack.committedOffset(partition)).as("nothing committed past the marker")
 				.isEqualTo(marker.offset());
 			assertThat(deadLetters()).isZero();
