@@ -4,6 +4,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.AclSetuserArgs;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.lettuce.core.protocol.CommandType;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -176,6 +178,9 @@ class WatermarkIntegrationTests {
 		await().until(() -> this.stack.committedOffset(partition) == last.offset() + 1);
 		assertThat(this.stack.counter("freshline.invalidator.offset.resets")).as("no gap seen").isEqualTo(resets);
 		assertThat(this.stack.redis().exists(bystander)).as("nothing flushed").isEqualTo(1);
+		Timer lag = this.stack.bean(MeterRegistry.class).find("freshline.invalidator.lag").tag("table", "patient").timer();
+		assertThat(lag).as("the commit-to-applied lag of the patient table").isNotNull();
+		assertThat(lag.count()).as("the two changes; markers are no changes").isEqualTo(2);
 	}
 
 	private long deadLetters() throws Exception {
