@@ -14,6 +14,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.freshline.model.Watermark;
+
 /**
  * Reads the patient change topic beside the invalidator (assigned partitions, no group, so the
  * invalidator's group is never touched) and keeps, per (id, version), the timestamps the event
@@ -57,8 +59,8 @@ final class HopTracker implements AutoCloseable {
 			while (this.running) {
 				for (ConsumerRecord<String, String> record : this.consumer.poll(Duration.ofMillis(100))) {
 					long received = System.currentTimeMillis();
-					if (record.value() == null) {
-						continue;
+					if (record.value() == null || record.headers().lastHeader(Watermark.HEADER) != null) {
+						continue; // a tombstone, or a watermark marker: no row version to time
 					}
 					JsonNode event = this.json.readTree(record.value());
 					JsonNode after = event.path("after");

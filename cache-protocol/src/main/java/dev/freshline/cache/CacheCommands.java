@@ -28,6 +28,7 @@ import org.springframework.data.redis.core.ZSetOperations.TypedTuple;
 import dev.freshline.model.CacheKeys;
 import dev.freshline.model.Invalidation;
 import dev.freshline.model.Namespace;
+import dev.freshline.model.Watermark;
 
 import static dev.freshline.cache.ProtocolScripts.bytes;
 
@@ -41,6 +42,8 @@ import static dev.freshline.cache.ProtocolScripts.bytes;
  * raised), pipelined: one round trip per batch instead of one per key.
  * <li>{@link #invalidateTag}: every entry registered in the tag's index ({@link #register}).
  * <li>{@link #flush}: every value, lease and floor of a namespace, SCAN + UNLINK in batches.
+ * <li>{@link #recordWatermark}: a partition's applied watermark, once every invalidation before
+ * it was answered.
  * </ul>
  */
 public final class CacheCommands {
@@ -200,6 +203,18 @@ public final class CacheCommands {
 		}
 		members.clear();
 		return entries.size();
+	}
+
+	/**
+	 * Records {@code watermark} as the applied watermark of {@code table}'s change topic's
+	 * {@code partition} ({@link CacheKeys#watermarks(String)}): an HSET, returning once Redis
+	 * replied. The caller calls it only after every invalidation before the marker in that
+	 * partition was answered. It overwrites rather than keeps the maximum: a marker delivered
+	 * again (a rebalance, a restart from an older commit) moves the watermark back, which only
+	 * makes a reader of it more careful, and an LSN never goes back otherwise.
+	 */
+	public void recordWatermark(String table, int partition, Watermark watermark) {
+		this.redis.opsForHash().put(this.keys.watermarks(table), Integer.toString(partition), watermark.encode());
 	}
 
 	/**

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.apache.kafka.common.header.Headers;
 import org.jspecify.annotations.Nullable;
 
 import dev.freshline.cache.CacheCommands;
@@ -18,6 +19,7 @@ import dev.freshline.model.InvalidationRules;
 import dev.freshline.model.MalformedChangeEventException;
 import dev.freshline.model.Namespace;
 import dev.freshline.model.UnmappableChangeEventException;
+import dev.freshline.model.Watermark;
 
 /**
  * The invalidations of many change records, merged so Redis sees each key once per batch: the
@@ -33,6 +35,11 @@ public final class ChangeBatch {
 		PLANNED,
 		/** A null value (Debezium's tombstone after a delete): the delete itself carried the keys. */
 		TOMBSTONE,
+		/**
+		 * A watermark marker (header {@link Watermark#HEADER}): a position of the change stream, no
+		 * change; it invalidates nothing and is never unreadable, whatever its value.
+		 */
+		MARKER,
 		/** Could not be read or mapped: {@link #add} said whether its table's namespaces are flushed instead. */
 		FAILED
 	}
@@ -59,12 +66,16 @@ public final class ChangeBatch {
 	}
 
 	/**
-	 * Plans one record of {@code table}'s change topic.
+	 * Plans one record of {@code table}'s change topic; a watermark marker is recognised by its
+	 * header and planned as nothing.
 	 *
 	 * @param flushIfUnreadable whether a record that cannot be read or mapped flushes its table's
 	 * namespaces (I4: never a silent skip); false when the caller reports it instead
 	 */
-	public Outcome add(String table, byte @Nullable [] value, boolean flushIfUnreadable) {
+	public Outcome add(String table, @Nullable Headers headers, byte @Nullable [] value, boolean flushIfUnreadable) {
+		if (isMarker(headers)) {
+			return new Outcome(Kind.MARKER, null, null);
+		}
 		if (value == null) {
 			return new Outcome(Kind.TOMBSTONE, null, null);
 		}
@@ -86,6 +97,11 @@ public final class ChangeBatch {
 			plan.reasons().forEach((reason) -> flush(plan.flushes(), reason));
 		}
 		return new Outcome(Kind.PLANNED, plan, null);
+	}
+
+	/** Whether a record with {@code headers} is a watermark marker rather than a change. */
+	public static boolean isMarker(@Nullable Headers headers) {
+		return headers != null && headers.lastHeader(Watermark.HEADER) != null;
 	}
 
 	private void flush(Set<Namespace> namespaces, String reason) {

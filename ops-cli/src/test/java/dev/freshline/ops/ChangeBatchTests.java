@@ -22,10 +22,10 @@ class ChangeBatchTests {
 	@Test
 	void shouldSendEachKeyOnceWithTheHighestFloorOfItsChanges() {
 		ChangeBatch batch = new ChangeBatch(this.rules, this.parser);
-		batch.add("patient", json(OpsFixture.patientChange("u", 1, "ward-a", "ward-a", 9)), true);
-		batch.add("patient", json(OpsFixture.patientChange("u", 1, "ward-a", "ward-b", 4)), true);
+		batch.add("patient", null, json(OpsFixture.patientChange("u", 1, "ward-a", "ward-a", 9)), true);
+		batch.add("patient", null, json(OpsFixture.patientChange("u", 1, "ward-a", "ward-b", 4)), true);
 		ChangeBatch other = new ChangeBatch(this.rules, this.parser);
-		other.add("patient", json(OpsFixture.patientChange("d", 2, "ward-b", null, 3)), true);
+		other.add("patient", null, json(OpsFixture.patientChange("d", 2, "ward-b", null, 3)), true);
 		batch.merge(other);
 
 		assertThat(batch.invalidations()).containsExactlyInAnyOrder(new Invalidation("t:patient:{1}", 9),
@@ -38,8 +38,8 @@ class ChangeBatchTests {
 	void shouldFlushTheTablesNamespacesInsteadOfSkippingAnUnreadableRecord() {
 		ChangeBatch batch = new ChangeBatch(this.rules, this.parser);
 
-		ChangeBatch.Outcome outcome = batch.add("patient", json("{\"op\":\"u\"}"), true);
-		ChangeBatch.Outcome tombstone = batch.add("patient", null, true);
+		ChangeBatch.Outcome outcome = batch.add("patient", null, json("{\"op\":\"u\"}"), true);
+		ChangeBatch.Outcome tombstone = batch.add("patient", null, null, true);
 
 		assertThat(outcome.kind()).isEqualTo(ChangeBatch.Kind.FAILED);
 		assertThat(outcome.error()).contains("lacks 'op' or 'source.table'");
@@ -51,7 +51,7 @@ class ChangeBatchTests {
 	void shouldOnlyReportAnUnreadableRecordWhenAskedNotToFlush() {
 		ChangeBatch batch = new ChangeBatch(this.rules, this.parser);
 
-		assertThat(batch.add("patient", json("{nope"), false).kind()).isEqualTo(ChangeBatch.Kind.FAILED);
+		assertThat(batch.add("patient", null, json("{nope"), false).kind()).isEqualTo(ChangeBatch.Kind.FAILED);
 		assertThat(batch.isEmpty()).isTrue();
 	}
 

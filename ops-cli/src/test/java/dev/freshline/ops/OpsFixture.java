@@ -41,6 +41,7 @@ import dev.freshline.embedded.RedisServer;
 import dev.freshline.embedded.SharedServers;
 import dev.freshline.model.CacheKeys;
 import dev.freshline.model.Topics;
+import dev.freshline.model.Watermark;
 
 /**
  * One test's slice of the shared real Kafka and Redis: its own topic prefix, key prefix and
@@ -133,6 +134,19 @@ public final class OpsFixture implements AutoCloseable {
 	public void send(String topic, int partition, @Nullable Long timestamp, String key, byte @Nullable [] value) {
 		try {
 			this.producer.send(new ProducerRecord<>(topic, partition, timestamp, key, value)).get();
+		}
+		catch (InterruptedException | ExecutionException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** A watermark marker as the connector writes one: the header, and {@code value} as the record's value. */
+	public void sendMarker(String topic, int partition, String value) {
+		ProducerRecord<String, byte[]> marker = new ProducerRecord<>(topic, partition, null,
+				value.getBytes(StandardCharsets.UTF_8));
+		marker.headers().add(Watermark.HEADER, new byte[0]);
+		try {
+			this.producer.send(marker).get();
 		}
 		catch (InterruptedException | ExecutionException ex) {
 			throw new IllegalStateException(ex);

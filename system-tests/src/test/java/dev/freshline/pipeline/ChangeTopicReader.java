@@ -12,6 +12,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 import dev.freshline.embedded.SharedServers;
+import dev.freshline.model.Watermark;
 
 import static dev.freshline.pipeline.Waits.await;
 
@@ -28,13 +29,18 @@ final class ChangeTopicReader {
 				new StringDeserializer(), new StringDeserializer());
 	}
 
+	/** Whether {@code record} is a watermark marker, which carries a stream position, no change. */
+	static boolean isMarker(ConsumerRecord<?, ?> record) {
+		return record.headers().lastHeader(Watermark.HEADER) != null;
+	}
+
 	static String awaitRecord(String topic, Predicate<String> matching) {
 		AtomicReference<String> found = new AtomicReference<>();
 		try (KafkaConsumer<String, String> consumer = consumer()) {
 			consumer.subscribe(List.of(topic));
 			await().until(() -> {
 				for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-					if (record.value() != null && matching.test(record.value())) {
+					if (record.value() != null && !isMarker(record) && matching.test(record.value())) {
 						found.set(record.value());
 					}
 				}

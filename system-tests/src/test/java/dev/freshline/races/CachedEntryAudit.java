@@ -24,8 +24,8 @@ import dev.freshline.pipeline.PipelineStack;
 
 /**
  * Every cached value of every namespace, compared with Postgres once the system is quiet: the
- * torture checker's I1 verdict. Leases, floors, tag indexes and the invalidator's record of
- * Redis' run id are protocol state, not values, and are recognised by their key shape; a key of
+ * torture checker's I1 verdict. Leases, floors, tag indexes, the applied watermarks and the
+ * invalidator's record of Redis' run id are protocol state, not values, and are recognised by their key shape; a key of
  * any other shape is reported as unchecked, so a namespace added to the rules cannot slip past the audit. Every write raises its row's version
  * (a trigger), so a cached entity or list equals Postgres exactly when the ids and versions of
  * its rows do.
@@ -40,6 +40,7 @@ final class CachedEntryAudit {
 	static Result audit(PipelineStack stack) throws Exception {
 		CacheKeys keys = stack.keys();
 		Namespace tags = keys.namespaceOf(keys.tagIndex("hospital:1"));
+		Namespace watermarks = keys.namespaceOf(keys.watermarks("patient"));
 		RedisCommands<String, String> redis = stack.redis();
 		Result result = new Result(new TreeMap<>(), new TreeMap<>(), new ArrayList<>(), new ArrayList<>());
 		try (Connection connection = stack.connect()) {
@@ -48,6 +49,10 @@ final class CachedEntryAudit {
 					continue; // the invalidator's record of Redis' run id, not an entry
 				}
 				String entry = key.substring(0, key.lastIndexOf('}') + 1);
+				if (keys.namespaceOf(key).equals(watermarks) && key.equals(entry)
+						&& key.equals(keys.watermarks(entry.substring(entry.indexOf('{') + 1, entry.length() - 1)))) {
+					continue; // a table's applied watermarks (a hash per partition), not an entry
+				}
 				if (keys.namespaceOf(key).equals(tags) || key.equals(keys.lease(entry)) || key.equals(keys.floor(entry))) {
 					continue;
 				}

@@ -1,6 +1,8 @@
 package dev.freshline.invalidator.invalidation;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -41,7 +43,9 @@ class CacheInvalidator {
 
 	private final Counter tagsInvalidated;
 
-	private final Timer lag;
+	private final MeterRegistry meters;
+
+	private final Map<String, Timer> lag = new ConcurrentHashMap<>();
 
 	CacheInvalidator(InvalidationRules rules, CacheCommands commands, NamespaceFlusher flusher,
 			ObjectProvider<InvalidationHooks> hooks, MeterRegistry meters) {
@@ -51,10 +55,7 @@ class CacheInvalidator {
 		this.hooks = hooks.getIfAvailable(() -> InvalidationHooks.NONE);
 		this.keysDeleted = meters.counter("freshline.invalidator.keys.deleted");
 		this.tagsInvalidated = meters.counter("freshline.invalidator.tags.invalidated");
-		this.lag = Timer.builder("freshline.invalidator.lag")
-			.description("Commit in Postgres to keys deleted in Redis")
-			.publishPercentiles(0.5, 0.99)
-			.register(meters);
+		this.meters = meters;
 	}
 
 	void apply(ChangeEvent event) {
@@ -77,7 +78,17 @@ class CacheInvalidator {
 			this.flusher.flush(plan.flushes(), String.join("; ", plan.reasons()));
 		}
 		if (event.commitTimeMillis() > 0) {
-			this.lag.record(Duration.ofMillis(Math.max(0, System.currentTimeMillis() - event.commitTimeMillis())));
+			lag(event.table()).record(Duration.ofMillis(Math.max(0, System.currentTimeMillis() - event.commitTimeMillis())));
 		}
+	}
+
+	/** One histogram per table: the table comes from the rules (planFor refused any other), never a key. */
+	private Timer lag(String table) {
+		return this.lag.computeIfAbsent(table, (name) -> Timer.builder("freshline.invalidator.lag")
+			.description("Commit in Postgres (the record's source timestamp) to its invalidations applied in Redis")
+			.tag("table", name)
+			.publishPercentiles(0.5, 0.99)
+			.publishPercentileHistogram()
+			.register(this.meters));
 	}
 }

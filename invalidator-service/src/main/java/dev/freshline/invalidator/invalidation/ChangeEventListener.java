@@ -16,7 +16,9 @@ import dev.freshline.model.Topics;
  * One listener, one job: hand each change record to the parser and the invalidator. Values are
  * consumed as raw bytes so that a record we cannot read reaches the dead-letter topic unchanged.
  * Tombstones and heartbeats invalidate nothing: deletes carry their before image, and a
- * heartbeat only proves the pipeline is alive.
+ * heartbeat only proves the pipeline is alive. A watermark marker is no change either: it goes to
+ * {@link AppliedWatermarks}, in its place in the partition, after every record before it. Every
+ * record, markers included, passes the {@link OffsetGuard}: markers occupy offsets too.
  */
 @Component
 class ChangeEventListener {
@@ -33,10 +35,13 @@ class ChangeEventListener {
 
 	private final OffsetGuard offsets;
 
+	private final AppliedWatermarks watermarks;
+
 	ChangeEventListener(CacheInvalidator invalidator, PipelineHeartbeat heartbeat, Topics topics, OffsetGuard offsets,
-			RuleSet rules) {
+			RuleSet rules, AppliedWatermarks watermarks) {
 		this.parser = ChangeEventParser.forRules(rules);
 		this.invalidator = invalidator;
+		this.watermarks = watermarks;
 		this.offsets = offsets;
 		this.heartbeat = heartbeat;
 		this.heartbeatTopic = topics.heartbeat();
@@ -51,6 +56,11 @@ class ChangeEventListener {
 	}
 
 	private void handle(ConsumerRecord<@Nullable String, byte @Nullable []> record) {
+		if (AppliedWatermarks.isMarker(record)) {
+			// applied in order: this listener returned for every record before it only after Redis replied
+			this.watermarks.apply(record);
+			return;
+		}
 		if (record.topic().equals(this.heartbeatTopic)) {
 			this.heartbeat.beat(record.timestamp());
 			return;

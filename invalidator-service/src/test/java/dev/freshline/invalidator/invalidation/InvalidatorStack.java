@@ -31,6 +31,7 @@ import dev.freshline.embedded.SharedServers;
 import dev.freshline.invalidator.InvalidatorApplication;
 import dev.freshline.model.CacheKeys;
 import dev.freshline.model.Topics;
+import dev.freshline.model.Watermark;
 
 /**
  * An invalidator on the shared Kafka broker with its own topic prefix, key prefix and group, and
@@ -164,6 +165,22 @@ final class InvalidatorStack implements AutoCloseable {
 
 	RecordMetadata send(String topic, String key, byte @Nullable [] value) throws Exception {
 		return this.producer.send(new ProducerRecord<>(topic, key, value)).get(10, TimeUnit.SECONDS);
+	}
+
+	/** A change (or anything else) on an explicit partition, as the connector's keying would place it. */
+	RecordMetadata send(TopicPartition partition, String key, String value) throws Exception {
+		return this.producer
+			.send(new ProducerRecord<>(partition.topic(), partition.partition(), key,
+					value.getBytes(StandardCharsets.UTF_8)))
+			.get(10, TimeUnit.SECONDS);
+	}
+
+	/** A watermark marker as the connector writes one: the header, and {@code value} as the record's value. */
+	RecordMetadata sendMarker(TopicPartition partition, String value) throws Exception {
+		ProducerRecord<String, byte[]> marker = new ProducerRecord<>(partition.topic(), partition.partition(), null,
+				value.getBytes(StandardCharsets.UTF_8));
+		marker.headers().add(Watermark.HEADER, new byte[0]);
+		return this.producer.send(marker).get(10, TimeUnit.SECONDS);
 	}
 
 	RedisCommands<String, String> redis() {

@@ -7,6 +7,7 @@ import java.util.regex.Pattern;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -15,14 +16,15 @@ import org.jspecify.annotations.Nullable;
  */
 record DeadLetter(int partition, long offset, Instant time, @Nullable String originalTopic,
 		@Nullable Integer originalPartition, @Nullable Long originalOffset, @Nullable String exception,
-		@Nullable String message, byte @Nullable [] value) {
+		@Nullable String message, byte @Nullable [] value, Headers headers) {
 
 	private static final Pattern LISTENER_WRAPPER = Pattern.compile("^Listener method '.*?' threw exception; ");
 
 	static DeadLetter of(ConsumerRecord<byte[], byte[]> record) {
 		return new DeadLetter(record.partition(), record.offset(), Instant.ofEpochMilli(record.timestamp()),
 				text(record, "kafka_dlt-original-topic"), (Integer) number(record, "kafka_dlt-original-partition"),
-				(Long) number(record, "kafka_dlt-original-offset"), exception(record), message(record), record.value());
+				(Long) number(record, "kafka_dlt-original-offset"), exception(record), message(record), record.value(),
+				record.headers());
 	}
 
 	/** The cause's class when the recoverer recorded one: the listener's wrapper says nothing. */

@@ -112,10 +112,12 @@ public final class DltRedriveCommand implements Callable<Integer> {
 		if (table == null) {
 			return "still fails: " + letter.originalTopic() + " is not a change topic of " + topics.prefix();
 		}
-		ChangeBatch.Outcome outcome = batch.add(table, letter.value(), false);
+		ChangeBatch.Outcome outcome = batch.add(table, letter.headers(), letter.value(), false);
 		return switch (outcome.kind()) {
 			case FAILED -> "still fails: " + outcome.error();
 			case TOMBSTONE -> "nothing to do (tombstone)";
+			// an invalidator without watermark support dead-letters markers: they invalidate nothing
+			case MARKER -> "nothing to do (watermark marker)";
 			case PLANNED -> describe(outcome);
 		};
 	}

@@ -175,7 +175,7 @@ final class Replay {
 			slices.add(planners.submit(() -> {
 				ChangeBatch batch = new ChangeBatch(this.rules, this.parser);
 				for (int i = first; i < last; i++) {
-					outcomes[i] = batch.add(this.topic.table(), records.get(i).value(), true);
+					outcomes[i] = batch.add(this.topic.table(), records.get(i).headers(), records.get(i).value(), true);
 				}
 				return batch;
 			}));

@@ -62,6 +62,8 @@ final class ReplayReport {
 
 	private long tombstones;
 
+	private long markers;
+
 	private long failed;
 
 	private long shown;
@@ -92,6 +94,7 @@ final class ReplayReport {
 		this.perPartition.merge(partition, 1L, Long::sum);
 		switch (outcome.kind()) {
 			case TOMBSTONE -> this.tombstones++;
+			case MARKER -> this.markers++;
 			case FAILED -> {
 				this.failed++;
 				if (this.failed <= MAX_LISTED_FAILURES) {
@@ -172,6 +175,7 @@ final class ReplayReport {
 		new TextTable()
 			.row("events", number(this.records))
 			.row("tombstones", number(this.tombstones))
+			.row("watermark markers", number(this.markers) + ((this.markers > 0) ? " (skipped: they invalidate nothing)" : ""))
 			.row("unreadable", number(this.failed) + ((this.failed > 0) ? " (namespaces flushed instead)" : ""))
 			.row("tags " + (this.dryRun ? "to invalidate" : "invalidated"), this.tags.isEmpty() ? "-"
 					: number(this.tags.size()) + " " + this.tags.stream().sorted().limit(5).collect(Collectors.joining(", "))

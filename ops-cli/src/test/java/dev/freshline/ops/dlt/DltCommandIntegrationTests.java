@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.freshline.model.Watermark;
 import dev.freshline.ops.OpsFixture;
 import dev.freshline.ops.OpsFixture.Run;
 
@@ -126,6 +127,26 @@ class DltCommandIntegrationTests {
 		assertThat(run.err()).startsWith("ops dlt redrive: malformed --from 'yesterday'").hasLineCount(1);
 		assertThat(this.fixture.snapshot()).isEqualTo(before);
 		assertThat(this.fixture.committed(this.group)).isEmpty();
+	}
+
+	/**
+	 * An invalidator that predates watermarks dead-letters every marker (its value is no change
+	 * event); spring-kafka keeps the original headers, so a redrive knows it and does nothing.
+	 */
+	@Test
+	void shouldRedriveAWatermarkMarkerAsNothingToDo() throws Exception {
+		deadLetter("patient", 1, 4, new Watermark(Watermark.parseLsn("0/16B3748"), 1L).encode(),
+				"dev.freshline.model.MalformedChangeEventException", "change record is not a Debezium JSON envelope",
+				new RecordHeader(Watermark.HEADER, new byte[0]));
+		cache("patient:{1}", "ward:{ward-a}");
+
+		Run run = this.fixture.ops("dlt", "redrive", "--group", this.group);
+
+		assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+		assertThat(run.out()).containsPattern("0@0 +\\S+-1@4 +nothing to do \\(watermark marker\\)")
+			.contains("Redriven 1, still failing 0");
+		assertThat(this.fixture.redisKeys()).as("nothing invalidated or flushed")
+			.containsOnly(key("patient:{1}"), key("ward:{ward-a}"));
 	}
 
 	private void deadLetter(String table, int partition, long offset, String value, String exception, String message,

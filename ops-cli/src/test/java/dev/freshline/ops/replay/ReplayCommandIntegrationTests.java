@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.freshline.embedded.SharedServers;
 import dev.freshline.model.Invalidation;
+import dev.freshline.model.Watermark;
 import dev.freshline.ops.OpsFixture;
 import dev.freshline.ops.OpsFixture.Run;
 
@@ -106,6 +107,32 @@ class ReplayCommandIntegrationTests {
 		assertThat(run.err()).contains(topic + "-1@0: unreadable").contains("flushing [patient, ward]");
 		assertThat(run.out()).containsPattern("unreadable\\s+1");
 		assertThat(this.fixture.redisKeys()).isEmpty();
+	}
+
+	/**
+	 * Watermark markers between changes, one of them unreadable: they are counted as markers, never
+	 * as unreadable records, and cause no invalidation and no flush.
+	 */
+	@Test
+	void shouldSkipWatermarkMarkersWithoutInvalidatingOrFlushing() {
+		String topic = this.fixture.changeTopic("patient");
+		this.fixture.send(topic, 0, OpsFixture.patientChange("u", 1, "ward-a", "ward-a", 2));
+		this.fixture.sendMarker(topic, 0, new Watermark(Watermark.parseLsn("0/16B3748"), 1L).encode());
+		this.fixture.sendMarker(topic, 1, new Watermark(Watermark.parseLsn("0/16B3748"), 1L).encode());
+		this.fixture.sendMarker(topic, 2, "not a watermark");
+		cache("patient:{1}", "patient:{99}", "ward:{ward-a}", "ward:{ward-z}");
+
+		Run run = this.fixture.ops("replay", "--table", "patient", "--from", "earliest");
+
+		assertThat(run.exitCode()).as(run.err()).isZero();
+		assertThat(run.err()).doesNotContain("unreadable");
+		assertThat(run.out()).containsPattern("events\\s+4")
+			.containsPattern("watermark markers\\s+3")
+			.containsPattern("unreadable\\s+0\\n")
+			.containsPattern("patient\\s+1\\n")
+			.containsPattern("ward\\s+1\\n");
+		assertThat(this.fixture.redisKeys()).as("only the change's keys went; no flush")
+			.containsOnly(key("patient:{99}"), key("ward:{ward-z}"), key("patient:{1}") + ":floor");
 	}
 
 	@Test
