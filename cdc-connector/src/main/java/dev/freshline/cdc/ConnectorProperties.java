@@ -46,7 +46,7 @@ public record ConnectorProperties(@DefaultValue("freshline") @Pattern(regexp = "
 	public record Capture(@DefaultValue("freshline") @Pattern(regexp = "[a-z0-9_]{1,63}") String slotName,
 			@DefaultValue("freshline") @Pattern(regexp = "[a-z0-9_]{1,63}") String publicationName,
 			@DefaultValue(".freshline/data/cdc-offsets.dat") Path offsetFile,
-			@DefaultValue("10ms") Duration pollInterval, @DefaultValue("1s") Duration heartbeatInterval,
+			@DefaultValue("10ms") Duration pollInterval, @DefaultValue("100ms") Duration heartbeatInterval,
 			@DefaultValue("1s") Duration offsetFlushInterval) {
 	}
 }
