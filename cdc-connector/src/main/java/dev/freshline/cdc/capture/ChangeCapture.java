@@ -73,9 +73,10 @@ class ChangeCapture implements SmartLifecycle {
 
 	@Autowired
 	ChangeCapture(ConnectorProperties properties, DebeziumEngine.ChangeConsumer<ChangeEvent<String, String>> publisher,
-			MarkerPublisher markerPublisher, CaptureProgress progress, RuleSet rules, UncleanStopGuard uncleanStop) {
+			MarkerPublisher markerPublisher, RecordOffsets offsets, CaptureProgress progress, RuleSet rules,
+			UncleanStopGuard uncleanStop) {
 		this(properties, publisher, progress, rules, uncleanStop, FIRST_RESTART_DELAY,
-				new WatermarkMarkers(properties, rules, markerPublisher));
+				new WatermarkMarkers(properties, rules, markerPublisher, offsets));
 	}
 
 	/** Tests choose the first back-off: an hour to stop during it, a few milliseconds to fail often. */

@@ -3,7 +3,6 @@ package dev.freshline.cdc.capture;
 import java.util.Map;
 import java.util.Objects;
 
-import io.debezium.embedded.EmbeddedEngineChangeEvent;
 import io.debezium.engine.ChangeEvent;
 import org.jspecify.annotations.Nullable;
 
@@ -19,7 +18,7 @@ import dev.freshline.model.Watermark;
  * transactions in progress) sends each transaction whole, between its BEGIN and COMMIT, in the
  * order of the commits; rows of concurrent transactions interleave in the WAL, commits do not.
  * Every record carries the offset that was current when it was emitted ({@code getOffset()}
- * builds a new map), and in it {@code lsn_commit} is the LSN of the last COMMIT message the
+ * builds a new map; read through {@link RecordOffsets}), and in it {@code lsn_commit} is the LSN of the last COMMIT message the
  * engine processed ({@code commitMessage} -> {@code updateCommitPosition}): the end of that
  * commit record, which is what pgoutput reports for a COMMIT. So every record of every
  * transaction committed at or before {@code lsn_commit} was emitted before the record that carries
@@ -62,11 +61,9 @@ final class CommitTracker {
 	 * Takes the engine's records in order and returns the latest watermark they prove, or the one
 	 * proven before when they prove nothing new; null while nothing is proven.
 	 */
-	@Nullable Watermark observe(Iterable<? extends ChangeEvent<String, String>> records) {
+	@Nullable Watermark observe(Iterable<? extends ChangeEvent<String, String>> records, RecordOffsets offsets) {
 		for (ChangeEvent<String, String> record : records) {
-			if (record instanceof EmbeddedEngineChangeEvent<?, ?, ?> engineRecord) {
-				observe(engineRecord.sourceRecord().sourceOffset());
-			}
+			observe(offsets.of(record));
 		}
 		return this.covered;
 	}

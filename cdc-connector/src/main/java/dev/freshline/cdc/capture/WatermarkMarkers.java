@@ -36,6 +36,8 @@ final class WatermarkMarkers {
 
 	private final LongSupplier nanoTime;
 
+	private final RecordOffsets offsets;
+
 	private CommitTracker tracker = new CommitTracker();
 
 	/** The LSN of the last marker sent by this process: markers never go backwards, even across engines. */
@@ -43,11 +45,13 @@ final class WatermarkMarkers {
 
 	private long sentAtNanos;
 
-	WatermarkMarkers(ConnectorProperties properties, RuleSet rules, MarkerPublisher publisher) {
-		this(properties, rules, publisher, System::nanoTime);
+	WatermarkMarkers(ConnectorProperties properties, RuleSet rules, MarkerPublisher publisher, RecordOffsets offsets) {
+		this(properties, rules, publisher, offsets, System::nanoTime);
 	}
 
-	WatermarkMarkers(ConnectorProperties properties, RuleSet rules, MarkerPublisher publisher, LongSupplier nanoTime) {
+	WatermarkMarkers(ConnectorProperties properties, RuleSet rules, MarkerPublisher publisher, RecordOffsets offsets,
+			LongSupplier nanoTime) {
+		this.offsets = offsets;
 		this.enabled = properties.markers().enabled();
 		this.intervalNanos = properties.markers().interval().toNanos();
 		this.topics = new Topics(properties.topicPrefix()).allChanges(rules);
@@ -67,7 +71,7 @@ final class WatermarkMarkers {
 	 */
 	synchronized void afterBatch(List<ChangeEvent<String, String>> records, BooleanSupplier stopping)
 			throws InterruptedException {
-		@Nullable Watermark covered = this.tracker.observe(records);
+		@Nullable Watermark covered = this.tracker.observe(records, this.offsets);
 		if (!this.enabled || covered == null || covered.lsn() <= this.sentLsn) {
 			return;
 		}

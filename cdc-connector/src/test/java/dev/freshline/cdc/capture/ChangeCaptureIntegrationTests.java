@@ -254,7 +254,7 @@ class ChangeCaptureIntegrationTests {
 		UncleanStopGuard guard = new UncleanStopGuard(properties(debezium), RULES, this::record, new SimpleMeterRegistry());
 		ChangeCapture capture = new ChangeCapture(properties(debezium), this.consumer, this.progress, RULES, guard,
 				firstRestartDelay, new WatermarkMarkers(properties(debezium), RULES, (watermark, topics, stopping) -> {
-				}));
+				}, (record) -> null));
 		this.captures.add(capture);
 		long published = this.progress.published();
 		capture.start();

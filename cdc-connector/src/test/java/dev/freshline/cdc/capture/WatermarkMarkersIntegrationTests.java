@@ -42,6 +42,7 @@ import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 
 import dev.freshline.cdc.ConnectorProperties;
+import dev.freshline.cdc.publish.ConnectRecordOffsets;
 import dev.freshline.cdc.publish.KafkaChangePublisher;
 import dev.freshline.embedded.Directories;
 import dev.freshline.embedded.SharedServers;
@@ -118,10 +119,7 @@ class WatermarkMarkersIntegrationTests {
 		this.writers.shutdownNow();
 		this.captures.forEach(ChangeCapture::stop);
 		this.producers.destroy();
-		SharedServers.get()
-			.postgres()
-			.execute("postgres", "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"
-					+ this.slot + "'");
+		// drops the slot too, waiting while its walsender still holds it
 		SharedServers.get().dropDatabase(this.database);
 		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrap))) {
 			List<String> created = new ArrayList<>(this.topics.allChanges(RULES));
@@ -273,7 +271,7 @@ class WatermarkMarkersIntegrationTests {
 		KafkaChangePublisher publisher = new KafkaChangePublisher(new KafkaTemplate<>(this.producers), progress);
 		UncleanStopGuard guard = new UncleanStopGuard(properties, RULES, publisher, new SimpleMeterRegistry());
 		ChangeCapture capture = new ChangeCapture(properties, publisher, progress, RULES, guard, Duration.ofMillis(500),
-				new WatermarkMarkers(properties, RULES, publisher));
+				new WatermarkMarkers(properties, RULES, publisher, new ConnectRecordOffsets()));
 		this.captures.add(capture);
 		capture.start();
 		await("engine streaming").until(() -> progress.published() > 0);
