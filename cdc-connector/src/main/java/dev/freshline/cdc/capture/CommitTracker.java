@@ -33,7 +33,8 @@ import dev.freshline.model.Watermark;
  * transaction otherwise. In that case the time of the last transaction seen to end before the
  * record is used: it ended at or before {@code lsn_commit}, so the time understates (the
  * transaction named by {@code lsn_commit}, e.g. a heartbeat write, may be later and has no record
- * of its own). Until such a time is known (the first records of an engine) nothing is claimed.
+ * of its own). Until such a time is known (the first records of an engine) nothing is claimed, and
+ * an offset without a message type (the initial one, timed by this host's clock) teaches nothing.
  * One tracker serves one engine: a restarted engine re-reads from its stored offsets, and a time
  * learned from later commits must never be paired with an earlier LSN.
  */
@@ -74,7 +75,9 @@ final class CommitTracker {
 
 	void observe(@Nullable Map<String, ?> offset) {
 		if (offset == null || !(offset.get(COMMIT_LSN) instanceof Long commitLsn)
-				|| !(offset.get(COMMIT_MICROS) instanceof Long micros)) {
+				|| !(offset.get(COMMIT_MICROS) instanceof Long micros) || offset.get(MESSAGE_TYPE) == null) {
+			// no message type: the initial offset of a start without offsets, whose ts_usec is this
+			// host's clock and whose txId is the connector's own (PostgresOffsetContext.initialContext)
 			return;
 		}
 		long millis = Math.floorDiv(micros, 1000);

@@ -59,6 +59,18 @@ class CommitTrackerTests {
 	}
 
 	@Test
+	void shouldNeverTakeTheHostClockOfTheInitialOffset() {
+		// a start without offsets: Debezium's initial offset has no message type, the connector's own
+		// transaction id and this host's clock as ts_usec
+		this.tracker.observe(offset(100, 3, 99_000_000, null));
+		this.tracker.observe(row(100, 7, 5_000));
+		assertThat(this.tracker.covered()).isNull();
+
+		this.tracker.observe(row(200, 8, 6_000));
+		assertThat(this.tracker.covered()).isEqualTo(new Watermark(200, 5));
+	}
+
+	@Test
 	void shouldIgnoreOffsetsWithoutACommitLsn() {
 		this.tracker.observe(Map.of("lsn", 5L, "ts_usec", 1_000L));
 		this.tracker.observe((Map<String, ?>) null);
