@@ -26,7 +26,7 @@ import dev.freshline.support.TopicSettings;
 @Validated
 @ConfigurationProperties("freshline.cdc")
 public record ConnectorProperties(@DefaultValue("freshline") @Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,62}") String topicPrefix,
-		@DefaultValue(RuleSet.DEFAULT_LOCATION) @NotBlank String rules, @Valid @NotNull Database database, @Valid @DefaultValue Capture capture, @Valid @DefaultValue TopicSettings topics,
+		@DefaultValue(RuleSet.DEFAULT_LOCATION) @NotBlank String rules, @Valid @NotNull Database database, @Valid @DefaultValue Capture capture, @Valid @DefaultValue Markers markers, @Valid @DefaultValue TopicSettings topics,
 		@DefaultValue Map<String, String> debezium) {
 
 	public record Database(@NotBlank String host, @Min(1) int port, @NotBlank String name, @NotBlank String user,
@@ -46,7 +46,16 @@ public record ConnectorProperties(@DefaultValue("freshline") @Pattern(regexp = "
 	public record Capture(@DefaultValue("freshline") @Pattern(regexp = "[a-z0-9_]{1,63}") String slotName,
 			@DefaultValue("freshline") @Pattern(regexp = "[a-z0-9_]{1,63}") String publicationName,
 			@DefaultValue(".freshline/data/cdc-offsets.dat") Path offsetFile,
-			@DefaultValue("10ms") Duration pollInterval, @DefaultValue("1s") Duration heartbeatInterval,
+			@DefaultValue("10ms") Duration pollInterval, @DefaultValue("100ms") Duration heartbeatInterval,
 			@DefaultValue("1s") Duration offsetFlushInterval) {
+	}
+
+	/**
+	 * Watermark markers (issue 13): after a batch is acknowledged, the commit LSN up to which every
+	 * transaction is published, written into every partition of every change topic, at most every
+	 * {@code interval} (the marker interval) while changes flow and on each heartbeat while they do
+	 * not. Off by default until every consumer of the change topics understands markers.
+	 */
+	public record Markers(@DefaultValue("false") boolean enabled, @DefaultValue("50ms") Duration interval) {
 	}
 }

@@ -51,6 +51,8 @@ class ChangeCapture implements SmartLifecycle {
 
 	private final UncleanStopGuard uncleanStop;
 
+	private final WatermarkMarkers markers;
+
 	private final ExecutorService engineThread = Executors.newSingleThreadExecutor(named("debezium-engine"));
 
 	private final ScheduledExecutorService restarts = Executors.newSingleThreadScheduledExecutor(named("debezium-restart"));
@@ -71,14 +73,18 @@ class ChangeCapture implements SmartLifecycle {
 
 	@Autowired
 	ChangeCapture(ConnectorProperties properties, DebeziumEngine.ChangeConsumer<ChangeEvent<String, String>> publisher,
-			CaptureProgress progress, RuleSet rules, UncleanStopGuard uncleanStop) {
-		this(properties, publisher, progress, rules, uncleanStop, FIRST_RESTART_DELAY);
+			MarkerPublisher markerPublisher, RecordOffsets offsets, CaptureProgress progress, RuleSet rules,
+			UncleanStopGuard uncleanStop) {
+		this(properties, publisher, progress, rules, uncleanStop, FIRST_RESTART_DELAY,
+				new WatermarkMarkers(properties, rules, markerPublisher, offsets));
 	}
 
 	/** Tests choose the first back-off: an hour to stop during it, a few milliseconds to fail often. */
 	ChangeCapture(ConnectorProperties properties, DebeziumEngine.ChangeConsumer<ChangeEvent<String, String>> publisher,
-			CaptureProgress progress, RuleSet rules, UncleanStopGuard uncleanStop, Duration firstRestartDelay) {
+			CaptureProgress progress, RuleSet rules, UncleanStopGuard uncleanStop, Duration firstRestartDelay,
+			WatermarkMarkers markers) {
 		this.firstRestartDelay = firstRestartDelay;
+		this.markers = markers;
 		this.properties = properties;
 		this.rules = rules;
 		this.uncleanStop = uncleanStop;
@@ -119,6 +125,7 @@ class ChangeCapture implements SmartLifecycle {
 			.using(this::engineStopped)
 			.build();
 		this.engine = created;
+		this.markers.engineStarted();
 		this.publishedAtLaunch = this.progress.published();
 		this.progress.engineStarted();
 		log.info("Starting Debezium engine: slot={}, publication={}, database={}", this.properties.capture().slotName(),
@@ -126,11 +133,15 @@ class ChangeCapture implements SmartLifecycle {
 		this.engineThread.execute(created);
 	}
 
-	/** A flush owed since this engine started goes out before its first batch is handled. */
+	/**
+	 * A flush owed since this engine started goes out before its first batch is handled; a marker,
+	 * if one is due, only after the batch returned, i.e. after Kafka acknowledged all of it.
+	 */
 	private void handleBatch(List<ChangeEvent<String, String>> records,
 			DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer) throws InterruptedException {
 		this.uncleanStop.beforeBatch(() -> !this.running);
 		this.publisher.handleBatch(records, committer);
+		this.markers.afterBatch(records, () -> !this.running);
 	}
 
 	private void engineStopped(boolean success, String message, @Nullable Throwable error) {

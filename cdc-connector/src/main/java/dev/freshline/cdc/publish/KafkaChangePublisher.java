@@ -5,9 +5,12 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,21 +21,27 @@ import org.springframework.stereotype.Component;
 
 import dev.freshline.cdc.capture.CaptureProgress;
 import dev.freshline.cdc.capture.ChangePublisher;
+import dev.freshline.cdc.capture.MarkerPublisher;
+import dev.freshline.model.Watermark;
 
 /**
  * The delivery rule at the source: send the whole batch, wait until Kafka acknowledged every
  * record, and only then mark them processed. A failed batch is sent again with capped back-off,
  * forever; duplicates are harmless downstream (deletes are idempotent), losses are not. The
  * connector's own records (the flushes it owes after an unclean stop, lost offsets or a new slot)
- * go through the same loop.
+ * go through the same loop, and so do the watermark markers.
  */
 @Component
 public class KafkaChangePublisher
-		implements DebeziumEngine.ChangeConsumer<ChangeEvent<String, String>>, ChangePublisher, SmartLifecycle {
+		implements DebeziumEngine.ChangeConsumer<ChangeEvent<String, String>>, ChangePublisher, MarkerPublisher,
+		SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(KafkaChangePublisher.class);
 
 	private static final long MAX_BACKOFF_MILLIS = 10_000;
+
+	/** The header's presence marks a marker; its value says nothing more. */
+	private static final byte[] MARKER_HEADER_VALUE = new byte[0];
 
 	private final KafkaTemplate<String, String> kafka;
 
@@ -64,10 +73,42 @@ public class KafkaChangePublisher
 	 */
 	@Override
 	public void publish(List<ChangeEvent<String, String>> records, BooleanSupplier stopping) throws InterruptedException {
+		sendUntilAcknowledged(() -> records.stream()
+			.map((record) -> new ProducerRecord<>(record.destination(), record.key(), record.value()))
+			.toList(), stopping);
+	}
+
+	/**
+	 * One marker per partition, as Kafka's metadata knows the partitions at each attempt. The key is
+	 * null and the partition explicit, so no partitioner decides; the header tells a marker from a
+	 * change. Nothing here is marked processed: markers never move Debezium's offsets.
+	 */
+	@Override
+	public void publishMarkers(Watermark watermark, List<String> topics, BooleanSupplier stopping)
+			throws InterruptedException {
+		String value = watermark.encode();
+		sendUntilAcknowledged(() -> {
+			List<ProducerRecord<String, String>> markers = new ArrayList<>();
+			for (String topic : topics) {
+				for (PartitionInfo partition : this.kafka.partitionsFor(topic)) {
+					ProducerRecord<String, String> marker = new ProducerRecord<>(topic, partition.partition(), null, value);
+					marker.headers().add(Watermark.HEADER, MARKER_HEADER_VALUE);
+					markers.add(marker);
+				}
+			}
+			return markers;
+		}, stopping);
+	}
+
+	private void sendUntilAcknowledged(Supplier<List<ProducerRecord<String, String>>> records, BooleanSupplier stopping)
+			throws InterruptedException {
 		long backoff = 100;
 		for (int attempt = 1;; attempt++) {
+			int count = 0;
 			try {
-				sendAndAwait(records);
+				List<ProducerRecord<String, String>> batch = records.get();
+				count = batch.size();
+				sendAndAwait(batch);
 				return;
 			}
 			catch (ExecutionException | RuntimeException ex) {
@@ -77,7 +118,7 @@ public class KafkaChangePublisher
 				Throwable cause = (ex instanceof ExecutionException) ? ex.getCause() : ex;
 				this.progress.sendFailed(cause);
 				log.warn("Kafka did not acknowledge a batch of {} records (attempt {}); resending in {} ms: {}",
-						records.size(), attempt, backoff, String.valueOf(cause));
+						count, attempt, backoff, String.valueOf(cause));
 				if (stopping.getAsBoolean()) {
 					// leaving the batch unmarked is safe: Debezium re-reads it after the restart
 					throw new InterruptedException("connector stopping: batch left unacknowledged, re-read on restart");
@@ -109,11 +150,11 @@ public class KafkaChangePublisher
 		return this.running;
 	}
 
-	private void sendAndAwait(List<ChangeEvent<String, String>> records)
+	private void sendAndAwait(List<ProducerRecord<String, String>> records)
 			throws InterruptedException, ExecutionException {
 		List<CompletableFuture<SendResult<String, String>>> acks = new ArrayList<>(records.size());
-		for (ChangeEvent<String, String> record : records) {
-			acks.add(this.kafka.send(record.destination(), record.key(), record.value()));
+		for (ProducerRecord<String, String> record : records) {
+			acks.add(this.kafka.send(record));
 		}
 		for (CompletableFuture<SendResult<String, String>> ack : acks) {
 			ack.get();

@@ -253,7 +253,8 @@ class ChangeCaptureIntegrationTests {
 	private ChangeCapture startCapture(Duration firstRestartDelay, Map<String, String> debezium) {
 		UncleanStopGuard guard = new UncleanStopGuard(properties(debezium), RULES, this::record, new SimpleMeterRegistry());
 		ChangeCapture capture = new ChangeCapture(properties(debezium), this.consumer, this.progress, RULES, guard,
-				firstRestartDelay);
+				firstRestartDelay, new WatermarkMarkers(properties(debezium), RULES, (watermark, topics, stopping) -> {
+				}, (record) -> null));
 		this.captures.add(capture);
 		long published = this.progress.published();
 		capture.start();
@@ -304,7 +305,7 @@ class ChangeCaptureIntegrationTests {
 						this.database.cdc().name(), this.database.cdc().password()),
 				new ConnectorProperties.Capture(this.slot, "freshline", this.offsets, Duration.ofMillis(10),
 						Duration.ofMillis(200), Duration.ofMillis(100)),
-				new TopicSettings(1, (short) 1), debezium);
+				new ConnectorProperties.Markers(false, Duration.ofMillis(50)), new TopicSettings(1, (short) 1), debezium);
 	}
 
 	/** Marks every batch processed, as the Kafka publisher does once Kafka acknowledged it, or fails one on demand. */
