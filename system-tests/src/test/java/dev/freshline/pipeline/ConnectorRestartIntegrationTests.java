@@ -38,14 +38,20 @@ class ConnectorRestartIntegrationTests {
 		AtomicBoolean writing = new AtomicBoolean(true);
 		CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> write(stack, committed, writes, writing));
 
-		await().until(() -> writes.get() >= 100);
-		stack.stopConnector();
-		int whileDown = writes.get() + 200;
-		await().until(() -> writes.get() >= whileDown);
-		stack.startConnector();
-		int afterRestart = writes.get() + 200;
-		await().until(() -> writes.get() >= afterRestart);
-		writing.set(false);
+		try {
+			await().until(() -> writes.get() >= 100);
+			stack.stopConnector();
+			int whileDown = writes.get() + 200;
+			await().until(() -> writes.get() >= whileDown);
+			stack.startConnector();
+			int afterRestart = writes.get() + 200;
+			await().until(() -> writes.get() >= afterRestart);
+		}
+		finally {
+			// the writer runs until told, however long the restart takes (a restart can wait 10 s
+			// for the stopped engine's walsender to let go of the slot)
+			writing.set(false);
+		}
 		writer.get();
 
 		Set<String> missing = ConcurrentHashMap.newKeySet();
@@ -69,7 +75,7 @@ class ConnectorRestartIntegrationTests {
 		try (Connection connection = stack.connect();
 				PreparedStatement update = connection
 					.prepareStatement("UPDATE patient SET ward = 'ward-' || ? WHERE id = ? RETURNING id, version")) {
-			for (int i = 0; writing.get() && i < 50_000; i++) {
+			for (int i = 0; writing.get(); i++) {
 				update.setInt(1, i % 8);
 				update.setLong(2, 1000 + (i % PATIENTS));
 				try (ResultSet row = update.executeQuery()) {
