@@ -71,8 +71,11 @@ final class WatermarkMarkers {
 	 */
 	synchronized void afterBatch(List<ChangeEvent<String, String>> records, BooleanSupplier stopping)
 			throws InterruptedException {
+		if (!this.enabled) {
+			return; // off: reading every record's offsets would only cost CPU on the publish path
+		}
 		@Nullable Watermark covered = this.tracker.observe(records, this.offsets);
-		if (!this.enabled || covered == null || covered.lsn() <= this.sentLsn) {
+		if (covered == null || covered.lsn() <= this.sentLsn) {
 			return;
 		}
 		long now = this.nanoTime.getAsLong();
