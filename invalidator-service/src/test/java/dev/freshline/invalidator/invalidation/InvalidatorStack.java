@@ -5,9 +5,11 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.lettuce.core.AclSetuserArgs;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.protocol.CommandType;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.RecordsToDelete;
@@ -181,6 +183,38 @@ final class InvalidatorStack implements AutoCloseable {
 				value.getBytes(StandardCharsets.UTF_8));
 		marker.headers().add(Watermark.HEADER, new byte[0]);
 		return this.producer.send(marker).get(10, TimeUnit.SECONDS);
+	}
+
+	/** Retries every few milliseconds, so a test waiting for attempts does not wait for back-off. */
+	static final Map<String, Object> RETRY_FAST = Map.of("freshline.invalidator.retry.initial-interval", "5ms",
+			"freshline.invalidator.retry.max-interval", "20ms");
+
+	/**
+	 * Makes Redis refuse {@code commands} (an ACL on the default user) and clears its ACL log, so
+	 * {@link #refused} sees only what is refused from now on: a Redis that "fails" this way keeps
+	 * its data and says which command it turned away, unlike one that is stopped.
+	 */
+	void refuse(CommandType... commands) {
+		AclSetuserArgs args = AclSetuserArgs.Builder.on();
+		for (CommandType command : commands) {
+			args.removeCommand(command);
+		}
+		redis().aclSetuser("default", args);
+		redis().aclLogReset();
+	}
+
+	/** Lets Redis accept {@code commands} again. */
+	void allow(CommandType... commands) {
+		AclSetuserArgs args = AclSetuserArgs.Builder.on();
+		for (CommandType command : commands) {
+			args.addCommand(command);
+		}
+		redis().aclSetuser("default", args);
+	}
+
+	/** Whether Redis refused {@code command} (lower case, as the ACL log names it) since {@link #refuse}. */
+	boolean refused(String command) {
+		return redis().aclLog().stream().anyMatch((entry) -> command.equals(entry.get("object")));
 	}
 
 	RedisCommands<String, String> redis() {

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import io.lettuce.core.AclSetuserArgs;
 import io.lettuce.core.protocol.CommandType;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -63,8 +62,8 @@ class OffsetGuardIntegrationTests {
 			Outage outage = fallBehindRetentionDuringAnOutage(redis, deletedByRetention);
 
 			// the gap's flush reached Redis and was refused; only then does Redis come back
-			await("the gap's flush refused by Redis").until(() -> refused("scan"));
-			allow();
+			await("the gap's flush refused by Redis").until(() -> this.stack.refused("scan"));
+			this.stack.allow(INVALIDATOR_COMMANDS);
 
 			assertGapFlushedOnceAndApplied(outage);
 		}
@@ -79,11 +78,11 @@ class OffsetGuardIntegrationTests {
 		try (RedisServer redis = RedisServer.start()) {
 			Outage outage = fallBehindRetentionDuringAnOutage(redis, 0);
 
-			allow();
+			this.stack.allow(INVALIDATOR_COMMANDS);
 
 			await().until(() -> this.stack.committedOffset(outage.partition()) == outage.kept().offset() + 1);
 			assertThat(this.stack.redis().exists(outage.bystander())).as("nothing flushed").isEqualTo(1);
-			assertThat(refused("scan")).as("no flush was attempted").isFalse();
+			assertThat(this.stack.refused("scan")).as("no flush was attempted").isFalse();
 			assertThat(this.stack.counter("freshline.invalidator.offset.resets")).isEqualTo(outage.resetsBefore());
 		}
 	}
@@ -196,28 +195,26 @@ class OffsetGuardIntegrationTests {
 	 */
 	@Test
 	void shouldNotCommitTheRecordInFlightWhenTheGroupRebalances() throws Exception {
-		Map<String, Object> retryFast = Map.of("freshline.invalidator.retry.initial-interval", "5ms",
-				"freshline.invalidator.retry.max-interval", "20ms");
 		try (RedisServer redis = RedisServer.start()) {
-			this.stack = new InvalidatorStack(redis, retryFast);
+			this.stack = new InvalidatorStack(redis, InvalidatorStack.RETRY_FAST);
 			String topic = this.stack.topics.changes("patient");
 			RecordMetadata applied = this.stack.send(topic, "{\"id\":5}", InvalidatorStack.patientChange("u", 5L, 5L));
 			TopicPartition partition = new TopicPartition(topic, applied.partition());
 			await().until(() -> this.stack.committedOffset(partition) == applied.offset() + 1);
 			String key = this.stack.keys.patient(5);
-			refuse();
+			this.stack.refuse(INVALIDATOR_COMMANDS);
 			RecordMetadata inFlight = this.stack.send(topic, "{\"id\":5}", InvalidatorStack.patientChange("u", 5L, 5L));
 			double failures = this.stack.counter("freshline.invalidator.failures");
 			await("the record retried").until(() -> this.stack.counter("freshline.invalidator.failures") >= failures + 3);
 			this.stack.redis().set(key, "stale until the record in flight is applied");
 
-			try (InvalidatorStack second = new InvalidatorStack(redis, retryFast, this.stack.name)) {
+			try (InvalidatorStack second = new InvalidatorStack(redis, InvalidatorStack.RETRY_FAST, this.stack.name)) {
 				await("both instances own partitions").until(() -> membersOwningPartitions(this.stack.groupId()) == 2);
 				assertThat(this.stack.committedOffset(partition)).as("nothing committed past the record in flight")
 					.isEqualTo(inFlight.offset());
 				assertThat(this.stack.redis().exists(key)).isEqualTo(1);
 
-				allow();
+				this.stack.allow(INVALIDATOR_COMMANDS);
 
 				await().until(() -> this.stack.committedOffset(partition) == inFlight.offset() + 1);
 				assertThat(this.stack.redis().exists(key)).as("the record in flight applied after the rebalance").isZero();
@@ -283,8 +280,7 @@ class OffsetGuardIntegrationTests {
 	 * retried one on, as retention would while the outage lasts.
 	 */
 	private Outage fallBehindRetentionDuringAnOutage(RedisServer redis, int deleted) throws Exception {
-		this.stack = new InvalidatorStack(redis, Map.of("freshline.invalidator.retry.initial-interval", "5ms",
-				"freshline.invalidator.retry.max-interval", "20ms"));
+		this.stack = new InvalidatorStack(redis, InvalidatorStack.RETRY_FAST);
 		String topic = this.stack.topics.changes("patient");
 		RecordMetadata applied = this.stack.send(topic, "{\"id\":5}", InvalidatorStack.patientChange("u", 5L, 5L));
 		TopicPartition partition = new TopicPartition(topic, applied.partition());
@@ -293,7 +289,7 @@ class OffsetGuardIntegrationTests {
 		String bystander = this.stack.keys.patient(80);
 		this.stack.redis().set(bystander, "stale if a change of the patient table is skipped");
 
-		refuse();
+		this.stack.refuse(INVALIDATOR_COMMANDS);
 		RecordMetadata retried = this.stack.send(topic, "{\"id\":5}", InvalidatorStack.patientChange("u", 5L, 5L));
 		double failures = this.stack.counter("freshline.invalidator.failures");
 		await("the record retried").until(() -> this.stack.counter("freshline.invalidator.failures") >= failures + 3);
@@ -309,28 +305,6 @@ class OffsetGuardIntegrationTests {
 		}
 		assertThat(this.stack.redis().exists(bystander)).isEqualTo(1);
 		return new Outage(partition, kept, bystander, resetsBefore);
-	}
-
-	private void refuse() {
-		AclSetuserArgs args = AclSetuserArgs.Builder.on();
-		for (CommandType command : INVALIDATOR_COMMANDS) {
-			args.removeCommand(command);
-		}
-		this.stack.redis().aclSetuser("default", args);
-		this.stack.redis().aclLogReset();
-	}
-
-	private void allow() {
-		AclSetuserArgs args = AclSetuserArgs.Builder.on();
-		for (CommandType command : INVALIDATOR_COMMANDS) {
-			args.addCommand(command);
-		}
-		this.stack.redis().aclSetuser("default", args);
-	}
-
-	/** Whether Redis refused {@code command} since {@link #refuse()}. */
-	private boolean refused(String command) {
-		return this.stack.redis().aclLog().stream().anyMatch((entry) -> command.equals(entry.get("object")));
 	}
 
 	/** Where an outage left the partition: the record that must end applied, and a key a flush removes. */

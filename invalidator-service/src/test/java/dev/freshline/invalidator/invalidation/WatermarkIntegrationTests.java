@@ -3,7 +3,6 @@ package dev.freshline.invalidator.invalidation;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import io.lettuce.core.AclSetuserArgs;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.lettuce.core.protocol.CommandType;
@@ -32,9 +31,6 @@ import static dev.freshline.invalidator.invalidation.Waits.await;
  */
 class WatermarkIntegrationTests {
 
-	private static final Map<String, Object> RETRY_FAST = Map.of("freshline.invalidator.retry.initial-interval", "5ms",
-			"freshline.invalidator.retry.max-interval", "20ms");
-
 	private InvalidatorStack stack;
 
 	@AfterEach
@@ -53,14 +49,14 @@ class WatermarkIntegrationTests {
 	@Test
 	void shouldRecordAMarkerOnlyAfterTheDeletesBeforeItWereAnswered() throws Exception {
 		try (RedisServer redis = RedisServer.start()) {
-			this.stack = new InvalidatorStack(redis, RETRY_FAST);
+			this.stack = new InvalidatorStack(redis, InvalidatorStack.RETRY_FAST);
 			TopicPartition partition = new TopicPartition(this.stack.topics.changes("patient"), 0);
 			String watermarks = this.stack.keys.watermarks("patient");
 			String key = this.stack.keys.patient(5);
 			this.stack.redis().set(key, "stale until the change is applied");
 			Watermark watermark = new Watermark(Watermark.parseLsn("16/B374D848"), 1_700_000_000_123L);
 
-			refuse(CommandType.EVALSHA, CommandType.EVAL);
+			this.stack.refuse(CommandType.EVALSHA, CommandType.EVAL);
 			this.stack.send(partition, "{\"id\":5}", InvalidatorStack.patientChange("u", 5L, 5L));
 			RecordMetadata marker = this.stack.sendMarker(partition, watermark.encode());
 			double failures = this.stack.counter("freshline.invalidator.failures");
@@ -74,7 +70,7 @@ class WatermarkIntegrationTests {
 				.isFalse();
 			assertThat(this.stack.redis().exists(key)).isEqualTo(1);
 
-			allow(CommandType.EVALSHA, CommandType.EVAL);
+			this.stack.allow(CommandType.EVALSHA, CommandType.EVAL);
 
 			await().until(() -> this.stack.committedOffset(partition) == marker.offset() + 1);
 			assertThat(this.stack.redis().exists(key)).as("the change before the marker applied").isZero();
@@ -91,12 +87,12 @@ class WatermarkIntegrationTests {
 	@Test
 	void shouldRetryAMarkerWhoseWatermarkRedisRefusedWithoutCommittingIt() throws Exception {
 		try (RedisServer redis = RedisServer.start()) {
-			this.stack = new InvalidatorStack(redis, RETRY_FAST);
+			this.stack = new InvalidatorStack(redis, InvalidatorStack.RETRY_FAST);
 			TopicPartition partition = new TopicPartition(this.stack.topics.changes("formulary_item"), 1);
 			String watermarks = this.stack.keys.watermarks("formulary_item");
 			Watermark watermark = new Watermark(Watermark.parseLsn("0/3000060"), 1_700_000_000_456L);
 
-			refuse(CommandType.HSET);
+			this.stack.refuse(CommandType.HSET);
 			RecordMetadata marker = this.stack.sendMarker(partition, watermark.encode());
 			double failures = this.stack.counter("freshline.invalidator.failures");
 			// either the marker is retried behind a refusing Redis, or it was committed without its watermark
@@ -107,7 +103,7 @@ class WatermarkIntegrationTests {
 				.isEqualTo(marker.offset());
 			assertThat(deadLetters()).isZero();
 
-			allow(CommandType.HSET);
+			this.stack.allow(CommandType.HSET);
 
 			await().until(() -> this.stack.committedOffset(partition) == marker.offset() + 1);
 			assertThat(this.stack.redis().hget(watermarks, "1")).isEqualTo(watermark.encode());
@@ -192,21 +188,5 @@ class WatermarkIntegrationTests {
 				.get(10, TimeUnit.SECONDS)
 				.offset();
 		}
-	}
-
-	private void refuse(CommandType... commands) {
-		AclSetuserArgs args = AclSetuserArgs.Builder.on();
-		for (CommandType command : commands) {
-			args.removeCommand(command);
-		}
-		this.stack.redis().aclSetuser("default", args);
-	}
-
-	private void allow(CommandType... commands) {
-		AclSetuserArgs args = AclSetuserArgs.Builder.on();
-		for (CommandType command : commands) {
-			args.addCommand(command);
-		}
-		this.stack.redis().aclSetuser("default", args);
 	}
 }
