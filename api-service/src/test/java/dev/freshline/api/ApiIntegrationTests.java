@@ -88,12 +88,16 @@ class ApiIntegrationTests {
 	void shouldFillTheCacheOnAMissAndServeTheSameBytesOnAHit() throws Exception {
 		// the class shares one API and Redis: another test may have read patient 12 already
 		redis().del(this.keys.patient(12));
+		double missLoadsBefore = loads("miss");
+		double failOpenBefore = loads("fail-open");
 		HttpResponse<String> miss = get("/patients/12");
 		assertThat(miss.statusCode()).isEqualTo(200);
 		assertThat(miss.headers().firstValue("Freshline-Cache")).contains("miss");
 		assertThat(miss.headers().firstValue("Content-Type")).hasValueSatisfying((type) -> assertThat(type).startsWith("application/json"));
 		assertThat(miss.body()).contains("\"id\":12", "\"mrn\":\"MRN-000012\"", "\"version\":1");
 		assertThat(redis().get(this.keys.patient(12))).endsWith(miss.body());
+		assertThat(loads("miss")).as("the miss read Postgres once").isEqualTo(missLoadsBefore + 1);
+		assertThat(loads("fail-open")).isEqualTo(failOpenBefore);
 
 		HttpResponse<String> hit = get("/patients/12");
 		assertThat(hit.body()).isEqualTo(miss.body());
@@ -306,6 +310,7 @@ class ApiIntegrationTests {
 	@Test
 	void shouldServeFromPostgresWhenRedisHangs() throws Exception {
 		double errorsBefore = redisErrors();
+		double failOpenBefore = loads("fail-open");
 		// CLIENT PAUSE makes Redis accept connections but answer nothing: the slow-Redis case
 		redis().clientPause(2000);
 		HttpResponse<String> response = get("/patients/30");
@@ -313,6 +318,7 @@ class ApiIntegrationTests {
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(response.body()).contains("\"id\":30");
 		assertThat(redisErrors()).as("the read timed out on Redis and fell back").isGreaterThan(errorsBefore);
+		assertThat(loads("fail-open")).as("a Postgres read Redis' silence cost, not a miss").isEqualTo(failOpenBefore + 1);
 		// our own PING waits out the pause, so the next test finds Redis answering
 		assertThat(redis().ping()).isEqualTo("PONG");
 	}
@@ -331,6 +337,10 @@ class ApiIntegrationTests {
 		assertThat(tag.body()).contains("\"entriesInvalidated\":1");
 		assertThat(redis().exists(this.keys.formulary(5))).isZero();
 		assertThat(redisErrors()).as("no read was involved").isEqualTo(errorsBefore);
+	}
+
+	private double loads(String cause) {
+		return this.api.getBean(MeterRegistry.class).counter("freshline.cache.loads", "cause", cause).count();
 	}
 
 	private double redisErrors() {

@@ -138,8 +138,9 @@ public final class Bench {
 						this.results.reads.missVsDbOnly());
 				HotKey.Figures hot = new HotKey(stack, http).run(this.options.hotKeyClients(), this.options.hotKeySettle());
 				this.results.hotKey = hot;
-				this.progress.line("hot key: %.0f Postgres reads for one invalidation under %d clients (%d reads, %d failed; %.0f Redis errors)",
-						hot.dbReads(), hot.clients(), hot.reads(), hot.failedReads(), hot.redisErrors());
+				this.progress.line(
+						"hot key: %.0f Postgres reads for one invalidation under %d clients (%d reads, %d failed; apart from them %.0f reads failed open on %.0f Redis errors)",
+						hot.dbReads(), hot.clients(), hot.reads(), hot.failedReads(), hot.failOpenReads(), hot.redisErrors());
 			}
 			finally {
 				client.shutdown();

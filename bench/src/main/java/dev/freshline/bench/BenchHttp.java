@@ -31,10 +31,13 @@ final class BenchHttp {
 			.body();
 	}
 
-	/** A counter from the service's actuator, summed over its tags; NaN when it is not there. */
-	double counter(String baseUrl, String name) {
+	/**
+	 * A counter from the service's actuator, summed over its tags unless {@code metric} selects
+	 * some ({@code name?tag=key:value}); NaN when it is not there.
+	 */
+	double counter(String baseUrl, String metric) {
 		try {
-			HttpResponse<String> response = get(baseUrl + "/actuator/metrics/" + name);
+			HttpResponse<String> response = get(baseUrl + "/actuator/metrics/" + metric);
 			if (response.statusCode() != 200) {
 				return Double.NaN;
 			}

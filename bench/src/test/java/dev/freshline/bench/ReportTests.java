@@ -25,7 +25,7 @@ class ReportTests {
 		BenchResults results = new BenchResults(Machine.current(), BenchOptions.parse(List.of(), java.nio.file.Path.of(".")),
 				"scripts/bench");
 		results.lag.add(step(100, 4.04, 12.36));
-		results.hotKey = new HotKey.Figures(200, 5000, 0, 0, 1, 0, 20);
+		results.hotKey = new HotKey.Figures(200, 5000, 0, 1, 0, 0, 20);
 		results.connectorIdleCores = 0.0421;
 
 		assertThat(new Report(results).resultLine()).startsWith("RESULT lag100_p50_ms=4.0 lag100_p99_ms=12.4 lag1000_p50_ms=NaN")
@@ -113,7 +113,7 @@ class ReportTests {
 	@Test
 	void shouldFailWhenAFigureIsNaNWithoutAReason() {
 		BenchResults results = measuredEverything(List.of());
-		results.hotKey = new HotKey.Figures(200, 5000, 0, 0, Double.NaN, 0, 20);
+		results.hotKey = new HotKey.Figures(200, 5000, 0, Double.NaN, 0, 0, 20);
 
 		assertThat(new Report(results).failures()).singleElement().asString().startsWith("hotkey_db_reads=NaN");
 	}
@@ -138,7 +138,7 @@ class ReportTests {
 		}
 		results.stock = step("stock-debezium-1000", 1000, 600, 900, 0, 0, Map.of());
 		results.reads = new ApiReads.Figures(List.of(), 0.7, 0.6, List.of());
-		results.hotKey = new HotKey.Figures(200, 5000, 0, 0, 1, 0, 20);
+		results.hotKey = new HotKey.Figures(200, 5000, 0, 1, 0, 0, 20);
 		results.replay = new ReplayFigure.Figure(90_000, 100_000, "scripts/bench-replay --events 100000");
 		results.connectorIdleCores = 0.1;
 		return results;

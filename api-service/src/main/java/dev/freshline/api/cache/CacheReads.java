@@ -32,11 +32,12 @@ final class CacheReads {
 	}
 
 	/**
-	 * Reads Postgres through {@code loader}, counted in {@code freshline.cache.loads}, then passes
-	 * the hook race tests stop at and count loads with.
+	 * Reads Postgres through {@code loader}, counted in {@code freshline.cache.loads} under
+	 * {@code cause}, then passes the hook race tests stop at and count loads with.
 	 */
-	static Optional<Loaded> load(FillHooks hooks, ReadMetrics metrics, String key, Supplier<Optional<Loaded>> loader) {
-		metrics.loaded();
+	static Optional<Loaded> load(FillHooks hooks, ReadMetrics metrics, String key, ReadMetrics.LoadCause cause,
+			Supplier<Optional<Loaded>> loader) {
+		metrics.loaded(cause);
 		Optional<Loaded> loaded = loader.get();
 		hooks.afterDatabaseRead(key);
 		return loaded;

@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 import org.springframework.data.redis.core.RedisTemplate;
 
 import dev.freshline.api.ApiProperties;
+import dev.freshline.api.cache.ReadMetrics.LoadCause;
 import dev.freshline.cache.CachedValue;
 import dev.freshline.cache.FillCommands;
 
@@ -55,12 +56,12 @@ final class NaiveCacheAside implements CacheReader {
 		catch (RuntimeException ex) {
 			this.metrics.redisFailed("read", ex);
 			CacheOutcome.record(CacheOutcome.BYPASS);
-			return load(key, loader).map(Loaded::body);
+			return load(key, LoadCause.FAIL_OPEN, loader).map(Loaded::body);
 		}
 		this.metrics.miss();
 		CacheOutcome.record(CacheOutcome.MISS);
 		this.hooks.afterLease(key);
-		Optional<Loaded> loaded = load(key, loader);
+		Optional<Loaded> loaded = load(key, LoadCause.MISS, loader);
 		loaded.ifPresent((row) -> {
 			this.hooks.beforeFill(key);
 			long ttl = CacheReads.jittered(expiry.ttl().toMillis(), expiry.jitter());
@@ -82,7 +83,7 @@ final class NaiveCacheAside implements CacheReader {
 		return CacheReads.peek(this.protocol, this.metrics, key);
 	}
 
-	private Optional<Loaded> load(String key, Supplier<Optional<Loaded>> loader) {
-		return CacheReads.load(this.hooks, this.metrics, key, loader);
+	private Optional<Loaded> load(String key, LoadCause cause, Supplier<Optional<Loaded>> loader) {
+		return CacheReads.load(this.hooks, this.metrics, key, cause, loader);
 	}
 }

@@ -1,5 +1,9 @@
 package dev.freshline.api.cache;
 
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -18,7 +22,7 @@ final class ReadMetrics {
 
 	private final Counter misses;
 
-	private final Counter loads;
+	private final Map<LoadCause, Counter> loads = new EnumMap<>(LoadCause.class);
 
 	private final Counter fills;
 
@@ -33,9 +37,13 @@ final class ReadMetrics {
 	ReadMetrics(MeterRegistry meters) {
 		this.hits = meters.counter("freshline.cache.hits");
 		this.misses = meters.counter("freshline.cache.misses");
-		// every Postgres read of the read path, counted where it happens: a miss, a lease wait that
-		// timed out and Redis failing open all read Postgres, and only the first two count a miss
-		this.loads = meters.counter("freshline.cache.loads");
+		// every Postgres read of the read path, counted where it happens and tagged with why: a
+		// miss, a lease wait that timed out and Redis failing open all read Postgres, and only the
+		// first two count a miss. Kept apart so a hot key's one read per invalidation can be told
+		// from the reads a slow Redis costs
+		for (LoadCause cause : LoadCause.values()) {
+			this.loads.put(cause, meters.counter("freshline.cache.loads", "cause", cause.tag()));
+		}
 		this.fills = meters.counter("freshline.cache.fills");
 		this.fillsRejected = meters.counter("freshline.cache.fills.rejected");
 		this.leaseWaits = meters.counter("freshline.cache.lease.waits");
@@ -50,8 +58,8 @@ final class ReadMetrics {
 		this.misses.increment();
 	}
 
-	void loaded() {
-		this.loads.increment();
+	void loaded(LoadCause cause) {
+		this.loads.get(cause).increment();
 	}
 
 	void filled() {
@@ -81,6 +89,23 @@ final class ReadMetrics {
 		if (this.redisFailing) {
 			this.redisFailing = false;
 			log.info("Redis answers again; reads go through the cache");
+		}
+	}
+
+	/** Why the read path read Postgres: the {@code cause} tag of {@code freshline.cache.loads}. */
+	enum LoadCause {
+
+		/** Redis held no value and this reader took the lease (or runs without one). */
+		MISS,
+
+		/** Another reader held the lease past {@code lease-wait}. */
+		LEASE_TIMEOUT,
+
+		/** Redis failed or was too slow to answer: read Postgres, fill nothing. */
+		FAIL_OPEN;
+
+		String tag() {
+			return name().toLowerCase(Locale.ROOT).replace('_', '-');
 		}
 	}
 }

@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.freshline.api.ApiProperties;
+import dev.freshline.api.cache.ReadMetrics.LoadCause;
 import dev.freshline.cache.CacheCommands;
 import dev.freshline.cache.FillCommands;
 import dev.freshline.cache.FillOutcome;
@@ -85,7 +86,7 @@ class ReadThroughCache implements CacheReader {
 			catch (RuntimeException ex) {
 				this.metrics.redisFailed("read", ex);
 				CacheOutcome.record(CacheOutcome.BYPASS);
-				return load(key, loader).map(Loaded::body);
+				return load(key, LoadCause.FAIL_OPEN, loader).map(Loaded::body);
 			}
 			if (reply.outcome() == ReadReply.Outcome.HIT) {
 				this.metrics.hit();
@@ -111,7 +112,7 @@ class ReadThroughCache implements CacheReader {
 				this.metrics.miss();
 				CacheOutcome.record(CacheOutcome.MISS);
 				log.debug("Lease on {} still held after {}; reading Postgres without filling", key, this.settings.leaseWait());
-				return load(key, loader).map(Loaded::body);
+				return load(key, LoadCause.LEASE_TIMEOUT, loader).map(Loaded::body);
 			}
 			pause = Math.min(pause * 2, 50);
 		}
@@ -129,11 +130,11 @@ class ReadThroughCache implements CacheReader {
 			// an entry no tag invalidation could find must not be stored. Redis just failed: no
 			// unregistration (another timeout); a member that did land goes at its expiry
 			release(key, List.of(), token);
-			return load(key, loader).map(Loaded::body);
+			return load(key, LoadCause.FAIL_OPEN, loader).map(Loaded::body);
 		}
 		Optional<Loaded> loaded;
 		try {
-			loaded = load(key, loader);
+			loaded = load(key, LoadCause.MISS, loader);
 		}
 		catch (RuntimeException ex) {
 			// give the lease back now: held until it expires, it would make every reader of the key
@@ -236,7 +237,7 @@ class ReadThroughCache implements CacheReader {
 		}
 	}
 
-	private Optional<Loaded> load(String key, Supplier<Optional<Loaded>> loader) {
-		return CacheReads.load(this.hooks, this.metrics, key, loader);
+	private Optional<Loaded> load(String key, LoadCause cause, Supplier<Optional<Loaded>> loader) {
+		return CacheReads.load(this.hooks, this.metrics, key, cause, loader);
 	}
 }

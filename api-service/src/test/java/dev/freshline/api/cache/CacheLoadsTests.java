@@ -17,9 +17,10 @@ class CacheLoadsTests {
 		metrics.redisFailed("read", new IllegalStateException("Redis is down"));
 
 		CacheReads.load(new FillHooks() {
-		}, metrics, "freshline:patient:{1}", () -> Optional.of(new Loaded(new byte[0], 1)));
+		}, metrics, "freshline:patient:{1}", ReadMetrics.LoadCause.FAIL_OPEN, () -> Optional.of(new Loaded(new byte[0], 1)));
 
-		assertThat(meters.counter("freshline.cache.loads").count()).isEqualTo(1);
+		assertThat(meters.counter("freshline.cache.loads", "cause", "fail-open").count()).isEqualTo(1);
+		assertThat(meters.counter("freshline.cache.loads", "cause", "miss").count()).isZero();
 		assertThat(meters.counter("freshline.cache.misses").count()).isZero();
 		assertThat(meters.counter("freshline.cache.redis.errors").count()).isEqualTo(1);
 	}
