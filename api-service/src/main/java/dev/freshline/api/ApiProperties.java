@@ -17,12 +17,41 @@ import dev.freshline.model.RuleSet;
 
 /**
  * The API's settings, validated at start: the key prefix, the invalidation rules file (shared
- * with the invalidator, so both build the same keys), the fill protocol and each namespace's expiry.
+ * with the invalidator, so both build the same keys), the fill protocol, each namespace's expiry
+ * and the freshness fence.
  */
 @Validated
 @ConfigurationProperties("freshline.api")
 public record ApiProperties(@DefaultValue("freshline") @Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,62}") String keyPrefix,
-		@DefaultValue(RuleSet.DEFAULT_LOCATION) @NotBlank String rules, @Valid @DefaultValue Cache cache) {
+		@DefaultValue(RuleSet.DEFAULT_LOCATION) @NotBlank String rules, @Valid @DefaultValue Cache cache,
+		@Valid @DefaultValue Fence fence) {
+
+	/**
+	 * The freshness fence (docs/design.md, the watermark fence): the cache is used only while the
+	 * invalidator's applied watermarks for a namespace are at most {@code maxStaleness} old by
+	 * Postgres' clock; past that every read of the namespace goes to Postgres and fills nothing.
+	 * A read asking for {@code Freshline-After} waits up to {@code afterWait} for the watermark to
+	 * cover it. {@code refresh}: how often the watermarks are read from Redis (never per
+	 * request); {@code clockSync}: how often this host's clock offset to Postgres' is measured.
+	 * Turn it off only where the connector writes no markers ({@code CDC_MARKERS=false}): with no
+	 * watermark it would bypass the cache for good.
+	 */
+	public record Fence(@DefaultValue("true") boolean enabled, @DefaultValue("2s") Duration maxStaleness,
+			@DefaultValue("50ms") Duration afterWait, @DefaultValue("10ms") Duration refresh,
+			@DefaultValue("5s") Duration clockSync) {
+
+		public Fence {
+			// a refresh as slow as the bound would make the bound itself the refresh's jitter
+			if (refresh.isZero() || refresh.isNegative() || refresh.compareTo(maxStaleness) >= 0) {
+				throw new IllegalArgumentException("freshline.api.fence.refresh (" + refresh
+						+ ") must be positive and shorter than freshline.api.fence.max-staleness (" + maxStaleness + ")");
+			}
+			if (afterWait.isNegative() || clockSync.isZero() || clockSync.isNegative()) {
+				throw new IllegalArgumentException("freshline.api.fence.after-wait must not be negative and "
+						+ "freshline.api.fence.clock-sync must be positive");
+			}
+		}
+	}
 
 	/**
 	 * {@code lease}: how long a reader may take between its miss and its fill; a holder that dies

@@ -43,6 +43,8 @@ class DemoDataIntegrationTests {
 			.database(this.database)
 			.redis(SharedServers.get().redis())
 			.put(ServiceEnvironment.FRESHLINE_KEY_PREFIX, SharedServers.uniqueName("seed"))
+			// no pipeline here writes watermarks: with the fence on, every read would bypass the cache
+			.put(ServiceEnvironment.FRESHLINE_FENCE, false)
 			.put(ServiceEnvironment.SERVER_PORT, 0)
 			.toMap();
 		try (ConfigurableApplicationContext api = new SpringApplicationBuilder(ApiApplication.class).properties(environment)

@@ -3,7 +3,9 @@ package dev.freshline.cache;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -27,6 +29,7 @@ import org.springframework.data.redis.core.ZSetOperations.TypedTuple;
 
 import dev.freshline.model.CacheKeys;
 import dev.freshline.model.Invalidation;
+import dev.freshline.model.MalformedChangeEventException;
 import dev.freshline.model.Namespace;
 import dev.freshline.model.Watermark;
 
@@ -215,6 +218,26 @@ public final class CacheCommands {
 	 */
 	public void recordWatermark(String table, int partition, Watermark watermark) {
 		this.redis.opsForHash().put(this.keys.watermarks(table), Integer.toString(partition), watermark.encode());
+	}
+
+	/**
+	 * The applied watermark of each partition of {@code table}'s change topic that has one, as
+	 * {@link #recordWatermark} left them: an HGETALL.
+	 *
+	 * @throws dev.freshline.model.MalformedChangeEventException if a field is not a partition's
+	 * watermark: only the invalidator writes this hash, so it is never skipped as unreadable
+	 */
+	public Map<Integer, Watermark> appliedWatermarks(String table) {
+		Map<Integer, Watermark> applied = new HashMap<>();
+		this.redis.<String, String>opsForHash().entries(this.keys.watermarks(table)).forEach((partition, encoded) -> {
+			try {
+				applied.put(Integer.valueOf(partition), Watermark.parse(encoded));
+			}
+			catch (NumberFormatException ex) {
+				throw new MalformedChangeEventException("not a partition in " + this.keys.watermarks(table) + ": " + partition);
+			}
+		});
+		return applied;
 	}
 
 	/**

@@ -43,6 +43,12 @@ public final class ServiceEnvironment {
 
 	public static final String SERVER_PORT = "SERVER_PORT";
 
+	/** The API's freshness fence ({@code true} by default); a test of the API without a pipeline turns it off. */
+	public static final String FRESHLINE_FENCE = "FRESHLINE_FENCE";
+
+	/** Whether the connector writes watermark markers, which the fence reads. */
+	public static final String CDC_MARKERS = "CDC_MARKERS";
+
 	/** The API's Flyway locations; without it the API migrates the schema and loads no demo data. */
 	public static final String FLYWAY_LOCATIONS = "FLYWAY_LOCATIONS";
 
@@ -129,7 +135,8 @@ public final class ServiceEnvironment {
 	private static Set<String> names() {
 		Set<String> names = new TreeSet<>(Set.of(POSTGRES_HOST, POSTGRES_PORT, POSTGRES_DB, KAFKA_BOOTSTRAP_SERVERS,
 				REDIS_HOST, REDIS_PORT, FRESHLINE_TOPIC_PREFIX, FRESHLINE_KEY_PREFIX, CDC_SLOT_NAME, CDC_PUBLICATION_NAME,
-				CDC_OFFSET_FILE, INVALIDATOR_GROUP_ID, INVALIDATOR_CONCURRENCY, SERVER_PORT, FLYWAY_LOCATIONS));
+				CDC_OFFSET_FILE, INVALIDATOR_GROUP_ID, INVALIDATOR_CONCURRENCY, SERVER_PORT, FLYWAY_LOCATIONS, FRESHLINE_FENCE,
+				CDC_MARKERS));
 		for (DatabaseRole role : DatabaseRole.ALL) {
 			names.add(role.userVariable());
 			names.add(role.passwordVariable());

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.stereotype.Component;
 
+import dev.freshline.api.freshness.CommitPositions;
 import dev.freshline.cache.CacheCommands;
 import dev.freshline.model.ChangeEvent;
 import dev.freshline.model.Invalidation;
@@ -33,17 +34,25 @@ public class CacheInvalidation {
 
 	private final CacheCommands commands;
 
+	private final CommitPositions positions;
+
 	private final Counter failures;
 
-	CacheInvalidation(InvalidationRules rules, CacheCommands commands, MeterRegistry meters) {
+	CacheInvalidation(InvalidationRules rules, CacheCommands commands, CommitPositions positions, MeterRegistry meters) {
 		this.rules = rules;
 		this.commands = commands;
+		this.positions = positions;
 		this.failures = meters.counter("freshline.cache.write.invalidation.failures");
 	}
 
-	/** Evicts what the rules say a committed change of {@code table} affects, from both row images. */
+	/**
+	 * Evicts what the rules say a committed change of {@code table} affects, from both row images,
+	 * and answers the request with the commit position ({@code Freshline-After}), which the
+	 * client can take to any instance.
+	 */
 	public void afterCommit(String table, Operation operation, @Nullable Map<String, Object> before,
 			@Nullable Map<String, Object> after) {
+		this.positions.answerWithCommitPosition();
 		try {
 			InvalidationPlan plan = this.rules.planFor(new ChangeEvent(operation, table, before, after, 0, 0));
 			this.commands.invalidate(plan.invalidations());

@@ -28,10 +28,14 @@ import dev.freshline.model.CacheKeys;
 class CachingConfiguration {
 
 	@Bean
+	ReadMetrics readMetrics(MeterRegistry meters) {
+		return new ReadMetrics(meters);
+	}
+
+	@Bean
 	CacheReader cacheReader(ApiProperties properties, FillCommands protocol, CacheKeys keys,
-			RedisConnectionFactory connectionFactory, ObjectProvider<FillHooks> hooks, MeterRegistry meters) {
+			RedisConnectionFactory connectionFactory, ObjectProvider<FillHooks> hooks, ReadMetrics metrics) {
 		FillHooks fillHooks = hooks.getIfAvailable(() -> FillHooks.NONE);
-		ReadMetrics metrics = new ReadMetrics(meters);
 		return switch (properties.cache().protocol()) {
 			case LEASED -> new ReadThroughCache(protocol, registrations(connectionFactory, keys, properties),
 					properties.cache(), fillHooks, metrics, Clock.systemUTC());

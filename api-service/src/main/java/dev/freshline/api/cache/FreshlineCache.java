@@ -9,6 +9,9 @@ import org.springframework.cache.Cache;
 import org.springframework.cache.support.SimpleValueWrapper;
 
 import dev.freshline.api.ApiProperties;
+import dev.freshline.api.freshness.BypassReason;
+import dev.freshline.api.freshness.PipelineFence;
+import dev.freshline.api.freshness.ReadAfter;
 import dev.freshline.model.IdType;
 import dev.freshline.model.Invalidation;
 import dev.freshline.model.InvalidationRules;
@@ -20,9 +23,15 @@ import dev.freshline.model.Namespace;
  * ids, turned into Redis keys by the invalidation rules (the same canonical form the invalidator
  * deletes); values are {@link Loaded} (the JSON and the row version). Only the
  * guarded path exists: {@code put} would be the unguarded write the protocol forbids, and
- * {@code @Cacheable} without {@code sync = true} would use it.
+ * {@code @Cacheable} without {@code sync = true} would use it. Every read asks the freshness
+ * fence first: while it refuses, the read goes to Postgres and Redis is neither read nor filled.
  */
 final class FreshlineCache implements Cache {
+
+	/** What every namespace's cache shares. */
+	record Reads(CacheReader cache, PipelineFence fence, ReadMetrics metrics, CacheInvalidation invalidation,
+			InvalidationRules rules) {
+	}
 
 	private final Namespace namespace;
 
@@ -30,19 +39,24 @@ final class FreshlineCache implements Cache {
 
 	private final CacheReader cache;
 
+	private final PipelineFence fence;
+
+	private final ReadMetrics metrics;
+
 	private final CacheInvalidation invalidation;
 
 	private final InvalidationRules rules;
 
 	private final IdType idType;
 
-	FreshlineCache(Namespace namespace, ApiProperties.Expiry expiry, CacheReader cache,
-			CacheInvalidation invalidation, InvalidationRules rules) {
+	FreshlineCache(Namespace namespace, ApiProperties.Expiry expiry, Reads reads) {
 		this.namespace = namespace;
 		this.expiry = expiry;
-		this.cache = cache;
-		this.invalidation = invalidation;
-		this.rules = rules;
+		this.cache = reads.cache();
+		this.fence = reads.fence();
+		this.metrics = reads.metrics();
+		this.invalidation = reads.invalidation();
+		this.rules = reads.rules();
 		// fails at start if the rules do not declare a namespace the API serves
 		this.idType = rules.ruleSet().idType(namespace);
 	}
@@ -60,6 +74,14 @@ final class FreshlineCache implements Cache {
 	@Override
 	@SuppressWarnings("unchecked")
 	public <T> @Nullable T get(Object key, Callable<T> valueLoader) {
+		Optional<BypassReason> bypass = this.fence.admit(this.namespace, ReadAfter.current());
+		if (bypass.isPresent()) {
+			// neither read nor filled: what Redis holds may be older than the fence allows
+			this.metrics.bypassed(bypass.get());
+			CacheOutcome.record(CacheOutcome.BYPASS);
+			this.metrics.loaded(ReadMetrics.LoadCause.FENCE);
+			return (T) load(valueLoader);
+		}
 		Optional<byte[]> body = this.cache.read(redisKey(key), this.rules.tagIndexesOf(this.namespace, canonical(key)),
 				this.expiry, () -> Optional.ofNullable(load(valueLoader)));
 		return (T) body.map((json) -> new Loaded(json, Loaded.UNKNOWN_VERSION)).orElse(null);
@@ -67,6 +89,9 @@ final class FreshlineCache implements Cache {
 
 	@Override
 	public @Nullable ValueWrapper get(Object key) {
+		if (this.fence.admit(this.namespace, ReadAfter.current()).isPresent()) {
+			return null;
+		}
 		return this.cache.peek(redisKey(key)).map((json) -> new SimpleValueWrapper(new Loaded(json, Loaded.UNKNOWN_VERSION)))
 			.orElse(null);
 	}

@@ -11,6 +11,7 @@ import org.springframework.cache.CacheManager;
 import org.springframework.stereotype.Component;
 
 import dev.freshline.api.ApiProperties;
+import dev.freshline.api.freshness.PipelineFence;
 import dev.freshline.model.InvalidationRules;
 import dev.freshline.model.Namespace;
 
@@ -21,13 +22,12 @@ class FreshlineCacheManager implements CacheManager {
 	private final Map<String, Cache> caches;
 
 	FreshlineCacheManager(CacheReader cache, CacheInvalidation invalidation, InvalidationRules rules,
-			ApiProperties properties) {
+			PipelineFence fence, ReadMetrics metrics, ApiProperties properties) {
 		ApiProperties.Cache settings = properties.cache();
-		this.caches = Map.of(Namespace.PATIENT.id(),
-				new FreshlineCache(Namespace.PATIENT, settings.patient(), cache, invalidation, rules),
-				Namespace.WARD.id(), new FreshlineCache(Namespace.WARD, settings.ward(), cache, invalidation, rules),
-				Namespace.FORMULARY.id(),
-				new FreshlineCache(Namespace.FORMULARY, settings.formulary(), cache, invalidation, rules));
+		FreshlineCache.Reads reads = new FreshlineCache.Reads(cache, fence, metrics, invalidation, rules);
+		this.caches = Map.of(Namespace.PATIENT.id(), new FreshlineCache(Namespace.PATIENT, settings.patient(), reads),
+				Namespace.WARD.id(), new FreshlineCache(Namespace.WARD, settings.ward(), reads),
+				Namespace.FORMULARY.id(), new FreshlineCache(Namespace.FORMULARY, settings.formulary(), reads));
 	}
 
 	@Override

@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 import org.springframework.data.redis.core.RedisTemplate;
 
 import dev.freshline.api.ApiProperties;
+import dev.freshline.api.freshness.BypassReason;
 import dev.freshline.api.cache.ReadMetrics.LoadCause;
 import dev.freshline.cache.CachedValue;
 import dev.freshline.cache.FillCommands;
@@ -55,6 +56,7 @@ final class NaiveCacheAside implements CacheReader {
 		}
 		catch (RuntimeException ex) {
 			this.metrics.redisFailed("read", ex);
+			this.metrics.bypassed(BypassReason.REDIS_FAILED);
 			CacheOutcome.record(CacheOutcome.BYPASS);
 			return load(key, LoadCause.FAIL_OPEN, loader).map(Loaded::body);
 		}

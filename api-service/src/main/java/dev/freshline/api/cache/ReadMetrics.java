@@ -9,6 +9,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.freshline.api.freshness.BypassReason;
+
 /**
  * The read path's meters and its fail-open bookkeeping, shared by both {@link CacheReader}s so a
  * dashboard or a test reads the same counters whichever one runs. Every Redis failure is counted;
@@ -32,6 +34,8 @@ final class ReadMetrics {
 
 	private final Counter errors;
 
+	private final Map<BypassReason, Counter> bypassed = new EnumMap<>(BypassReason.class);
+
 	private volatile boolean redisFailing;
 
 	ReadMetrics(MeterRegistry meters) {
@@ -48,6 +52,9 @@ final class ReadMetrics {
 		this.fillsRejected = meters.counter("freshline.cache.fills.rejected");
 		this.leaseWaits = meters.counter("freshline.cache.lease.waits");
 		this.errors = meters.counter("freshline.cache.redis.errors");
+		for (BypassReason reason : BypassReason.values()) {
+			this.bypassed.put(reason, meters.counter("freshline.cache.bypassed", "reason", reason.tag()));
+		}
 	}
 
 	void hit() {
@@ -60,6 +67,11 @@ final class ReadMetrics {
 
 	void loaded(LoadCause cause) {
 		this.loads.get(cause).increment();
+	}
+
+	/** A read served from Postgres without asking Redis, and why. */
+	void bypassed(BypassReason reason) {
+		this.bypassed.get(reason).increment();
 	}
 
 	void filled() {
@@ -102,7 +114,10 @@ final class ReadMetrics {
 		LEASE_TIMEOUT,
 
 		/** Redis failed or was too slow to answer: read Postgres, fill nothing. */
-		FAIL_OPEN;
+		FAIL_OPEN,
+
+		/** The freshness fence bypassed the cache: read Postgres, fill nothing. */
+		FENCE;
 
 		String tag() {
 			return name().toLowerCase(Locale.ROOT).replace('_', '-');

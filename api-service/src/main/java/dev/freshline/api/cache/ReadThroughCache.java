@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.freshline.api.ApiProperties;
+import dev.freshline.api.freshness.BypassReason;
 import dev.freshline.api.cache.ReadMetrics.LoadCause;
 import dev.freshline.cache.CacheCommands;
 import dev.freshline.cache.FillCommands;
@@ -85,6 +86,7 @@ class ReadThroughCache implements CacheReader {
 			}
 			catch (RuntimeException ex) {
 				this.metrics.redisFailed("read", ex);
+				this.metrics.bypassed(BypassReason.REDIS_FAILED);
 				CacheOutcome.record(CacheOutcome.BYPASS);
 				return load(key, LoadCause.FAIL_OPEN, loader).map(Loaded::body);
 			}

@@ -6,6 +6,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
+import dev.freshline.api.freshness.ReadAfter;
 import dev.freshline.model.InvalidIdException;
 
 /**
@@ -19,6 +20,13 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 	ProblemDetail invalidId(InvalidIdException ex) {
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
 		problem.setTitle("Invalid id");
+		return problem;
+	}
+
+	@ExceptionHandler(ReadAfter.InvalidReadAfterException.class)
+	ProblemDetail invalidReadAfter(ReadAfter.InvalidReadAfterException ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
+		problem.setTitle("Invalid " + ReadAfter.HEADER);
 		return problem;
 	}
 
