@@ -21,7 +21,9 @@ import dev.freshline.support.TopicSettings;
  * pass a floor that has expired. {@code rules} is the invalidation rules file, shared with the
  * API and the connector. {@code redisRestartCheck}: how often Redis' run id is compared with the
  * one recorded with the data (a restart from a snapshot or a failover flushes every namespace);
- * it bounds how long values resurrected that way can be served.
+ * it bounds how long values resurrected that way can be served. {@code watermarkStall}: how long a
+ * watermark marker the consumer fetched may stay unapplied, with no marker of its partition applied
+ * meanwhile, before health turns DOWN (see {@code WatermarkHealth}).
  */
 @Validated
 @ConfigurationProperties("freshline.invalidator")
@@ -32,11 +34,14 @@ public record InvalidatorProperties(
 		@DefaultValue(RuleSet.DEFAULT_LOCATION) @NotBlank String rules, @Valid @DefaultValue Retry retry,
 		@Valid @DefaultValue TopicSettings topics, @DefaultValue("500") @Min(10) int flushBatchSize,
 		@DefaultValue("10m") Duration floorTtl, @Valid @DefaultValue SchemaCheck schemaCheck,
-		@DefaultValue("1s") Duration redisRestartCheck) {
+		@DefaultValue("1s") Duration redisRestartCheck, @DefaultValue("10s") Duration watermarkStall) {
 
 	public InvalidatorProperties {
 		if (redisRestartCheck.isNegative() || redisRestartCheck.isZero()) {
 			throw new IllegalArgumentException("freshline.invalidator.redis-restart-check must be positive: " + redisRestartCheck);
+		}
+		if (watermarkStall.isNegative() || watermarkStall.isZero()) {
+			throw new IllegalArgumentException("freshline.invalidator.watermark-stall must be positive: " + watermarkStall);
 		}
 	}
 

@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,10 +36,13 @@ class AppliedWatermarks {
 
 	private final MeterRegistry meters;
 
-	AppliedWatermarks(CacheCommands commands, Topics topics, MeterRegistry meters) {
+	private final WatermarkProgress progress;
+
+	AppliedWatermarks(CacheCommands commands, Topics topics, MeterRegistry meters, WatermarkProgress progress) {
 		this.commands = commands;
 		this.topics = topics;
 		this.meters = meters;
+		this.progress = progress;
 	}
 
 	/** Whether {@code record} is a watermark marker rather than a change. */
@@ -71,6 +75,7 @@ class AppliedWatermarks {
 			return;
 		}
 		this.commands.recordWatermark(table.get(), record.partition(), watermark);
+		this.progress.applied(new TopicPartition(record.topic(), record.partition()), record.offset(), watermark);
 		this.meters.counter("freshline.invalidator.watermarks.applied", "table", table.get()).increment();
 		log.debug("Applied watermark {} of {}-{}@{}", watermark.encode(), record.topic(), record.partition(),
 				record.offset());

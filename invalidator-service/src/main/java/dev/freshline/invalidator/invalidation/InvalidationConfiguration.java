@@ -1,15 +1,23 @@
 package dev.freshline.invalidator.invalidation;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.TopicPartition;
+
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaConsumerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.kafka.config.ContainerCustomizer;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
+import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
 import org.springframework.kafka.listener.ContainerProperties;
 
 import dev.freshline.cache.CacheCommands;
@@ -74,17 +82,57 @@ class InvalidationConfiguration {
 		return declarations.changeTopics(rules, topics.heartbeat());
 	}
 
-	/** Every listener container checks its partitions' offsets on assignment (see {@link OffsetGuard}). */
+	/** Every batch the consumers fetch shows its markers to {@link WatermarkProgress} (see {@link MarkerSightings}). */
+	@Bean
+	DefaultKafkaConsumerFactoryCustomizer markerSightingsCustomizer(WatermarkProgress progress) {
+		return (factory) -> factory.updateConfigs(Map.of(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG,
+				MarkerSightings.class.getName(), MarkerSightings.PROGRESS, progress));
+	}
+
+	/**
+	 * Every listener container checks its partitions' offsets on assignment (see {@link OffsetGuard}),
+	 * and {@link WatermarkProgress} forgets partitions that come and go.
+	 */
 	@Bean
 	ContainerCustomizer<Object, Object, ConcurrentMessageListenerContainer<Object, Object>> offsetGuardCustomizer(
-			OffsetGuard offsets) {
+			OffsetGuard offsets, WatermarkProgress progress) {
 		return (container) -> {
-			container.getContainerProperties().setConsumerRebalanceListener(offsets);
+			container.getContainerProperties().setConsumerRebalanceListener(new Rebalances(offsets, progress));
 			// spring-kafka would commit the position of partitions without an offset on assignment,
 			// before OffsetGuard could see that it has none: OffsetGuard decides and commits instead
 			container.getContainerProperties().setAssignmentCommitOption(ContainerProperties.AssignmentCommitOption.NEVER);
 			// every commit names the topics it was made for, so a recreated topic is told by its id
 			container.getContainerProperties().setOffsetAndMetadataProvider(offsets);
 		};
+	}
+
+	/**
+	 * A container takes one rebalance listener: the offset guard's, and then the watermark
+	 * progress forgetting what it knew of the partitions concerned.
+	 */
+	private record Rebalances(OffsetGuard offsets, WatermarkProgress progress) implements ConsumerAwareRebalanceListener {
+
+		@Override
+		public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+			this.offsets.onPartitionsAssigned(consumer, partitions);
+			this.progress.forget(partitions);
+		}
+
+		@Override
+		public void onPartitionsRevokedBeforeCommit(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+			this.offsets.onPartitionsRevokedBeforeCommit(consumer, partitions);
+		}
+
+		@Override
+		public void onPartitionsRevokedAfterCommit(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+			this.offsets.onPartitionsRevokedAfterCommit(consumer, partitions);
+			this.progress.forget(partitions);
+		}
+
+		@Override
+		public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+			this.offsets.onPartitionsLost(consumer, partitions);
+			this.progress.forget(partitions);
+		}
 	}
 }
