@@ -54,8 +54,9 @@ public record ConnectorProperties(@DefaultValue("freshline") @Pattern(regexp = "
 	 * Watermark markers (issue 13): after a batch is acknowledged, the commit LSN up to which every
 	 * transaction is published, written into every partition of every change topic, at most every
 	 * {@code interval} (the marker interval) while changes flow and on each heartbeat while they do
-	 * not. Off by default until every consumer of the change topics understands markers.
+	 * not. On by default: the API's freshness fence reads the applied watermarks they produce;
+	 * with them off, that fence has no watermarks and must be switched off too.
 	 */
-	public record Markers(@DefaultValue("false") boolean enabled, @DefaultValue("50ms") Duration interval) {
+	public record Markers(@DefaultValue("true") boolean enabled, @DefaultValue("50ms") Duration interval) {
 	}
 }

@@ -123,22 +123,31 @@ public final class PipelineStack implements AutoCloseable {
 		return stack;
 	}
 
-	/** Whether the invalidators committed (so applied) every record of every partition they read. */
+	/**
+	 * Whether the invalidators committed (so applied) every record that every partition they read
+	 * held when this was called. The ends are read before the committed offsets: the connector's
+	 * watermark markers arrive in every partition every heartbeat, so ends read afterwards would
+	 * usually include a marker the invalidators could not have committed yet.
+	 */
 	public boolean invalidatorsCaughtUp() throws Exception {
 		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
 				this.servers.kafka().bootstrapServers()))) {
-			Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(invalidatorGroup())
+			Map<TopicPartition, OffsetSpec> latest = admin.listConsumerGroupOffsets(invalidatorGroup())
 				.partitionsToOffsetAndMetadata()
-				.get(10, TimeUnit.SECONDS);
-			Map<TopicPartition, OffsetSpec> latest = committed.keySet()
+				.get(10, TimeUnit.SECONDS)
+				.keySet()
 				.stream()
 				.collect(Collectors.toMap((partition) -> partition, (partition) -> OffsetSpec.latest()));
 			Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest)
 				.all()
 				.get(10, TimeUnit.SECONDS);
-			return !committed.isEmpty() && committed.entrySet()
+			Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(invalidatorGroup())
+				.partitionsToOffsetAndMetadata()
+				.get(10, TimeUnit.SECONDS);
+			return !ends.isEmpty() && ends.entrySet()
 				.stream()
-				.allMatch((entry) -> entry.getValue().offset() >= ends.get(entry.getKey()).offset());
+				.allMatch((end) -> committed.get(end.getKey()) != null
+						&& committed.get(end.getKey()).offset() >= end.getValue().offset());
 		}
 	}
 

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -21,6 +22,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import dev.freshline.embedded.DatabaseRole;
 import dev.freshline.embedded.ServiceEnvironment;
@@ -41,6 +44,8 @@ import static dev.freshline.pipeline.Waits.await;
  */
 @ExtendWith(PipelineStackExtension.class)
 class ResnapshotIntegrationTests {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	/** The ops tool's home: no .freshline/local-stack.json there, so it takes the stack's environment. */
 	@TempDir
@@ -71,9 +76,9 @@ class ResnapshotIntegrationTests {
 
 	@Test
 	void shouldRemoveTheEntryOfAPatientDeletedSinceItWasCached(PipelineStack stack) throws Exception {
-		long applied = committed(stack);
 		stack.sql("DELETE FROM patient WHERE id = 1777");
-		awaitApplied(stack, applied + 1);
+		awaitApplied(stack, (change) -> change.path("op").asString().equals("d")
+				&& change.path("before").path("id").asLong() == 1777);
 		// a cache that outlived the delete (Redis restored from an older snapshot, or a lost change)
 		String deleted = stack.keys().patient(1777);
 		stack.redis().set(deleted, "{\"id\":1777,\"name\":\"Patient 1777\"}");
@@ -88,10 +93,9 @@ class ResnapshotIntegrationTests {
 
 	@Test
 	void shouldRemoveTheListOfAWardEveryoneLeft(PipelineStack stack) throws Exception {
-		long applied = committed(stack);
 		stack.sql("UPDATE patient SET ward = 'ward-q' WHERE id IN (11, 12)");
 		stack.sql("UPDATE patient SET ward = 'ward-a' WHERE id IN (11, 12)");
-		awaitApplied(stack, applied + 4);
+		awaitApplied(stack, leftWardQ(11), leftWardQ(12));
 		// ward-q's census as it was cached while 11 and 12 were there
 		String emptied = stack.keys().key(Namespace.WARD, "ward-q");
 		stack.redis().set(emptied, "[{\"id\":11},{\"id\":12}]");
@@ -157,37 +161,61 @@ class ResnapshotIntegrationTests {
 		return new Ops(environment, this.home, Clock.systemUTC(), false).execute(writer, writer, args);
 	}
 
-	/** Waits until the invalidators have read every record of the patient topic, once it holds {@code records}. */
-	private void awaitApplied(PipelineStack stack, long records) {
-		// the topic appears with its first record, and the group commits once assigned
-		await("invalidators applied " + records + " patient records").ignoreExceptions().until(() -> committed(stack) == records
-				&& ends(stack) == records);
+	/** The update of {@code id} that moved the patient from ward-q to ward-a. */
+	private static Predicate<JsonNode> leftWardQ(long id) {
+		return (change) -> change.path("op").asString().equals("u") && change.path("after").path("id").asLong() == id
+				&& change.path("before").path("ward").asString().equals("ward-q")
+				&& change.path("after").path("ward").asString().equals("ward-a");
 	}
 
-	/** Waits for the read event of one row: the incremental snapshot reached it. */
-	private void awaitSnapshotRead(PipelineStack stack, long id) {
+	/**
+	 * Waits until each of {@code changes} is on the patient topic, then until the invalidators have
+	 * applied every record the topic held at that moment. Not a count of records: the connector's
+	 * watermark markers keep arriving in every partition, so the topic's end never stands still.
+	 */
+	@SafeVarargs
+	private void awaitApplied(PipelineStack stack, Predicate<JsonNode>... changes) throws Exception {
+		for (Predicate<JsonNode> change : changes) {
+			ChangeTopicReader.awaitRecord(stack.topics().changes("patient"), (value) -> change.test(JSON.readTree(value)));
+		}
+		awaitAppliedThrough(stack, ends(stack), "the changes");
+	}
+
+	/** Waits for the read event of one row: the incremental snapshot reached it, then for the invalidators to apply it. */
+	private void awaitSnapshotRead(PipelineStack stack, long id) throws Exception {
 		ChangeTopicReader.awaitRecord(stack.topics().changes("patient"),
 				(value) -> value.contains("\"op\":\"r\"") && value.matches("(?s).*\"id\":" + id + "[,}].*"));
-		await("invalidators caught up after the snapshot").ignoreExceptions().until(() -> committed(stack) == ends(stack));
+		awaitAppliedThrough(stack, ends(stack), "the snapshot");
 	}
 
-	/** The invalidator group's committed offsets on the patient topic, summed over partitions. */
-	private long committed(PipelineStack stack) throws Exception {
+	/** Waits until the invalidator group committed at least {@code ends} in every partition of the patient topic. */
+	private void awaitAppliedThrough(PipelineStack stack, Map<TopicPartition, Long> ends, String what) {
+		// the group commits once assigned; later records (markers) may already be committed too
+		await("invalidators applied the patient topic through " + what + " " + ends).ignoreExceptions().until(() -> {
+			Map<TopicPartition, Long> committed = committed(stack);
+			return ends.entrySet().stream().allMatch((end) -> committed.getOrDefault(end.getKey(), 0L) >= end.getValue());
+		});
+	}
+
+	/** The invalidator group's committed offsets on the patient topic, by partition. */
+	private Map<TopicPartition, Long> committed(PipelineStack stack) throws Exception {
 		try (Admin admin = admin()) {
 			Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(stack.invalidatorGroup())
 				.partitionsToOffsetAndMetadata()
 				.get(10, TimeUnit.SECONDS);
 			String topic = stack.topics().changes("patient");
-			return offsets.entrySet()
-				.stream()
-				.filter((entry) -> entry.getKey().topic().equals(topic) && entry.getValue() != null)
-				.mapToLong((entry) -> entry.getValue().offset())
-				.sum();
+			Map<TopicPartition, Long> committed = new HashMap<>();
+			offsets.forEach((partition, offset) -> {
+				if (partition.topic().equals(topic) && offset != null) {
+					committed.put(partition, offset.offset());
+				}
+			});
+			return committed;
 		}
 	}
 
-	/** The patient topic's end offsets, summed over partitions. */
-	private long ends(PipelineStack stack) throws Exception {
+	/** The patient topic's end offsets, by partition. */
+	private Map<TopicPartition, Long> ends(PipelineStack stack) throws Exception {
 		try (Admin admin = admin()) {
 			String topic = stack.topics().changes("patient");
 			Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
@@ -197,13 +225,9 @@ class ResnapshotIntegrationTests {
 				.get(topic)
 				.partitions()
 				.forEach((partition) -> latest.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest()));
-			return admin.listOffsets(latest)
-				.all()
-				.get(10, TimeUnit.SECONDS)
-				.values()
-				.stream()
-				.mapToLong((info) -> info.offset())
-				.sum();
+			Map<TopicPartition, Long> ends = new HashMap<>();
+			admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).forEach((partition, info) -> ends.put(partition, info.offset()));
+			return ends;
 		}
 	}
 
