@@ -25,8 +25,12 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
+import org.springframework.kafka.listener.MessageListenerContainer;
 
 import dev.freshline.api.ApiApplication;
+import dev.freshline.api.freshness.PipelineFence;
 import dev.freshline.cdc.ConnectorApplication;
 import dev.freshline.cdc.capture.CaptureProgress;
 import dev.freshline.embedded.ServiceEnvironment;
@@ -84,9 +88,19 @@ public final class PipelineStack implements AutoCloseable {
 
 	private final @Nullable Object hooks;
 
+	/** The shared broker, or the private one a test named in KAFKA_BOOTSTRAP_SERVERS so it can stop it. */
+	private final String kafka;
+
+	/** Listener containers: one per invalidator, or INVALIDATOR_CONCURRENCY consumers each. */
+	private final int invalidatorConsumers;
+
 	private PipelineStack(Map<String, Object> overrides, @Nullable Object hooks) throws Exception {
 		this.overrides = overrides;
 		this.hooks = hooks;
+		this.kafka = String.valueOf(overrides.getOrDefault(ServiceEnvironment.KAFKA_BOOTSTRAP_SERVERS,
+				this.servers.kafka().bootstrapServers()));
+		this.invalidatorConsumers = 2
+				* Integer.parseInt(String.valueOf(overrides.getOrDefault(ServiceEnvironment.INVALIDATOR_CONCURRENCY, 1)));
 		this.database = this.servers.newDatabase();
 		this.name = SharedServers.uniqueName("fl");
 		this.offsetFile = Files.createTempDirectory(this.name).resolve("offsets.dat");
@@ -120,7 +134,31 @@ public final class PipelineStack implements AutoCloseable {
 		// every table's flush, not only the first namespace's: a ward or a table added by YAML
 		// flushed after a test filled its keys would remove them
 		await("the invalidators caught up").until(stack::invalidatorsCaughtUp);
+		// a test that fills keys right after the start must not race the first applied watermarks:
+		// until every partition feeding a namespace has one, the fence bypasses (and fills nothing)
+		await("both API instances' fences admit every namespace").until(stack::fencesAdmitEveryNamespace);
 		return stack;
+	}
+
+	/**
+	 * Whether each API instance's fence holds a watermark younger than max-staleness for every
+	 * namespace; true when the fence is off, or the connector writes no markers (then it never will).
+	 */
+	private boolean fencesAdmitEveryNamespace() {
+		if (this.connector == null
+				|| !this.connector.getEnvironment().getProperty("freshline.cdc.markers.enabled", Boolean.class, false)) {
+			return true;
+		}
+		for (int instance = 1; instance <= 2; instance++) {
+			PipelineFence fence = apiBean(instance, PipelineFence.class);
+			long bound = fence.settings().maxStaleness().toMillis();
+			if (fence.settings().enabled() && !fence.namespaces()
+				.stream()
+				.allMatch((namespace) -> fence.ageMillis(namespace).map((age) -> age <= bound).orElse(false))) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	/**
@@ -130,8 +168,7 @@ public final class PipelineStack implements AutoCloseable {
 	 * usually include a marker the invalidators could not have committed yet.
 	 */
 	public boolean invalidatorsCaughtUp() throws Exception {
-		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-				this.servers.kafka().bootstrapServers()))) {
+		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.kafka))) {
 			Map<TopicPartition, OffsetSpec> latest = admin.listConsumerGroupOffsets(invalidatorGroup())
 				.partitionsToOffsetAndMetadata()
 				.get(10, TimeUnit.SECONDS)
@@ -152,8 +189,7 @@ public final class PipelineStack implements AutoCloseable {
 	}
 
 	private boolean everyAssignedPartitionHasAnOffset() throws Exception {
-		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-				this.servers.kafka().bootstrapServers()))) {
+		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.kafka))) {
 			ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(invalidatorGroup()))
 				.describedGroups()
 				.get(invalidatorGroup())
@@ -166,7 +202,7 @@ public final class PipelineStack implements AutoCloseable {
 				.partitionsToOffsetAndMetadata()
 				.get(10, TimeUnit.SECONDS)
 				.keySet();
-			return group.members().size() == 2 && !assigned.isEmpty() && committed.containsAll(assigned);
+			return group.members().size() == this.invalidatorConsumers && !assigned.isEmpty() && committed.containsAll(assigned);
 		}
 	}
 
@@ -177,11 +213,61 @@ public final class PipelineStack implements AutoCloseable {
 		await("connector streaming").until(() -> progress.published() > 0);
 	}
 
-	void stopConnector() {
+	public void stopConnector() {
 		if (this.connector != null) {
 			this.connector.close();
 			this.connector = null;
 		}
+	}
+
+	/** Stops both invalidators for good: their consumers leave the group. */
+	public void stopInvalidators() {
+		for (ConfigurableApplicationContext context : new ConfigurableApplicationContext[] { this.invalidator,
+				this.invalidator2 }) {
+			if (context != null) {
+				context.close();
+			}
+		}
+		this.invalidator = null;
+		this.invalidator2 = null;
+	}
+
+	/**
+	 * Pauses every listener container of both invalidators and returns once each consumer has
+	 * paused: the records of the poll in hand are applied first, nothing after them until
+	 * {@link #resumeInvalidators()}. The consumers stay in the group.
+	 */
+	public void pauseInvalidators() {
+		invalidatorContainers().forEach(MessageListenerContainer::pause);
+		// a consumer without partitions (more consumers than a topic has partitions) never reports
+		// itself paused; it has nothing to apply, and pauses on its first assignment
+		await("the invalidators paused").until(() -> invalidatorContainers().stream()
+			.flatMap((container) -> (container instanceof ConcurrentMessageListenerContainer<?, ?> concurrent)
+					? concurrent.getContainers().stream() : java.util.stream.Stream.of(container))
+			.allMatch((consumer) -> consumer.isContainerPaused() || consumer.getAssignedPartitions() == null
+					|| consumer.getAssignedPartitions().isEmpty()));
+	}
+
+	public void resumeInvalidators() {
+		invalidatorContainers().forEach(MessageListenerContainer::resume);
+		await("the invalidators resumed")
+			.until(() -> invalidatorContainers().stream().noneMatch(MessageListenerContainer::isPauseRequested));
+	}
+
+	private List<MessageListenerContainer> invalidatorContainers() {
+		return java.util.stream.Stream.of(this.invalidator, this.invalidator2)
+			.filter(java.util.Objects::nonNull)
+			.flatMap((context) -> context.getBean(KafkaListenerEndpointRegistry.class).getListenerContainers().stream())
+			.toList();
+	}
+
+	/** A bean of an API instance, e.g. its freshness fence. */
+	public <T> T apiBean(int instance, Class<T> type) {
+		ConfigurableApplicationContext api = (instance == 1) ? this.api1 : this.api2;
+		if (api == null) {
+			throw new IllegalStateException("api-" + instance + " is not running");
+		}
+		return api.getBean(type);
 	}
 
 	private ConfigurableApplicationContext run(Class<?> application, String configName, String excludedAutoConfigurations) {
@@ -191,7 +277,7 @@ public final class PipelineStack implements AutoCloseable {
 			.demoData()
 			.put(ServiceEnvironment.CDC_SLOT_NAME, this.name)
 			.put(ServiceEnvironment.CDC_OFFSET_FILE, this.offsetFile.toString())
-			.kafka(this.servers.kafka().bootstrapServers())
+			.kafka(this.kafka)
 			.redis(this.servers.redis())
 			.put(ServiceEnvironment.FRESHLINE_TOPIC_PREFIX, this.name)
 			.put(ServiceEnvironment.FRESHLINE_KEY_PREFIX, this.name)
