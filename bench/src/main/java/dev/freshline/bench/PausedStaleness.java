@@ -65,6 +65,7 @@ final class PausedStaleness {
 		AtomicLong firstBypass = new AtomicLong(Long.MAX_VALUE);
 		List<Thread> pollers = new ArrayList<>();
 		long paused;
+		int stillOld = 0;
 		signal("STOP", invalidator);
 		try {
 			paused = System.nanoTime();
@@ -90,15 +91,16 @@ final class PausedStaleness {
 			for (Thread poller : pollers) {
 				poller.join();
 			}
+			// the negative control, while the invalidator is still stopped: after SIGCONT its
+			// deletes would make the fence-off instance fresh too
+			for (int i = 0; i < updates; i++) {
+				if (BenchHttp.version(this.http.get(fenceOff + "/patients/" + (FIRST_ID + i)).body()) < versions[i]) {
+					stillOld++;
+				}
+			}
 		}
 		finally {
 			signal("CONT", invalidator);
-		}
-		int stillOld = 0;
-		for (int i = 0; i < updates; i++) {
-			if (BenchHttp.version(this.http.get(fenceOff + "/patients/" + (FIRST_ID + i)).body()) < versions[i]) {
-				stillOld++;
-			}
 		}
 		long resumed = System.nanoTime();
 		awaitNoBypass(instances.get(0), Duration.ofSeconds(30));
