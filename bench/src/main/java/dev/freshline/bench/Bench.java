@@ -12,6 +12,7 @@ import java.util.Map;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 
+import dev.freshline.embedded.ServiceEnvironment;
 import dev.freshline.model.CacheKeys;
 import dev.freshline.model.Topics;
 
@@ -24,6 +25,12 @@ import dev.freshline.model.Topics;
 public final class Bench {
 
 	private static final String PREFIX = "freshline";
+
+	/** The API's fence bound, set explicitly so that the paused-invalidator figure is read against it. */
+	static final Duration MAX_STALENESS = Duration.ofSeconds(2);
+
+	/** The rate the Freshline-After reads are measured at. */
+	private static final int AFTER_RATE = 1000;
 
 	private final Path home;
 
@@ -77,6 +84,12 @@ public final class Bench {
 		// a quick run keeps the launcher's default because it starts the stack twice in minutes
 		environment.put("FRESHLINE_JVM_OPTS", jvmOptions(this.options.quick()));
 		this.results.configuration.put("service_jvm_options", environment.get("FRESHLINE_JVM_OPTS"));
+		// markers are what the fence reads: without them every API read bypasses the cache (no
+		// watermark), and every API figure would measure Postgres. Both stacks run them, so the
+		// stock baseline differs from Freshline's in the poll interval only.
+		environment.put(ServiceEnvironment.CDC_MARKERS, "true");
+		environment.put(ServiceEnvironment.FRESHLINE_FENCE, "true");
+		environment.put("FRESHLINE_MAX_STALENESS", MAX_STALENESS.toMillis() + "ms");
 		try {
 			freshlineStack(environment);
 		}
@@ -116,7 +129,8 @@ public final class Bench {
 
 	private void freshlineStack(Map<String, String> environment) throws Exception {
 		this.progress.line("starting the stack (Freshline settings: 10 ms poll)...");
-		try (StackProcess stack = StackProcess.start(this.home, this.home.resolve(".freshline/bench/freshline"), environment)) {
+		Path state = this.home.resolve(".freshline/bench/freshline");
+		try (StackProcess stack = StackProcess.start(this.home, state, environment)) {
 			this.progress.line("stack is up");
 			this.results.configuration.put("freshline", RunSetup.configuration(stack, "freshline", this.options));
 			RedisClient client = RedisClient.create(stack.redisUri());
@@ -141,6 +155,7 @@ public final class Bench {
 				this.progress.line(
 						"hot key: %.0f Postgres reads for one invalidation under %d clients (%d reads, %d failed; apart from them %.0f reads failed open on %.0f Redis errors)",
 						hot.dbReads(), hot.clients(), hot.reads(), hot.failedReads(), hot.failOpenReads(), hot.redisErrors());
+				fence(stack, http, state.resolve("logs").resolve(FenceOffApi.NAME + ".log"));
 			}
 			finally {
 				client.shutdown();
@@ -197,12 +212,79 @@ public final class Bench {
 						name, result.lagMs().p50(), result.lagMs().p99(), result.lagMs().p999(), result.lagMs().max(),
 						result.observed(), result.updates(), result.backlog().inFlightAtLoadEnd(), result.backlog().drainMs());
 			}
+			if (!stock) {
+				afterReads(stack, step);
+			}
 			if (!stock && !this.options.quick()) {
 				profiledStep(stack, step);
 			}
 		}
 		finally {
 			client.shutdown();
+		}
+	}
+
+	/** Reads with {@code Freshline-After} beside plain ones while the writer runs at 1,000/s. */
+	private void afterReads(StackProcess stack, LagStep step) {
+		this.progress.line("Freshline-After reads: %d updates/s open-loop for %d s; samplers write, then read on api-2 with the header...",
+				AFTER_RATE, this.options.step().toSeconds());
+		try {
+			AfterReads.Figures after = new AfterReads(stack, new BenchHttp()).run(step, AFTER_RATE, this.options.step());
+			this.results.afterReads = after;
+			LagResult lag = after.lag();
+			this.progress.line(
+					"Freshline-After reads on api-2 at %d updates/s: p50 %.1f ms, p99 %.1f ms (%s); plain reads in the same window: p50 %.1f ms, p99 %.1f ms (%s); %d samples, %d older than the write, %d failed; pipeline lag meanwhile p50 %.1f ms, p99 %.1f ms",
+					after.rate(), after.afterMs().p50(), after.afterMs().p99(), after.afterOutcomes(), after.plainMs().p50(),
+					after.plainMs().p99(), after.plainOutcomes(), after.samples(), after.olderThanWritten(), after.failedReads(),
+					(lag != null) ? lag.lagMs().p50() : Double.NaN, (lag != null) ? lag.lagMs().p99() : Double.NaN);
+		}
+		catch (Exception ex) {
+			this.progress.line("Freshline-After reads failed: %s", ex);
+			this.results.missing.put("after-reads", "the Freshline-After scenario failed: " + ex);
+		}
+	}
+
+	/**
+	 * The fence's cost on hits and the staleness bound with the invalidator paused, both beside a
+	 * third API instance with the fence off (see {@link FenceOffApi} for why a third instance).
+	 */
+	private void fence(StackProcess stack, BenchHttp http, Path log) {
+		this.progress.line("starting %s (api-1's command line and environment, FRESHLINE_FENCE=false)...", FenceOffApi.NAME);
+		try (FenceOffApi off = FenceOffApi.start(stack.pid("api-1"), log, http)) {
+			this.progress.line("%s is up at %s", FenceOffApi.NAME, off.baseUrl());
+			try {
+				FenceCost.Figures cost = new FenceCost(http, this.options).run(stack.api(0), off.baseUrl(), this.progress);
+				this.results.fenceCost = cost;
+				this.progress.line(
+						"fence cost on hits: %.0f/s with the fence on (api-1), %.0f/s off (%s), mean of %d alternating rounds: fence_hit_cost %.3f (rounds from %+.3f to %+.3f; noise can make it negative); answers on: %s, off: %s",
+						cost.onReadsPerS(), cost.offReadsPerS(), FenceOffApi.NAME, cost.rounds(), cost.cost(),
+						cost.lowestRoundCost(), cost.highestRoundCost(), cost.onOutcomes(), cost.offOutcomes());
+			}
+			catch (Exception ex) {
+				this.progress.line("fence cost failed: %s", ex);
+				this.results.missing.put("fence-cost", "the fence on/off hit scenario failed: " + ex);
+			}
+			try {
+				this.progress.line("invalidator paused (SIGSTOP): %d SQL updates over %d ms, each read on api-1 and api-2 until both serve it...",
+						this.options.pausedUpdates(), MAX_STALENESS.plusSeconds(1).toMillis());
+				PausedStaleness.Figures paused = new PausedStaleness(stack, http).run(off.baseUrl(), MAX_STALENESS,
+						this.options.pausedUpdates());
+				this.results.paused = paused;
+				this.progress.line(
+						"invalidator paused: new row on both instances after p50 %.0f ms, max %.0f ms (max-staleness %d ms; first bypass %.0f ms after SIGSTOP; %d never visible); fence off: %d of %d still old; bypassing ended %.0f ms after SIGCONT",
+						paused.stalenessMs().p50(), paused.stalenessMs().max(), paused.maxStaleness().toMillis(),
+						paused.fenceEngagedMs(), paused.notVisible(), paused.fenceOffStillOld(), paused.updates(),
+						paused.recoveredMs());
+			}
+			catch (Exception ex) {
+				this.progress.line("paused-invalidator staleness failed: %s", ex);
+				this.results.missing.put("paused-staleness", "the paused-invalidator scenario failed: " + ex);
+			}
+		}
+		catch (Exception ex) {
+			this.progress.line("%s did not start: %s", FenceOffApi.NAME, ex);
+			this.results.missing.put("fence-cost", FenceOffApi.NAME + " did not start: " + ex);
+			this.results.missing.put("paused-staleness", FenceOffApi.NAME + " did not start: " + ex);
 		}
 	}
 

@@ -24,6 +24,18 @@ final class BenchHttp {
 				HttpResponse.BodyHandlers.ofString());
 	}
 
+	/** A GET with one request header, e.g. {@code Freshline-After}. */
+	HttpResponse<String> get(String url, String header, String value) throws IOException, InterruptedException {
+		return this.client.send(
+				HttpRequest.newBuilder(URI.create(url)).header(header, value).timeout(Duration.ofSeconds(10)).build(),
+				HttpResponse.BodyHandlers.ofString());
+	}
+
+	/** The API's {@code Freshline-Cache} answer (hit, miss or bypass), or "none" when a response has none. */
+	static String cacheOutcome(HttpResponse<?> response) {
+		return response.headers().firstValue("Freshline-Cache").orElse("none");
+	}
+
 	String post(String url) throws IOException, InterruptedException {
 		return this.client
 			.send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofMinutes(1)).build(),

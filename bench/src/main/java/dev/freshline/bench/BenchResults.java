@@ -38,6 +38,12 @@ final class BenchResults {
 
 	ReplayFigure.@Nullable Figure replay;
 
+	FenceCost.@Nullable Figures fenceCost;
+
+	AfterReads.@Nullable Figures afterReads;
+
+	PausedStaleness.@Nullable Figures paused;
+
 	/** Scenario -> why it could not be measured: each one fails the run (a non-zero exit). */
 	final Map<String, String> missing = new LinkedHashMap<>();
 

@@ -21,6 +21,9 @@ final class Report {
 	/** In-flight growth per second, as a share of the rate, below which a step kept up. */
 	private static final double KEEPING_UP = 0.05;
 
+	/** The API's fence refresh interval (api-service.yml's default, which the bench leaves alone). */
+	private static final double FENCE_REFRESH_MS = 10;
+
 	private final BenchResults results;
 
 	private final Instant finished = Instant.now();
@@ -56,6 +59,9 @@ final class Report {
 		document.put("api_reads", this.results.reads);
 		document.put("hot_key", this.results.hotKey);
 		document.put("replay", this.results.replay);
+		document.put("fence_hit_cost", this.results.fenceCost);
+		document.put("freshline_after_reads", this.results.afterReads);
+		document.put("paused_invalidator_staleness", this.results.paused);
 		document.put("not_measured", this.results.missing);
 		document.put("not_asked_for", this.results.skipped);
 		document.put("failures", failures());
@@ -78,6 +84,16 @@ final class Report {
 		figures.put("replay_events_per_s", (this.results.replay != null) ? this.results.replay.eventsPerS() : Double.NaN);
 		figures.put("hotkey_db_reads", (this.results.hotKey != null) ? this.results.hotKey.dbReads() : Double.NaN);
 		figures.put("connector_idle_cpu_cores", this.results.connectorIdleCores);
+		FenceCost.Figures cost = this.results.fenceCost;
+		figures.put("fence_hit_cost", (cost != null) ? cost.cost() : Double.NaN);
+		AfterReads.Figures after = this.results.afterReads;
+		figures.put("after_read_p50_ms", (after != null) ? after.afterMs().p50() : Double.NaN);
+		figures.put("after_read_p99_ms", (after != null) ? after.afterMs().p99() : Double.NaN);
+		figures.put("plain_read_p50_ms", (after != null) ? after.plainMs().p50() : Double.NaN);
+		figures.put("plain_read_p99_ms", (after != null) ? after.plainMs().p99() : Double.NaN);
+		PausedStaleness.Figures paused = this.results.paused;
+		figures.put("paused_staleness_p50_ms", (paused != null) ? paused.stalenessMs().p50() : Double.NaN);
+		figures.put("paused_staleness_max_ms", (paused != null) ? paused.stalenessMs().max() : Double.NaN);
 		return figures;
 	}
 
@@ -115,6 +131,15 @@ final class Report {
 		if (figure.startsWith("stock_")) {
 			return "stock";
 		}
+		if (figure.startsWith("fence_")) {
+			return "fence-cost";
+		}
+		if (figure.startsWith("after_read_") || figure.startsWith("plain_read_")) {
+			return "after-reads";
+		}
+		if (figure.startsWith("paused_")) {
+			return "paused-staleness";
+		}
 		return figure.startsWith("replay_") ? "replay" : "freshline";
 	}
 
@@ -134,6 +159,10 @@ final class Report {
 		}
 		if (name.startsWith("hit_") || name.startsWith("miss_")) {
 			return String.format(Locale.ROOT, "%.2f", value);
+		}
+		if (name.equals("fence_hit_cost")) {
+			// a share, negative when the fence-off side happened to be slower (noise)
+			return String.format(Locale.ROOT, "%.3f", value);
 		}
 		if (name.endsWith("_cores")) {
 			return String.format(Locale.ROOT, "%.3f", value);
@@ -175,6 +204,16 @@ final class Report {
 						this.results.hotKey.failOpenReads(), this.results.hotKey.redisErrors()) : "")));
 		goals.add(goal("connector idle CPU", "<= 0.3 cores", this.results.connectorIdleCores,
 				this.results.connectorIdleCores <= 0.3, "%.3f cores"));
+		double cost = figures.get("fence_hit_cost");
+		goals.add(goal("fence cost on hit throughput", "< 5 %", cost * 100, cost < 0.05, "%.1f %%"));
+		AfterReads.Figures after = this.results.afterReads;
+		double older = (after != null) ? after.olderThanWritten() : Double.NaN;
+		goals.add(goal("Freshline-After reads older than the write", "0", older, older == 0, "%.0f"));
+		double paused = figures.get("paused_staleness_max_ms");
+		double bound = Bench.MAX_STALENESS.toMillis() + FENCE_REFRESH_MS;
+		goals.add(goal("staleness with the invalidator paused (max)",
+				String.format(Locale.ROOT, "<= %.0f ms (max-staleness + one refresh)", bound), paused, paused <= bound,
+				"%.0f ms"));
 		return goals;
 	}
 
@@ -260,6 +299,59 @@ final class Report {
 		return limits;
 	}
 
+	/** The fence's three figures: its cost on hits, Freshline-After under load, staleness with the invalidator paused. */
+	private void freshnessFence(StringBuilder md) {
+		BenchResults r = this.results;
+		md.append("\n## Freshness fence\n\n");
+		md.append(String.format(Locale.ROOT,
+				"The stack runs with the connector's watermark markers on (`CDC_MARKERS=true`) and the fence at max-staleness %d ms, fence-wait 50 ms, refresh 10 ms (the defaults). `Freshline-Cache` counts are the API's own answers (hit, miss, bypass).%n",
+				Bench.MAX_STALENESS.toMillis()));
+		md.append("\n### Hit throughput, fence on vs off\n\n");
+		FenceCost.Figures cost = r.fenceCost;
+		if (cost != null) {
+			md.append(String.format(Locale.ROOT,
+					"A third API instance (`%s`) runs api-1's command line and environment with `FRESHLINE_FENCE=false` beside the stack (the fence is read once at start-up, and one stack keeps both sides on the same Postgres, Redis and machine load). The hit scenario (%d closed-loop clients, `GET /patients/{id}`, ids 1-1000 cached) runs on api-1 (fence on) and on it (fence off) in alternating windows (on-off, then off-on; warm-up %.1f s, measured %.1f s each), after one unrecorded window each. `fence_hit_cost` = 1 - on/off over the summed rounds = **%.3f** (%.1f %%; the rounds ranged from %+.3f to %+.3f: between two JVMs and on a shared machine the noise is of that order, and it can make the figure negative).%n%n",
+					FenceOffApi.NAME, r.options.readConcurrency(), r.options.fenceWarmUp().toMillis() / 1000.0,
+					r.options.fenceWindow().toMillis() / 1000.0, cost.cost(), cost.cost() * 100, cost.lowestRoundCost(),
+					cost.highestRoundCost()));
+			md.append("| round | fence | reads/s | p50 ms | p99 ms | errors |\n| --- | --- | --- | --- | --- | --- |\n");
+			for (FenceCost.Window window : cost.windows()) {
+				md.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.2f | %.2f | %d |%n", window.round(), window.fence(),
+						window.readsPerS(), window.latencyMs().p50(), window.latencyMs().p99(), window.errors()));
+			}
+			md.append(String.format(Locale.ROOT, "%n`Freshline-Cache` answers over the rounds (their warm-ups included): fence on %s, fence off %s.%n",
+					cost.onOutcomes(), cost.offOutcomes()));
+		}
+		md.append("\n### Freshline-After reads at 1,000 writes/s\n\n");
+		AfterReads.Figures after = r.afterReads;
+		if (after != null) {
+			LagResult lag = after.lag();
+			md.append(String.format(Locale.ROOT,
+					"While the open-loop writer updates patients at %d/s (raw SQL, as in the lag steps), two samplers every 20 ms each read a patient through api-1 (caching it), update it with SQL, run `SELECT pg_current_wal_insert_lsn()` after the commit, and read it on api-2 with `Freshline-After` set to that position; then read another patient on api-2 without the header. Both latencies are one HTTP round trip, taken in the same moments.%n%n",
+					after.rate()));
+			md.append("| read | samples | p50 ms | p99 ms | p99.9 ms | max ms | Freshline-Cache |\n| --- | --- | --- | --- | --- | --- | --- |\n");
+			md.append(String.format(Locale.ROOT, "| with Freshline-After | %d | %.1f | %.1f | %.1f | %.1f | %s |%n", after.afterMs().count(),
+					after.afterMs().p50(), after.afterMs().p99(), after.afterMs().p999(), after.afterMs().max(), after.afterOutcomes()));
+			md.append(String.format(Locale.ROOT, "| plain | %d | %.1f | %.1f | %.1f | %.1f | %s |%n", after.plainMs().count(),
+					after.plainMs().p50(), after.plainMs().p99(), after.plainMs().p999(), after.plainMs().max(), after.plainOutcomes()));
+			md.append(String.format(Locale.ROOT,
+					"%nAdded latency: p50 %+.1f ms, p99 %+.1f ms. Reads with the header that returned a version older than the sampler wrote: **%d**; failed reads: %d. A read waits for the watermark to cover its position for up to the fence-wait (50 ms) and then bypasses, so its latency follows the pipeline's lag in the same window: %s.%n",
+					after.afterMs().p50() - after.plainMs().p50(), after.afterMs().p99() - after.plainMs().p99(),
+					after.olderThanWritten(), after.failedReads(),
+					(lag != null) ? String.format(Locale.ROOT, "commit -> delete p50 %.1f ms, p99 %.1f ms (%d of %d deletes seen)",
+							lag.lagMs().p50(), lag.lagMs().p99(), lag.observed(), lag.updates()) : "not measured"));
+		}
+		md.append("\n### Staleness while the invalidator is paused\n\n");
+		PausedStaleness.Figures paused = r.paused;
+		if (paused != null) {
+			md.append(String.format(Locale.ROOT,
+					"The invalidator is stopped with SIGSTOP; %d patients cached on both instances are updated with SQL, evenly over %d ms (max-staleness + 1 s) from the pause; each is read on api-1 and api-2 back to back (a few ms apart) until both serve the new version. Staleness = commit -> both served it: p50 **%.0f ms**, max **%.0f ms** (%d not visible within max-staleness + 8 s, counted with that wait). The first `bypass` answer came %.0f ms after SIGSTOP: updates committed before it wait for it, later ones are visible at once, so the max is the bound (max-staleness %d ms + one 10 ms refresh, less the watermark's age at the pause) and the p50 depends on the pace. Negative control: the fence-off instance still served the old version of %d of %d patients. After SIGCONT the fence stopped bypassing in %.0f ms.%n",
+					paused.updates(), paused.maxStaleness().plusSeconds(1).toMillis(), paused.stalenessMs().p50(),
+					paused.stalenessMs().max(), paused.notVisible(), paused.fenceEngagedMs(), paused.maxStaleness().toMillis(),
+					paused.fenceOffStillOld(), paused.updates(), paused.recoveredMs()));
+		}
+	}
+
 	private String markdown() {
 		BenchResults r = this.results;
 		StringBuilder md = new StringBuilder();
@@ -338,6 +430,7 @@ final class Report {
 					r.hotKey.clients(), r.hotKey.reads(), r.hotKey.failedReads(), r.hotKey.dbReads(), r.hotKey.failOpenReads(),
 					r.hotKey.redisErrors(), r.hotKey.allSawItMs()));
 		}
+		freshnessFence(md);
 		md.append("\n## Idle cost\n\n");
 		md.append(String.format(Locale.ROOT,
 				"cdc-connector CPU with no writes (utime + stime from /proc over %d s): **%.3f cores** with Freshline's 10 ms poll; %.3f cores with stock 500 ms poll.%n",

@@ -72,15 +72,11 @@ final class RunSetup {
 			client.shutdown();
 		}
 		config.put("cdc-connector.poll-interval", which.equals("stock") ? "500ms (CDC_POLL_INTERVAL)" : "10ms (default)");
-		// the services inherit the bench's environment: CDC_MARKERS=false exported measures the stack without markers
-		config.put("cdc-connector.markers", !List.of("false", "off", "no", "0")
-			.contains(System.getenv().getOrDefault("CDC_MARKERS", "true").strip().toLowerCase(java.util.Locale.ROOT))
-				? "on, one per partition per " + System.getenv().getOrDefault("CDC_MARKER_INTERVAL", "50ms") + " at most (CDC_MARKERS)"
-				: "off (CDC_MARKERS=false)");
-		config.put("cdc-connector.other", "pgoutput, snapshot.mode=no_data, heartbeat 1s, offsets flushed every 1 s, producer acks=all idempotent linger.ms=0 (cdc-connector.yml)");
+		// the bench runs both stacks with markers on (Bench.environment): the fence reads them
+		config.put("cdc-connector.other", "pgoutput, snapshot.mode=no_data, heartbeat 100ms, watermark markers every 50 ms (CDC_MARKERS=true), offsets flushed every 1 s, producer acks=all idempotent linger.ms=0 (cdc-connector.yml)");
 		config.put("kafka", "one KRaft broker in the launcher's JVM, change topics with 3 partitions, replication 1");
 		config.put("invalidator", "group freshline-invalidator, ack-mode batch, synchronous pipelined UNLINK + floor script (invalidator-service.yml)");
-		config.put("api", "2 instances, Hikari pool 10, Redis timeout 100 ms, patient TTL 10m (api-service.yml), bench endpoints on");
+		config.put("api", "2 instances, Hikari pool 10, Redis timeout 100 ms, patient TTL 10m (api-service.yml), bench endpoints on, freshness fence on (max-staleness 2s, fence-wait 50ms, refresh 10ms)");
 		config.put("bench", "16 JDBC connections for the open-loop writer; " + options.readConcurrency()
 				+ " closed-loop HTTP/1.1 clients (JDK HttpClient) for reads; everything on this one machine");
 		return config;

@@ -17,7 +17,8 @@ class ReportTests {
 		assertThat(new Report(results).resultLine()).isEqualTo("RESULT lag100_p50_ms=NaN lag100_p99_ms=NaN "
 				+ "lag1000_p50_ms=NaN lag1000_p99_ms=NaN lag3000_p99_ms=NaN stock_debezium_lag1000_p50_ms=NaN "
 				+ "hit_vs_noop=NaN miss_vs_dbonly=NaN replay_events_per_s=NaN hotkey_db_reads=NaN "
-				+ "connector_idle_cpu_cores=NaN");
+				+ "connector_idle_cpu_cores=NaN fence_hit_cost=NaN after_read_p50_ms=NaN after_read_p99_ms=NaN "
+				+ "plain_read_p50_ms=NaN plain_read_p99_ms=NaN paused_staleness_p50_ms=NaN paused_staleness_max_ms=NaN");
 	}
 
 	@Test
@@ -30,7 +31,27 @@ class ReportTests {
 
 		assertThat(new Report(results).resultLine()).startsWith("RESULT lag100_p50_ms=4.0 lag100_p99_ms=12.4 lag1000_p50_ms=NaN")
 			.contains("hotkey_db_reads=1 ")
-			.endsWith("connector_idle_cpu_cores=0.042");
+			.contains("connector_idle_cpu_cores=0.042 ");
+	}
+
+	@Test
+	void shouldPrintANegativeFenceCostAsANumber() {
+		BenchResults results = measuredEverything(List.of());
+		results.fenceCost = new FenceCost.Figures(3, List.of(), 10100, 10000, -0.01, -0.03, 0.01, Map.of(), Map.of());
+
+		assertThat(new Report(results).resultLine()).contains(" fence_hit_cost=-0.010 ");
+		assertThat(new Report(results).failures()).isEmpty();
+	}
+
+	@Test
+	void shouldNameTheFenceScenarioThatCouldNotRun() {
+		BenchResults results = measuredEverything(List.of());
+		results.paused = null;
+		results.missing.put("paused-staleness", "the paused-invalidator scenario failed: boom");
+
+		assertThat(new Report(results).failures()).contains(
+				"paused_staleness_p50_ms=NaN: the paused-invalidator scenario failed: boom",
+				"paused_staleness_max_ms=NaN: the paused-invalidator scenario failed: boom");
 	}
 
 	@Test
@@ -141,6 +162,10 @@ class ReportTests {
 		results.hotKey = new HotKey.Figures(200, 5000, 0, 1, 0, 0, 20);
 		results.replay = new ReplayFigure.Figure(90_000, 100_000, "scripts/bench-replay --events 100000");
 		results.connectorIdleCores = 0.1;
+		Percentiles reads = new Percentiles(100, 2, 9, 10, 11);
+		results.fenceCost = new FenceCost.Figures(3, List.of(), 9800, 10000, 0.02, -0.01, 0.05, Map.of(), Map.of());
+		results.afterReads = new AfterReads.Figures(1000, 100, reads, reads, Map.of(), Map.of(), 0, 0, null);
+		results.paused = new PausedStaleness.Figures(java.time.Duration.ofSeconds(2), 10, reads, 0, 1950, 10, 300);
 		return results;
 	}
 

@@ -266,8 +266,18 @@ public final class PipelineFence implements SmartLifecycle {
 	public void stop() {
 		ScheduledExecutorService executor = this.scheduler;
 		if (executor != null) {
-			executor.shutdownNow();
 			this.scheduler = null;
+			// let a refresh in flight finish: interrupted, its Redis call would fail and log a warning
+			executor.shutdown();
+			try {
+				if (!executor.awaitTermination(1, TimeUnit.SECONDS)) {
+					executor.shutdownNow();
+				}
+			}
+			catch (InterruptedException ex) {
+				executor.shutdownNow();
+				Thread.currentThread().interrupt();
+			}
 		}
 	}
 
