@@ -155,7 +155,7 @@ public final class Bench {
 				this.progress.line(
 						"hot key: %.0f Postgres reads for one invalidation under %d clients (%d reads, %d failed; apart from them %.0f reads failed open on %.0f Redis errors)",
 						hot.dbReads(), hot.clients(), hot.reads(), hot.failedReads(), hot.failOpenReads(), hot.redisErrors());
-				fence(stack, http, state.resolve("logs").resolve(FenceOffApi.NAME + ".log"));
+				fence(stack, http, state.resolve("logs"));
 			}
 			finally {
 				client.shutdown();
@@ -245,19 +245,23 @@ public final class Bench {
 	}
 
 	/**
-	 * The fence's cost on hits and the staleness bound with the invalidator paused, both beside a
-	 * third API instance with the fence off (see {@link FenceOffApi} for why a third instance).
+	 * The fence's cost on hits and the staleness bound with the invalidator paused, both on two
+	 * fresh copies of api-1, one with the fence on and one off (see {@link ApiCopy} for why two).
 	 */
-	private void fence(StackProcess stack, BenchHttp http, Path log) {
-		this.progress.line("starting %s (api-1's command line and environment, FRESHLINE_FENCE=false)...", FenceOffApi.NAME);
-		try (FenceOffApi off = FenceOffApi.start(stack.pid("api-1"), log, http)) {
-			this.progress.line("%s is up at %s", FenceOffApi.NAME, off.baseUrl());
+	private void fence(StackProcess stack, BenchHttp http, Path logs) {
+		this.progress.line("starting %s and %s together (api-1's command line and environment, FRESHLINE_FENCE=true and false)...",
+				ApiCopy.FENCE_ON, ApiCopy.FENCE_OFF);
+		try (ApiCopy on = ApiCopy.start(stack.pid("api-1"), ApiCopy.FENCE_ON, true, logs);
+				ApiCopy off = ApiCopy.start(stack.pid("api-1"), ApiCopy.FENCE_OFF, false, logs)) {
+			on.awaitHealthy(http);
+			off.awaitHealthy(http);
+			this.progress.line("%s is up at %s, %s at %s", on.name(), on.baseUrl(), off.name(), off.baseUrl());
 			try {
-				FenceCost.Figures cost = new FenceCost(http, this.options).run(stack.api(0), off.baseUrl(), this.progress);
+				FenceCost.Figures cost = new FenceCost(http, this.options).run(on.baseUrl(), off.baseUrl(), this.progress);
 				this.results.fenceCost = cost;
 				this.progress.line(
-						"fence cost on hits: %.0f/s with the fence on (api-1), %.0f/s off (%s), mean of %d alternating rounds: fence_hit_cost %.3f (rounds from %+.3f to %+.3f; noise can make it negative); answers on: %s, off: %s",
-						cost.onReadsPerS(), cost.offReadsPerS(), FenceOffApi.NAME, cost.rounds(), cost.cost(),
+						"fence cost on hits: %.0f/s with the fence on (%s), %.0f/s off (%s), mean of %d alternating rounds: fence_hit_cost %.3f (rounds from %+.3f to %+.3f; noise can make it negative); answers on: %s, off: %s",
+						cost.onReadsPerS(), on.name(), cost.offReadsPerS(), off.name(), cost.rounds(), cost.cost(),
 						cost.lowestRoundCost(), cost.highestRoundCost(), cost.onOutcomes(), cost.offOutcomes());
 			}
 			catch (Exception ex) {
@@ -282,9 +286,9 @@ public final class Bench {
 			}
 		}
 		catch (Exception ex) {
-			this.progress.line("%s did not start: %s", FenceOffApi.NAME, ex);
-			this.results.missing.put("fence-cost", FenceOffApi.NAME + " did not start: " + ex);
-			this.results.missing.put("paused-staleness", FenceOffApi.NAME + " did not start: " + ex);
+			this.progress.line("the API copies did not start: %s", ex);
+			this.results.missing.put("fence-cost", "the API copies did not start: " + ex);
+			this.results.missing.put("paused-staleness", "the API copies did not start: " + ex);
 		}
 	}
 

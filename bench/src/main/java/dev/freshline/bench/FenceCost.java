@@ -8,8 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What the freshness fence costs a cache hit: the hit scenario of {@link ApiReads} on api-1 (fence
- * on) and on {@link FenceOffApi} (the same instance's settings, fence off), in alternating windows
+ * What the freshness fence costs a cache hit: the hit scenario of {@link ApiReads} on two
+ * {@link ApiCopy copies} of api-1 started together, one with the fence on and one off, in alternating windows
  * (on-off, then off-on, ...), so that drift in the machine's load falls on both sides alike. The
  * figure is {@code 1 - on/off} over the summed throughputs; each round's own ratio is kept to show
  * the noise, which can make the figure negative. Every response's {@code Freshline-Cache} answer is

@@ -16,33 +16,45 @@ import dev.freshline.embedded.FreePorts;
 import dev.freshline.embedded.ServiceEnvironment;
 
 /**
- * A third API instance, started by the bench beside the stack's two, that differs from api-1 in
- * one setting only: {@code FRESHLINE_FENCE=false}. It runs api-1's own command line and
- * environment, read from /proc (the launcher hands the services passwords the bench is never
- * told), on a port of its own, so that the fence's cost is measured between two instances of the
- * same stack at the same time rather than between two stacks minutes apart. The fence is read
- * once at start-up, so a second process is the only way to have it off beside it on.
+ * An extra API instance, started by the bench beside the stack's two, that runs api-1's own
+ * command line and environment, read from /proc (the launcher hands the services passwords the
+ * bench is never told), on a port of its own, with {@code FRESHLINE_FENCE} set as asked. The
+ * fence is read once at start-up, so comparing it on and off takes two processes; the bench
+ * starts two copies together, one with it on and one off, so that both JVMs are equally old,
+ * equally warm and share the same stack and machine load (api-1 against one fresh copy measured
+ * mostly the younger JVM: 13-16 % slower after its warm-up).
  */
-final class FenceOffApi implements AutoCloseable {
+final class ApiCopy implements AutoCloseable {
 
-	static final String NAME = "api-fence-off";
+	static final String FENCE_ON = "api-fence-on";
+
+	static final String FENCE_OFF = "api-fence-off";
 
 	private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+
+	private final String name;
 
 	private final Process process;
 
 	private final String baseUrl;
 
-	private FenceOffApi(Process process, String baseUrl) {
+	private final Path log;
+
+	private ApiCopy(String name, Process process, String baseUrl, Path log) {
+		this.name = name;
 		this.process = process;
 		this.baseUrl = baseUrl;
+		this.log = log;
 	}
 
-	/** Starts the copy of {@code template} (api-1's pid) and waits until its health answers 200. */
-	static FenceOffApi start(long template, Path log, BenchHttp http) throws Exception {
+	/**
+	 * Starts a copy of {@code template} (api-1's pid) named {@code name} with the fence on or off;
+	 * {@link #awaitHealthy} waits for it, so that two copies start side by side.
+	 */
+	static ApiCopy start(long template, String name, boolean fence, Path logs) throws IOException {
 		List<String> command = new ArrayList<>();
 		for (String argument : nulSeparated(Path.of("/proc", Long.toString(template), "cmdline"))) {
-			command.add(argument.startsWith("-Dfreshline.instance=") ? "-Dfreshline.instance=" + NAME : argument);
+			command.add(argument.startsWith("-Dfreshline.instance=") ? "-Dfreshline.instance=" + name : argument);
 		}
 		Map<String, String> environment = new LinkedHashMap<>();
 		for (String variable : nulSeparated(Path.of("/proc", Long.toString(template), "environ"))) {
@@ -53,22 +65,16 @@ final class FenceOffApi implements AutoCloseable {
 		}
 		int port = FreePorts.find();
 		environment.put(ServiceEnvironment.SERVER_PORT, Integer.toString(port));
-		environment.put(ServiceEnvironment.FRESHLINE_FENCE, "false");
-		Files.createDirectories(log.getParent());
+		environment.put(ServiceEnvironment.FRESHLINE_FENCE, Boolean.toString(fence));
+		Files.createDirectories(logs);
+		Path log = logs.resolve(name + ".log");
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
 		builder.environment().clear();
 		builder.environment().putAll(environment);
-		FenceOffApi api = new FenceOffApi(builder.start(), "http://127.0.0.1:" + port);
+		ApiCopy api = new ApiCopy(name, builder.start(), "http://127.0.0.1:" + port, log);
 		// the bench exits with System.exit: never leave a JVM the launcher does not know about
-		Runtime.getRuntime().addShutdownHook(new Thread(api::close, "bench-stop-" + NAME));
-		try {
-			api.awaitHealthy(http, log);
-		}
-		catch (Exception ex) {
-			api.close();
-			throw ex;
-		}
+		Runtime.getRuntime().addShutdownHook(new Thread(api::close, "bench-stop-" + name));
 		return api;
 	}
 
@@ -79,11 +85,13 @@ final class FenceOffApi implements AutoCloseable {
 		return parts;
 	}
 
-	private void awaitHealthy(BenchHttp http, Path log) throws Exception {
+	/** Waits until its health answers 200. */
+	void awaitHealthy(BenchHttp http) throws Exception {
+		Path log = this.log;
 		long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
 		while (System.nanoTime() < deadline) {
 			if (!this.process.isAlive()) {
-				throw new IllegalStateException(NAME + " exited with " + this.process.exitValue() + "; see " + log);
+				throw new IllegalStateException(this.name + " exited with " + this.process.exitValue() + "; see " + log);
 			}
 			try {
 				HttpResponse<String> health = http.get(this.baseUrl + "/actuator/health");
@@ -96,7 +104,11 @@ final class FenceOffApi implements AutoCloseable {
 			}
 			this.process.waitFor(200, TimeUnit.MILLISECONDS);
 		}
-		throw new IllegalStateException(NAME + " not healthy after " + START_TIMEOUT.toSeconds() + " s; see " + log);
+		throw new IllegalStateException(this.name + " not healthy after " + START_TIMEOUT.toSeconds() + " s; see " + log);
+	}
+
+	String name() {
+		return this.name;
 	}
 
 	String baseUrl() {
