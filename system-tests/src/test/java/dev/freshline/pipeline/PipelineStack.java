@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,6 +26,8 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.MessageListenerContainer;
 
 import dev.freshline.api.ApiApplication;
 import dev.freshline.cdc.ConnectorApplication;
@@ -140,6 +143,37 @@ public final class PipelineStack implements AutoCloseable {
 				.stream()
 				.allMatch((entry) -> entry.getValue().offset() >= ends.get(entry.getKey()).offset());
 		}
+	}
+
+	/**
+	 * Pauses both invalidators' listener containers, as a stuck invalidator would stop: the change
+	 * stream (applied watermarks included) stops being applied, without a rebalance, since a paused
+	 * consumer keeps polling and fetching nothing. Records of the poll in hand are still applied.
+	 * Returns once every consumer has paused.
+	 */
+	public void pauseInvalidators() {
+		listenerContainers().forEach(MessageListenerContainer::pause);
+		await("invalidators paused")
+			.until(() -> listenerContainers().stream().allMatch(MessageListenerContainer::isContainerPaused));
+	}
+
+	/** Undoes {@link #pauseInvalidators()}: they go on from their committed positions. */
+	public void resumeInvalidators() {
+		listenerContainers().forEach(MessageListenerContainer::resume);
+		await("invalidators resumed")
+			.until(() -> listenerContainers().stream().noneMatch(MessageListenerContainer::isContainerPaused));
+	}
+
+	private List<MessageListenerContainer> listenerContainers() {
+		List<MessageListenerContainer> containers = new ArrayList<>();
+		for (ConfigurableApplicationContext context : new ConfigurableApplicationContext[] { this.invalidator,
+				this.invalidator2 }) {
+			if (context == null) {
+				throw new IllegalStateException("both invalidators must be running");
+			}
+			containers.addAll(context.getBean(KafkaListenerEndpointRegistry.class).getListenerContainers());
+		}
+		return containers;
 	}
 
 	private boolean everyAssignedPartitionHasAnOffset() throws Exception {
