@@ -140,8 +140,11 @@ class TortureIntegrationTests {
 	@Test
 	void shouldLeaveNoStaleEntryWhereNaiveCacheAsideDoes() throws Exception {
 		Duration duration = Duration.ofSeconds(Long.getLong("torture.seconds", 25));
-		Run freshline = run("freshline", Map.of("freshline.api.cache.protocol", "LEASED"), duration, null);
-		Run naive = run("naive", Map.of("freshline.api.cache.protocol", "NAIVE"), duration, null);
+		// markers on: without applied watermarks the fence would send every read to Postgres
+		Run freshline = run("freshline",
+				Map.of("freshline.api.cache.protocol", "LEASED", ServiceEnvironment.CDC_MARKERS, true), duration, null);
+		Run naive = run("naive", Map.of("freshline.api.cache.protocol", "NAIVE", ServiceEnvironment.CDC_MARKERS, true),
+				duration, null);
 
 		List<String> verdicts = new ArrayList<>();
 		verdict(verdicts, freshline.quiescence == null && naive.quiescence == null,
