@@ -36,8 +36,11 @@ import io.lettuce.core.KeyValue;
 import org.awaitility.core.ConditionTimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import dev.freshline.api.cache.FillHooks;
+import dev.freshline.embedded.ServiceEnvironment;
 import dev.freshline.model.Invalidation;
 import dev.freshline.model.Namespace;
 import dev.freshline.pipeline.Http;
@@ -64,10 +67,17 @@ import static org.awaitility.Awaitility.await;
  * cache-aside must break both checks, or the checker has not shown it can see what it checks.
  * Both runs pause between load and fill, as a GC pause or a slow network would (see
  * {@link PauseBeforeFill}), to widen the race equally.
+ * <p>
+ * In the paused mode (issue 13) both invalidators stop for longer than {@code max-staleness} in
+ * the middle of the run, and I2 becomes a verdict: with the freshness fence no patient read is
+ * staler than {@code max-staleness} plus one fence refresh, while the same stack with the fence
+ * off serves what the cache held for as long as the pause lasts.
  */
 class TortureIntegrationTests {
 
 	private static final Pattern VERSION = Pattern.compile("\"version\":(\\d+)");
+
+	private static final JsonMapper json = JsonMapper.builder().build();
 
 	private static final int HOT_PATIENTS = 20;
 
@@ -96,14 +106,45 @@ class TortureIntegrationTests {
 	/** How long the change stream may take to apply every write once the writers stopped. */
 	private static final Duration QUIESCENCE_TIMEOUT = Duration.ofSeconds(60);
 
+	/** The fence's bound in the paused mode ({@code FRESHLINE_MAX_STALENESS}). */
+	private static final Duration MAX_STALENESS = Duration.ofSeconds(2);
+
+	/** How often each API instance reads the applied watermarks ({@code FRESHLINE_FENCE_REFRESH}). */
+	private static final Duration FENCE_REFRESH = Duration.ofMillis(10);
+
+	/**
+	 * What the measurement may add to a read's staleness beyond the bound. A read's staleness is
+	 * measured from the writer's acknowledged commit (after Postgres' commit time, which only
+	 * understates it) to the reader's send (before the fence's check, likewise). What can overstate
+	 * it is the fence's clock: this host's {@code currentTimeMillis} (1 ms granularity) plus an
+	 * offset to Postgres' clock taken from the best of three localhost round trips in whole
+	 * milliseconds. Postgres runs on this host, so the true offset is 0 and the measured one is its
+	 * error: up to half a round trip plus 2 ms of rounding, and +5 +/- 3 ms has been seen on a
+	 * loaded two-core machine (the report prints each instance's last measurement); 8 ms for it.
+	 * And 1 ms for two concurrent commits whose commit timestamps are taken in the opposite order
+	 * to their commit records (microseconds apart unless a backend is descheduled in between).
+	 */
+	private static final Duration MEASUREMENT_ALLOWANCE = Duration.ofMillis(10);
+
+	/** The paused mode: load before the pause (caches and watermarks settle), the pause, load after. */
+	private static final Duration BEFORE_PAUSE = Duration.ofSeconds(4);
+
+	/** Twice {@link #MAX_STALENESS}: the fence must engage, and the negative control go well past the bound. */
+	private static final Duration PAUSE = Duration.ofSeconds(4);
+
+	private static final Duration AFTER_PAUSE = Duration.ofSeconds(4);
+
 	/** The version of a read that returned 404. */
 	private static final long NOT_FOUND = -1;
 
 	@Test
 	void shouldLeaveNoStaleEntryWhereNaiveCacheAsideDoes() throws Exception {
 		Duration duration = Duration.ofSeconds(Long.getLong("torture.seconds", 25));
-		Run freshline = run("LEASED", duration);
-		Run naive = run("NAIVE", duration);
+		// markers on: without applied watermarks the fence would send every read to Postgres
+		Run freshline = run("freshline",
+				Map.of("freshline.api.cache.protocol", "LEASED", ServiceEnvironment.CDC_MARKERS, true), duration, null);
+		Run naive = run("naive", Map.of("freshline.api.cache.protocol", "NAIVE", ServiceEnvironment.CDC_MARKERS, true),
+				duration, null);
 
 		List<String> verdicts = new ArrayList<>();
 		verdict(verdicts, freshline.quiescence == null && naive.quiescence == null,
@@ -135,14 +176,81 @@ class TortureIntegrationTests {
 			.noneMatch((line) -> line.startsWith("FAIL"));
 	}
 
+	/**
+	 * Bounded staleness when invalidation stops: both invalidators pause for {@link #PAUSE} in the
+	 * middle of the run. With the fence, no patient read is staler than {@link #MAX_STALENESS} plus
+	 * one {@link #FENCE_REFRESH} (plus {@link #MEASUREMENT_ALLOWANCE}); the negative control is the
+	 * same stack with the fence off, whose cached entries stay as they were until the invalidators
+	 * resume. The verdicts of the test above hold across the pause, in both runs (the protocol is
+	 * the fill protocol in both). A read's staleness is I2's: its start minus the commit of the
+	 * oldest write it does not reflect, how long what it returned had been superseded, which is
+	 * what the fence bounds (the newest such write would hide a value superseded seconds ago and
+	 * written again since).
+	 */
+	@Test
+	void shouldBoundStalenessWhileTheInvalidatorsArePausedWhereTheFenceOffDoesNot() throws Exception {
+		Duration duration = BEFORE_PAUSE.plus(PAUSE).plus(AFTER_PAUSE);
+		Run fenced = run("freshline", fence(true), duration, BEFORE_PAUSE);
+		Run unfenced = run("fence off", fence(false), duration, BEFORE_PAUSE);
+		double bound = (MAX_STALENESS.plus(FENCE_REFRESH).plus(MEASUREMENT_ALLOWANCE)).toNanos() / 1e6;
+
+		List<String> verdicts = new ArrayList<>();
+		verdict(verdicts, fenced.quiescence == null && unfenced.quiescence == null,
+				"quiescence reached in both runs (freshline: " + fenced.quiescenceReport() + "; fence off: "
+						+ unfenced.quiescenceReport() + ")");
+		verdict(verdicts, fenced.audit.staleTotal() == 0 && unfenced.audit.staleTotal() == 0,
+				"I1: entries that differ from Postgres after quiescence: freshline " + fenced.audit.staleTotal() + " of "
+						+ fenced.audit.checkedTotal() + ", fence off " + unfenced.audit.staleTotal() + " of "
+						+ unfenced.audit.checkedTotal() + ", must be 0 " + fenced.audit.examples()
+						+ unfenced.audit.examples());
+		List<String> namespaces = List.of(Namespace.PATIENT.id(), Namespace.WARD.id(), Namespace.FORMULARY.id());
+		List<String> unknown = new ArrayList<>(fenced.audit.unchecked());
+		unknown.addAll(unfenced.audit.unchecked());
+		verdict(verdicts, fenced.audit.checked().keySet().containsAll(namespaces) && unknown.isEmpty(),
+				"audit coverage: freshline namespaces with entries audited " + fenced.audit.checked().keySet()
+						+ ", must include " + namespaces + "; cached keys of unknown shape " + unknown + ", must be none");
+		verdict(verdicts, fenced.readsBelowFloor() == 0 && unfenced.readsBelowFloor() == 0,
+				"fill protocol per-read bound: patient reads below their key's floor at the read's start: freshline "
+						+ fenced.ofReads(fenced.readsBelowFloor()) + ", fence off " + unfenced.ofReads(unfenced.readsBelowFloor())
+						+ ", must be 0");
+		verdict(verdicts, fenced.outcome("hit") > 0 && fenced.outcome("bypass") > 0,
+				"the fence engaged: freshline patient reads answered " + fenced.outcomes()
+						+ ", hits and bypasses must both be above 0");
+		verdict(verdicts, fenced.stalenessMax() <= bound,
+				String.format("I2 bounded: freshline staleness_max_ms %.1f with the invalidators paused %.1f s, must be within "
+						+ "%.0f ms (max-staleness %d ms + one fence refresh %d ms + %d ms for measurement)",
+						fenced.stalenessMax(), fenced.pausedMillis() / 1000.0, bound, MAX_STALENESS.toMillis(),
+						FENCE_REFRESH.toMillis(), MEASUREMENT_ALLOWANCE.toMillis()));
+		verdict(verdicts, unfenced.stalenessMax() > bound,
+				String.format("negative control: fence-off staleness_max_ms %.1f with the invalidators paused %.1f s, "
+						+ "must exceed %.0f ms", unfenced.stalenessMax(), unfenced.pausedMillis() / 1000.0, bound));
+		reportPaused(duration, bound, fenced, unfenced, verdicts);
+
+		assertThat(fenced.reads).isNotEmpty();
+		assertThat(verdicts).as("torture verdicts, invalidators paused (system-tests/target/torture/paused-report.txt)")
+			.noneMatch((line) -> line.startsWith("FAIL"));
+	}
+
+	/** The paused mode's settings: the fill protocol, markers on, the fence on or off. */
+	private static Map<String, Object> fence(boolean enabled) {
+		return Map.of("freshline.api.cache.protocol", "LEASED", ServiceEnvironment.CDC_MARKERS, true,
+				ServiceEnvironment.FRESHLINE_FENCE, enabled, "FRESHLINE_MAX_STALENESS", MAX_STALENESS.toMillis() + "ms",
+				"FRESHLINE_FENCE_REFRESH", FENCE_REFRESH.toMillis() + "ms");
+	}
+
 	private static void verdict(List<String> verdicts, boolean passed, String claim) {
 		verdicts.add((passed ? "PASS " : "FAIL ") + claim);
 	}
 
-	private Run run(String protocol, Duration duration) throws Exception {
+	/**
+	 * One run against a fresh stack with {@code settings}; with {@code pauseAfter}, both
+	 * invalidators pause that long into the load for {@link #PAUSE}.
+	 */
+	private Run run(String name, Map<String, Object> settings, Duration duration, @Nullable Duration pauseAfter)
+			throws Exception {
 		PauseBeforeFill hooks = new PauseBeforeFill();
-		try (PipelineStack stack = PipelineStack.start(Map.of("freshline.api.cache.protocol", protocol), hooks)) {
-			Run run = new Run(protocol);
+		try (PipelineStack stack = PipelineStack.start(settings, hooks)) {
+			Run run = new Run(name);
 			setUp(stack, run);
 			AtomicBoolean reading = new AtomicBoolean(true);
 			AtomicBoolean writing = new AtomicBoolean(true);
@@ -157,7 +265,18 @@ class TortureIntegrationTests {
 				writers.add(threads.submit(() -> write(stack, writing, run)));
 			}
 			writers.add(threads.submit(() -> administer(stack, writing, run)));
-			long end = System.nanoTime() + duration.toNanos();
+			long started = System.nanoTime();
+			long end = started + duration.toNanos();
+			if (pauseAfter != null) {
+				long from = started + pauseAfter.toNanos();
+				await().atMost(duration.plusSeconds(30)).until(() -> System.nanoTime() >= from);
+				stack.pauseInvalidators();
+				run.pausedNanos = System.nanoTime();
+				long until = run.pausedNanos + PAUSE.toNanos();
+				await().atMost(duration.plusSeconds(30)).until(() -> System.nanoTime() >= until);
+				stack.resumeInvalidators();
+				run.resumedNanos = System.nanoTime();
+			}
 			await().atMost(duration.plusSeconds(30)).until(() -> System.nanoTime() >= end);
 			writing.set(false);
 			for (Future<?> writer : writers) {
@@ -178,6 +297,7 @@ class TortureIntegrationTests {
 				reader.get(60, TimeUnit.SECONDS);
 			}
 			threads.shutdown();
+			run.fenceClock = fenceClock(stack);
 			sweep(stack);
 			run.audit = CachedEntryAudit.audit(stack);
 			return run;
@@ -207,6 +327,25 @@ class TortureIntegrationTests {
 				throw new IllegalStateException("GET " + path + ": " + status);
 			}
 		}
+	}
+
+	/**
+	 * Each instance's fence clock as its pipeline health shows it: the offset to Postgres' clock it
+	 * measured (Postgres runs on this host, so anything but 0 is the fence's clock error) and its
+	 * uncertainty, the evidence for {@link #MEASUREMENT_ALLOWANCE}.
+	 */
+	private static String fenceClock(PipelineStack stack) throws Exception {
+		List<String> clocks = new ArrayList<>();
+		for (int instance = 1; instance <= 2; instance++) {
+			JsonNode pipeline = json.readTree(Http.get(stack.apiUrl(instance) + "/actuator/health").body())
+				.path("components")
+				.path("pipeline")
+				.path("details");
+			clocks.add(pipeline.has("clockOffsetMs") ? String.format("api-%d %+d ms (+/- %d ms)", instance,
+					pipeline.get("clockOffsetMs").asLong(), pipeline.get("clockUncertaintyMs").asLong())
+					: "api-" + instance + " " + pipeline.path("fence").asString("unknown"));
+		}
+		return String.join(", ", clocks);
 	}
 
 	/** Hot patients onto the wards readers read, and a few formulary items on hospitals of their own. */
@@ -283,12 +422,13 @@ class TortureIntegrationTests {
 		long start = System.nanoTime();
 		HttpResponse<String> response = Http.get(stack.apiUrl(instance) + "/patients/" + id);
 		long end = System.nanoTime();
+		String cache = response.headers().firstValue("Freshline-Cache").orElse("none");
 		long version = switch (response.statusCode()) {
 			case 200 -> version(response.body());
 			case 404 -> NOT_FOUND;
 			default -> throw new IllegalStateException("GET /patients/" + id + ": " + response.statusCode());
 		};
-		run.reads.add(new Read(id, version, (floor == null) ? 0 : Long.parseLong(floor), start, end));
+		run.reads.add(new Read(id, version, (floor == null) ? 0 : Long.parseLong(floor), start, end, cache));
 	}
 
 	/** A list read: checked after quiescence by the audit, counted here. */
@@ -523,27 +663,69 @@ class TortureIntegrationTests {
 				freshline.reads.size(), freshline.writeKinds.values().stream().mapToLong(LongAdder::sum).sum(),
 				percentile(staleness, 0.50),
 				percentile(staleness, 0.99), (staleness.length == 0) ? 0 : staleness[staleness.length - 1]);
-		StringBuilder report = new StringBuilder(String.format(
-				"torture: %d s per run, %d readers at %d/s each over 2 API instances (70%% patients, 20%% ward lists, "
-						+ "10%% formularies), %d raw-SQL writers at %d/s each (55%% ward moves, 10%% inserts, 10%% deletes, "
-						+ "25%% formulary moves), 1 admin writer at %d/s (patient and formulary PUTs, hospital tag "
-						+ "invalidations), %d hot patients, 0-20 ms (1 in 5: 200-%d ms) between load and fill%n"
-						+ "machine: %d cores, %s %s%n",
-				duration.toSeconds(), READERS, READS_PER_SECOND_PER_READER, WRITERS, WRITES_PER_SECOND_PER_WRITER,
-				ADMIN_WRITES_PER_SECOND, HOT_PATIENTS, MAX_FILL_PAUSE_MILLIS, Runtime.getRuntime().availableProcessors(),
-				System.getProperty("java.vm.name"), System.getProperty("java.version")));
+		StringBuilder report = new StringBuilder(String.format("torture: %d s per run, %s%n", duration.toSeconds(), load()));
 		for (Run run : List.of(freshline, naive)) {
-			report.append(String.format("%-9s  reads: %d patient, %s; writes: %s%n", run.name() + ":", run.reads.size(),
-					counts(run.listReads), counts(run.writeKinds)));
-			report.append(String.format("%-9s  stale patient reads %s; below the floor at their start %s%n", "",
-					run.ofReads(run.staleReads()), run.ofReads(run.readsBelowFloor())));
-			report.append(String.format("%-9s  quiescence %s; stale entries after quiescence: %d of %d (%s)%n", "",
-					run.quiescenceReport(), run.audit.staleTotal(), run.audit.checkedTotal(), run.audit.summary()));
+			describe(report, run);
 		}
 		verdicts.forEach((verdict) -> report.append(verdict).append(System.lineSeparator()));
 		report.append(result).append(System.lineSeparator());
+		write(report, "report.txt");
+	}
+
+	/**
+	 * The paused mode's report: per run its staleness figures (p99 and max over every patient read)
+	 * and whether they are within the bound, which the negative control is expected not to be.
+	 */
+	private static void reportPaused(Duration duration, double bound, Run fenced, Run unfenced, List<String> verdicts)
+			throws IOException {
+		StringBuilder report = new StringBuilder(String.format(
+				"torture, invalidators paused: %d s per run, both invalidators paused for %d s from %d s in "
+						+ "(max-staleness %d ms, fence refresh %d ms, bound %.0f ms), %s%n",
+				duration.toSeconds(), PAUSE.toSeconds(), BEFORE_PAUSE.toSeconds(), MAX_STALENESS.toMillis(),
+				FENCE_REFRESH.toMillis(), bound, load()));
+		for (Run run : List.of(fenced, unfenced)) {
+			describe(report, run);
+			report.append(String.format("%-9s  patient reads %s%n", "", run.outcomesByPhase()));
+			report.append(String.format("%-9s  paused %.1f s; staleness_p99_ms=%.1f staleness_max_ms=%.1f, within %.0f ms: %s%n",
+					"", run.pausedMillis() / 1000.0, percentile(run.staleness(), 0.99), run.stalenessMax(), bound,
+					(run.stalenessMax() <= bound) ? "yes" : "NO"));
+		}
+		verdicts.forEach((verdict) -> report.append(verdict).append(System.lineSeparator()));
+		report.append(String.format(
+				"RESULT mode=paused pause_ms=%.0f bound_ms=%.0f staleness_p99_ms=%.1f staleness_max_ms=%.1f "
+						+ "fence_off_staleness_p99_ms=%.1f fence_off_staleness_max_ms=%.1f bypass_reads=%d reads=%d "
+						+ "stale_after_quiescence=%d fence_off_stale_after_quiescence=%d reads_below_floor=%d%n",
+				fenced.pausedMillis(), bound, percentile(fenced.staleness(), 0.99), fenced.stalenessMax(),
+				percentile(unfenced.staleness(), 0.99), unfenced.stalenessMax(), fenced.outcome("bypass"),
+				fenced.reads.size(), fenced.audit.staleTotal(), unfenced.audit.staleTotal(), fenced.readsBelowFloor()));
+		write(report, "paused-report.txt");
+	}
+
+	/** The load both modes put on the stack. */
+	private static String load() {
+		return String.format("%d readers at %d/s each over 2 API instances (70%% patients, 20%% ward lists, "
+				+ "10%% formularies), %d raw-SQL writers at %d/s each (55%% ward moves, 10%% inserts, 10%% deletes, "
+				+ "25%% formulary moves), 1 admin writer at %d/s (patient and formulary PUTs, hospital tag "
+				+ "invalidations), %d hot patients, 0-20 ms (1 in 5: 200-%d ms) between load and fill%n"
+				+ "machine: %d cores, %s %s", READERS, READS_PER_SECOND_PER_READER, WRITERS, WRITES_PER_SECOND_PER_WRITER,
+				ADMIN_WRITES_PER_SECOND, HOT_PATIENTS, MAX_FILL_PAUSE_MILLIS, Runtime.getRuntime().availableProcessors(),
+				System.getProperty("java.vm.name"), System.getProperty("java.version"));
+	}
+
+	private static void describe(StringBuilder report, Run run) {
+		report.append(String.format("%-9s  reads: %d patient, %s; writes: %s%n", run.name() + ":", run.reads.size(),
+				counts(run.listReads), counts(run.writeKinds)));
+		report.append(String.format("%-9s  stale patient reads %s; below the floor at their start %s%n", "",
+				run.ofReads(run.staleReads()), run.ofReads(run.readsBelowFloor())));
+		report.append(String.format("%-9s  patient reads by Freshline-Cache: %s; fence clock: %s%n", "", run.outcomes(),
+				run.fenceClock));
+		report.append(String.format("%-9s  quiescence %s; stale entries after quiescence: %d of %d (%s)%n", "",
+				run.quiescenceReport(), run.audit.staleTotal(), run.audit.checkedTotal(), run.audit.summary()));
+	}
+
+	private static void write(StringBuilder report, String name) throws IOException {
 		System.out.print(report);
-		Path file = Path.of("target", "torture", "report.txt");
+		Path file = Path.of("target", "torture", name);
 		Files.createDirectories(file.getParent());
 		Files.writeString(file, report);
 	}
@@ -556,10 +738,10 @@ class TortureIntegrationTests {
 	}
 
 	/**
-	 * A patient read: the version it returned ({@link #NOT_FOUND} for a 404) and the key's floor in
-	 * Redis just before it started (0 if none).
+	 * A patient read: the version it returned ({@link #NOT_FOUND} for a 404), the key's floor in
+	 * Redis just before it started (0 if none) and its {@code Freshline-Cache} header.
 	 */
-	record Read(long id, long version, long floorBefore, long startNanos, long endNanos) {
+	record Read(long id, long version, long floorBefore, long startNanos, long endNanos, String cache) {
 	}
 
 	/** A committed patient write; a delete has version {@link Invalidation#DELETED}. */
@@ -569,7 +751,7 @@ class TortureIntegrationTests {
 	/** Everything one run recorded. */
 	static final class Run {
 
-		final String protocol;
+		final String name;
 
 		final ConcurrentLinkedQueue<Read> reads = new ConcurrentLinkedQueue<>();
 
@@ -601,12 +783,74 @@ class TortureIntegrationTests {
 
 		CachedEntryAudit.Result audit;
 
-		Run(String protocol) {
-			this.protocol = protocol;
+		/** When both invalidators had paused and when they were resumed; 0 in a run without a pause. */
+		long pausedNanos;
+
+		long resumedNanos;
+
+		/** Each instance's fence clock at the end of the run. */
+		String fenceClock = "";
+
+		Run(String name) {
+			this.name = name;
 		}
 
 		String name() {
-			return "LEASED".equals(this.protocol) ? "freshline" : "naive";
+			return this.name;
+		}
+
+		double pausedMillis() {
+			return (this.resumedNanos - this.pausedNanos) / 1e6;
+		}
+
+		long outcome(String cache) {
+			return this.reads.stream().filter((read) -> read.cache().equals(cache)).count();
+		}
+
+		/** e.g. {@code 640 bypass, 2100 hit, 310 miss} */
+		String outcomes() {
+			return outcomes(this.reads.stream().toList());
+		}
+
+		/** Before the pause, during it and after it: where the fence bypassed. */
+		String outcomesByPhase() {
+			List<Read> before = new ArrayList<>();
+			List<Read> paused = new ArrayList<>();
+			List<Read> after = new ArrayList<>();
+			this.reads.forEach((read) -> ((read.startNanos() < this.pausedNanos) ? before
+					: (read.startNanos() < this.resumedNanos) ? paused : after).add(read));
+			String engaged = paused.stream()
+				.filter((read) -> read.cache().equals("bypass"))
+				.mapToLong(Read::startNanos)
+				.min()
+				.stream()
+				.mapToObj((first) -> String.format("; first bypass %d ms into the pause", (first - this.pausedNanos) / 1_000_000))
+				.findFirst()
+				.orElse("");
+			String released = after.stream()
+				.filter((read) -> read.cache().equals("bypass"))
+				.mapToLong(Read::startNanos)
+				.max()
+				.stream()
+				.mapToObj((last) -> String.format(", last %d ms after it", (last - this.resumedNanos) / 1_000_000))
+				.findFirst()
+				.orElse("");
+			return "before the pause " + outcomes(before) + "; paused " + outcomes(paused) + "; after " + outcomes(after)
+					+ engaged + released;
+		}
+
+		private static String outcomes(List<Read> reads) {
+			Map<String, Long> outcomes = reads.stream()
+				.collect(Collectors.groupingBy(Read::cache, TreeMap::new, Collectors.counting()));
+			return outcomes.entrySet()
+				.stream()
+				.map((entry) -> entry.getValue() + " " + entry.getKey())
+				.collect(Collectors.joining(", "));
+		}
+
+		double stalenessMax() {
+			double[] staleness = staleness();
+			return (staleness.length == 0) ? 0 : staleness[staleness.length - 1];
 		}
 
 		void write(Write write, String kind) {
