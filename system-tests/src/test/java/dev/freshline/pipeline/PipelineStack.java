@@ -189,6 +189,25 @@ public final class PipelineStack implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Every partition assigned to the invalidator consumer that owns {@code partition}, itself
+	 * included: a consumer held at one partition's record applies none of them.
+	 */
+	public Set<TopicPartition> partitionsOfTheConsumerOf(TopicPartition partition) throws Exception {
+		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.kafka))) {
+			return admin.describeConsumerGroups(List.of(invalidatorGroup()))
+				.describedGroups()
+				.get(invalidatorGroup())
+				.get(10, TimeUnit.SECONDS)
+				.members()
+				.stream()
+				.map((member) -> member.assignment().topicPartitions())
+				.filter((assigned) -> assigned.contains(partition))
+				.findFirst()
+				.orElseThrow(() -> new IllegalStateException("no invalidator consumer owns " + partition));
+		}
+	}
+
 	private boolean everyAssignedPartitionHasAnOffset() throws Exception {
 		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.kafka))) {
 			ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(invalidatorGroup()))
