@@ -30,7 +30,8 @@ import dev.freshline.embedded.ShutdownHooks;
 /**
  * Runs all of Freshline on this machine: Postgres, a KRaft Kafka broker and Redis on free ports,
  * then the cdc-connector, the invalidator and two API instances. Prints the endpoints, writes them
- * to {@code .freshline/local-stack.json}, and on Ctrl-C stops everything it started.
+ * to {@code .freshline/local-stack.json}, restarts a service that dies (see {@link Supervisor}), and on
+ * Ctrl-C or SIGTERM stops everything it started.
  */
 public final class LocalStack {
 
@@ -48,7 +49,9 @@ public final class LocalStack {
 
 	private final List<AutoCloseable> servers = new ArrayList<>();
 
-	private final List<ServiceProcess> services = new ArrayList<>();
+	private final Supervisor supervisor;
+
+	private volatile @Nullable StackInfo info;
 
 	// held for the life of the JVM; never read
 	@SuppressWarnings("unused")
@@ -59,6 +62,8 @@ public final class LocalStack {
 		this.state = state;
 		this.run = this.state.resolve("run");
 		this.stale = new StaleProcesses(this.state.resolve("pids"));
+		this.supervisor = new Supervisor(Supervisor.Backoff.Policy.DEFAULT,
+				(service) -> service.awaitHealthy(SERVICE_START_TIMEOUT), this::restarted, System.out::println);
 	}
 
 	public static void main(String[] args) throws Exception {
@@ -155,8 +160,8 @@ public final class LocalStack {
 						DatabaseRole.OWNER.name(), passwords.get(DatabaseRole.OWNER), DatabaseRole.SIGNAL.name(),
 						passwords.get(DatabaseRole.SIGNAL)),
 				new StackInfo.Kafka(kafka.bootstrapServers()), new StackInfo.Redis(redis.host(), redis.port()),
-				List.of(api1.baseUrl(), api2.baseUrl()), processes(postgres, redis));
-		Path infoFile = info.writeTo(this.state.resolve("local-stack.json"));
+				List.of(api1.baseUrl(), api2.baseUrl()), processes(postgres.pid(), redis.pid()));
+		Path infoFile = publish(info);
 		printReady(info, infoFile, logs, Duration.ofNanos(System.nanoTime() - started));
 	}
 
@@ -180,17 +185,33 @@ public final class LocalStack {
 			throws IOException {
 		Path jar = this.home.resolve(module).resolve("target").resolve(module + "-exec.jar");
 		ServiceProcess service = ServiceProcess.start(name, jar, FreePorts.find(), environment, logs);
-		this.services.add(service);
 		this.stale.record(service.pid(), "-Dfreshline.instance=" + name);
+		this.supervisor.supervise(service);
 		return service;
 	}
 
-	private Map<String, Long> processes(PostgresServer postgres, RedisServer redis) {
+	/** A restarted service has a new pid: the next launch must be able to sweep it, and scripts must see it. */
+	private synchronized void restarted(ServiceProcess service) throws IOException {
+		this.stale.record(service.pid(), "-Dfreshline.instance=" + service.name());
+		StackInfo published = this.info;
+		if (published != null) {
+			Map<String, Long> pids = new LinkedHashMap<>(published.processes());
+			pids.put(service.name(), service.pid());
+			publish(published.withProcesses(pids));
+		}
+	}
+
+	private synchronized Path publish(StackInfo next) throws IOException {
+		this.info = next;
+		return next.writeTo(this.state.resolve("local-stack.json"));
+	}
+
+	private Map<String, Long> processes(long postgres, long redis) {
 		Map<String, Long> pids = new LinkedHashMap<>();
 		pids.put("launcher", ProcessHandle.current().pid());
-		pids.put("postgres", postgres.pid());
-		pids.put("redis", redis.pid());
-		this.services.forEach((service) -> pids.put(service.name(), service.pid()));
+		pids.put("postgres", postgres);
+		pids.put("redis", redis);
+		this.supervisor.services().forEach((service) -> pids.put(service.name(), service.pid()));
 		return pids;
 	}
 
@@ -210,12 +231,15 @@ public final class LocalStack {
 	}
 
 	private void stop() {
-		if (this.services.isEmpty() && this.servers.isEmpty()) {
+		// first, so that the services' exits below (and a Ctrl-C that the terminal sent them too)
+		// are not taken for crashes
+		List<ServiceProcess> services = this.supervisor.stop();
+		if (services.isEmpty() && this.servers.isEmpty()) {
 			return;
 		}
 		System.out.println("Stopping Freshline...");
 		// services first (each flushes its own state: the connector its offsets), then the servers
-		this.services.parallelStream().forEach(ServiceProcess::stop);
+		services.parallelStream().forEach(ServiceProcess::stop);
 		for (int i = this.servers.size() - 1; i >= 0; i--) {
 			try {
 				this.servers.get(i).close();
@@ -225,7 +249,10 @@ public final class LocalStack {
 			}
 		}
 		try {
-			Files.deleteIfExists(this.state.resolve("local-stack.json"));
+			synchronized (this) {
+				this.info = null;
+				Files.deleteIfExists(this.state.resolve("local-stack.json"));
+			}
 			this.stale.clear();
 			Directories.deleteRecursively(this.run);
 		}

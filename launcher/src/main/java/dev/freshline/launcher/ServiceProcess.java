@@ -12,12 +12,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One service running as its own JVM, its output in a log file, ready when its actuator health
  * says UP. Stopping sends SIGTERM first so Spring shuts down gracefully (the connector flushes its
- * offsets), and only then kills.
+ * offsets), and only then kills. {@link #restart()} starts the same service again on the same port,
+ * appending to the same log, so the endpoints a user copied stay valid after a crash.
  */
 final class ServiceProcess {
 
@@ -29,12 +31,21 @@ final class ServiceProcess {
 
 	private final Path log;
 
+	private final List<String> command;
+
+	private final Map<String, String> environment;
+
 	private final Process process;
 
-	private ServiceProcess(String name, int port, Path log, Process process) {
+	private final Instant started = Instant.now();
+
+	private ServiceProcess(String name, int port, Path log, List<String> command, Map<String, String> environment,
+			Process process) {
 		this.name = name;
 		this.port = port;
 		this.log = log;
+		this.command = command;
+		this.environment = environment;
 		this.process = process;
 	}
 
@@ -43,16 +54,41 @@ final class ServiceProcess {
 		if (!Files.isRegularFile(jar)) {
 			throw new IllegalStateException(jar + " is missing: build first with ./mvnw -DskipTests package");
 		}
-		Path log = logDirectory.resolve(name + ".log");
 		List<String> command = new ArrayList<>();
 		command.add(ProcessHandle.current().info().command().orElse("java"));
 		command.addAll(List.of(jvmOptions().split("\\s+")));
 		command.addAll(List.of("-Dfreshline.instance=" + name, "-jar", jar.toString()));
-		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-			.redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
+		return start(name, port, logDirectory.resolve(name + ".log"), List.copyOf(command), Map.copyOf(environment),
+				ProcessBuilder.Redirect.to(logDirectory.resolve(name + ".log").toFile()));
+	}
+
+	/** Any command run as a service; tests use it to supervise something smaller than a Spring Boot JVM. */
+	static ServiceProcess start(String name, int port, Path log, List<String> command, Map<String, String> environment,
+			ProcessBuilder.Redirect output) throws IOException {
+		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output);
 		builder.environment().putAll(environment);
 		builder.environment().put("SERVER_PORT", Integer.toString(port));
-		return new ServiceProcess(name, port, log, builder.start());
+		return new ServiceProcess(name, port, log, command, environment, builder.start());
+	}
+
+	/** The same command on the same port; the log is appended to, so it keeps what the last run said before it died. */
+	ServiceProcess restart() throws IOException {
+		return start(this.name, this.port, this.log, this.command, this.environment,
+				ProcessBuilder.Redirect.appendTo(this.log.toFile()));
+	}
+
+	CompletableFuture<Process> onExit() {
+		return this.process.onExit();
+	}
+
+	/** Only once {@link #onExit()} completed. */
+	int exitValue() {
+		return this.process.exitValue();
+	}
+
+	/** How long ago this process was started. */
+	Duration uptime() {
+		return Duration.between(this.started, Instant.now());
 	}
 
 	/**

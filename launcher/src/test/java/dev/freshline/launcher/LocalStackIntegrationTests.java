@@ -30,8 +30,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The README's run command, end to end: the launcher starts every server and service as real
- * processes, publishes its endpoints, serves a SQL change on the other instance, and on SIGINT
- * (Ctrl-C) leaves no process behind.
+ * processes, publishes its endpoints, serves a SQL change on the other instance, restarts the
+ * invalidator after a SIGKILL, and on SIGINT (Ctrl-C) leaves no process behind.
  */
 class LocalStackIntegrationTests {
 
@@ -51,7 +51,7 @@ class LocalStackIntegrationTests {
 	}
 
 	@Test
-	void shouldRunTheWholeSystemAndStopEverythingOnCtrlC() throws Exception {
+	void shouldRunTheWholeSystemRestartAKilledServiceAndStopEverythingOnCtrlC() throws Exception {
 		for (String module : List.of("api-service", "cdc-connector", "invalidator-service")) {
 			assumeTrue(Files.isRegularFile(ROOT.resolve(module).resolve("target").resolve(module + "-exec.jar")),
 					"service jars are built by the package phase: run ./mvnw verify");
@@ -91,6 +91,39 @@ class LocalStackIntegrationTests {
 		List<ProcessHandle> started = new ArrayList<>();
 		stack.path("processes").properties().forEach((entry) -> ProcessHandle.of(entry.getValue().asLong()).ifPresent(started::add));
 		assertThat(started).hasSizeGreaterThanOrEqualTo(7);
+
+		// supervision: a change committed while the invalidator is dead is applied by its successor
+		await().atMost(Duration.ofSeconds(30)).until(() -> cacheOutcome(exchange(api1 + "/patients/78")).equals("hit"));
+		long killed = stack.path("processes").path("invalidator").asLong();
+		long killedAt = System.nanoTime();
+		new ProcessBuilder("kill", "-KILL", Long.toString(killed)).start().waitFor();
+		try (Connection sql = DriverManager.getConnection(postgres.path("jdbcUrl").asString(),
+				postgres.path("user").asString(), postgres.path("password").asString());
+				Statement update = sql.createStatement()) {
+			update.executeUpdate("UPDATE patient SET ward = 'ward-after-kill' WHERE id = 78");
+		}
+		await().atMost(Duration.ofMinutes(3)).until(() -> output.stream()
+			.anyMatch((line) -> line.startsWith("invalidator restarted as pid ") && line.contains("healthy again")));
+		assertThat(output).anyMatch((line) -> line.startsWith("invalidator (pid " + killed + ") killed by SIGKILL")
+				&& line.contains("restart #1"));
+		JsonNode restarted = JsonMapper.builder().build().readTree(Files.readString(this.state.resolve("local-stack.json")));
+		long successor = restarted.path("processes").path("invalidator").asLong();
+		assertThat(successor).isNotEqualTo(killed);
+		assertThat(ProcessHandle.of(successor).map(ProcessHandle::isAlive)).contains(true);
+		assertThat(output).anyMatch((line) -> line.startsWith("invalidator restarted as pid " + successor));
+		ProcessHandle.of(successor).ifPresent(started::add);
+		// not a bypass: the fence would read Postgres whatever the invalidator did; a hit or miss
+		// with the new ward means the cached row was deleted. The successor's consumers get their
+		// partitions only once the group coordinator expired the killed ones (session.timeout.ms,
+		// 45 s by default), so the fence bypasses until then.
+		await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
+			HttpResponse<String> read = exchange(api2 + "/patients/78");
+			assertThat(read.body()).contains("\"ward\":\"ward-after-kill\"");
+			assertThat(cacheOutcome(read)).isIn("hit", "miss");
+		});
+		System.out.printf("Reads went through the cache again %d s after the invalidator was killed%n",
+				Duration.ofNanos(System.nanoTime() - killedAt).toSeconds());
+
 		new ProcessBuilder("kill", "-INT", Long.toString(this.launcher.pid())).start().waitFor();
 
 		assertThat(this.launcher.waitFor(90, TimeUnit.SECONDS)).as("launcher stops on SIGINT").isTrue();
@@ -102,10 +135,17 @@ class LocalStackIntegrationTests {
 
 	/** What a curl user would see. */
 	private static String get(String url) throws Exception {
+		return exchange(url).body();
+	}
+
+	private static HttpResponse<String> exchange(String url) throws Exception {
 		return HttpClient.newHttpClient()
 			.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-					HttpResponse.BodyHandlers.ofString())
-			.body();
+					HttpResponse.BodyHandlers.ofString());
+	}
+
+	private static String cacheOutcome(HttpResponse<String> response) {
+		return response.headers().firstValue("Freshline-Cache").orElse("(none)");
 	}
 
 	private static void readLines(Process process, List<String> output) {
