@@ -83,6 +83,11 @@ public final class LocalStack {
 			stack.stop();
 			stopped.countDown();
 		}, "freshline-shutdown"));
+		if (sigintIgnored()) {
+			System.out.printf("SIGINT is ignored in this process (started with nohup, or as a background job of a"
+					+ " script), so Ctrl-C cannot stop it: stop it with kill %d (SIGTERM), or start it through"
+					+ " scripts/run-local, which restores SIGINT%n", ProcessHandle.current().pid());
+		}
 		try {
 			stack.start();
 		}
@@ -260,6 +265,25 @@ public final class LocalStack {
 			System.err.println("Cleaning " + this.run + " failed: " + ex.getMessage());
 		}
 		System.out.println("Stopped.");
+	}
+
+	/**
+	 * A JVM that starts with SIGINT ignored inherits the ignore and installs no handler for it
+	 * (HotSpot leaves ignored signals alone), so Ctrl-C would do nothing; the kernel's SigIgn mask
+	 * in /proc tells. Elsewhere than on Linux we cannot tell and say nothing.
+	 */
+	private static boolean sigintIgnored() {
+		try {
+			for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+				if (line.startsWith("SigIgn:")) {
+					return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16) & (1L << (2 - 1))) != 0;
+				}
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			// no /proc: not Linux
+		}
+		return false;
 	}
 
 	private static String randomPassword() {

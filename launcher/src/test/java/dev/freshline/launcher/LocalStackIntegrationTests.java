@@ -31,7 +31,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The README's run command, end to end: the launcher starts every server and service as real
  * processes, publishes its endpoints, serves a SQL change on the other instance, restarts the
- * invalidator after a SIGKILL, and on SIGINT (Ctrl-C) leaves no process behind.
+ * invalidator after a SIGKILL, and on SIGINT (Ctrl-C) or SIGTERM leaves no process behind, also
+ * when it was started with SIGINT ignored.
  */
 class LocalStackIntegrationTests {
 
@@ -52,23 +53,7 @@ class LocalStackIntegrationTests {
 
 	@Test
 	void shouldRunTheWholeSystemRestartAKilledServiceAndStopEverythingOnCtrlC() throws Exception {
-		for (String module : List.of("api-service", "cdc-connector", "invalidator-service")) {
-			assumeTrue(Files.isRegularFile(ROOT.resolve(module).resolve("target").resolve(module + "-exec.jar")),
-					"service jars are built by the package phase: run ./mvnw verify");
-		}
-		List<String> output = new CopyOnWriteArrayList<>();
-		this.launcher = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
-				System.getProperty("java.class.path"), "-Dfreshline.home=" + ROOT, "-Dfreshline.state=" + this.state,
-				LocalStack.class.getName())
-			.redirectErrorStream(true)
-			.start();
-		Thread reader = new Thread(() -> readLines(this.launcher, output));
-		reader.start();
-
-		await().atMost(Duration.ofMinutes(4))
-			.until(() -> output.stream().anyMatch((line) -> line.startsWith("Freshline is up")) || !this.launcher.isAlive());
-		assertThat(this.launcher.isAlive()).as("launcher output:%n%s", String.join("\n", output)).isTrue();
-
+		List<String> output = startLauncher();
 		JsonNode stack = JsonMapper.builder().build().readTree(Files.readString(this.state.resolve("local-stack.json")));
 		assertThat(stack.path("postgres").propertyNames()).contains("jdbcUrl", "host", "port", "database", "user",
 				"password");
@@ -123,10 +108,54 @@ class LocalStackIntegrationTests {
 		});
 		System.out.printf("Reads went through the cache again %d s after the invalidator was killed%n",
 				Duration.ofNanos(System.nanoTime() - killedAt).toSeconds());
+		output.stream().filter((line) -> line.startsWith("invalidator ")).forEach(System.out::println);
 
-		new ProcessBuilder("kill", "-INT", Long.toString(this.launcher.pid())).start().waitFor();
+		// started with SIGINT ignored (see startLauncher), so this also proves the wrapper
+		assertStopsEverything("INT", started, output);
+	}
 
-		assertThat(this.launcher.waitFor(90, TimeUnit.SECONDS)).as("launcher stops on SIGINT").isTrue();
+	@Test
+	void shouldStopEverythingOnSigterm() throws Exception {
+		List<String> output = startLauncher();
+		JsonNode stack = JsonMapper.builder().build().readTree(Files.readString(this.state.resolve("local-stack.json")));
+		List<ProcessHandle> started = new ArrayList<>();
+		stack.path("processes").properties().forEach((entry) -> ProcessHandle.of(entry.getValue().asLong()).ifPresent(started::add));
+		assertThat(started).hasSizeGreaterThanOrEqualTo(7);
+
+		assertStopsEverything("TERM", started, output);
+		assertThat(output).noneMatch((line) -> line.contains("restart #"));
+	}
+
+	/**
+	 * Starts the launcher as a process that inherited SIGINT ignored, whatever this JVM inherited,
+	 * through the wrapper that {@code scripts/run-local} uses too ({@link DefaultSigint}); returns
+	 * its output so far, once it says it is up.
+	 */
+	private List<String> startLauncher() throws Exception {
+		for (String module : List.of("api-service", "cdc-connector", "invalidator-service")) {
+			assumeTrue(Files.isRegularFile(ROOT.resolve(module).resolve("target").resolve(module + "-exec.jar")),
+					"service jars are built by the package phase: run ./mvnw verify");
+		}
+		List<String> output = new CopyOnWriteArrayList<>();
+		this.launcher = new ProcessBuilder(DefaultSigint.startedWithSigintIgnored(DefaultSigint.wrap(List.of(
+				ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
+				"-Dfreshline.home=" + ROOT, "-Dfreshline.state=" + this.state, LocalStack.class.getName()))))
+			.redirectErrorStream(true)
+			.start();
+		Thread reader = new Thread(() -> readLines(this.launcher, output));
+		reader.start();
+
+		await().atMost(Duration.ofMinutes(4))
+			.until(() -> output.stream().anyMatch((line) -> line.startsWith("Freshline is up")) || !this.launcher.isAlive());
+		assertThat(this.launcher.isAlive()).as("launcher output:%n%s", String.join("\n", output)).isTrue();
+		assertThat(output).noneMatch((line) -> line.contains("SIGINT is ignored"));
+		return output;
+	}
+
+	private void assertStopsEverything(String signal, List<ProcessHandle> started, List<String> output) throws Exception {
+		new ProcessBuilder("kill", "-" + signal, Long.toString(this.launcher.pid())).start().waitFor();
+
+		assertThat(this.launcher.waitFor(90, TimeUnit.SECONDS)).as("launcher stops on SIG" + signal).isTrue();
 		await().atMost(Duration.ofSeconds(30))
 			.untilAsserted(() -> assertThat(started).noneMatch(ProcessHandle::isAlive));
 		assertThat(this.state.resolve("local-stack.json")).doesNotExist();

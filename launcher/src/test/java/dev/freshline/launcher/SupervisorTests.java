@@ -81,7 +81,8 @@ class SupervisorTests {
 
 		this.supervisor.stop().forEach(ServiceProcess::stop);
 
-		assertThat(sleeper.onExit()).isDone();
+		// onExit() completes on the JDK's reaper thread, a little after waitFor() returned in stop()
+		await().atMost(Duration.ofSeconds(5)).until(() -> sleeper.onExit().isDone());
 		// a restart would come after the 100 ms back-off: watch five times as long
 		await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(this.restarted::isEmpty);
 		assertThat(this.console).isEmpty();
