@@ -21,7 +21,6 @@ import org.jspecify.annotations.Nullable;
 import dev.freshline.embedded.DatabaseRole;
 import dev.freshline.embedded.Directories;
 import dev.freshline.embedded.FreePorts;
-import dev.freshline.embedded.KafkaServer;
 import dev.freshline.embedded.PostgresServer;
 import dev.freshline.embedded.RedisServer;
 import dev.freshline.embedded.ServiceEnvironment;
@@ -29,7 +28,7 @@ import dev.freshline.embedded.ShutdownHooks;
 
 /**
  * Runs all of Freshline on this machine: Postgres, a KRaft Kafka broker and Redis on free ports,
- * then the cdc-connector, the invalidator and two API instances. Prints the endpoints, writes them
+ * each a process of its own, then the cdc-connector, the invalidator and two API instances. Prints the endpoints, writes them
  * to {@code .freshline/local-stack.json}, restarts a service that dies (see {@link Supervisor}), and on
  * Ctrl-C or SIGTERM stops everything it started.
  */
@@ -111,8 +110,7 @@ public final class LocalStack {
 		CompletableFuture<PostgresServer> postgresStart = CompletableFuture
 			.supplyAsync(() -> unchecked(() -> PostgresServer.start(this.run.resolve("postgres"))));
 		CompletableFuture<RedisServer> redisStart = CompletableFuture.supplyAsync(() -> unchecked(RedisServer::start));
-		KafkaServer kafka = KafkaServer.start(this.run.resolve("kafka"));
-		this.servers.add(kafka);
+		ServiceProcess kafka = startKafka(logs);
 		PostgresServer postgres = postgresStart.join();
 		this.servers.add(postgres);
 		this.stale.record(postgres.pid(), postgres.dataDirectory().toString());
@@ -135,7 +133,7 @@ public final class LocalStack {
 			// a throwaway database for trying things out: the walkthrough reads the demo patients
 			.demoData()
 			.put(ServiceEnvironment.CDC_OFFSET_FILE, this.run.resolve("cdc-offsets.dat").toString())
-			.kafka(kafka.bootstrapServers())
+			.kafka(bootstrapServers(kafka))
 			.redis(redis.host(), redis.port())
 			// one consumer per change-topic partition: the invalidator waits on Redis per record, so
 			// three consumers keep three round trips in flight
@@ -164,7 +162,7 @@ public final class LocalStack {
 				new StackInfo.Postgres(postgres.jdbcUrl(DATABASE), postgres.host(), postgres.port(), DATABASE,
 						DatabaseRole.OWNER.name(), passwords.get(DatabaseRole.OWNER), DatabaseRole.SIGNAL.name(),
 						passwords.get(DatabaseRole.SIGNAL)),
-				new StackInfo.Kafka(kafka.bootstrapServers()), new StackInfo.Redis(redis.host(), redis.port()),
+				new StackInfo.Kafka(bootstrapServers(kafka)), new StackInfo.Redis(redis.host(), redis.port()),
 				List.of(api1.baseUrl(), api2.baseUrl()), processes(postgres.pid(), redis.pid()));
 		Path infoFile = publish(info);
 		printReady(info, infoFile, logs, Duration.ofNanos(System.nanoTime() - started));
@@ -193,6 +191,27 @@ public final class LocalStack {
 		this.stale.record(service.pid(), "-Dfreshline.instance=" + name);
 		this.supervisor.supervise(service);
 		return service;
+	}
+
+	/**
+	 * The broker runs in a JVM of its own (see {@link KafkaBroker}), supervised like the services:
+	 * a harness can kill or pause it, and it comes back on the same ports with its data.
+	 */
+	private ServiceProcess startKafka(Path logs) throws IOException, InterruptedException {
+		int brokerPort = FreePorts.find();
+		int controllerPort = FreePorts.find();
+		ServiceProcess kafka = ServiceProcess.startMain("kafka", KafkaBroker.class,
+				List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC"), List.of(this.run.resolve("kafka").toString(),
+						Integer.toString(brokerPort), Integer.toString(controllerPort)),
+				brokerPort, logs, KafkaBroker.READY);
+		this.stale.record(kafka.pid(), "-Dfreshline.instance=kafka");
+		this.supervisor.supervise(kafka);
+		kafka.awaitHealthy(SERVICE_START_TIMEOUT);
+		return kafka;
+	}
+
+	private static String bootstrapServers(ServiceProcess kafka) {
+		return "127.0.0.1:" + kafka.port();
 	}
 
 	/** A restarted service has a new pid: the next launch must be able to sweep it, and scripts must see it. */
@@ -244,7 +263,8 @@ public final class LocalStack {
 		}
 		System.out.println("Stopping Freshline...");
 		// services first (each flushes its own state: the connector its offsets), then the servers
-		services.parallelStream().forEach(ServiceProcess::stop);
+		services.stream().filter((service) -> !service.name().equals("kafka")).parallel().forEach(ServiceProcess::stop);
+		services.stream().filter((service) -> service.name().equals("kafka")).forEach(ServiceProcess::stop);
 		for (int i = this.servers.size() - 1; i >= 0; i--) {
 			try {
 				this.servers.get(i).close();

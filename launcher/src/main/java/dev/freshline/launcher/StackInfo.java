@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -18,7 +20,8 @@ import tools.jackson.databind.json.JsonMapper;
 record StackInfo(Postgres postgres, Kafka kafka, Redis redis, List<String> api, Map<String, Long> processes) {
 
 	StackInfo withProcesses(Map<String, Long> pids) {
-		return new StackInfo(this.postgres, this.kafka, this.redis, this.api, Map.copyOf(pids));
+		// in the order they were started, as first written
+		return new StackInfo(this.postgres, this.kafka, this.redis, this.api, Collections.unmodifiableMap(new LinkedHashMap<>(pids)));
 	}
 
 	/**

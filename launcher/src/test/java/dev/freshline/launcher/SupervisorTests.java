@@ -111,6 +111,7 @@ class SupervisorTests {
 
 	private ServiceProcess start(String name, String... command) throws Exception {
 		Path log = this.logs.resolve(name + ".log");
-		return ServiceProcess.start(name, 0, log, List.of(command), Map.of(), ProcessBuilder.Redirect.to(log.toFile()));
+		return ServiceProcess.start(name, 0, log, List.of(command), Map.of(), null,
+				ProcessBuilder.Redirect.to(log.toFile()));
 	}
 }
