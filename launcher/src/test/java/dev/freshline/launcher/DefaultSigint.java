@@ -32,6 +32,17 @@ final class DefaultSigint {
 		return wrapped;
 	}
 
+	/**
+	 * {@code command} as the leader of a process group of its own (setsid keeps signal
+	 * dispositions), so that {@code kill -INT -- -pid} reaches it and all its children at once, as
+	 * Ctrl-C in a terminal does, without reaching the test's JVM.
+	 */
+	static List<String> inOwnProcessGroup(List<String> command) {
+		List<String> wrapped = new ArrayList<>(List.of("setsid"));
+		wrapped.addAll(command);
+		return wrapped;
+	}
+
 	/** Whether SIGINT is ignored in the process {@code pid}, from {@code SigIgn} in its {@code /proc} status. */
 	static boolean ignoresSigint(long pid) throws Exception {
 		String mask = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", Long.toString(pid), "status"))

@@ -110,8 +110,9 @@ class LocalStackIntegrationTests {
 				Duration.ofNanos(System.nanoTime() - killedAt).toSeconds());
 		output.stream().filter((line) -> line.startsWith("invalidator ")).forEach(System.out::println);
 
-		// started with SIGINT ignored (see startLauncher), so this also proves the wrapper
-		assertStopsEverything("INT", started, output);
+		// started with SIGINT ignored (see startLauncher), so this also proves the wrapper; to the
+		// whole process group, as Ctrl-C in a terminal: services and broker get it too
+		assertStopsEverything("INT", -this.launcher.pid(), started, output);
 	}
 
 	@Test
@@ -152,7 +153,7 @@ class LocalStackIntegrationTests {
 				Duration.ofNanos(System.nanoTime() - changed).toSeconds());
 		output.stream().filter((line) -> line.contains("restart")).forEach(System.out::println);
 
-		assertStopsEverything("TERM", started, output);
+		assertStopsEverything("TERM", this.launcher.pid(), started, output);
 	}
 
 	/**
@@ -166,9 +167,9 @@ class LocalStackIntegrationTests {
 					"service jars are built by the package phase: run ./mvnw verify");
 		}
 		List<String> output = new CopyOnWriteArrayList<>();
-		this.launcher = new ProcessBuilder(DefaultSigint.startedWithSigintIgnored(DefaultSigint.wrap(List.of(
+		this.launcher = new ProcessBuilder(DefaultSigint.startedWithSigintIgnored(DefaultSigint.inOwnProcessGroup(DefaultSigint.wrap(List.of(
 				ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
-				"-Dfreshline.home=" + ROOT, "-Dfreshline.state=" + this.state, LocalStack.class.getName()))))
+				"-Dfreshline.home=" + ROOT, "-Dfreshline.state=" + this.state, LocalStack.class.getName())))))
 			.redirectErrorStream(true)
 			.start();
 		Thread reader = new Thread(() -> readLines(this.launcher, output));
@@ -181,14 +182,26 @@ class LocalStackIntegrationTests {
 		return output;
 	}
 
-	private void assertStopsEverything(String signal, List<ProcessHandle> started, List<String> output) throws Exception {
-		new ProcessBuilder("kill", "-" + signal, Long.toString(this.launcher.pid())).start().waitFor();
+	/** Sends {@code signal} to {@code target} (a negative pid: to that process group). */
+	private void assertStopsEverything(String signal, long target, List<ProcessHandle> started, List<String> output)
+			throws Exception {
+		assertThat(this.launcher.pid()).as("leads its own process group").isEqualTo(processGroup(this.launcher.pid()));
+		new ProcessBuilder("kill", "-" + signal, "--", Long.toString(target)).start().waitFor();
 
 		assertThat(this.launcher.waitFor(90, TimeUnit.SECONDS)).as("launcher stops on SIG" + signal).isTrue();
 		await().atMost(Duration.ofSeconds(30))
 			.untilAsserted(() -> assertThat(started).noneMatch(ProcessHandle::isAlive));
 		assertThat(this.state.resolve("local-stack.json")).doesNotExist();
 		assertThat(output).contains("Stopped.");
+		// nothing the stop ended was taken for a crash
+		assertThat(output.subList(output.indexOf("Stopping Freshline..."), output.size()))
+			.noneMatch((line) -> line.contains("restart #"));
+	}
+
+	private static long processGroup(long pid) throws Exception {
+		// /proc/<pid>/stat: pid (comm) state ppid pgrp ...; comm may hold spaces, so count from ')'
+		String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+		return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[2]);
 	}
 
 	/** What a curl user would see. */
