@@ -28,9 +28,9 @@ import dev.freshline.embedded.ShutdownHooks;
 
 /**
  * Runs all of Freshline on this machine: Postgres, a KRaft Kafka broker and Redis on free ports,
- * each a process of its own, then the cdc-connector, the invalidator and two API instances. Prints the endpoints, writes them
- * to {@code .freshline/local-stack.json}, restarts a service that dies (see {@link Supervisor}), and on
- * Ctrl-C or SIGTERM stops everything it started.
+ * each a process of its own, then the cdc-connector, the invalidator and two API instances. Prints
+ * the endpoints, writes them to {@code .freshline/local-stack.json}, restarts a service or the
+ * broker when it dies (see {@link Supervisor}), and on Ctrl-C or SIGTERM stops everything it started.
  */
 public final class LocalStack {
 
