@@ -3,6 +3,7 @@ package dev.freshline.embedded;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A real single-node Kafka 4.1 cluster (combined broker and KRaft controller) running inside this
- * JVM, so tests and the launcher get genuine broker semantics without Docker or a separate process.
+ * JVM, so tests get genuine broker semantics without Docker or a separate process (the launcher
+ * runs one in a JVM of its own, through {@link #resume}, so that it can be killed and restarted).
  * The broker's threads are not daemons: a JVM that started one exits only after {@link #close()} or
  * {@link System#exit(int)}.
  */
@@ -47,12 +49,15 @@ public final class KafkaServer implements AutoCloseable {
 
 	private final Path logDirectory;
 
+	private final boolean keepData;
+
 	private final CloseOnce closeOnce;
 
-	private KafkaServer(KafkaRaftServer server, String bootstrapServers, Path logDirectory) {
+	private KafkaServer(KafkaRaftServer server, String bootstrapServers, Path logDirectory, boolean keepData) {
 		this.server = server;
 		this.bootstrapServers = bootstrapServers;
 		this.logDirectory = logDirectory;
+		this.keepData = keepData;
 		this.closeOnce = new CloseOnce("kafka-" + bootstrapServers + "-shutdown", this::close);
 	}
 
@@ -64,14 +69,28 @@ public final class KafkaServer implements AutoCloseable {
 	public static KafkaServer start(Path logDirectory) {
 		Path directory = logDirectory.toAbsolutePath();
 		Directories.discardPrevious(directory, "meta.properties", "Kafka");
+		return start(directory, FreePorts.find(), FreePorts.find(), false);
+	}
+
+	/**
+	 * Starts a broker on the given ports that outlives its process: the log directory is formatted
+	 * only if it holds no cluster yet, else its topics, offsets and cluster id are taken up again,
+	 * and {@link #close()} keeps it. This is a broker that can be killed and started again, as a
+	 * real one would be (the launcher runs it as a process of its own).
+	 */
+	public static KafkaServer resume(Path logDirectory, int brokerPort, int controllerPort) {
+		return start(logDirectory.toAbsolutePath(), brokerPort, controllerPort, true);
+	}
+
+	private static KafkaServer start(Path directory, int brokerPort, int controllerPort, boolean keepData) {
 		long started = System.nanoTime();
-		int brokerPort = FreePorts.find();
-		int controllerPort = FreePorts.find();
 		KafkaConfig config = KafkaConfig.fromProps(properties(directory, brokerPort, controllerPort), false);
-		format(config, directory);
+		if (!keepData || !Files.exists(directory.resolve("meta.properties"))) {
+			format(config, directory);
+		}
 		KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
 		String bootstrapServers = HOST + ":" + brokerPort;
-		KafkaServer kafka = new KafkaServer(server, bootstrapServers, directory);
+		KafkaServer kafka = new KafkaServer(server, bootstrapServers, directory, keepData);
 		try {
 			server.startup();
 			kafka.awaitReady();
@@ -90,7 +109,7 @@ public final class KafkaServer implements AutoCloseable {
 		return this.bootstrapServers;
 	}
 
-	/** Shuts the broker and controller down, waits for them, and deletes the log directory. */
+	/** Shuts the broker and controller down, waits for them, and deletes the log directory (unless resumable). */
 	@Override
 	public synchronized void close() {
 		if (!this.closeOnce.first()) {
@@ -102,7 +121,9 @@ public final class KafkaServer implements AutoCloseable {
 			this.server.awaitShutdown();
 		}
 		finally {
-			Directories.deleteRecursively(this.logDirectory);
+			if (!this.keepData) {
+				Directories.deleteRecursively(this.logDirectory);
+			}
 		}
 		log.info("Kafka on {} stopped in {} ms", this.bootstrapServers,
 				TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));

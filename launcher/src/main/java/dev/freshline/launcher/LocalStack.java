@@ -21,7 +21,6 @@ import org.jspecify.annotations.Nullable;
 import dev.freshline.embedded.DatabaseRole;
 import dev.freshline.embedded.Directories;
 import dev.freshline.embedded.FreePorts;
-import dev.freshline.embedded.KafkaServer;
 import dev.freshline.embedded.PostgresServer;
 import dev.freshline.embedded.RedisServer;
 import dev.freshline.embedded.ServiceEnvironment;
@@ -29,8 +28,9 @@ import dev.freshline.embedded.ShutdownHooks;
 
 /**
  * Runs all of Freshline on this machine: Postgres, a KRaft Kafka broker and Redis on free ports,
- * then the cdc-connector, the invalidator and two API instances. Prints the endpoints, writes them
- * to {@code .freshline/local-stack.json}, and on Ctrl-C stops everything it started.
+ * each a process of its own, then the cdc-connector, the invalidator and two API instances. Prints
+ * the endpoints, writes them to {@code .freshline/local-stack.json}, restarts a service or the
+ * broker when it dies (see {@link Supervisor}), and on Ctrl-C or SIGTERM stops everything it started.
  */
 public final class LocalStack {
 
@@ -48,7 +48,9 @@ public final class LocalStack {
 
 	private final List<AutoCloseable> servers = new ArrayList<>();
 
-	private final List<ServiceProcess> services = new ArrayList<>();
+	private final Supervisor supervisor;
+
+	private volatile @Nullable StackInfo info;
 
 	// held for the life of the JVM; never read
 	@SuppressWarnings("unused")
@@ -59,6 +61,8 @@ public final class LocalStack {
 		this.state = state;
 		this.run = this.state.resolve("run");
 		this.stale = new StaleProcesses(this.state.resolve("pids"));
+		this.supervisor = new Supervisor(Supervisor.Backoff.Policy.DEFAULT,
+				(service) -> service.awaitHealthy(SERVICE_START_TIMEOUT), this::restarted, System.out::println);
 	}
 
 	public static void main(String[] args) throws Exception {
@@ -78,6 +82,11 @@ public final class LocalStack {
 			stack.stop();
 			stopped.countDown();
 		}, "freshline-shutdown"));
+		if (sigintIgnored()) {
+			System.out.printf("SIGINT is ignored in this process (started with nohup, or as a background job of a"
+					+ " script), so Ctrl-C cannot stop it: stop it with kill %d (SIGTERM), or start it through"
+					+ " scripts/run-local, which restores SIGINT%n", ProcessHandle.current().pid());
+		}
 		try {
 			stack.start();
 		}
@@ -101,8 +110,7 @@ public final class LocalStack {
 		CompletableFuture<PostgresServer> postgresStart = CompletableFuture
 			.supplyAsync(() -> unchecked(() -> PostgresServer.start(this.run.resolve("postgres"))));
 		CompletableFuture<RedisServer> redisStart = CompletableFuture.supplyAsync(() -> unchecked(RedisServer::start));
-		KafkaServer kafka = KafkaServer.start(this.run.resolve("kafka"));
-		this.servers.add(kafka);
+		ServiceProcess kafka = startKafka(logs);
 		PostgresServer postgres = postgresStart.join();
 		this.servers.add(postgres);
 		this.stale.record(postgres.pid(), postgres.dataDirectory().toString());
@@ -125,7 +133,7 @@ public final class LocalStack {
 			// a throwaway database for trying things out: the walkthrough reads the demo patients
 			.demoData()
 			.put(ServiceEnvironment.CDC_OFFSET_FILE, this.run.resolve("cdc-offsets.dat").toString())
-			.kafka(kafka.bootstrapServers())
+			.kafka(bootstrapServers(kafka))
 			.redis(redis.host(), redis.port())
 			// one consumer per change-topic partition: the invalidator waits on Redis per record, so
 			// three consumers keep three round trips in flight
@@ -154,9 +162,9 @@ public final class LocalStack {
 				new StackInfo.Postgres(postgres.jdbcUrl(DATABASE), postgres.host(), postgres.port(), DATABASE,
 						DatabaseRole.OWNER.name(), passwords.get(DatabaseRole.OWNER), DatabaseRole.SIGNAL.name(),
 						passwords.get(DatabaseRole.SIGNAL)),
-				new StackInfo.Kafka(kafka.bootstrapServers()), new StackInfo.Redis(redis.host(), redis.port()),
-				List.of(api1.baseUrl(), api2.baseUrl()), processes(postgres, redis));
-		Path infoFile = info.writeTo(this.state.resolve("local-stack.json"));
+				new StackInfo.Kafka(bootstrapServers(kafka)), new StackInfo.Redis(redis.host(), redis.port()),
+				List.of(api1.baseUrl(), api2.baseUrl()), processes(postgres.pid(), redis.pid()));
+		Path infoFile = publish(info);
 		printReady(info, infoFile, logs, Duration.ofNanos(System.nanoTime() - started));
 	}
 
@@ -180,17 +188,54 @@ public final class LocalStack {
 			throws IOException {
 		Path jar = this.home.resolve(module).resolve("target").resolve(module + "-exec.jar");
 		ServiceProcess service = ServiceProcess.start(name, jar, FreePorts.find(), environment, logs);
-		this.services.add(service);
 		this.stale.record(service.pid(), "-Dfreshline.instance=" + name);
+		this.supervisor.supervise(service);
 		return service;
 	}
 
-	private Map<String, Long> processes(PostgresServer postgres, RedisServer redis) {
+	/**
+	 * The broker runs in a JVM of its own (see {@link KafkaBroker}), supervised like the services:
+	 * a harness can kill or pause it, and it comes back on the same ports with its data.
+	 */
+	private ServiceProcess startKafka(Path logs) throws IOException, InterruptedException {
+		int brokerPort = FreePorts.find();
+		int controllerPort = FreePorts.find();
+		ServiceProcess kafka = ServiceProcess.startMain("kafka", KafkaBroker.class,
+				List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC"), List.of(this.run.resolve("kafka").toString(),
+						Integer.toString(brokerPort), Integer.toString(controllerPort)),
+				brokerPort, logs, KafkaBroker.READY);
+		this.stale.record(kafka.pid(), "-Dfreshline.instance=kafka");
+		this.supervisor.supervise(kafka);
+		kafka.awaitHealthy(SERVICE_START_TIMEOUT);
+		return kafka;
+	}
+
+	private static String bootstrapServers(ServiceProcess kafka) {
+		return "127.0.0.1:" + kafka.port();
+	}
+
+	/** A restarted service has a new pid: the next launch must be able to sweep it, and scripts must see it. */
+	private synchronized void restarted(ServiceProcess service) throws IOException {
+		this.stale.record(service.pid(), "-Dfreshline.instance=" + service.name());
+		StackInfo published = this.info;
+		if (published != null) {
+			Map<String, Long> pids = new LinkedHashMap<>(published.processes());
+			pids.put(service.name(), service.pid());
+			publish(published.withProcesses(pids));
+		}
+	}
+
+	private synchronized Path publish(StackInfo next) throws IOException {
+		this.info = next;
+		return next.writeTo(this.state.resolve("local-stack.json"));
+	}
+
+	private Map<String, Long> processes(long postgres, long redis) {
 		Map<String, Long> pids = new LinkedHashMap<>();
 		pids.put("launcher", ProcessHandle.current().pid());
-		pids.put("postgres", postgres.pid());
-		pids.put("redis", redis.pid());
-		this.services.forEach((service) -> pids.put(service.name(), service.pid()));
+		pids.put("postgres", postgres);
+		pids.put("redis", redis);
+		this.supervisor.services().forEach((service) -> pids.put(service.name(), service.pid()));
 		return pids;
 	}
 
@@ -210,12 +255,16 @@ public final class LocalStack {
 	}
 
 	private void stop() {
-		if (this.services.isEmpty() && this.servers.isEmpty()) {
+		// first, so that the services' exits below (and a Ctrl-C that the terminal sent them too)
+		// are not taken for crashes
+		List<ServiceProcess> services = this.supervisor.stop();
+		if (services.isEmpty() && this.servers.isEmpty()) {
 			return;
 		}
 		System.out.println("Stopping Freshline...");
 		// services first (each flushes its own state: the connector its offsets), then the servers
-		this.services.parallelStream().forEach(ServiceProcess::stop);
+		services.stream().filter((service) -> !service.name().equals("kafka")).parallel().forEach(ServiceProcess::stop);
+		services.stream().filter((service) -> service.name().equals("kafka")).forEach(ServiceProcess::stop);
 		for (int i = this.servers.size() - 1; i >= 0; i--) {
 			try {
 				this.servers.get(i).close();
@@ -225,7 +274,10 @@ public final class LocalStack {
 			}
 		}
 		try {
-			Files.deleteIfExists(this.state.resolve("local-stack.json"));
+			synchronized (this) {
+				this.info = null;
+				Files.deleteIfExists(this.state.resolve("local-stack.json"));
+			}
 			this.stale.clear();
 			Directories.deleteRecursively(this.run);
 		}
@@ -233,6 +285,25 @@ public final class LocalStack {
 			System.err.println("Cleaning " + this.run + " failed: " + ex.getMessage());
 		}
 		System.out.println("Stopped.");
+	}
+
+	/**
+	 * A JVM that starts with SIGINT ignored inherits the ignore and installs no handler for it
+	 * (HotSpot leaves ignored signals alone), so Ctrl-C would do nothing; the kernel's SigIgn mask
+	 * in /proc tells. Elsewhere than on Linux we cannot tell and say nothing.
+	 */
+	private static boolean sigintIgnored() {
+		try {
+			for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+				if (line.startsWith("SigIgn:")) {
+					return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16) & (1L << (2 - 1))) != 0;
+				}
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			// no /proc: not Linux
+		}
+		return false;
 	}
 
 	private static String randomPassword() {

@@ -1,10 +1,13 @@
 package dev.freshline.launcher;
 
+import java.io.File;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,12 +15,18 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * One service running as its own JVM, its output in a log file, ready when its actuator health
- * says UP. Stopping sends SIGTERM first so Spring shuts down gracefully (the connector flushes its
- * offsets), and only then kills.
+ * says UP (or, for the Kafka broker, when it printed that it is). Stopping sends SIGTERM first so Spring shuts down gracefully (the connector flushes its
+ * offsets), and only then kills. {@link #restart()} starts the same service again on the same port,
+ * appending to the same log, so the endpoints a user copied stay valid after a crash.
  */
 final class ServiceProcess {
 
@@ -29,12 +38,29 @@ final class ServiceProcess {
 
 	private final Path log;
 
+	private final List<String> command;
+
+	private final Map<String, String> environment;
+
+	/** Printed by a process without an actuator once it is ready; null for a Spring Boot service. */
+	private final @Nullable String readyLine;
+
+	/** Where this run's output starts in the (appended) log. */
+	private final long logOffset;
+
 	private final Process process;
 
-	private ServiceProcess(String name, int port, Path log, Process process) {
+	private final Instant started = Instant.now();
+
+	private ServiceProcess(String name, int port, Path log, List<String> command, Map<String, String> environment,
+			@Nullable String readyLine, long logOffset, Process process) {
 		this.name = name;
 		this.port = port;
 		this.log = log;
+		this.command = command;
+		this.environment = environment;
+		this.readyLine = readyLine;
+		this.logOffset = logOffset;
 		this.process = process;
 	}
 
@@ -43,16 +69,78 @@ final class ServiceProcess {
 		if (!Files.isRegularFile(jar)) {
 			throw new IllegalStateException(jar + " is missing: build first with ./mvnw -DskipTests package");
 		}
-		Path log = logDirectory.resolve(name + ".log");
 		List<String> command = new ArrayList<>();
 		command.add(ProcessHandle.current().info().command().orElse("java"));
 		command.addAll(List.of(jvmOptions().split("\\s+")));
 		command.addAll(List.of("-Dfreshline.instance=" + name, "-jar", jar.toString()));
-		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-			.redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
+		return start(name, port, logDirectory.resolve(name + ".log"), List.copyOf(command), Map.copyOf(environment),
+				null, ProcessBuilder.Redirect.to(logDirectory.resolve(name + ".log").toFile()));
+	}
+
+	/**
+	 * A main class of this launcher in a JVM of its own, ready once it printed {@code readyLine}.
+	 * Run from the launcher's exec jar, the class is started through Spring Boot's
+	 * PropertiesLauncher (the jar's own main is the launcher); from a plain class path, directly.
+	 */
+	static ServiceProcess startMain(String name, Class<?> main, List<String> jvmOptions, List<String> arguments,
+			int port, Path logDirectory, String readyLine) throws IOException {
+		String classPath = System.getProperty("java.class.path");
+		List<String> command = new ArrayList<>();
+		command.add(ProcessHandle.current().info().command().orElse("java"));
+		command.addAll(jvmOptions);
+		command.add("-Dfreshline.instance=" + name);
+		if (isBootJar(classPath)) {
+			command.addAll(List.of("-Dloader.main=" + main.getName(), "-cp", classPath,
+					"org.springframework.boot.loader.launch.PropertiesLauncher"));
+		}
+		else {
+			command.addAll(List.of("-cp", classPath, main.getName()));
+		}
+		command.addAll(arguments);
+		Path log = logDirectory.resolve(name + ".log");
+		return start(name, port, log, List.copyOf(command), Map.of(), readyLine, ProcessBuilder.Redirect.to(log.toFile()));
+	}
+
+	private static boolean isBootJar(String classPath) {
+		if (!classPath.endsWith(".jar") || classPath.contains(File.pathSeparator)) {
+			return false;
+		}
+		try (JarFile jar = new JarFile(classPath)) {
+			return jar.getManifest() != null && jar.getManifest().getMainAttributes().getValue("Start-Class") != null;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	/** Any command run as a service; tests use it to supervise something smaller than a Spring Boot JVM. */
+	static ServiceProcess start(String name, int port, Path log, List<String> command, Map<String, String> environment,
+			@Nullable String readyLine, ProcessBuilder.Redirect output) throws IOException {
+		long logOffset = (output.type() == ProcessBuilder.Redirect.Type.APPEND && Files.exists(log)) ? Files.size(log) : 0;
+		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output);
 		builder.environment().putAll(environment);
 		builder.environment().put("SERVER_PORT", Integer.toString(port));
-		return new ServiceProcess(name, port, log, builder.start());
+		return new ServiceProcess(name, port, log, command, environment, readyLine, logOffset, builder.start());
+	}
+
+	/** The same command on the same port; the log is appended to, so it keeps what the last run said before it died. */
+	ServiceProcess restart() throws IOException {
+		return start(this.name, this.port, this.log, this.command, this.environment, this.readyLine,
+				ProcessBuilder.Redirect.appendTo(this.log.toFile()));
+	}
+
+	CompletableFuture<Process> onExit() {
+		return this.process.onExit();
+	}
+
+	/** Only once {@link #onExit()} completed. */
+	int exitValue() {
+		return this.process.exitValue();
+	}
+
+	/** How long ago this process was started. */
+	Duration uptime() {
+		return Duration.between(this.started, Instant.now());
 	}
 
 	/**
@@ -76,6 +164,10 @@ final class ServiceProcess {
 		return this.process.pid();
 	}
 
+	int port() {
+		return this.port;
+	}
+
 	String baseUrl() {
 		return "http://127.0.0.1:" + this.port;
 	}
@@ -93,18 +185,40 @@ final class ServiceProcess {
 			if (!this.process.isAlive()) {
 				throw new IllegalStateException(this.name + " exited with " + this.process.exitValue() + "; see " + this.log);
 			}
-			try {
-				HttpResponse<String> response = http.send(health, HttpResponse.BodyHandlers.ofString());
-				if (response.statusCode() == 200) {
+			if (this.readyLine != null) {
+				if (saidReady()) {
 					return;
 				}
 			}
-			catch (IOException notYetListening) {
-				// the port opens only once the context is up
+			else {
+				try {
+					HttpResponse<String> response = http.send(health, HttpResponse.BodyHandlers.ofString());
+					if (response.statusCode() == 200) {
+						return;
+					}
+				}
+				catch (IOException notYetListening) {
+					// the port opens only once the context is up
+				}
 			}
 			this.process.waitFor(200, TimeUnit.MILLISECONDS);
 		}
 		throw new IllegalStateException(this.name + " not healthy after " + timeout.toSeconds() + " s; see " + this.log);
+	}
+
+	private boolean saidReady() {
+		try (RandomAccessFile file = new RandomAccessFile(this.log.toFile(), "r")) {
+			if (file.length() <= this.logOffset) {
+				return false;
+			}
+			byte[] output = new byte[(int) Math.min(file.length() - this.logOffset, 16 * 1024 * 1024)];
+			file.seek(this.logOffset);
+			file.readFully(output);
+			return new String(output, StandardCharsets.UTF_8).contains(Objects.requireNonNull(this.readyLine));
+		}
+		catch (IOException notYetWritten) {
+			return false;
+		}
 	}
 
 	void stop() {

@@ -3,7 +3,10 @@ package dev.freshline.launcher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,12 +19,23 @@ import tools.jackson.databind.json.JsonMapper;
  */
 record StackInfo(Postgres postgres, Kafka kafka, Redis redis, List<String> api, Map<String, Long> processes) {
 
-	/** Writes this as {@code file}, created readable by its owner only before any password is in it. */
+	StackInfo withProcesses(Map<String, Long> pids) {
+		// in the order they were started, as first written
+		return new StackInfo(this.postgres, this.kafka, this.redis, this.api, Collections.unmodifiableMap(new LinkedHashMap<>(pids)));
+	}
+
+	/**
+	 * Writes this as {@code file}, created readable by its owner only before any password is in it.
+	 * The file is replaced in one rename, because it is rewritten while scripts read it (a restarted
+	 * service's pid).
+	 */
 	Path writeTo(Path file) throws IOException {
-		Files.deleteIfExists(file);
-		Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+		Path next = file.resolveSibling(file.getFileName() + ".next");
+		Files.deleteIfExists(next);
+		Files.createFile(next, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
 		JsonMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
-		Files.writeString(file, json.writeValueAsString(this));
+		Files.writeString(next, json.writeValueAsString(this));
+		Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 		return file;
 	}
 

@@ -30,8 +30,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The README's run command, end to end: the launcher starts every server and service as real
- * processes, publishes its endpoints, serves a SQL change on the other instance, and on SIGINT
- * (Ctrl-C) leaves no process behind.
+ * processes, publishes its endpoints, serves a SQL change on the other instance, restarts the
+ * invalidator after a SIGKILL, and on SIGINT (Ctrl-C) or SIGTERM leaves no process behind, also
+ * when it was started with SIGINT ignored.
  */
 class LocalStackIntegrationTests {
 
@@ -51,24 +52,8 @@ class LocalStackIntegrationTests {
 	}
 
 	@Test
-	void shouldRunTheWholeSystemAndStopEverythingOnCtrlC() throws Exception {
-		for (String module : List.of("api-service", "cdc-connector", "invalidator-service")) {
-			assumeTrue(Files.isRegularFile(ROOT.resolve(module).resolve("target").resolve(module + "-exec.jar")),
-					"service jars are built by the package phase: run ./mvnw verify");
-		}
-		List<String> output = new CopyOnWriteArrayList<>();
-		this.launcher = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
-				System.getProperty("java.class.path"), "-Dfreshline.home=" + ROOT, "-Dfreshline.state=" + this.state,
-				LocalStack.class.getName())
-			.redirectErrorStream(true)
-			.start();
-		Thread reader = new Thread(() -> readLines(this.launcher, output));
-		reader.start();
-
-		await().atMost(Duration.ofMinutes(4))
-			.until(() -> output.stream().anyMatch((line) -> line.startsWith("Freshline is up")) || !this.launcher.isAlive());
-		assertThat(this.launcher.isAlive()).as("launcher output:%n%s", String.join("\n", output)).isTrue();
-
+	void shouldRunTheWholeSystemRestartAKilledServiceAndStopEverythingOnCtrlC() throws Exception {
+		List<String> output = startLauncher();
 		JsonNode stack = JsonMapper.builder().build().readTree(Files.readString(this.state.resolve("local-stack.json")));
 		assertThat(stack.path("postgres").propertyNames()).contains("jdbcUrl", "host", "port", "database", "user",
 				"password");
@@ -91,21 +76,147 @@ class LocalStackIntegrationTests {
 		List<ProcessHandle> started = new ArrayList<>();
 		stack.path("processes").properties().forEach((entry) -> ProcessHandle.of(entry.getValue().asLong()).ifPresent(started::add));
 		assertThat(started).hasSizeGreaterThanOrEqualTo(7);
-		new ProcessBuilder("kill", "-INT", Long.toString(this.launcher.pid())).start().waitFor();
 
-		assertThat(this.launcher.waitFor(90, TimeUnit.SECONDS)).as("launcher stops on SIGINT").isTrue();
+		// supervision: a change committed while the invalidator is dead is applied by its successor
+		await().atMost(Duration.ofSeconds(30)).until(() -> cacheOutcome(exchange(api1 + "/patients/78")).equals("hit"));
+		long killed = stack.path("processes").path("invalidator").asLong();
+		long killedAt = System.nanoTime();
+		new ProcessBuilder("kill", "-KILL", Long.toString(killed)).start().waitFor();
+		try (Connection sql = DriverManager.getConnection(postgres.path("jdbcUrl").asString(),
+				postgres.path("user").asString(), postgres.path("password").asString());
+				Statement update = sql.createStatement()) {
+			update.executeUpdate("UPDATE patient SET ward = 'ward-after-kill' WHERE id = 78");
+		}
+		await().atMost(Duration.ofMinutes(3)).until(() -> output.stream()
+			.anyMatch((line) -> line.startsWith("invalidator restarted as pid ") && line.contains("healthy again")));
+		assertThat(output).anyMatch((line) -> line.startsWith("invalidator (pid " + killed + ") killed by SIGKILL")
+				&& line.contains("restart #1"));
+		JsonNode restarted = JsonMapper.builder().build().readTree(Files.readString(this.state.resolve("local-stack.json")));
+		long successor = restarted.path("processes").path("invalidator").asLong();
+		assertThat(successor).isNotEqualTo(killed);
+		assertThat(ProcessHandle.of(successor).map(ProcessHandle::isAlive)).contains(true);
+		assertThat(output).anyMatch((line) -> line.startsWith("invalidator restarted as pid " + successor));
+		ProcessHandle.of(successor).ifPresent(started::add);
+		// not a bypass: the fence would read Postgres whatever the invalidator did; a hit or miss
+		// with the new ward means the cached row was deleted. The successor's consumers get their
+		// partitions only once the group coordinator expired the killed ones (session.timeout.ms,
+		// 45 s by default), so the fence bypasses until then.
+		await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
+			HttpResponse<String> read = exchange(api2 + "/patients/78");
+			assertThat(read.body()).contains("\"ward\":\"ward-after-kill\"");
+			assertThat(cacheOutcome(read)).isIn("hit", "miss");
+		});
+		System.out.printf("Reads went through the cache again %d s after the invalidator was killed%n",
+				Duration.ofNanos(System.nanoTime() - killedAt).toSeconds());
+		output.stream().filter((line) -> line.startsWith("invalidator ")).forEach(System.out::println);
+
+		// started with SIGINT ignored (see startLauncher), so this also proves the wrapper; to the
+		// whole process group, as Ctrl-C in a terminal: services and broker get it too
+		assertStopsEverything("INT", -this.launcher.pid(), started, output);
+	}
+
+	@Test
+	void shouldRestartAKilledKafkaBrokerWithItsDataAndStopEverythingOnSigterm() throws Exception {
+		List<String> output = startLauncher();
+		JsonNode stack = JsonMapper.builder().build().readTree(Files.readString(this.state.resolve("local-stack.json")));
+		List<ProcessHandle> started = new ArrayList<>();
+		stack.path("processes").properties().forEach((entry) -> ProcessHandle.of(entry.getValue().asLong()).ifPresent(started::add));
+		assertThat(started).hasSizeGreaterThanOrEqualTo(8);
+		long broker = stack.path("processes").path("kafka").asLong();
+		assertThat(broker).isPositive().isNotEqualTo(this.launcher.pid());
+
+		// the broker is a process of its own: killed, it comes back on its port with its topics
+		String api1 = stack.path("api").get(0).asString();
+		String api2 = stack.path("api").get(1).asString();
+		await().atMost(Duration.ofSeconds(30)).until(() -> cacheOutcome(exchange(api1 + "/patients/79")).equals("hit"));
+		new ProcessBuilder("kill", "-KILL", Long.toString(broker)).start().waitFor();
+		await().atMost(Duration.ofMinutes(2)).until(() -> output.stream()
+			.anyMatch((line) -> line.startsWith("kafka restarted as pid ") && line.contains("healthy again")));
+		assertThat(output).anyMatch((line) -> line.startsWith("kafka (pid " + broker + ") killed by SIGKILL"));
+		long successor = JsonMapper.builder().build().readTree(Files.readString(this.state.resolve("local-stack.json")))
+			.path("processes").path("kafka").asLong();
+		assertThat(successor).isNotEqualTo(broker);
+		ProcessHandle.of(successor).ifPresent(started::add);
+		JsonNode postgres = stack.path("postgres");
+		try (Connection sql = DriverManager.getConnection(postgres.path("jdbcUrl").asString(),
+				postgres.path("user").asString(), postgres.path("password").asString());
+				Statement update = sql.createStatement()) {
+			update.executeUpdate("UPDATE patient SET ward = 'ward-after-broker' WHERE id = 79");
+		}
+		long changed = System.nanoTime();
+		await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
+			HttpResponse<String> read = exchange(api2 + "/patients/79");
+			assertThat(read.body()).contains("\"ward\":\"ward-after-broker\"");
+			assertThat(cacheOutcome(read)).isIn("hit", "miss");
+		});
+		System.out.printf("After the broker's restart a change was invalidated within %d s%n",
+				Duration.ofNanos(System.nanoTime() - changed).toSeconds());
+		output.stream().filter((line) -> line.contains("restart")).forEach(System.out::println);
+
+		assertStopsEverything("TERM", this.launcher.pid(), started, output);
+	}
+
+	/**
+	 * Starts the launcher as a process that inherited SIGINT ignored, whatever this JVM inherited,
+	 * through the wrapper that {@code scripts/run-local} uses too ({@link DefaultSigint}); returns
+	 * its output so far, once it says it is up.
+	 */
+	private List<String> startLauncher() throws Exception {
+		for (String module : List.of("api-service", "cdc-connector", "invalidator-service")) {
+			assumeTrue(Files.isRegularFile(ROOT.resolve(module).resolve("target").resolve(module + "-exec.jar")),
+					"service jars are built by the package phase: run ./mvnw verify");
+		}
+		List<String> output = new CopyOnWriteArrayList<>();
+		this.launcher = new ProcessBuilder(DefaultSigint.startedWithSigintIgnored(DefaultSigint.inOwnProcessGroup(DefaultSigint.wrap(List.of(
+				ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
+				"-Dfreshline.home=" + ROOT, "-Dfreshline.state=" + this.state, LocalStack.class.getName())))))
+			.redirectErrorStream(true)
+			.start();
+		Thread reader = new Thread(() -> readLines(this.launcher, output));
+		reader.start();
+
+		await().atMost(Duration.ofMinutes(4))
+			.until(() -> output.stream().anyMatch((line) -> line.startsWith("Freshline is up")) || !this.launcher.isAlive());
+		assertThat(this.launcher.isAlive()).as("launcher output:%n%s", String.join("\n", output)).isTrue();
+		assertThat(output).noneMatch((line) -> line.contains("SIGINT is ignored"));
+		return output;
+	}
+
+	/** Sends {@code signal} to {@code target} (a negative pid: to that process group). */
+	private void assertStopsEverything(String signal, long target, List<ProcessHandle> started, List<String> output)
+			throws Exception {
+		assertThat(this.launcher.pid()).as("leads its own process group").isEqualTo(processGroup(this.launcher.pid()));
+		new ProcessBuilder("kill", "-" + signal, "--", Long.toString(target)).start().waitFor();
+
+		assertThat(this.launcher.waitFor(90, TimeUnit.SECONDS)).as("launcher stops on SIG" + signal).isTrue();
 		await().atMost(Duration.ofSeconds(30))
 			.untilAsserted(() -> assertThat(started).noneMatch(ProcessHandle::isAlive));
 		assertThat(this.state.resolve("local-stack.json")).doesNotExist();
 		assertThat(output).contains("Stopped.");
+		// nothing the stop ended was taken for a crash
+		assertThat(output.subList(output.indexOf("Stopping Freshline..."), output.size()))
+			.noneMatch((line) -> line.contains("restart #"));
+	}
+
+	private static long processGroup(long pid) throws Exception {
+		// /proc/<pid>/stat: pid (comm) state ppid pgrp ...; comm may hold spaces, so count from ')'
+		String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+		return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[2]);
 	}
 
 	/** What a curl user would see. */
 	private static String get(String url) throws Exception {
+		return exchange(url).body();
+	}
+
+	private static HttpResponse<String> exchange(String url) throws Exception {
 		return HttpClient.newHttpClient()
 			.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-					HttpResponse.BodyHandlers.ofString())
-			.body();
+					HttpResponse.BodyHandlers.ofString());
+	}
+
+	private static String cacheOutcome(HttpResponse<String> response) {
+		return response.headers().firstValue("Freshline-Cache").orElse("(none)");
 	}
 
 	private static void readLines(Process process, List<String> output) {
