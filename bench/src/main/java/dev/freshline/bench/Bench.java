@@ -313,11 +313,10 @@ public final class Bench {
 
 	private Map<String, Long> components(StackProcess stack) {
 		Map<String, Long> pids = new LinkedHashMap<>();
-		for (String name : List.of("postgres", "redis", "cdc-connector", "invalidator", "api-1", "api-2")) {
+		// the Kafka broker is a process of its own; the launcher only supervises
+		for (String name : List.of("postgres", "redis", "kafka", "cdc-connector", "invalidator", "api-1", "api-2", "launcher")) {
 			pids.put(name, stack.pid(name));
 		}
-		// the Kafka broker runs inside the launcher's JVM
-		pids.put("kafka (launcher)", stack.pid("launcher"));
 		pids.put("bench (load, probes)", ProcessHandle.current().pid());
 		return pids;
 	}
