@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -161,10 +162,10 @@ class TortureIntegrationTests {
 						+ ", must include " + namespaces + "; cached keys of unknown shape " + unknown + ", must be none");
 		verdict(verdicts, freshline.readsBelowFloor() == 0,
 				"fill protocol per-read bound: freshline patient reads below their key's floor at the read's start: "
-						+ freshline.ofReads(freshline.readsBelowFloor()) + ", must be 0");
+						+ freshline.ofReads(freshline.readsBelowFloor()) + ", must be 0 " + freshline.belowFloorExamples());
 		verdict(verdicts, naive.readsBelowFloor() > 0,
 				"negative control: naive patient reads below their key's floor at the read's start: "
-						+ naive.ofReads(naive.readsBelowFloor()) + ", must be above 0");
+						+ naive.ofReads(naive.readsBelowFloor()) + ", must be above 0, e.g. " + naive.belowFloorExamples());
 		verdict(verdicts, naive.audit.staleTotal() > 0,
 				"negative control: naive entries that differ from Postgres after quiescence: " + naive.audit.staleTotal()
 						+ " of " + naive.audit.checkedTotal() + ", must be above 0");
@@ -212,7 +213,7 @@ class TortureIntegrationTests {
 		verdict(verdicts, fenced.readsBelowFloor() == 0 && unfenced.readsBelowFloor() == 0,
 				"fill protocol per-read bound: patient reads below their key's floor at the read's start: freshline "
 						+ fenced.ofReads(fenced.readsBelowFloor()) + ", fence off " + unfenced.ofReads(unfenced.readsBelowFloor())
-						+ ", must be 0");
+						+ ", must be 0 " + fenced.belowFloorExamples() + " " + unfenced.belowFloorExamples());
 		verdict(verdicts, fenced.outcome("hit") > 0 && fenced.outcome("bypass") > 0,
 				"the fence engaged: freshline patient reads answered " + fenced.outcomes()
 						+ ", hits and bypasses must both be above 0");
@@ -925,11 +926,41 @@ class TortureIntegrationTests {
 		 * invalidation.
 		 */
 		long readsBelowFloor() {
-			Map<Long, List<Write>> byPatient = new HashMap<>();
-			this.writes.forEach((write) -> byPatient.computeIfAbsent(write.id(), (id) -> new ArrayList<>()).add(write));
+			return belowFloor().size();
+		}
+
+		private List<Read> belowFloor() {
+			Map<Long, List<Write>> byPatient = writesByPatient();
 			return this.reads.stream()
 				.filter((read) -> seen(read, byPatient.getOrDefault(read.id(), List.of())) < read.floorBefore())
-				.count();
+				.toList();
+		}
+
+		private Map<Long, List<Write>> writesByPatient() {
+			Map<Long, List<Write>> byPatient = new HashMap<>();
+			this.writes.forEach((write) -> byPatient.computeIfAbsent(write.id(), (id) -> new ArrayList<>()).add(write));
+			return byPatient;
+		}
+
+		/**
+		 * The first reads below their floor, each with the writes of its id, times in ms from the
+		 * read's start: what a failing verdict needs to tell a checker race from a protocol hole.
+		 */
+		String belowFloorExamples() {
+			Map<Long, List<Write>> byPatient = writesByPatient();
+			return belowFloor().stream().limit(3).map((read) -> {
+				// the writes that matter: committed within 2 s before the read's start and up to its end
+				String writes = byPatient.getOrDefault(read.id(), List.of())
+					.stream()
+					.filter((write) -> write.committedNanos() > read.startNanos() - TimeUnit.SECONDS.toNanos(2)
+							&& write.startNanos() < read.endNanos())
+					.map((write) -> String.format(Locale.ROOT, "v%s started %+.1f committed %+.1f",
+							(write.version() == Invalidation.DELETED) ? "DELETED" : Long.toString(write.version()),
+							(write.startNanos() - read.startNanos()) / 1e6, (write.committedNanos() - read.startNanos()) / 1e6))
+					.collect(Collectors.joining("; "));
+				return String.format(Locale.ROOT, "[patient %d: read v%d (%s) in %.1f ms, floor before %d; writes: %s]", read.id(),
+						read.version(), read.cache(), (read.endNanos() - read.startNanos()) / 1e6, read.floorBefore(), writes);
+			}).collect(Collectors.joining(" "));
 		}
 
 		/**
