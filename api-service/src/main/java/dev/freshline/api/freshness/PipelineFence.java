@@ -56,6 +56,9 @@ public final class PipelineFence implements SmartLifecycle {
 
 	private final Map<Namespace, List<String>> tablesOf;
 
+	/** Every table feeding a namespace, each once: what a refresh reads. */
+	private final List<String> tables;
+
 	private final Function<String, Map<Integer, Watermark>> watermarks;
 
 	private final PostgresClock clock;
@@ -79,6 +82,7 @@ public final class PipelineFence implements SmartLifecycle {
 			PostgresClock clock, MeterRegistry meters) {
 		this.settings = settings;
 		this.tablesOf = tablesOf(rules);
+		this.tables = this.tablesOf.values().stream().flatMap(List::stream).distinct().toList();
 		this.watermarks = watermarks;
 		this.clock = clock;
 		this.afterWaits = meters.counter("freshline.cache.after.waits");
@@ -183,7 +187,7 @@ public final class PipelineFence implements SmartLifecycle {
 	 */
 	void refresh() {
 		boolean failed = false;
-		for (String table : this.tablesOf.values().stream().flatMap(List::stream).distinct().toList()) {
+		for (String table : this.tables) {
 			try {
 				this.watermarks.apply(table)
 					.values()
