@@ -13,6 +13,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
@@ -39,6 +40,12 @@ public final class LocalStack {
 	private static final Duration SERVICE_START_TIMEOUT = Duration.ofMinutes(3);
 
 	private static final String REDIS_HOST = "127.0.0.1";
+
+	/** The port Redis listens on (a free one unless set): a harness that proxies Redis sets it. */
+	static final String REDIS_PORT = "FRESHLINE_REDIS_PORT";
+
+	/** The Redis port the services connect to, when it is not Redis' own (a fault proxy's). */
+	static final String SERVICES_REDIS_PORT = "FRESHLINE_SERVICES_REDIS_PORT";
 
 	private final Path home;
 
@@ -134,7 +141,7 @@ public final class LocalStack {
 			.demoData()
 			.put(ServiceEnvironment.CDC_OFFSET_FILE, this.run.resolve("cdc-offsets.dat").toString())
 			.kafka(bootstrapServers(kafka))
-			.redis(REDIS_HOST, redis.port())
+			.redis(REDIS_HOST, servicesRedisPort(redis))
 			// one consumer per change-topic partition: the invalidator waits on Redis per record, so
 			// three consumers keep three round trips in flight
 			.put(ServiceEnvironment.INVALIDATOR_CONCURRENCY,
@@ -200,13 +207,35 @@ public final class LocalStack {
 	 * applied watermarks are gone with it until the next markers, so the fence bypasses meanwhile.
 	 */
 	private ServiceProcess startRedis(Path logs) throws IOException {
-		int port = FreePorts.find();
+		int port = portFromEnvironment(REDIS_PORT).orElseGet(FreePorts::find);
 		Path log = logs.resolve("redis.log");
 		ServiceProcess redis = ServiceProcess.start("redis", port, log, RedisServer.command(this.run.resolve("redis"), port),
 				Map.of(), RedisServer.READY, ProcessBuilder.Redirect.to(log.toFile()));
 		this.stale.record(redis.pid(), marker(redis));
 		this.supervisor.supervise(redis);
 		return redis;
+	}
+
+	/**
+	 * The Redis port the services are given: Redis' own, unless {@value #SERVICES_REDIS_PORT} names
+	 * another, where a harness runs a fault proxy to Redis (scripts/chaos: Redis unreachable or slow
+	 * for the services, while it still answers the harness' own audit).
+	 */
+	private static int servicesRedisPort(ServiceProcess redis) {
+		return portFromEnvironment(SERVICES_REDIS_PORT).orElse(redis.port());
+	}
+
+	private static Optional<Integer> portFromEnvironment(String variable) {
+		String value = System.getenv(variable);
+		if (value == null || value.isBlank()) {
+			return Optional.empty();
+		}
+		try {
+			return Optional.of(Integer.parseInt(value.trim()));
+		}
+		catch (NumberFormatException ex) {
+			throw new IllegalArgumentException(variable + " must be a port number, not '" + value + "'");
+		}
 	}
 
 	/** What the command line of a process of ours contains, for {@link StaleProcesses}. */

@@ -116,7 +116,7 @@ class LocalStackIntegrationTests {
 	}
 
 	@Test
-	void shouldRestartAKilledKafkaBrokerWithItsDataAndStopEverythingOnSigterm() throws Exception {
+	void shouldRestartAKilledKafkaBrokerWithItsDataAndAKilledRedisEmptyAndStopEverythingOnSigterm() throws Exception {
 		List<String> output = startLauncher();
 		JsonNode stack = JsonMapper.builder().build().readTree(Files.readString(this.state.resolve("local-stack.json")));
 		List<ProcessHandle> started = new ArrayList<>();
@@ -151,6 +151,22 @@ class LocalStackIntegrationTests {
 		});
 		System.out.printf("After the broker's restart a change was invalidated within %d s%n",
 				Duration.ofNanos(System.nanoTime() - changed).toSeconds());
+
+		// Redis too: killed, it comes back on its port, empty, and reads go through the cache again
+		long redis = stack.path("processes").path("redis").asLong();
+		assertThat(redis).isPositive();
+		new ProcessBuilder("kill", "-KILL", Long.toString(redis)).start().waitFor();
+		await().atMost(Duration.ofMinutes(1)).until(() -> output.stream()
+			.anyMatch((line) -> line.startsWith("redis restarted as pid ") && line.contains("healthy again")));
+		assertThat(output).anyMatch((line) -> line.startsWith("redis (pid " + redis + ") killed by SIGKILL"));
+		long newRedis = JsonMapper.builder().build().readTree(Files.readString(this.state.resolve("local-stack.json")))
+			.path("processes").path("redis").asLong();
+		assertThat(newRedis).isNotEqualTo(redis);
+		ProcessHandle.of(newRedis).ifPresent(started::add);
+		await().atMost(Duration.ofMinutes(1)).until(() -> {
+			exchange(api1 + "/patients/80");
+			return cacheOutcome(exchange(api1 + "/patients/80")).equals("hit");
+		});
 		output.stream().filter((line) -> line.contains("restart")).forEach(System.out::println);
 
 		assertStopsEverything("TERM", this.launcher.pid(), started, output);
