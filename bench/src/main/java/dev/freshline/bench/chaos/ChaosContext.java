@@ -8,11 +8,16 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.freshline.bench.BenchProgress;
 import dev.freshline.bench.StackProcess;
 
-/** What a fault works with: the stack, its probe, the progress lines, and the launcher's console output. */
-record ChaosContext(StackProcess stack, StackProbe probe, BenchProgress progress) {
+/**
+ * What a fault works with: the stack, its probe, the progress lines, the launcher's console output,
+ * and the fault proxy between the services and Redis when the run started one.
+ */
+record ChaosContext(StackProcess stack, StackProbe probe, BenchProgress progress, @Nullable FaultProxy redisProxy) {
 
 	private static final Pattern RESTARTED = Pattern
 		.compile("(\\S+) restarted as pid (\\d+) and healthy again in ([0-9.]+) s \\(restart #(\\d+)\\)");

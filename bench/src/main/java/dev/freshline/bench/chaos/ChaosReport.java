@@ -80,7 +80,7 @@ final class ChaosReport {
 		}
 		md.append("\nPer scenario, what the load saw and what the harness noted:\n\n");
 		for (ScenarioResult result : ran()) {
-			md.append(String.format(Locale.ROOT, "- **%s**: %d reads (%s), %d unanswered on the faulted instance; %d patient writes (%d failed); %s%n",
+			md.append(String.format(Locale.ROOT, "- **%s**: %d reads (%s), %d failed as the fault itself (the faulted instance unanswered, 5xx while Postgres restarted); %d patient writes (%d failed); %s%n",
 					result.name(), result.reads(), outcomes(result.outcomes()), result.faultedUnanswered(), result.writes(),
 					result.writeFailures(), String.join("; ", result.notes())));
 		}

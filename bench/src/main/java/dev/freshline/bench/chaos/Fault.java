@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
  * One fault a scenario injects into the running stack and ends again by itself. A fault without
  * duration (a kill) ends when it is injected; its recovery is measured from then.
  */
-interface Fault {
+interface Fault extends AutoCloseable {
 
 	/** What is done, e.g. "SIGKILL of the invalidator (the launcher restarts it)". */
 	String description();
@@ -30,6 +30,14 @@ interface Fault {
 	}
 
 	/**
+	 * Whether a failed read is the fault itself rather than a broken promise, beyond the faulted
+	 * instance's unanswered reads: a 5xx while Postgres, the source of every miss, restarts.
+	 */
+	default boolean excuses(ChaosLoad.Read read, long injectedNanos, long endedNanos) {
+		return false;
+	}
+
+	/**
 	 * Whether what the fault set off is over (the killed process is back, the poison records are
 	 * dead-lettered): recovery is only measured once it is, since right after a kill the stack still
 	 * serves hits from before it. Asked repeatedly; must not block.
@@ -41,5 +49,10 @@ interface Fault {
 	/** Once quiet: null if the fault did what it should have (e.g. the restart was reported), else why not. */
 	default @Nullable String verify(ChaosContext context) throws Exception {
 		return null;
+	}
+
+	/** Stops whatever the fault started itself (an extra process), after {@link #verify}, whatever happened. */
+	@Override
+	default void close() {
 	}
 }

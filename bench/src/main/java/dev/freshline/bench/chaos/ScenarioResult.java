@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * What one scenario found. {@code errors} are reads that got a 5xx, timed out, or found no
- * instance, apart from those of the instance the fault itself took away ({@code faultedUnanswered});
+ * instance, apart from those that are the fault itself ({@code faultedUnanswered}: the unanswered reads
+ * of the instance the fault took away, 5xx while Postgres restarts);
  * {@code recoverySeconds} is NaN when the stack did not recover within the scenario's limit.
  */
 record ScenarioResult(String name, String fault, Status status, List<String> failures, int lost, int entriesChecked,
@@ -26,6 +27,12 @@ record ScenarioResult(String name, String fault, Status status, List<String> fai
 	static ScenarioResult notRun(String name, String fault, String reason) {
 		return new ScenarioResult(name, fault, Status.NOT_RUN, List.of(), 0, 0, 0, Double.NaN, Double.NaN, 0, Map.of(), 0,
 				0, Double.NaN, 0, 0, List.of(reason));
+	}
+
+	/** A scenario that failed before anything was measured. */
+	static ScenarioResult failed(String name, String fault, String reason) {
+		return new ScenarioResult(name, fault, Status.FAILED, List.of(reason), 0, 0, 0, Double.NaN, Double.NaN, 0, Map.of(), 0,
+				0, Double.NaN, 0, 0, List.of());
 	}
 
 	boolean ran() {
