@@ -36,7 +36,7 @@ public final class BenchHttp {
 	}
 
 	/** A GET with one request header, e.g. {@code Freshline-After}. */
-	HttpResponse<String> get(String url, String header, String value) throws IOException, InterruptedException {
+	public HttpResponse<String> get(String url, String header, String value) throws IOException, InterruptedException {
 		return this.client.send(
 				HttpRequest.newBuilder(URI.create(url)).header(header, value).timeout(this.timeout).build(),
 				HttpResponse.BodyHandlers.ofString());

@@ -152,6 +152,7 @@ public final class Chaos {
 		if (redisProxy != null) {
 			redisProxy.close();
 		}
+		PostgresRestart.stopStarted();
 		ChaosReport report = new ChaosReport(results, machine, command, Instant.now().toString());
 		report.write(this.options.out());
 		this.progress.line("wrote %s and chaos.json", this.options.out().resolve("chaos.md"));
@@ -179,7 +180,8 @@ public final class Chaos {
 		List<String> failures = new ArrayList<>();
 		List<String> notes = new ArrayList<>();
 		this.progress.line("%s: %s", scenario.name(), fault.description());
-		if (!await(probe::recovered, HEALTHY_BEFORE_FAULT)) {
+		String before = probe.commitProbe().orElse("0/0");
+		if (!await(() -> probe.recovered(before), HEALTHY_BEFORE_FAULT)) {
 			return ScenarioResult.failed(scenario.name(), fault.description(),
 					"the stack did not serve hits within " + HEALTHY_BEFORE_FAULT.toSeconds() + " s before the fault");
 		}
@@ -202,10 +204,17 @@ public final class Chaos {
 				fault.end(context);
 			}
 			ended = System.nanoTime();
-			if (await(() -> over(fault, context) && probe.recovered(), this.options.recoveryLimit())) {
+			// a change committed once the fault ended; recovered when it is applied and served through the cache
+			String[] after = { null };
+			if (await(() -> {
+				if (after[0] == null) {
+					after[0] = probe.commitProbe().orElse(null);
+				}
+				return after[0] != null && over(fault, context) && probe.recovered(after[0]);
+			}, this.options.recoveryLimit())) {
 				recovery = (System.nanoTime() - ended) / 1e9;
-				this.progress.line("  recovered %.1f s after the fault ended: both instances serve hits, invalidator lag 0",
-						recovery);
+				this.progress.line("  recovered %.1f s after the fault ended: a change committed then (at %s) is applied, both"
+						+ " instances serve hits, invalidator lag 0", recovery, after[0]);
 			}
 			else {
 				this.progress.line("  not recovered within %d s", this.options.recoveryLimit().toSeconds());

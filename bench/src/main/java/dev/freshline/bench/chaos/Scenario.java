@@ -49,9 +49,11 @@ record Scenario(String name, String what, boolean quick, @Nullable Supplier<Faul
 				of("pause-kafka", false, () -> new ProcessPause("kafka", "the Kafka broker (nothing answers, connections stay open)", PAUSE)),
 				notBuilt("kafka-unreachable", "the broker unreachable for 20 s through the fault proxy",
 						"the broker advertises its own port, so a proxy needs an advertised-listener option in the launcher; pause-kafka is the same silence"),
-				of("postgres-fast-restart", false, () -> new PostgresRestart("fast")),
-				of("postgres-crash-restart", false, () -> new PostgresRestart("immediate")),
-				of("slot-dropped", false, SlotDrop::new),
-				of("retention-deletes-unapplied", false, () -> new RetentionGap(PAUSE)));
+				of("postgres-fast-restart", false, () -> new PostgresRestart(true)),
+				of("postgres-crash-restart", false, () -> new PostgresRestart(false)),
+				of("retention-deletes-unapplied", false, () -> new RetentionGap(PAUSE)),
+				// last: the connector does not recover from it by itself (docs/chaos.md), so every
+				// scenario after it would fail its "healthy first" step
+				of("slot-dropped", false, SlotDrop::new));
 	}
 }

@@ -8,11 +8,13 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -30,7 +32,6 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.json.JsonMapper;
 
 import dev.freshline.bench.BenchHttp;
 import dev.freshline.bench.StackProcess;
@@ -55,7 +56,8 @@ final class StackProbe implements AutoCloseable {
 	/** A seeded patient no writer touches: two reads of it make the second a hit once the fence admits. */
 	private static final long PROBE_PATIENT = 100;
 
-	private static final JsonMapper json = JsonMapper.builder().build();
+	/** The seeded patient {@link #commitProbe()} writes; no reader or writer of the load touches it. */
+	private static final long PROBE_WRITE = 101;
 
 	private final StackProcess stack;
 
@@ -190,18 +192,36 @@ final class StackProbe implements AutoCloseable {
 	}
 
 	/**
-	 * Whether {@code api} serves through the cache again: its pipeline health is UP (the fence
-	 * admits every namespace) and the second of two reads of one patient is a hit.
+	 * A change committed now, as a client would commit it, and the WAL position after its commit
+	 * ({@code pg_current_wal_lsn()}, what a raw-SQL writer sends as {@code Freshline-After}); empty
+	 * while Postgres does not answer.
 	 */
-	boolean servesHits(String api) {
+	Optional<String> commitProbe() {
+		try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+			statement.executeUpdate("UPDATE patient SET name = name WHERE id = " + PROBE_WRITE);
+			try (ResultSet position = statement.executeQuery("SELECT pg_current_wal_lsn()")) {
+				position.next();
+				return Optional.of(position.getString(1));
+			}
+		}
+		catch (SQLException down) {
+			return Optional.empty();
+		}
+	}
+
+	/**
+	 * Whether {@code api} serves through the cache again with everything committed up to
+	 * {@code after} applied: a read with {@code Freshline-After: after} is not a bypass (the
+	 * instance's fence has an applied watermark covering the position, no older than the bound,
+	 * and Redis answers), and reading the same patient again is a hit.
+	 */
+	boolean servesHits(String api, String after) {
 		try {
-			HttpResponse<String> health = this.http.get(api + "/actuator/health");
-			if (health.statusCode() != 200
-					|| !json.readTree(health.body()).path("components").path("pipeline").path("status").asString("").equals("UP")) {
+			String patient = api + "/patients/" + PROBE_PATIENT;
+			if (BenchHttp.cacheOutcome(this.http.get(patient, "Freshline-After", after)).equals("bypass")) {
 				return false;
 			}
-			this.http.get(api + "/patients/" + PROBE_PATIENT);
-			return BenchHttp.cacheOutcome(this.http.get(api + "/patients/" + PROBE_PATIENT)).equals("hit");
+			return BenchHttp.cacheOutcome(this.http.get(patient, "Freshline-After", after)).equals("hit");
 		}
 		catch (IOException | RuntimeException down) {
 			return false;
@@ -212,9 +232,14 @@ final class StackProbe implements AutoCloseable {
 		}
 	}
 
-	/** Both instances serve hits and the invalidator has caught up: what "recovered" means. */
-	boolean recovered() {
-		return servesHits(this.stack.api(0)) && servesHits(this.stack.api(1)) && invalidatorCaughtUp();
+	/**
+	 * Recovered from a fault that ended before the change at {@code after} was committed: both
+	 * instances serve hits with that change applied, and the invalidator has caught up. A change
+	 * committed after the fault is what tells a pipeline that works again from one that merely
+	 * has not noticed yet that it stopped (the fence admits for up to max-staleness).
+	 */
+	boolean recovered(String after) {
+		return servesHits(this.stack.api(0), after) && servesHits(this.stack.api(1), after) && invalidatorCaughtUp();
 	}
 
 	/**
