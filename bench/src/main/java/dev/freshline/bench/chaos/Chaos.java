@@ -233,7 +233,13 @@ public final class Chaos {
 		}
 		finally {
 			load.stopReading();
-			load.stopWriting();
+			try {
+				load.stopWriting();
+			}
+			catch (Exception ex) {
+				// only when the scenario already failed, whose exception says why: this one must not hide it
+				this.progress.line("  stopping the writers failed too: %s", ex);
+			}
 		}
 		String verified = fault.verify(context);
 		probe.sweep();

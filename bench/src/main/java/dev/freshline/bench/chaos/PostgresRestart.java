@@ -21,10 +21,10 @@ import dev.freshline.bench.Signals;
  * Postgres stopped under the services and started again on its port and data directory:
  * {@code fast} (SIGINT: clients are disconnected, a shutdown checkpoint is written) or
  * {@code immediate} (SIGQUIT: a crash, no checkpoint, crash recovery at start). The launcher does
- * not supervise Postgres, and pg_ctl refuses to run as root, which the embedded server does; so the
- * harness signals the postmaster itself, as pg_ctl would, and starts the same command line again
- * (postmaster.opts). The new postmaster is a child of the harness, which stops it after the run if
- * the launcher's stop left it running.
+ * not supervise Postgres, and pg_ctl refuses to run as root; so the harness signals the postmaster
+ * itself, as pg_ctl would, and starts the same command line again (postmaster.opts), as the
+ * embedded server was started. The new postmaster is a child of the harness, which stops it after
+ * the run if the launcher's stop left it running.
  */
 final class PostgresRestart implements Fault {
 
@@ -51,6 +51,11 @@ final class PostgresRestart implements Fault {
 		Path data = context.stack().state().resolve("run").resolve("postgres");
 		long postmaster = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
 		List<String> command = new ArrayList<>();
+		if (ProcessHandle.current().info().user().orElse("").equals("root")) {
+			// Postgres refuses to run as root; the embedded server is started in a user namespace of
+			// its own where it is not (zonky's LinuxUtils: unshare -U), and so is its successor
+			command.addAll(List.of("unshare", "-U"));
+		}
 		Matcher argument = QUOTED.matcher(Files.readString(data.resolve("postmaster.opts")));
 		while (argument.find()) {
 			command.add(argument.group(1));
