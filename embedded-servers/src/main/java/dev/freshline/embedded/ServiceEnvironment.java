@@ -41,6 +41,8 @@ public final class ServiceEnvironment {
 
 	public static final String INVALIDATOR_CONCURRENCY = "INVALIDATOR_CONCURRENCY";
 
+	public static final String INVALIDATOR_INSTANCE_ID = "INVALIDATOR_INSTANCE_ID";
+
 	public static final String SERVER_PORT = "SERVER_PORT";
 
 	/** The API's freshness fence ({@code true} by default); a test of the API without a pipeline turns it off. */

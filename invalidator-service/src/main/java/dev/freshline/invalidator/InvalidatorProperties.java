@@ -23,7 +23,11 @@ import dev.freshline.support.TopicSettings;
  * one recorded with the data (a restart from a snapshot or a failover flushes every namespace);
  * it bounds how long values resurrected that way can be served. {@code watermarkStall}: how long a
  * watermark marker the consumer fetched may stay unapplied, with no marker of its partition applied
- * meanwhile, before health turns DOWN (see {@code WatermarkHealth}).
+ * meanwhile, before health turns DOWN (see {@code WatermarkHealth}). {@code instanceId}: when set,
+ * the consumers are static members of the group ({@code group.instance.id}, suffixed per consumer):
+ * an instance restarted under the same id takes its partitions back at once instead of waiting for
+ * the group to expire its predecessor's (the session timeout, 45 s); unique per instance, stable
+ * across its restarts (a StatefulSet pod's name), and unset for instances that come and go.
  */
 @Validated
 @ConfigurationProperties("freshline.invalidator")
@@ -34,9 +38,12 @@ public record InvalidatorProperties(
 		@DefaultValue(RuleSet.DEFAULT_LOCATION) @NotBlank String rules, @Valid @DefaultValue Retry retry,
 		@Valid @DefaultValue TopicSettings topics, @DefaultValue("500") @Min(10) int flushBatchSize,
 		@DefaultValue("10m") Duration floorTtl, @Valid @DefaultValue SchemaCheck schemaCheck,
-		@DefaultValue("1s") Duration redisRestartCheck, @DefaultValue("10s") Duration watermarkStall) {
+		@DefaultValue("1s") Duration redisRestartCheck, @DefaultValue("10s") Duration watermarkStall,
+		@Nullable @Pattern(regexp = "[A-Za-z0-9._-]{0,200}") String instanceId) {
 
 	public InvalidatorProperties {
+		// INVALIDATOR_INSTANCE_ID unset binds as an empty string: dynamic membership
+		instanceId = (instanceId == null || instanceId.isEmpty()) ? null : instanceId;
 		if (redisRestartCheck.isNegative() || redisRestartCheck.isZero()) {
 			throw new IllegalArgumentException("freshline.invalidator.redis-restart-check must be positive: " + redisRestartCheck);
 		}

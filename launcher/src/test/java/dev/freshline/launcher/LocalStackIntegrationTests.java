@@ -15,9 +15,13 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,14 +102,23 @@ class LocalStackIntegrationTests {
 		assertThat(output).anyMatch((line) -> line.startsWith("invalidator restarted as pid " + successor));
 		ProcessHandle.of(successor).ifPresent(started::add);
 		// not a bypass: the fence would read Postgres whatever the invalidator did; a hit or miss
-		// with the new ward means the cached row was deleted. The successor's consumers get their
-		// partitions only once the group coordinator expired the killed ones (session.timeout.ms,
-		// 45 s by default), so the fence bypasses until then.
+		// with the new ward means the cached row was deleted. The successor's consumers are static
+		// members under the killed ones' instance ids, so they take the partitions back at once
+		// instead of after the group expired the killed ones (session.timeout.ms, 45 s)
 		await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
 			HttpResponse<String> read = exchange(api2 + "/patients/78");
 			assertThat(read.body()).contains("\"ward\":\"ward-after-kill\"");
 			assertThat(cacheOutcome(read)).isIn("hit", "miss");
 		});
+		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+				stack.path("kafka").path("bootstrapServers").asString()))) {
+			ConsumerGroupDescription group = admin.describeConsumerGroups(List.of("freshline-invalidator"))
+				.describedGroups().get("freshline-invalidator").get(10, TimeUnit.SECONDS);
+			assertThat(group.members()).as("the successor's consumers replaced the killed ones")
+				.hasSize(3)
+				.allSatisfy((member) -> assertThat(member.groupInstanceId()).hasValueSatisfying(
+						(id) -> assertThat(id).startsWith("invalidator-1")));
+		}
 		System.out.printf("Reads went through the cache again %d s after the invalidator was killed%n",
 				Duration.ofNanos(System.nanoTime() - killedAt).toSeconds());
 		output.stream().filter((line) -> line.startsWith("invalidator ")).forEach(System.out::println);

@@ -114,6 +114,33 @@ final class FenceProbe {
 		return found.get(found.size() - 1);
 	}
 
+	/**
+	 * The newest watermark marker the connector wrote into each partition of {@code table}'s change
+	 * topic: beside {@link #applied}, it tells a connector that stopped writing markers from
+	 * invalidators that stopped applying them.
+	 */
+	Map<Integer, Watermark> newestMarkers(String table) {
+		Map<Integer, Watermark> newest = new TreeMap<>();
+		try (KafkaConsumer<String, String> consumer = consumer()) {
+			List<TopicPartition> partitions = consumer.partitionsFor(changeTopic(table))
+				.stream()
+				.map((info) -> new TopicPartition(info.topic(), info.partition()))
+				.toList();
+			consumer.assign(partitions);
+			consumer.seekToBeginning(partitions);
+			Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+			await("the markers of " + table + " on the broker").until(() -> {
+				for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(100))) {
+					if (isMarker(record)) {
+						newest.put(record.partition(), Watermark.parse(record.value()));
+					}
+				}
+				return partitions.stream().allMatch((partition) -> consumer.position(partition) >= ends.get(partition));
+			});
+		}
+		return newest;
+	}
+
 	/** The first watermark marker after {@code offset} in that partition, waiting for the connector to write one. */
 	Watermark firstMarkerAfter(String table, TopicPartitionOffset change) {
 		TopicPartition partition = new TopicPartition(changeTopic(table), change.partition());

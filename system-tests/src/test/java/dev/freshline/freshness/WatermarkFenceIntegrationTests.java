@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.common.TopicPartition;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -80,12 +81,23 @@ class WatermarkFenceIntegrationTests {
 			int stuck = this.probe.lastChangeOf("patient", id).partition();
 			Set<Integer> sameConsumer = heldWith(stuck);
 
-			await("the patient partitions of other consumers than " + stuck + "'s applied past the commit").untilAsserted(
-					() -> assertThat(this.probe.applied("patient")).allSatisfy((partition, watermark) -> {
-						if (!sameConsumer.contains(partition)) {
-							assertThat(watermark.covers(committed)).as("partition %d: %s", partition, watermark.encode()).isTrue();
-						}
-					}));
+			try {
+				await("the patient partitions of other consumers than " + stuck + "'s applied past the commit").untilAsserted(
+						() -> assertThat(this.probe.applied("patient")).allSatisfy((partition, watermark) -> {
+							if (!sameConsumer.contains(partition)) {
+								assertThat(watermark.covers(committed)).as("partition %d: %s", partition, watermark.encode())
+									.isTrue();
+							}
+						}));
+			}
+			catch (ConditionTimeoutException ex) {
+				// CI once saw every partition freeze at one marker: say whether the connector stopped
+				// writing markers or the group stopped applying them
+				throw new AssertionError("commit " + Watermark.formatLsn(committed) + ", held with " + sameConsumer
+						+ "; newest markers on the broker " + encoded(this.probe.newestMarkers("patient")) + ", applied "
+						+ encoded(this.probe.applied("patient")) + "; the group: "
+						+ this.stack.describeInvalidatorGroup(), ex);
+			}
 			await("both instances bypass the namespaces the stuck partition feeds").untilAsserted(() -> {
 				for (int instance = 1; instance <= 2; instance++) {
 					assertThat(cache(this.probe.get(instance, "/patients/22"))).as("api-%d patients", instance).isEqualTo("bypass");
@@ -220,6 +232,10 @@ class WatermarkFenceIntegrationTests {
 		System.out.printf("FIGURE freshline-after, invalidator running: read right after the commit %s in %d us; "
 				+ "read once covered %s in %d us (fence-wait 50 ms)%n", cache(first), firstMicros, cache(covered),
 				coveredMicros);
+	}
+
+	private static Map<Integer, String> encoded(Map<Integer, Watermark> watermarks) {
+		return watermarks.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, (entry) -> entry.getValue().encode()));
 	}
 
 	/**

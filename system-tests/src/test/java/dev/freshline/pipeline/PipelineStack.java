@@ -21,6 +21,7 @@ import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 
@@ -194,26 +195,27 @@ public final class PipelineStack implements AutoCloseable {
 	 * included: a consumer held at one partition's record applies none of them.
 	 */
 	public Set<TopicPartition> partitionsOfTheConsumerOf(TopicPartition partition) throws Exception {
+		return describeInvalidatorGroup().members()
+			.stream()
+			.map((member) -> member.assignment().topicPartitions())
+			.filter((assigned) -> assigned.contains(partition))
+			.findFirst()
+			.orElseThrow(() -> new IllegalStateException("no invalidator consumer owns " + partition));
+	}
+
+	/** The invalidators' consumer group as the broker describes it: its state, members and their partitions. */
+	public ConsumerGroupDescription describeInvalidatorGroup() throws Exception {
 		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.kafka))) {
 			return admin.describeConsumerGroups(List.of(invalidatorGroup()))
 				.describedGroups()
 				.get(invalidatorGroup())
-				.get(10, TimeUnit.SECONDS)
-				.members()
-				.stream()
-				.map((member) -> member.assignment().topicPartitions())
-				.filter((assigned) -> assigned.contains(partition))
-				.findFirst()
-				.orElseThrow(() -> new IllegalStateException("no invalidator consumer owns " + partition));
+				.get(10, TimeUnit.SECONDS);
 		}
 	}
 
 	private boolean everyAssignedPartitionHasAnOffset() throws Exception {
+		ConsumerGroupDescription group = describeInvalidatorGroup();
 		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.kafka))) {
-			ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(invalidatorGroup()))
-				.describedGroups()
-				.get(invalidatorGroup())
-				.get(10, TimeUnit.SECONDS);
 			Set<TopicPartition> assigned = group.members()
 				.stream()
 				.flatMap((member) -> member.assignment().topicPartitions().stream())
@@ -222,7 +224,9 @@ public final class PipelineStack implements AutoCloseable {
 				.partitionsToOffsetAndMetadata()
 				.get(10, TimeUnit.SECONDS)
 				.keySet();
-			return group.members().size() == this.invalidatorConsumers && !assigned.isEmpty() && committed.containsAll(assigned);
+			// stable: a cooperative rebalance ends with a second one that hands over revoked partitions
+			return group.groupState() == GroupState.STABLE && group.members().size() == this.invalidatorConsumers
+					&& !assigned.isEmpty() && committed.containsAll(assigned);
 		}
 	}
 

@@ -2,6 +2,7 @@ package dev.freshline.invalidator.invalidation;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -82,11 +83,20 @@ class InvalidationConfiguration {
 		return declarations.changeTopics(rules, topics.heartbeat());
 	}
 
-	/** Every batch the consumers fetch shows its markers to {@link WatermarkProgress} (see {@link MarkerSightings}). */
+	/**
+	 * Every batch the consumers fetch shows its markers to {@link WatermarkProgress} (see
+	 * {@link MarkerSightings}); with an instance id, the consumers are static members of the group
+	 * (spring-kafka suffixes the id with each consumer's index).
+	 */
 	@Bean
-	DefaultKafkaConsumerFactoryCustomizer markerSightingsCustomizer(WatermarkProgress progress) {
-		return (factory) -> factory.updateConfigs(Map.of(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG,
+	DefaultKafkaConsumerFactoryCustomizer consumerFactoryCustomizer(WatermarkProgress progress,
+			InvalidatorProperties properties) {
+		Map<String, Object> configs = new HashMap<>(Map.of(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG,
 				MarkerSightings.class.getName(), MarkerSightings.PROGRESS, progress));
+		if (properties.instanceId() != null) {
+			configs.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, properties.instanceId());
+		}
+		return (factory) -> factory.updateConfigs(configs);
 	}
 
 	/**
