@@ -9,8 +9,9 @@ import dev.freshline.bench.ServiceCopy;
 
 /**
  * Two invalidators in the group, and the launcher's one SIGKILLed under load, in the middle of
- * whatever batch it applies: its partitions move to the survivor once Kafka expires the dead
- * members (45 s), and the launcher restarts it meanwhile.
+ * whatever batch it applies: what it had not committed is re-read by whoever gets its partitions
+ * next, its successor (a static member under the same instance id, back once the launcher has
+ * restarted it) or the survivor (once Kafka expires the dead members, after the session timeout).
  */
 final class PeerKill implements Fault {
 
