@@ -28,7 +28,8 @@ import dev.freshline.bench.Signals;
  */
 final class PostgresRestart implements Fault {
 
-	private static final Pattern QUOTED = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
+	/** A double-quoted argument of postmaster.opts (the binary comes first, unquoted), or a bare word. */
+	private static final Pattern ARGUMENT = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"|(\\S+)");
 
 	/** Postmasters this harness started, stopped after the stack. */
 	static final List<Process> started = new ArrayList<>();
@@ -54,12 +55,9 @@ final class PostgresRestart implements Fault {
 		if (ProcessHandle.current().info().user().orElse("").equals("root")) {
 			// Postgres refuses to run as root; the embedded server is started in a user namespace of
 			// its own where it is not (zonky's LinuxUtils: unshare -U), and so is its successor
-			command.addAll(List.of("unshare", "-U"));
+			command.addAll(List.of("unshare", "-U", "--"));
 		}
-		Matcher argument = QUOTED.matcher(Files.readString(data.resolve("postmaster.opts")));
-		while (argument.find()) {
-			command.add(argument.group(1));
-		}
+		command.addAll(commandLine(Files.readString(data.resolve("postmaster.opts"))));
 		Signals.send(this.fast ? "INT" : "QUIT", postmaster);
 		try {
 			ProcessHandle.of(postmaster).ifPresent((process) -> await(process, 60));
@@ -89,6 +87,19 @@ final class PostgresRestart implements Fault {
 		}
 		context.progress().line("  postmaster %d stopped (%s) and started again as %d", postmaster,
 				this.fast ? "SIGINT" : "SIGQUIT", restarted.pid());
+	}
+
+	/**
+	 * The command line postmaster.opts records: the binary as it was run, then each argument in
+	 * double quotes, e.g. {@code /opt/pg/bin/postgres "-D" "/data" "-c" "wal_level=logical"}.
+	 */
+	static List<String> commandLine(String opts) {
+		List<String> command = new ArrayList<>();
+		Matcher argument = ARGUMENT.matcher(opts);
+		while (argument.find()) {
+			command.add((argument.group(1) != null) ? argument.group(1) : argument.group(2));
+		}
+		return command;
 	}
 
 	/** Postgres answers nothing while it restarts: a cache miss cannot be served, so its 5xx are the fault itself. */
