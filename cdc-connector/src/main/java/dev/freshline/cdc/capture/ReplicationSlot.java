@@ -19,8 +19,8 @@ import dev.freshline.cdc.ConnectorProperties;
  */
 final class ReplicationSlot {
 
-	private static final String QUERY = "SELECT wal_status, pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn) "
-			+ "FROM pg_replication_slots WHERE slot_name = ?";
+	private static final String QUERY = "SELECT wal_status, pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn), "
+			+ "pg_wal_lsn_diff(restart_lsn, '0/0') FROM pg_replication_slots WHERE slot_name = ?";
 
 	private final ConnectorProperties.Database database;
 
@@ -51,7 +51,9 @@ final class ReplicationSlot {
 				}
 				String walStatus = row.getString(1);
 				double retained = row.getDouble(2);
-				return Optional.of(new State(walStatus, row.wasNull() ? Double.NaN : retained));
+				boolean noRestartLsn = row.wasNull();
+				long restartLsn = row.getLong(3);
+				return Optional.of(new State(walStatus, noRestartLsn ? Double.NaN : retained, noRestartLsn ? -1 : restartLsn));
 			}
 		}
 	}
@@ -60,8 +62,9 @@ final class ReplicationSlot {
 	 * @param walStatus {@code reserved}, {@code extended}, {@code unreserved} or {@code lost}
 	 * @param retainedBytes the WAL between the server's current LSN and the slot's restart LSN;
 	 * NaN for a slot without a restart LSN
+	 * @param restartLsn the oldest WAL position the slot can still stream from, -1 when it has none
 	 */
-	record State(@Nullable String walStatus, double retainedBytes) {
+	record State(@Nullable String walStatus, double retainedBytes, long restartLsn) {
 
 		/** Postgres removed WAL the slot needed (e.g. for {@code max_slot_wal_keep_size}). */
 		boolean lost() {

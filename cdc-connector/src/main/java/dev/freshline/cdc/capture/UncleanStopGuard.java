@@ -29,6 +29,7 @@ import dev.freshline.model.ChangeEventWriter;
 import dev.freshline.model.Operation;
 import dev.freshline.model.RuleSet;
 import dev.freshline.model.Topics;
+import dev.freshline.model.Watermark;
 
 /**
  * The flush the connector owes downstream when a start may have lost changes the stream itself
@@ -48,6 +49,12 @@ class UncleanStopGuard {
 	private static final Logger log = LoggerFactory.getLogger(UncleanStopGuard.class);
 
 	private static final Pattern MESSAGE_TYPE = Pattern.compile("\"messageType\"\\s*:\\s*\"([A-Z_]+)\"");
+
+	/** What Debezium resumes after: {@code PostgresOffsetContext.lastCompletelyProcessedLsn}. */
+	private static final Pattern PROCESSED_LSN = Pattern.compile("\"lsn_proc\"\\s*:\\s*(\\d+)");
+
+	/** The last event's LSN, where Debezium resumes when no event was completely processed. */
+	private static final Pattern EVENT_LSN = Pattern.compile("\"lsn\"\\s*:\\s*(\\d+)");
 
 	private final Path offsets;
 
@@ -86,7 +93,12 @@ class UncleanStopGuard {
 		boolean clean = deleteMarker();
 		String reason = this.owed;
 		String kind = "engine-failed";
-		if (reason == null && !Files.exists(this.offsets)) {
+		String unservable = setAsideOffsetsTheSlotCannotServe();
+		if (unservable != null) {
+			reason = unservable;
+			kind = "slot-recreated";
+		}
+		else if (reason == null && !Files.exists(this.offsets)) {
 			reason = "there is no offsets file " + this.offsets + " (first start, lost volume, or offsets deleted)";
 			kind = "no-offsets";
 		}
@@ -152,17 +164,15 @@ class UncleanStopGuard {
 	 * acknowledged event's, and Debezium 3.6.1 resuming inside a transaction skips every event that
 	 * shares that event's LSN (all rows of a COPY), however cleanly it stopped. Its Postgres offset
 	 * names the last message's type: only after a COMMIT (or before any message) is it between
-	 * transactions. The file is Kafka's {@code FileOffsetBackingStore} format, a serialized map of
-	 * byte arrays holding JSON; read with a filter that admits nothing else. Unreadable counts as inside.
+	 * transactions. Unreadable counts as inside.
 	 */
 	private @Nullable String storedInsideATransaction() {
 		if (!Files.exists(this.offsets)) {
 			return null; // nothing stored: the next start owes a flush for that anyway
 		}
-		try (ObjectInputStream in = new ObjectInputStream(Files.newInputStream(this.offsets))) {
-			in.setObjectInputFilter(UncleanStopGuard::offsetClassesOnly);
-			for (Object value : ((Map<?, ?>) in.readObject()).values()) {
-				Matcher type = MESSAGE_TYPE.matcher(new String((byte[]) value, StandardCharsets.UTF_8));
+		try {
+			for (String offset : storedOffsets()) {
+				Matcher type = MESSAGE_TYPE.matcher(offset);
 				if (type.find() && !"COMMIT".equals(type.group(1))) {
 					return "the stored offset lies inside a transaction (after a " + type.group(1)
 							+ "): a resume may skip the events that share its LSN";
@@ -173,6 +183,79 @@ class UncleanStopGuard {
 		catch (IOException | ClassNotFoundException | RuntimeException ex) {
 			return "the stored offset could not be read (" + ex + ")";
 		}
+	}
+
+	/**
+	 * The stored offsets as JSON. The file is Kafka's {@code FileOffsetBackingStore} format, a
+	 * serialized map of byte arrays holding JSON; read with a filter that admits nothing else.
+	 */
+	private List<String> storedOffsets() throws IOException, ClassNotFoundException {
+		try (ObjectInputStream in = new ObjectInputStream(Files.newInputStream(this.offsets))) {
+			in.setObjectInputFilter(UncleanStopGuard::offsetClassesOnly);
+			return ((Map<?, ?>) in.readObject()).values()
+				.stream()
+				.map((value) -> new String((byte[]) value, StandardCharsets.UTF_8))
+				.toList();
+		}
+	}
+
+	/**
+	 * Debezium resumes from the stored offset only while the slot still holds the WAL from there:
+	 * its restart LSN at or before the offset's last completely processed LSN ({@code lsn_proc}).
+	 * Otherwise every start fails ("Last recorded offset is no longer available on the server")
+	 * and the connector never streams again; or, for an offset with no completely processed event
+	 * (only {@code lsn}), Debezium streams from the slot and skips the gap without a word. That is
+	 * the case once the slot was dropped (by an
+	 * operator, a failover, a major upgrade; Debezium creates a missing one on its next attempt)
+	 * or when the offsets are an older copy. What was committed in between can never be streamed:
+	 * the offsets are set aside beside the file, the engine streams from the slot's position, and
+	 * the flush owed covers the gap. Returns why, or null when the offsets can be resumed from (or
+	 * the slot cannot be read: {@link #slotProblem()} owes a flush for that).
+	 */
+	/** Where Debezium resumes from {@code offset}: its {@code lsn_proc}, else its {@code lsn}; -1 for neither. */
+	private static long resumeLsn(String offset) {
+		for (Pattern pattern : List.of(PROCESSED_LSN, EVENT_LSN)) {
+			Matcher lsn = pattern.matcher(offset);
+			if (lsn.find()) {
+				return Long.parseLong(lsn.group(1));
+			}
+		}
+		return -1;
+	}
+
+	private @Nullable String setAsideOffsetsTheSlotCannotServe() {
+		if (!Files.exists(this.offsets)) {
+			return null;
+		}
+		String slot = this.slot.name();
+		String why;
+		try {
+			Optional<ReplicationSlot.State> state = this.slot.read();
+			long processed = storedOffsets().stream().mapToLong(UncleanStopGuard::resumeLsn).max().orElse(-1);
+			if (state.isEmpty()) {
+				why = "replication slot " + slot + " does not exist";
+			}
+			else if (processed >= 0 && state.get().restartLsn() > processed) {
+				why = "replication slot " + slot + " restarts at " + Watermark.formatLsn(state.get().restartLsn())
+						+ ", past the stored offset " + Watermark.formatLsn(processed)
+						+ ": it was dropped and created again, or the offsets are an older copy";
+			}
+			else {
+				return null;
+			}
+		}
+		catch (SQLException | IOException | ClassNotFoundException | RuntimeException ex) {
+			return null;
+		}
+		Path aside = this.offsets.resolveSibling(this.offsets.getFileName() + ".unservable-" + System.currentTimeMillis());
+		try {
+			Files.move(this.offsets, aside);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot set aside the offsets " + this.offsets + " that the slot cannot serve", ex);
+		}
+		return why + "; what was committed since the stored offset cannot be streamed: the offsets were set aside as "
+				+ aside.getFileName() + " and streaming starts at the slot's position";
 	}
 
 	/** A HashMap of byte arrays (HashMap checks its table as a Map.Entry array), and nothing else. */

@@ -202,6 +202,66 @@ class ChangeCaptureIntegrationTests {
 		awaitAFlushOfEveryCapturedTable();
 	}
 
+	/**
+	 * An operator (or a script cleaning up slots) terminates the walsender and drops the slot while
+	 * the engine streams. Whatever recreates the slot streams only from its creation: the changes
+	 * committed in between are never published, so a flush is owed before streaming resumes, and
+	 * streaming must resume.
+	 */
+	@Test
+	void shouldFlushAndStreamAgainWhenTheSlotIsDroppedWhileTheEngineRuns() throws Exception {
+		ChangeCapture capture = startCapture(Duration.ofMillis(50));
+		this.flushes.clear();
+
+		dropTheSlotUnderTheEngine();
+		insertPatient("committed while no slot existed");
+
+		awaitAFlushOfEveryCapturedTable();
+		assertThat(capture.isRunning()).isTrue();
+		int rows = this.consumer.rows.size();
+		insertPatient("committed after the recovery");
+		await("streaming again").until(() -> this.consumer.rows.size() > rows);
+	}
+
+	@Test
+	void shouldSetAsideOffsetsOlderThanARecreatedSlotFlushAndStream() throws Exception {
+		startCapture(AN_HOUR).stop();
+		assertThat(this.marker).exists();
+		SharedServers.get().postgres().execute("postgres", "SELECT pg_drop_replication_slot('" + this.slot + "')");
+		insertPatient("committed while no slot existed");
+		// created again by someone else, past that commit: the stored offset is older than its restart LSN
+		SharedServers.get().postgres().execute(this.database.name(),
+				"SELECT pg_create_logical_replication_slot('" + this.slot + "', 'pgoutput')");
+		this.flushes.clear();
+		int rows = this.consumer.rows.size();
+
+		startCapture(AN_HOUR);
+
+		awaitAFlushOfEveryCapturedTable();
+		assertThat(Files.list(this.directory).map((file) -> file.getFileName().toString()))
+			.anyMatch((name) -> name.startsWith("offsets.dat.unservable-"));
+		insertPatient("committed after the recovery");
+		await("streaming from the new slot").until(() -> this.consumer.rows.size() > rows);
+	}
+
+	private void dropTheSlotUnderTheEngine() {
+		String slot = "'" + this.slot + "'";
+		await("slot " + this.slot + " dropped under the running engine").ignoreExceptions().untilAsserted(() -> {
+			SharedServers.get().postgres().execute("postgres", "SELECT pg_terminate_backend(active_pid) FROM "
+					+ "pg_replication_slots WHERE slot_name = " + slot + " AND active_pid IS NOT NULL");
+			SharedServers.get().postgres().execute("postgres", "SELECT pg_drop_replication_slot(" + slot + ")");
+			assertThat(slotExists()).isFalse();
+		});
+	}
+
+	private void insertPatient(String ward) throws Exception {
+		try (Connection connection = this.database.connect(this.database.owner());
+				PreparedStatement insert = connection.prepareStatement("INSERT INTO patient (ward) VALUES (?)")) {
+			insert.setString(1, ward);
+			insert.executeUpdate();
+		}
+	}
+
 	@Test
 	void shouldOweAFlushWhenACleanStopFallsBetweenBatchesOfOneTransaction() throws Exception {
 		// batches of 5, so the rows of one COPY (which share one LSN) span several batches
