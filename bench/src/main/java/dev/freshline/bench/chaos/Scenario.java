@@ -52,8 +52,8 @@ record Scenario(String name, String what, boolean quick, @Nullable Supplier<Faul
 				of("postgres-fast-restart", false, () -> new PostgresRestart(true)),
 				of("postgres-crash-restart", false, () -> new PostgresRestart(false)),
 				of("retention-deletes-unapplied", false, () -> new RetentionGap(PAUSE)),
-				// last: the connector does not recover from it by itself (docs/chaos.md), so every
-				// scenario after it would fail its "healthy first" step
+				// last: before main's fix (docs/chaos.md) the connector did not recover from it, and a
+				// connector that regresses would fail every later scenario's "healthy first" step
 				of("slot-dropped", false, SlotDrop::new));
 	}
 }
