@@ -246,13 +246,15 @@ public final class Bench {
 
 	/**
 	 * The fence's cost on hits and the staleness bound with the invalidator paused, both on two
-	 * fresh copies of api-1, one with the fence on and one off (see {@link ApiCopy} for why two).
+	 * fresh copies of api-1, one with the fence on and one off (see {@link FenceCost} for why two).
 	 */
 	private void fence(StackProcess stack, BenchHttp http, Path logs) {
 		this.progress.line("starting %s and %s together (api-1's command line and environment, FRESHLINE_FENCE=true and false)...",
-				ApiCopy.FENCE_ON, ApiCopy.FENCE_OFF);
-		try (ApiCopy on = ApiCopy.start(stack.pid("api-1"), ApiCopy.FENCE_ON, true, logs);
-				ApiCopy off = ApiCopy.start(stack.pid("api-1"), ApiCopy.FENCE_OFF, false, logs)) {
+				FenceCost.FENCE_ON, FenceCost.FENCE_OFF);
+		try (ServiceCopy on = ServiceCopy.start(stack.pid("api-1"), FenceCost.FENCE_ON,
+				Map.of(ServiceEnvironment.FRESHLINE_FENCE, "true"), logs);
+				ServiceCopy off = ServiceCopy.start(stack.pid("api-1"), FenceCost.FENCE_OFF,
+						Map.of(ServiceEnvironment.FRESHLINE_FENCE, "false"), logs)) {
 			on.awaitHealthy(http);
 			off.awaitHealthy(http);
 			this.progress.line("%s is up at %s, %s at %s", on.name(), on.baseUrl(), off.name(), off.baseUrl());

@@ -10,7 +10,7 @@ import java.time.Duration;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The one HTTP client every API scenario uses, so that each figure and its baseline share a load generator. */
-final class BenchHttp {
+public final class BenchHttp {
 
 	private static final JsonMapper json = JsonMapper.builder().build();
 
@@ -19,20 +19,31 @@ final class BenchHttp {
 		.connectTimeout(Duration.ofSeconds(2))
 		.build();
 
-	HttpResponse<String> get(String url) throws IOException, InterruptedException {
-		return this.client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+	private final Duration timeout;
+
+	public BenchHttp() {
+		this(Duration.ofSeconds(10));
+	}
+
+	/** A client whose GETs give up after {@code timeout} ({@link java.net.http.HttpTimeoutException}). */
+	public BenchHttp(Duration timeout) {
+		this.timeout = timeout;
+	}
+
+	public HttpResponse<String> get(String url) throws IOException, InterruptedException {
+		return this.client.send(HttpRequest.newBuilder(URI.create(url)).timeout(this.timeout).build(),
 				HttpResponse.BodyHandlers.ofString());
 	}
 
 	/** A GET with one request header, e.g. {@code Freshline-After}. */
-	HttpResponse<String> get(String url, String header, String value) throws IOException, InterruptedException {
+	public HttpResponse<String> get(String url, String header, String value) throws IOException, InterruptedException {
 		return this.client.send(
-				HttpRequest.newBuilder(URI.create(url)).header(header, value).timeout(Duration.ofSeconds(10)).build(),
+				HttpRequest.newBuilder(URI.create(url)).header(header, value).timeout(this.timeout).build(),
 				HttpResponse.BodyHandlers.ofString());
 	}
 
 	/** The API's {@code Freshline-Cache} answer (hit, miss or bypass), or "none" when a response has none. */
-	static String cacheOutcome(HttpResponse<?> response) {
+	public static String cacheOutcome(HttpResponse<?> response) {
 		return response.headers().firstValue("Freshline-Cache").orElse("none");
 	}
 
@@ -65,7 +76,7 @@ final class BenchHttp {
 	}
 
 	/** The {@code version} field of a patient's JSON, without parsing the rest. */
-	static long version(String body) {
+	public static long version(String body) {
 		int at = body.indexOf("\"version\":");
 		if (at < 0) {
 			return -1;

@@ -9,13 +9,21 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What the freshness fence costs a cache hit: the hit scenario of {@link ApiReads} on two
- * {@link ApiCopy copies} of api-1 started together, one with the fence on and one off, in alternating windows
+ * {@link ServiceCopy copies} of api-1 started together, one with the fence on and one off, in alternating windows
  * (on-off, then off-on, ...), so that drift in the machine's load falls on both sides alike. The
+ * fence is read once at start-up, so comparing it on and off takes two processes, and both are
+ * copies started together so that both JVMs are equally old, equally warm and share the same stack
+ * and machine load (api-1 against one fresh copy measured mostly the younger JVM: 13-16 % slower
+ * after its warm-up). The
  * figure is {@code 1 - on/off} over the summed throughputs; each round's own ratio is kept to show
  * the noise, which can make the figure negative. Every response's {@code Freshline-Cache} answer is
  * counted, so a fence that bypassed (and measured Postgres instead of the cache) shows.
  */
 final class FenceCost {
+
+	static final String FENCE_ON = "api-fence-on";
+
+	static final String FENCE_OFF = "api-fence-off";
 
 	/** The ids the hit windows cycle through, cached before the first window. */
 	private static final int IDS = 1000;

@@ -9,9 +9,9 @@ import java.util.Locale;
 import java.util.concurrent.locks.LockSupport;
 
 /** The machine the figures were taken on, and CPU use of a process read from /proc. */
-record Machine(int cores, double memoryGiB, String jdk, String os, String loadAverage) {
+public record Machine(int cores, double memoryGiB, String jdk, String os, String loadAverage) {
 
-	static Machine current() {
+	public static Machine current() {
 		var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 		return new Machine(Runtime.getRuntime().availableProcessors(), os.getTotalMemorySize() / (1024.0 * 1024 * 1024),
 				System.getProperty("java.vm.name") + " " + Runtime.version(),
@@ -19,7 +19,7 @@ record Machine(int cores, double memoryGiB, String jdk, String os, String loadAv
 				loadAverageNow());
 	}
 
-	String line() {
+	public String line() {
 		return String.format(Locale.ROOT, "%d cores, %.1f GiB, %s, %s, load average at start %s", this.cores,
 				this.memoryGiB, this.jdk, this.os, this.loadAverage);
 	}

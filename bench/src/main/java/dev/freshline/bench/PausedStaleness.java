@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -66,7 +65,7 @@ final class PausedStaleness {
 		List<Thread> pollers = new ArrayList<>();
 		long paused;
 		int stillOld = 0;
-		signal("STOP", invalidator);
+		Signals.send("STOP", invalidator);
 		try {
 			paused = System.nanoTime();
 			try (Connection sql = DriverManager.getConnection(this.stack.jdbcUrl(), this.stack.databaseUser(),
@@ -100,7 +99,7 @@ final class PausedStaleness {
 			}
 		}
 		finally {
-			signal("CONT", invalidator);
+			Signals.send("CONT", invalidator);
 		}
 		long resumed = System.nanoTime();
 		awaitNoBypass(instances.get(0), Duration.ofSeconds(30));
@@ -161,12 +160,5 @@ final class PausedStaleness {
 		}
 		throw new IllegalStateException(api + " still bypasses the cache after " + timeout.toSeconds()
 				+ " s: the pipeline's watermarks are not advancing (are the connector's markers on?)");
-	}
-
-	private static void signal(String signal, long pid) throws IOException, InterruptedException {
-		Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
-		if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-			throw new IllegalStateException("kill -" + signal + " " + pid + " failed");
-		}
 	}
 }

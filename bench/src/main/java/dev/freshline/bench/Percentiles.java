@@ -3,9 +3,9 @@ package dev.freshline.bench;
 import java.util.Arrays;
 
 /** The percentiles every latency figure is reported with, in milliseconds; NaN when nothing was seen. */
-record Percentiles(int count, double p50, double p99, double p999, double max) {
+public record Percentiles(int count, double p50, double p99, double p999, double max) {
 
-	static Percentiles of(double[] values) {
+	public static Percentiles of(double[] values) {
 		if (values.length == 0) {
 			return new Percentiles(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
 		}

@@ -311,7 +311,7 @@ final class Report {
 		if (cost != null) {
 			md.append(String.format(Locale.ROOT,
 					"Two extra API instances started together beside the stack run api-1's command line and environment, `%s` with `FRESHLINE_FENCE=true` and `%s` with `false` (the fence is read once at start-up; two copies of one age share the stack, its Postgres, Redis and machine load). The hit scenario (%d closed-loop clients, `GET /patients/{id}`, ids 1-1000 cached) runs on the fence-on copy and the fence-off copy in alternating windows (on-off, then off-on; warm-up %.1f s, measured %.1f s each), after one unrecorded window each. `fence_hit_cost` = 1 - on/off over the summed rounds = **%.3f** (%.1f %%; the rounds ranged from %+.3f to %+.3f: between two JVMs and on a shared machine the noise is of that order, and it can make the figure negative).%n%n",
-					ApiCopy.FENCE_ON, ApiCopy.FENCE_OFF, r.options.readConcurrency(), r.options.fenceWarmUp().toMillis() / 1000.0,
+					FenceCost.FENCE_ON, FenceCost.FENCE_OFF, r.options.readConcurrency(), r.options.fenceWarmUp().toMillis() / 1000.0,
 					r.options.fenceWindow().toMillis() / 1000.0, cost.cost(), cost.cost() * 100, cost.lowestRoundCost(),
 					cost.highestRoundCost()));
 			md.append("| round | fence | reads/s | p50 ms | p99 ms | errors |\n| --- | --- | --- | --- | --- | --- |\n");

@@ -17,7 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
  * own state directory so that a stack the user runs from {@code .freshline} is left alone. Its endpoints come from the
  * {@code local-stack.json} it writes once every service is healthy; SIGTERM stops it, services first.
  */
-final class StackProcess implements AutoCloseable {
+public final class StackProcess implements AutoCloseable {
 
 	private static final String LAUNCHER_JAR = "launcher/target/launcher-exec.jar";
 
@@ -27,12 +27,15 @@ final class StackProcess implements AutoCloseable {
 
 	private final JsonNode info;
 
-	private StackProcess(Process process, JsonNode info) {
+	private final Path state;
+
+	private StackProcess(Process process, JsonNode info, Path state) {
 		this.process = process;
 		this.info = info;
+		this.state = state;
 	}
 
-	static StackProcess start(Path home, Path state, Map<String, String> environment) throws Exception {
+	public static StackProcess start(Path home, Path state, Map<String, String> environment) throws Exception {
 		Files.createDirectories(state);
 		Path infoFile = state.resolve("local-stack.json");
 		// a launcher killed with SIGKILL leaves its file behind: never read a previous run's endpoints
@@ -65,34 +68,50 @@ final class StackProcess implements AutoCloseable {
 				process.waitFor(100, TimeUnit.MILLISECONDS);
 			}
 		}
-		return new StackProcess(process, info);
+		return new StackProcess(process, info, state);
 	}
 
-	String api(int index) {
+	public String api(int index) {
 		return this.info.path("api").get(index).asString();
 	}
 
-	long pid(String name) {
-		return this.info.path("processes").path(name).asLong();
+	/**
+	 * The pid {@code local-stack.json} gives {@code name} now: the launcher rewrites the file when it
+	 * restarts a process, so a pid read at start would name a dead process after a crash.
+	 */
+	public long pid(String name) {
+		try {
+			return JsonMapper.builder().build().readTree(Files.readString(this.state.resolve("local-stack.json")))
+				.path("processes").path(name).asLong();
+		}
+		catch (IOException | RuntimeException unreadable) {
+			// replaced in one rename, so unreadable only once the stack stops
+			return this.info.path("processes").path(name).asLong();
+		}
 	}
 
-	String jdbcUrl() {
+	/** The launcher's state directory: its console output ({@code launcher.out}) and the services' logs. */
+	public Path state() {
+		return this.state;
+	}
+
+	public String jdbcUrl() {
 		return this.info.path("postgres").path("jdbcUrl").asString();
 	}
 
-	String databaseUser() {
+	public String databaseUser() {
 		return this.info.path("postgres").path("user").asString();
 	}
 
-	String databasePassword() {
+	public String databasePassword() {
 		return this.info.path("postgres").path("password").asString();
 	}
 
-	String redisUri() {
+	public String redisUri() {
 		return "redis://" + this.info.path("redis").path("host").asString() + ":" + this.info.path("redis").path("port").asInt();
 	}
 
-	String kafka() {
+	public String kafka() {
 		return this.info.path("kafka").path("bootstrapServers").asString();
 	}
 
@@ -115,7 +134,7 @@ final class StackProcess implements AutoCloseable {
 		}
 	}
 
-	static void requireJar(Path home) throws IOException {
+	public static void requireJar(Path home) throws IOException {
 		if (!Files.isRegularFile(home.resolve(LAUNCHER_JAR))) {
 			throw new IllegalStateException(LAUNCHER_JAR + " is missing: build with ./mvnw -DskipTests package");
 		}

@@ -34,9 +34,10 @@ public final class PostgresServer implements AutoCloseable {
 
 	private static final String HOST = "127.0.0.1";
 
-	private static final String SUPERUSER = "postgres";
+	/** The superuser initdb creates; a harness that must terminate backends or drop slots logs in as it. */
+	public static final String SUPERUSER = "postgres";
 	// initdb runs with "-A trust", so the password is never checked; clients still want one.
-	private static final String SUPERUSER_PASSWORD = "postgres";
+	public static final String SUPERUSER_PASSWORD = "postgres";
 
 	private static final Pattern NAME = Pattern.compile("^[a-z_][a-z0-9_]{0,62}$");
 

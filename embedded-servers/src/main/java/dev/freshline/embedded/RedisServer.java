@@ -22,6 +22,9 @@ public final class RedisServer implements AutoCloseable {
 
 	private static final String HOST = "127.0.0.1";
 
+	/** What redis-server prints once it accepts connections. */
+	public static final String READY = "Ready to accept connections";
+
 	private final int port;
 
 	private final Path workDirectory;
@@ -84,6 +87,24 @@ public final class RedisServer implements AutoCloseable {
 		catch (IOException | RuntimeException ex) {
 			Directories.deleteRecursively(workDirectory);
 			throw new EmbeddedServerException("Redis did not start on port " + port, ex);
+		}
+	}
+
+	/**
+	 * The command line of a redis-server like the one {@link #start()} runs (loopback only, nothing
+	 * persisted, so a restart comes back empty), for a launcher that runs and supervises the process
+	 * itself: the binary is extracted into {@code directory}, which is also the server's working
+	 * directory. The server logs to its standard output and says {@link #READY} once it serves.
+	 */
+	public static List<String> command(Path directory, int port) {
+		try {
+			Files.createDirectories(directory);
+			String binary = ExecutableProvider.newJarResourceProvider(directory.toFile()).get().getAbsolutePath();
+			return List.of(binary, "--port", Integer.toString(port), "--bind", HOST, "--save", "", "--appendonly", "no",
+					"--dir", directory.toAbsolutePath().toString());
+		}
+		catch (IOException ex) {
+			throw new EmbeddedServerException("Cannot extract redis-server into " + directory, ex);
 		}
 	}
 

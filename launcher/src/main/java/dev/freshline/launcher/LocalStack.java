@@ -13,6 +13,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
@@ -29,14 +30,22 @@ import dev.freshline.embedded.ShutdownHooks;
 /**
  * Runs all of Freshline on this machine: Postgres, a KRaft Kafka broker and Redis on free ports,
  * each a process of its own, then the cdc-connector, the invalidator and two API instances. Prints
- * the endpoints, writes them to {@code .freshline/local-stack.json}, restarts a service or the
- * broker when it dies (see {@link Supervisor}), and on Ctrl-C or SIGTERM stops everything it started.
+ * the endpoints, writes them to {@code .freshline/local-stack.json}, restarts a service, the
+ * broker or Redis when it dies (see {@link Supervisor}), and on Ctrl-C or SIGTERM stops everything it started.
  */
 public final class LocalStack {
 
 	private static final String DATABASE = "freshline";
 
 	private static final Duration SERVICE_START_TIMEOUT = Duration.ofMinutes(3);
+
+	private static final String REDIS_HOST = "127.0.0.1";
+
+	/** The port Redis listens on (a free one unless set): a harness that proxies Redis sets it. */
+	static final String REDIS_PORT = "FRESHLINE_REDIS_PORT";
+
+	/** The Redis port the services connect to, when it is not Redis' own (a fault proxy's). */
+	static final String SERVICES_REDIS_PORT = "FRESHLINE_SERVICES_REDIS_PORT";
 
 	private final Path home;
 
@@ -109,14 +118,12 @@ public final class LocalStack {
 		step("Starting Postgres, Kafka and Redis");
 		CompletableFuture<PostgresServer> postgresStart = CompletableFuture
 			.supplyAsync(() -> unchecked(() -> PostgresServer.start(this.run.resolve("postgres"))));
-		CompletableFuture<RedisServer> redisStart = CompletableFuture.supplyAsync(() -> unchecked(RedisServer::start));
+		ServiceProcess redis = startRedis(logs);
 		ServiceProcess kafka = startKafka(logs);
+		redis.awaitHealthy(SERVICE_START_TIMEOUT);
 		PostgresServer postgres = postgresStart.join();
 		this.servers.add(postgres);
 		this.stale.record(postgres.pid(), postgres.dataDirectory().toString());
-		RedisServer redis = redisStart.join();
-		this.servers.add(redis);
-		this.stale.record(redis.pid(), "redis-server");
 		done(started);
 
 		step("Creating database '" + DATABASE + "' and its roles");
@@ -134,7 +141,7 @@ public final class LocalStack {
 			.demoData()
 			.put(ServiceEnvironment.CDC_OFFSET_FILE, this.run.resolve("cdc-offsets.dat").toString())
 			.kafka(bootstrapServers(kafka))
-			.redis(redis.host(), redis.port())
+			.redis(REDIS_HOST, servicesRedisPort(redis))
 			// one consumer per change-topic partition: the invalidator waits on Redis per record, so
 			// three consumers keep three round trips in flight
 			.put(ServiceEnvironment.INVALIDATOR_CONCURRENCY,
@@ -165,8 +172,8 @@ public final class LocalStack {
 				new StackInfo.Postgres(postgres.jdbcUrl(DATABASE), postgres.host(), postgres.port(), DATABASE,
 						DatabaseRole.OWNER.name(), passwords.get(DatabaseRole.OWNER), DatabaseRole.SIGNAL.name(),
 						passwords.get(DatabaseRole.SIGNAL)),
-				new StackInfo.Kafka(bootstrapServers(kafka)), new StackInfo.Redis(redis.host(), redis.port()),
-				List.of(api1.baseUrl(), api2.baseUrl()), processes(postgres.pid(), redis.pid()));
+				new StackInfo.Kafka(bootstrapServers(kafka)), new StackInfo.Redis(REDIS_HOST, redis.port()),
+				List.of(api1.baseUrl(), api2.baseUrl()), processes(postgres.pid()));
 		Path infoFile = publish(info);
 		printReady(info, infoFile, logs, Duration.ofNanos(System.nanoTime() - started));
 	}
@@ -191,9 +198,53 @@ public final class LocalStack {
 			throws IOException {
 		Path jar = this.home.resolve(module).resolve("target").resolve(module + "-exec.jar");
 		ServiceProcess service = ServiceProcess.start(name, jar, FreePorts.find(), environment, logs);
-		this.stale.record(service.pid(), "-Dfreshline.instance=" + name);
+		this.stale.record(service.pid(), marker(service));
 		this.supervisor.supervise(service);
 		return service;
+	}
+
+	/**
+	 * redis-server as a supervised process like the broker, so that a Redis that dies comes back on
+	 * the same port instead of leaving the API to bypass forever. Nothing is persisted: a restarted
+	 * Redis is empty (the invalidator sees its new run id and flushes, which finds nothing), and the
+	 * applied watermarks are gone with it until the next markers, so the fence bypasses meanwhile.
+	 */
+	private ServiceProcess startRedis(Path logs) throws IOException {
+		int port = portFromEnvironment(REDIS_PORT).orElseGet(FreePorts::find);
+		Path log = logs.resolve("redis.log");
+		ServiceProcess redis = ServiceProcess.start("redis", port, log, RedisServer.command(this.run.resolve("redis"), port),
+				Map.of(), RedisServer.READY, ProcessBuilder.Redirect.to(log.toFile()));
+		this.stale.record(redis.pid(), marker(redis));
+		this.supervisor.supervise(redis);
+		return redis;
+	}
+
+	/**
+	 * The Redis port the services are given: Redis' own, unless {@value #SERVICES_REDIS_PORT} names
+	 * another, where a harness runs a fault proxy to Redis (scripts/chaos: Redis unreachable or slow
+	 * for the services, while it still answers the harness' own audit).
+	 */
+	private static int servicesRedisPort(ServiceProcess redis) {
+		return portFromEnvironment(SERVICES_REDIS_PORT).orElse(redis.port());
+	}
+
+	private static Optional<Integer> portFromEnvironment(String variable) {
+		String value = System.getenv(variable);
+		if (value == null || value.isBlank()) {
+			return Optional.empty();
+		}
+		try {
+			return Optional.of(Integer.parseInt(value.trim()));
+		}
+		catch (NumberFormatException ex) {
+			throw new IllegalArgumentException(variable + " must be a port number, not '" + value + "'");
+		}
+	}
+
+	/** What the command line of a process of ours contains, for {@link StaleProcesses}. */
+	private static String marker(ServiceProcess service) {
+		// redis-server rewrites its process title to "redis-server 127.0.0.1:<port>"
+		return service.name().equals("redis") ? "redis-server" : "-Dfreshline.instance=" + service.name();
 	}
 
 	/**
@@ -207,7 +258,7 @@ public final class LocalStack {
 				List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC"), List.of(this.run.resolve("kafka").toString(),
 						Integer.toString(brokerPort), Integer.toString(controllerPort)),
 				brokerPort, logs, KafkaBroker.READY);
-		this.stale.record(kafka.pid(), "-Dfreshline.instance=kafka");
+		this.stale.record(kafka.pid(), marker(kafka));
 		this.supervisor.supervise(kafka);
 		kafka.awaitHealthy(SERVICE_START_TIMEOUT);
 		return kafka;
@@ -219,7 +270,7 @@ public final class LocalStack {
 
 	/** A restarted service has a new pid: the next launch must be able to sweep it, and scripts must see it. */
 	private synchronized void restarted(ServiceProcess service) throws IOException {
-		this.stale.record(service.pid(), "-Dfreshline.instance=" + service.name());
+		this.stale.record(service.pid(), marker(service));
 		StackInfo published = this.info;
 		if (published != null) {
 			Map<String, Long> pids = new LinkedHashMap<>(published.processes());
@@ -233,11 +284,10 @@ public final class LocalStack {
 		return next.writeTo(this.state.resolve("local-stack.json"));
 	}
 
-	private Map<String, Long> processes(long postgres, long redis) {
+	private Map<String, Long> processes(long postgres) {
 		Map<String, Long> pids = new LinkedHashMap<>();
 		pids.put("launcher", ProcessHandle.current().pid());
 		pids.put("postgres", postgres);
-		pids.put("redis", redis);
 		this.supervisor.services().forEach((service) -> pids.put(service.name(), service.pid()));
 		return pids;
 	}
@@ -266,8 +316,9 @@ public final class LocalStack {
 		}
 		System.out.println("Stopping Freshline...");
 		// services first (each flushes its own state: the connector its offsets), then the servers
-		services.stream().filter((service) -> !service.name().equals("kafka")).parallel().forEach(ServiceProcess::stop);
-		services.stream().filter((service) -> service.name().equals("kafka")).forEach(ServiceProcess::stop);
+		List<String> servers = List.of("kafka", "redis");
+		services.stream().filter((service) -> !servers.contains(service.name())).parallel().forEach(ServiceProcess::stop);
+		services.stream().filter((service) -> servers.contains(service.name())).forEach(ServiceProcess::stop);
 		for (int i = this.servers.size() - 1; i >= 0; i--) {
 			try {
 				this.servers.get(i).close();

@@ -129,7 +129,7 @@ class LocalStackIntegrationTests {
 	}
 
 	@Test
-	void shouldRestartAKilledKafkaBrokerWithItsDataAndStopEverythingOnSigterm() throws Exception {
+	void shouldRestartAKilledKafkaBrokerWithItsDataAndAKilledRedisEmptyAndStopEverythingOnSigterm() throws Exception {
 		List<String> output = startLauncher();
 		JsonNode stack = JsonMapper.builder().build().readTree(Files.readString(this.state.resolve("local-stack.json")));
 		List<ProcessHandle> started = new ArrayList<>();
@@ -142,14 +142,7 @@ class LocalStackIntegrationTests {
 		String api1 = stack.path("api").get(0).asString();
 		String api2 = stack.path("api").get(1).asString();
 		await().atMost(Duration.ofSeconds(30)).until(() -> cacheOutcome(exchange(api1 + "/patients/79")).equals("hit"));
-		new ProcessBuilder("kill", "-KILL", Long.toString(broker)).start().waitFor();
-		await().atMost(Duration.ofMinutes(2)).until(() -> output.stream()
-			.anyMatch((line) -> line.startsWith("kafka restarted as pid ") && line.contains("healthy again")));
-		assertThat(output).anyMatch((line) -> line.startsWith("kafka (pid " + broker + ") killed by SIGKILL"));
-		long successor = JsonMapper.builder().build().readTree(Files.readString(this.state.resolve("local-stack.json")))
-			.path("processes").path("kafka").asLong();
-		assertThat(successor).isNotEqualTo(broker);
-		ProcessHandle.of(successor).ifPresent(started::add);
+		started.add(killAndAwaitSuccessor("kafka", broker, output, Duration.ofMinutes(2)));
 		JsonNode postgres = stack.path("postgres");
 		try (Connection sql = DriverManager.getConnection(postgres.path("jdbcUrl").asString(),
 				postgres.path("user").asString(), postgres.path("password").asString());
@@ -164,9 +157,34 @@ class LocalStackIntegrationTests {
 		});
 		System.out.printf("After the broker's restart a change was invalidated within %d s%n",
 				Duration.ofNanos(System.nanoTime() - changed).toSeconds());
+
+		// Redis too: killed, it comes back on its port, empty, and reads go through the cache again
+		long redis = stack.path("processes").path("redis").asLong();
+		assertThat(redis).isPositive();
+		started.add(killAndAwaitSuccessor("redis", redis, output, Duration.ofMinutes(1)));
+		await().atMost(Duration.ofMinutes(1)).until(() -> {
+			exchange(api1 + "/patients/80");
+			return cacheOutcome(exchange(api1 + "/patients/80")).equals("hit");
+		});
 		output.stream().filter((line) -> line.contains("restart")).forEach(System.out::println);
 
 		assertStopsEverything("TERM", this.launcher.pid(), started, output);
+	}
+
+	/**
+	 * SIGKILL of {@code name} (pid {@code killed}); the launcher must say it was killed and restarted,
+	 * and local-stack.json must give the successor's pid, which is returned.
+	 */
+	private ProcessHandle killAndAwaitSuccessor(String name, long killed, List<String> output, Duration timeout)
+			throws Exception {
+		new ProcessBuilder("kill", "-KILL", Long.toString(killed)).start().waitFor();
+		await().atMost(timeout).until(() -> output.stream()
+			.anyMatch((line) -> line.startsWith(name + " restarted as pid ") && line.contains("healthy again")));
+		assertThat(output).anyMatch((line) -> line.startsWith(name + " (pid " + killed + ") killed by SIGKILL"));
+		long successor = JsonMapper.builder().build().readTree(Files.readString(this.state.resolve("local-stack.json")))
+			.path("processes").path(name).asLong();
+		assertThat(successor).isNotEqualTo(killed);
+		return ProcessHandle.of(successor).orElseThrow();
 	}
 
 	/**

@@ -41,6 +41,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.freshline.api.cache.FillHooks;
+import dev.freshline.cache.audit.CachedEntryAudit;
 import dev.freshline.embedded.ServiceEnvironment;
 import dev.freshline.model.Invalidation;
 import dev.freshline.model.Namespace;
@@ -300,7 +301,9 @@ class TortureIntegrationTests {
 			threads.shutdown();
 			run.fenceClock = fenceClock(stack);
 			sweep(stack);
-			run.audit = CachedEntryAudit.audit(stack);
+			try (Connection connection = stack.connect()) {
+				run.audit = CachedEntryAudit.audit(stack.redis(), connection, stack.keys());
+			}
 			return run;
 		}
 	}

@@ -1,9 +1,10 @@
-package dev.freshline.races;
+package dev.freshline.cache.audit;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,66 +21,67 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.freshline.cache.CachedValue;
 import dev.freshline.model.CacheKeys;
 import dev.freshline.model.Namespace;
-import dev.freshline.pipeline.PipelineStack;
 
 /**
- * Every cached value of every namespace, compared with Postgres once the system is quiet: the
- * torture checker's I1 verdict. Leases, floors, tag indexes, the applied watermarks and the
- * invalidator's record of Redis' run id are protocol state, not values, and are recognised by their key shape; a key of
- * any other shape is reported as unchecked, so a namespace added to the rules cannot slip past the audit. Every write raises its row's version
- * (a trigger), so a cached entity or list equals Postgres exactly when the ids and versions of
- * its rows do.
+ * Every cached value of every namespace, compared with Postgres once the system is quiet: I1's
+ * verdict for the torture checker and {@code scripts/chaos}. Leases, floors, tag indexes, the
+ * applied watermarks and the invalidator's record of Redis' run id are protocol state, not values,
+ * and are recognised by their key shape; a key of any other shape is reported as unchecked, so a
+ * namespace added to the rules cannot slip past the audit. Every write raises its row's version
+ * (a trigger), so a cached entity or list equals Postgres exactly when the ids and versions of its
+ * rows do.
  */
-final class CachedEntryAudit {
+public final class CachedEntryAudit {
 
 	private static final JsonMapper json = JsonMapper.builder().build();
 
 	private CachedEntryAudit() {
 	}
 
-	static Result audit(PipelineStack stack) throws Exception {
-		CacheKeys keys = stack.keys();
+	/**
+	 * Scans {@code redis} for the keys of {@code keys}' prefix and compares each value with the rows
+	 * {@code connection} (a role that may read the cached tables) returns now.
+	 */
+	public static Result audit(RedisCommands<String, String> redis, Connection connection, CacheKeys keys)
+			throws SQLException {
 		Namespace tags = keys.namespaceOf(keys.tagIndex("hospital:1"));
 		Namespace watermarks = keys.namespaceOf(keys.watermarks("patient"));
-		RedisCommands<String, String> redis = stack.redis();
 		Result result = new Result(new TreeMap<>(), new TreeMap<>(), new ArrayList<>(), new ArrayList<>());
-		try (Connection connection = stack.connect()) {
-			for (String key : scan(redis, keys.prefix() + ":*")) {
-				if (key.equals(keys.serverLifetime())) {
-					continue; // the invalidator's record of Redis' run id, not an entry
-				}
-				String entry = key.substring(0, key.lastIndexOf('}') + 1);
-				if (keys.namespaceOf(key).equals(watermarks) && key.equals(entry)
-						&& key.equals(keys.watermarks(entry.substring(entry.indexOf('{') + 1, entry.length() - 1)))) {
-					continue; // a table's applied watermarks (a hash per partition), not an entry
-				}
-				if (keys.namespaceOf(key).equals(tags) || key.equals(keys.lease(entry)) || key.equals(keys.floor(entry))) {
-					continue;
-				}
-				if (!key.equals(entry)) {
-					result.unchecked().add(key);
-					continue;
-				}
-				String stored = redis.get(key);
-				if (stored == null) {
-					continue; // expired between the scan and the read
-				}
-				String id = entry.substring(entry.indexOf('{') + 1, entry.length() - 1);
-				List<String> current = current(connection, keys.namespaceOf(key), id);
-				if (current == null) {
-					result.unchecked().add(key);
-					continue;
-				}
-				String body = new String(CachedValue.body(stored.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
-				// an empty body is a cached "not found"
-				List<String> cached = body.isEmpty() ? List.of() : rows(json.readTree(body));
-				String namespace = keys.namespaceOf(key).id();
-				result.checked().merge(namespace, 1, Integer::sum);
-				if (!cached.equals(current)) {
-					result.stale().merge(namespace, 1, Integer::sum);
-					if (result.examples().size() < 3) {
-						result.examples().add(key + " cached " + cached + ", Postgres " + current);
-					}
+		for (String key : scan(redis, keys.prefix() + ":*")) {
+			if (key.equals(keys.serverLifetime())) {
+				continue; // the invalidator's record of Redis' run id, not an entry
+			}
+			String entry = key.substring(0, key.lastIndexOf('}') + 1);
+			if (keys.namespaceOf(key).equals(watermarks) && key.equals(entry)
+					&& key.equals(keys.watermarks(entry.substring(entry.indexOf('{') + 1, entry.length() - 1)))) {
+				continue; // a table's applied watermarks (a hash per partition), not an entry
+			}
+			if (keys.namespaceOf(key).equals(tags) || key.equals(keys.lease(entry)) || key.equals(keys.floor(entry))) {
+				continue;
+			}
+			if (!key.equals(entry)) {
+				result.unchecked().add(key);
+				continue;
+			}
+			String stored = redis.get(key);
+			if (stored == null) {
+				continue; // expired between the scan and the read
+			}
+			String id = entry.substring(entry.indexOf('{') + 1, entry.length() - 1);
+			List<String> current = current(connection, keys.namespaceOf(key), id);
+			if (current == null) {
+				result.unchecked().add(key);
+				continue;
+			}
+			String body = new String(CachedValue.body(stored.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
+			// an empty body is a cached "not found"
+			List<String> cached = body.isEmpty() ? List.of() : rows(json.readTree(body));
+			String namespace = keys.namespaceOf(key).id();
+			result.checked().merge(namespace, 1, Integer::sum);
+			if (!cached.equals(current)) {
+				result.stale().merge(namespace, 1, Integer::sum);
+				if (result.examples().size() < 3) {
+					result.examples().add(key + " cached " + cached + ", Postgres " + current);
 				}
 			}
 		}
@@ -98,7 +100,8 @@ final class CachedEntryAudit {
 	}
 
 	/** The rows an entry of {@code namespace} would hold now, as id:version; null for an unknown namespace. */
-	private static @Nullable List<String> current(Connection connection, Namespace namespace, String id) throws Exception {
+	private static @Nullable List<String> current(Connection connection, Namespace namespace, String id)
+			throws SQLException {
 		if (namespace.equals(Namespace.PATIENT)) {
 			return query(connection, "SELECT id, version FROM patient WHERE id = ?", Long.parseLong(id));
 		}
@@ -112,7 +115,7 @@ final class CachedEntryAudit {
 		return null;
 	}
 
-	private static List<String> query(Connection connection, String sql, Object id) throws Exception {
+	private static List<String> query(Connection connection, String sql, Object id) throws SQLException {
 		try (PreparedStatement query = connection.prepareStatement(sql)) {
 			query.setObject(1, id);
 			List<String> rows = new ArrayList<>();
@@ -136,19 +139,19 @@ final class CachedEntryAudit {
 	}
 
 	/** Per namespace, the entries compared and those that differ from Postgres; keys of no known shape. */
-	record Result(Map<String, Integer> checked, Map<String, Integer> stale, List<String> examples,
+	public record Result(Map<String, Integer> checked, Map<String, Integer> stale, List<String> examples,
 			List<String> unchecked) {
 
-		int staleTotal() {
+		public int staleTotal() {
 			return this.stale.values().stream().mapToInt(Integer::intValue).sum();
 		}
 
-		int checkedTotal() {
+		public int checkedTotal() {
 			return this.checked.values().stream().mapToInt(Integer::intValue).sum();
 		}
 
 		/** e.g. {@code patient 31 (0 stale), ward 8 (1 stale), formulary 2 (0 stale)} */
-		String summary() {
+		public String summary() {
 			return this.checked.entrySet()
 				.stream()
 				.map((entry) -> entry.getKey() + " " + entry.getValue() + " (" + this.stale.getOrDefault(entry.getKey(), 0)

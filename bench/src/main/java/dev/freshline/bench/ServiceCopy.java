@@ -16,19 +16,14 @@ import dev.freshline.embedded.FreePorts;
 import dev.freshline.embedded.ServiceEnvironment;
 
 /**
- * An extra API instance, started by the bench beside the stack's two, that runs api-1's own
- * command line and environment, read from /proc (the launcher hands the services passwords the
- * bench is never told), on a port of its own, with {@code FRESHLINE_FENCE} set as asked. The
- * fence is read once at start-up, so comparing it on and off takes two processes; the bench
- * starts two copies together, one with it on and one off, so that both JVMs are equally old,
- * equally warm and share the same stack and machine load (api-1 against one fresh copy measured
- * mostly the younger JVM: 13-16 % slower after its warm-up).
+ * An extra instance of one of the stack's services, started beside it, that runs the service's
+ * own command line and environment, read from /proc (the launcher hands the services passwords
+ * the tools are never told), on a port of its own, with the variables asked for changed: a copy of
+ * api-1 with the fence on or off ({@link FenceCost}), a second invalidator in the group
+ * ({@code scripts/chaos}). The launcher does not know the copy; {@link #close()} (or the JVM's
+ * exit) stops it.
  */
-final class ApiCopy implements AutoCloseable {
-
-	static final String FENCE_ON = "api-fence-on";
-
-	static final String FENCE_OFF = "api-fence-off";
+public final class ServiceCopy implements AutoCloseable {
 
 	private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
 
@@ -40,7 +35,7 @@ final class ApiCopy implements AutoCloseable {
 
 	private final Path log;
 
-	private ApiCopy(String name, Process process, String baseUrl, Path log) {
+	private ServiceCopy(String name, Process process, String baseUrl, Path log) {
 		this.name = name;
 		this.process = process;
 		this.baseUrl = baseUrl;
@@ -48,10 +43,12 @@ final class ApiCopy implements AutoCloseable {
 	}
 
 	/**
-	 * Starts a copy of {@code template} (api-1's pid) named {@code name} with the fence on or off;
-	 * {@link #awaitHealthy} waits for it, so that two copies start side by side.
+	 * Starts a copy of the process {@code template} (a service's pid) named {@code name}, with
+	 * {@code variables} set in its environment; {@link #awaitHealthy} waits for it, so that two
+	 * copies can start side by side.
 	 */
-	static ApiCopy start(long template, String name, boolean fence, Path logs) throws IOException {
+	public static ServiceCopy start(long template, String name, Map<String, String> variables, Path logs)
+			throws IOException {
 		List<String> command = new ArrayList<>();
 		for (String argument : nulSeparated(Path.of("/proc", Long.toString(template), "cmdline"))) {
 			command.add(argument.startsWith("-Dfreshline.instance=") ? "-Dfreshline.instance=" + name : argument);
@@ -65,17 +62,17 @@ final class ApiCopy implements AutoCloseable {
 		}
 		int port = FreePorts.find();
 		environment.put(ServiceEnvironment.SERVER_PORT, Integer.toString(port));
-		environment.put(ServiceEnvironment.FRESHLINE_FENCE, Boolean.toString(fence));
+		environment.putAll(variables);
 		Files.createDirectories(logs);
 		Path log = logs.resolve(name + ".log");
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
 		builder.environment().clear();
 		builder.environment().putAll(environment);
-		ApiCopy api = new ApiCopy(name, builder.start(), "http://127.0.0.1:" + port, log);
-		// the bench exits with System.exit: never leave a JVM the launcher does not know about
-		Runtime.getRuntime().addShutdownHook(new Thread(api::close, "bench-stop-" + name));
-		return api;
+		ServiceCopy copy = new ServiceCopy(name, builder.start(), "http://127.0.0.1:" + port, log);
+		// the tools exit with System.exit: never leave a JVM the launcher does not know about
+		Runtime.getRuntime().addShutdownHook(new Thread(copy::close, "stop-" + name));
+		return copy;
 	}
 
 	private static List<String> nulSeparated(Path file) throws IOException {
@@ -86,7 +83,7 @@ final class ApiCopy implements AutoCloseable {
 	}
 
 	/** Waits until its health answers 200. */
-	void awaitHealthy(BenchHttp http) throws Exception {
+	public void awaitHealthy(BenchHttp http) throws Exception {
 		Path log = this.log;
 		long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
 		while (System.nanoTime() < deadline) {
@@ -115,7 +112,7 @@ final class ApiCopy implements AutoCloseable {
 		return this.baseUrl;
 	}
 
-	long pid() {
+	public long pid() {
 		return this.process.pid();
 	}
 
