@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -91,23 +92,11 @@ final class FenceProbe {
 	TopicPartitionOffset lastChangeOf(String table, long id) {
 		Pattern key = Pattern.compile("\"id\"\\s*:\\s*" + id + "(?!\\d)");
 		List<TopicPartitionOffset> found = new ArrayList<>();
-		try (KafkaConsumer<String, String> consumer = consumer()) {
-			List<TopicPartition> partitions = consumer.partitionsFor(changeTopic(table))
-				.stream()
-				.map((info) -> new TopicPartition(info.topic(), info.partition()))
-				.toList();
-			consumer.assign(partitions);
-			consumer.seekToBeginning(partitions);
-			Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-			await("the change of " + table + " " + id + " on the broker").until(() -> {
-				for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(100))) {
-					if (record.key() != null && !isMarker(record) && key.matcher(record.key()).find()) {
-						found.add(new TopicPartitionOffset(record.partition(), record.offset()));
-					}
-				}
-				return partitions.stream().allMatch((partition) -> consumer.position(partition) >= ends.get(partition));
-			});
-		}
+		readWholeTopic(table, "the change of " + table + " " + id, (record) -> {
+			if (record.key() != null && !isMarker(record) && key.matcher(record.key()).find()) {
+				found.add(new TopicPartitionOffset(record.partition(), record.offset()));
+			}
+		});
 		if (found.isEmpty()) {
 			throw new IllegalStateException("no change of " + table + " " + id + " on the broker");
 		}
@@ -121,6 +110,16 @@ final class FenceProbe {
 	 */
 	Map<Integer, Watermark> newestMarkers(String table) {
 		Map<Integer, Watermark> newest = new TreeMap<>();
+		readWholeTopic(table, "the markers of " + table, (record) -> {
+			if (isMarker(record)) {
+				newest.put(record.partition(), Watermark.parse(record.value()));
+			}
+		});
+		return newest;
+	}
+
+	/** Hands every record of {@code table}'s change topic, up to its end now, to {@code each}, partition by partition in order. */
+	private void readWholeTopic(String table, String what, Consumer<ConsumerRecord<String, String>> each) {
 		try (KafkaConsumer<String, String> consumer = consumer()) {
 			List<TopicPartition> partitions = consumer.partitionsFor(changeTopic(table))
 				.stream()
@@ -129,16 +128,11 @@ final class FenceProbe {
 			consumer.assign(partitions);
 			consumer.seekToBeginning(partitions);
 			Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-			await("the markers of " + table + " on the broker").until(() -> {
-				for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(100))) {
-					if (isMarker(record)) {
-						newest.put(record.partition(), Watermark.parse(record.value()));
-					}
-				}
+			await(what + " on the broker").until(() -> {
+				consumer.poll(Duration.ofMillis(100)).forEach(each);
 				return partitions.stream().allMatch((partition) -> consumer.position(partition) >= ends.get(partition));
 			});
 		}
-		return newest;
 	}
 
 	/** The first watermark marker after {@code offset} in that partition, waiting for the connector to write one. */
