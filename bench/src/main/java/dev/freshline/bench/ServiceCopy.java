@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import dev.freshline.embedded.ProcessStop;
 import dev.freshline.embedded.FreePorts;
 import dev.freshline.embedded.ServiceEnvironment;
 
@@ -118,18 +119,6 @@ public final class ServiceCopy implements AutoCloseable {
 
 	@Override
 	public void close() {
-		if (!this.process.isAlive()) {
-			return;
-		}
-		this.process.destroy();
-		try {
-			if (!this.process.waitFor(30, TimeUnit.SECONDS)) {
-				this.process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-			}
-		}
-		catch (InterruptedException ex) {
-			this.process.destroyForcibly();
-			Thread.currentThread().interrupt();
-		}
+		ProcessStop.stop(this.process, Duration.ofSeconds(30));
 	}
 }

@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.freshline.embedded.ProcessStop;
+
 /**
  * One run of the launcher ({@code launcher/target/launcher-exec.jar}) as a child process, in its
  * own state directory so that a stack the user runs from {@code .freshline} is left alone. Its endpoints come from the
@@ -122,16 +124,7 @@ public final class StackProcess implements AutoCloseable {
 
 	private static void stop(Process process) {
 		// SIGTERM: the launcher's hook stops the services, then the servers, then removes its data
-		process.destroy();
-		try {
-			if (!process.waitFor(2, TimeUnit.MINUTES)) {
-				process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-			}
-		}
-		catch (InterruptedException ex) {
-			process.destroyForcibly();
-			Thread.currentThread().interrupt();
-		}
+		ProcessStop.stop(process, Duration.ofMinutes(2));
 	}
 
 	public static void requireJar(Path home) throws IOException {

@@ -22,6 +22,8 @@ import java.util.jar.JarFile;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.freshline.embedded.ProcessStop;
+
 /**
  * One service running as its own JVM, its output in a log file, ready when its actuator health
  * says UP (or, for the Kafka broker, when it printed that it is). Stopping sends SIGTERM first so Spring shuts down gracefully (the connector flushes its
@@ -222,18 +224,6 @@ final class ServiceProcess {
 	}
 
 	void stop() {
-		if (!this.process.isAlive()) {
-			return;
-		}
-		this.process.destroy();
-		try {
-			if (!this.process.waitFor(30, TimeUnit.SECONDS)) {
-				this.process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-			}
-		}
-		catch (InterruptedException ex) {
-			this.process.destroyForcibly();
-			Thread.currentThread().interrupt();
-		}
+		ProcessStop.stop(this.process, Duration.ofSeconds(30));
 	}
 }
