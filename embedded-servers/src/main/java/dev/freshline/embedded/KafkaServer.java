@@ -79,17 +79,32 @@ public final class KafkaServer implements AutoCloseable {
 	 * real one would be (the launcher runs it as a process of its own).
 	 */
 	public static KafkaServer resume(Path logDirectory, int brokerPort, int controllerPort) {
-		return start(logDirectory.toAbsolutePath(), brokerPort, controllerPort, true);
+		return resume(logDirectory, brokerPort, controllerPort, brokerPort);
+	}
+
+	/**
+	 * {@link #resume(Path, int, int)}, advertising {@code advertisedPort} to clients instead of the
+	 * port it listens on: where a harness runs a TCP proxy in front of the broker. Kafka clients
+	 * connect to the address the broker advertises, not to the one they bootstrapped from, so only
+	 * an advertised proxy sees their traffic. The proxy must pass traffic while the broker starts.
+	 */
+	public static KafkaServer resume(Path logDirectory, int brokerPort, int controllerPort, int advertisedPort) {
+		return start(logDirectory.toAbsolutePath(), brokerPort, controllerPort, advertisedPort, true);
 	}
 
 	private static KafkaServer start(Path directory, int brokerPort, int controllerPort, boolean keepData) {
+		return start(directory, brokerPort, controllerPort, brokerPort, keepData);
+	}
+
+	private static KafkaServer start(Path directory, int brokerPort, int controllerPort, int advertisedPort,
+			boolean keepData) {
 		long started = System.nanoTime();
-		KafkaConfig config = KafkaConfig.fromProps(properties(directory, brokerPort, controllerPort), false);
+		KafkaConfig config = KafkaConfig.fromProps(properties(directory, brokerPort, controllerPort, advertisedPort), false);
 		if (!keepData || !Files.exists(directory.resolve("meta.properties"))) {
 			format(config, directory);
 		}
 		KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
-		String bootstrapServers = HOST + ":" + brokerPort;
+		String bootstrapServers = HOST + ":" + advertisedPort;
 		KafkaServer kafka = new KafkaServer(server, bootstrapServers, directory, keepData);
 		try {
 			server.startup();
@@ -104,7 +119,7 @@ public final class KafkaServer implements AutoCloseable {
 		return kafka;
 	}
 
-	/** The PLAINTEXT listener, for {@code bootstrap.servers}. */
+	/** The PLAINTEXT listener as advertised, for {@code bootstrap.servers}. */
 	public String bootstrapServers() {
 		return this.bootstrapServers;
 	}
@@ -134,14 +149,14 @@ public final class KafkaServer implements AutoCloseable {
 		return "KafkaServer[" + this.bootstrapServers + "]";
 	}
 
-	private static Properties properties(Path directory, int brokerPort, int controllerPort) {
+	private static Properties properties(Path directory, int brokerPort, int controllerPort, int advertisedPort) {
 		Properties properties = new Properties();
 		properties.putAll(Map.ofEntries(
 				Map.entry("process.roles", "broker,controller"),
 				Map.entry("node.id", String.valueOf(NODE_ID)),
 				Map.entry("listeners", "PLAINTEXT://" + HOST + ":" + brokerPort
 						+ "," + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort),
-				Map.entry("advertised.listeners", "PLAINTEXT://" + HOST + ":" + brokerPort),
+				Map.entry("advertised.listeners", "PLAINTEXT://" + HOST + ":" + advertisedPort),
 				Map.entry("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT"),
 				Map.entry("inter.broker.listener.name", "PLAINTEXT"),
 				Map.entry("controller.listener.names", CONTROLLER_LISTENER),

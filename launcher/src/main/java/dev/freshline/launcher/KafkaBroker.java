@@ -10,7 +10,8 @@ import sun.misc.SignalHandler;
  * The local stack's Kafka broker as a process of its own, so that a harness can kill, pause and
  * restart it like any server, and the launcher's supervisor restarts it on the same ports with
  * the same log directory (topics, committed offsets and cluster id survive). Arguments: log
- * directory, broker port, controller port. SIGTERM shuts it down cleanly (a shutdown hook of
+ * directory, broker port, controller port, and optionally the port to advertise to clients (a
+ * fault proxy's; the broker port by default). SIGTERM shuts it down cleanly (a shutdown hook of
  * {@link KafkaServer}); SIGINT is ignored.
  */
 public final class KafkaBroker {
@@ -23,14 +24,16 @@ public final class KafkaBroker {
 
 	public static void main(String[] args) {
 		System.setProperty("logback.configurationFile", "freshline-kafka-logback.xml");
-		if (args.length != 3) {
-			System.err.println("usage: KafkaBroker <log directory> <broker port> <controller port>");
+		if (args.length != 3 && args.length != 4) {
+			System.err.println("usage: KafkaBroker <log directory> <broker port> <controller port> [<advertised port>]");
 			System.exit(2);
 		}
 		// Ctrl-C in a terminal reaches every process of its group, this one too: the launcher stops
 		// the broker (SIGTERM) only after the services, which still flush to it while they stop
 		Signal.handle(new Signal("INT"), SignalHandler.SIG_IGN);
-		KafkaServer kafka = KafkaServer.resume(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+		int brokerPort = Integer.parseInt(args[1]);
+		int advertisedPort = (args.length == 4) ? Integer.parseInt(args[3]) : brokerPort;
+		KafkaServer kafka = KafkaServer.resume(Path.of(args[0]), brokerPort, Integer.parseInt(args[2]), advertisedPort);
 		// the broker's threads are not daemons: this JVM runs until SIGTERM (or SIGKILL)
 		System.out.println(READY + kafka.bootstrapServers());
 	}

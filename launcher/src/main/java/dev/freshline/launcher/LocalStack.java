@@ -47,6 +47,16 @@ public final class LocalStack {
 	/** The Redis port the services connect to, when it is not Redis' own (a fault proxy's). */
 	static final String SERVICES_REDIS_PORT = "FRESHLINE_SERVICES_REDIS_PORT";
 
+	/** The port the Kafka broker listens on (a free one unless set): a harness that proxies Kafka sets it. */
+	static final String KAFKA_PORT = "FRESHLINE_KAFKA_PORT";
+
+	/**
+	 * The port the broker advertises, when it is not its own (a fault proxy's): every Kafka client,
+	 * the services' and a harness', then goes through it, since clients connect where the broker
+	 * says it is.
+	 */
+	static final String KAFKA_ADVERTISED_PORT = "FRESHLINE_KAFKA_ADVERTISED_PORT";
+
 	private final Path home;
 
 	private final Path state;
@@ -252,12 +262,13 @@ public final class LocalStack {
 	 * a harness can kill or pause it, and it comes back on the same ports with its data.
 	 */
 	private ServiceProcess startKafka(Path logs) throws IOException, InterruptedException {
-		int brokerPort = FreePorts.find();
+		int brokerPort = portFromEnvironment(KAFKA_PORT).orElseGet(FreePorts::find);
 		int controllerPort = FreePorts.find();
+		int advertisedPort = portFromEnvironment(KAFKA_ADVERTISED_PORT).orElse(brokerPort);
 		ServiceProcess kafka = ServiceProcess.startMain("kafka", KafkaBroker.class,
 				List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC"), List.of(this.run.resolve("kafka").toString(),
-						Integer.toString(brokerPort), Integer.toString(controllerPort)),
-				brokerPort, logs, KafkaBroker.READY);
+						Integer.toString(brokerPort), Integer.toString(controllerPort), Integer.toString(advertisedPort)),
+				advertisedPort, logs, KafkaBroker.READY);
 		this.stale.record(kafka.pid(), marker(kafka));
 		this.supervisor.supervise(kafka);
 		kafka.awaitHealthy(SERVICE_START_TIMEOUT);

@@ -55,6 +55,10 @@ final class FaultProxy implements AutoCloseable {
 		return this.server.getLocalPort();
 	}
 
+	int upstreamPort() {
+		return this.upstream.getPort();
+	}
+
 	Mode mode() {
 		return this.mode;
 	}
