@@ -25,6 +25,9 @@ public final class RedisServer implements AutoCloseable {
 	/** What redis-server prints once it accepts connections. */
 	public static final String READY = "Ready to accept connections";
 
+	/** The RDB file a {@code SAVE} writes into the server's directory, and a start in that directory loads. */
+	public static final String SNAPSHOT_FILE = "dump.rdb";
+
 	private final int port;
 
 	private final Path workDirectory;
@@ -92,16 +95,18 @@ public final class RedisServer implements AutoCloseable {
 
 	/**
 	 * The command line of a redis-server like the one {@link #start()} runs (loopback only, nothing
-	 * persisted, so a restart comes back empty), for a launcher that runs and supervises the process
-	 * itself: the binary is extracted into {@code directory}, which is also the server's working
-	 * directory. The server logs to its standard output and says {@link #READY} once it serves.
+	 * persisted on its own, so a restart comes back empty), for a launcher that runs and supervises
+	 * the process itself: the binary is extracted into {@code directory}, which is also the server's
+	 * working directory. Only an explicit {@code SAVE} writes {@link #SNAPSHOT_FILE} there, which the
+	 * next start loads: how a harness restarts Redis from a snapshot. The server logs to its
+	 * standard output and says {@link #READY} once it serves.
 	 */
 	public static List<String> command(Path directory, int port) {
 		try {
 			Files.createDirectories(directory);
 			String binary = ExecutableProvider.newJarResourceProvider(directory.toFile()).get().getAbsolutePath();
 			return List.of(binary, "--port", Integer.toString(port), "--bind", HOST, "--save", "", "--appendonly", "no",
-					"--dir", directory.toAbsolutePath().toString());
+					"--dir", directory.toAbsolutePath().toString(), "--dbfilename", SNAPSHOT_FILE);
 		}
 		catch (IOException ex) {
 			throw new EmbeddedServerException("Cannot extract redis-server into " + directory, ex);

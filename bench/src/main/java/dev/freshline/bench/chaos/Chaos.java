@@ -5,9 +5,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -116,27 +118,25 @@ public final class Chaos {
 		environment.put(ServiceEnvironment.FRESHLINE_FENCE, "true");
 		environment.put("FRESHLINE_MAX_STALENESS", MAX_STALENESS.toMillis() + "ms");
 		List<ScenarioResult> results = new ArrayList<>();
-		@Nullable FaultProxy redisProxy = null;
-		if (this.scenarios.stream().anyMatch(Scenario::redisProxy)) {
-			// Redis on a port chosen here, the services through a proxy to it; the harness itself
-			// (the audit, the floors) talks to Redis directly
-			int redisPort = FreePorts.find();
-			redisProxy = new FaultProxy(0, redisPort);
-			environment.put("FRESHLINE_REDIS_PORT", Integer.toString(redisPort));
-			environment.put("FRESHLINE_SERVICES_REDIS_PORT", Integer.toString(redisProxy.port()));
-			this.progress.line("the services reach Redis (port %d) through a fault proxy on port %d", redisPort,
-					redisProxy.port());
+		Map<Proxied, FaultProxy> proxies = new EnumMap<>(Proxied.class);
+		for (Proxied server : this.scenarios.stream().map(Scenario::proxied).filter(Objects::nonNull).distinct().toList()) {
+			// the server on a port chosen here, its clients sent to a proxy in front of it
+			int serverPort = FreePorts.find();
+			FaultProxy proxy = new FaultProxy(0, serverPort);
+			proxies.put(server, proxy);
+			environment.put(server.serverPortVariable(), Integer.toString(serverPort));
+			environment.put(server.proxyPortVariable(), Integer.toString(proxy.port()));
+			this.progress.line("%s listens on port %d, its clients go through a fault proxy on port %d", server.what(),
+					serverPort, proxy.port());
 		}
 		this.progress.line("starting the stack in .freshline/chaos...");
 		try (StackProcess stack = StackProcess.start(this.home, this.home.resolve(".freshline/chaos"), environment);
 				StackProbe probe = new StackProbe(stack, this.http)) {
 			this.progress.line("stack is up");
-			ChaosContext context = new ChaosContext(stack, probe, this.progress, redisProxy);
+			ChaosContext context = new ChaosContext(stack, probe, this.progress, proxies);
 			ChaosLoad.Population population = ChaosLoad.Population.create(stack);
 			for (Scenario scenario : this.scenarios) {
-				ScenarioResult result = (scenario.fault() == null)
-						? ScenarioResult.notRun(scenario.name(), scenario.what(), scenario.notBuilt())
-						: runAlone(scenario, scenario.fault().get(), context, population);
+				ScenarioResult result = runAlone(scenario, scenario.fault().get(), context, population);
 				results.add(result);
 				this.progress.line("%s: %s", scenario.name(), summary(result));
 			}
@@ -149,9 +149,7 @@ public final class Chaos {
 				results.add(ScenarioResult.failed(scenario.name(), scenario.what(), "the run failed before it: " + ex.getMessage()));
 			}
 		}
-		if (redisProxy != null) {
-			redisProxy.close();
-		}
+		proxies.values().forEach(FaultProxy::close);
 		PostgresRestart.stopStarted();
 		ChaosReport report = new ChaosReport(results, machine, command, Instant.now().toString());
 		report.write(this.options.out());
@@ -329,9 +327,6 @@ public final class Chaos {
 	}
 
 	private static String summary(ScenarioResult result) {
-		if (!result.ran()) {
-			return "not run (" + String.join("; ", result.notes()) + ")";
-		}
 		return String.format(java.util.Locale.ROOT,
 				"%s: lost %d of %d, stale after quiescence %d, staleness p99 %.1f ms max %.1f ms, %d errors, recovery %s%s",
 				result.status().label, result.lost(), result.entriesChecked(), result.staleAfterQuiescence(),

@@ -4,20 +4,19 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import org.jspecify.annotations.Nullable;
 
 import dev.freshline.bench.BenchProgress;
 import dev.freshline.bench.StackProcess;
 
 /**
  * What a fault works with: the stack, its probe, the progress lines, the launcher's console output,
- * and the fault proxy between the services and Redis when the run started one.
+ * and the fault proxies the run put in front of servers.
  */
-record ChaosContext(StackProcess stack, StackProbe probe, BenchProgress progress, @Nullable FaultProxy redisProxy) {
+record ChaosContext(StackProcess stack, StackProbe probe, BenchProgress progress, Map<Proxied, FaultProxy> proxies) {
 
 	private static final Pattern RESTARTED = Pattern
 		.compile("(\\S+) restarted as pid (\\d+) and healthy again in ([0-9.]+) s \\(restart #(\\d+)\\)");

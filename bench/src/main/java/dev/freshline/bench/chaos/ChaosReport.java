@@ -34,29 +34,24 @@ final class ChaosReport {
 
 	/**
 	 * {@code RESULT scenarios=<n> passed=<n> lost_invalidations=<n> stale_after_quiescence=<n>
-	 * staleness_max_ms=<x> api_5xx=<n> max_recovery_s=<x>} over the scenarios that ran; a figure no
+	 * staleness_max_ms=<x> api_5xx=<n> max_recovery_s=<x>} over the scenarios; a figure no
 	 * scenario measured is NaN, and so is the recovery when a scenario never recovered.
 	 */
 	String resultLine() {
-		List<ScenarioResult> ran = ran();
-		double stalenessMax = ran.stream().mapToDouble(ScenarioResult::stalenessMaxMs).filter(Double::isFinite).max().orElse(Double.NaN);
-		boolean unrecovered = ran.stream().anyMatch((result) -> !Double.isFinite(result.recoverySeconds()));
+		double stalenessMax = this.results.stream().mapToDouble(ScenarioResult::stalenessMaxMs).filter(Double::isFinite).max().orElse(Double.NaN);
+		boolean unrecovered = this.results.stream().anyMatch((result) -> !Double.isFinite(result.recoverySeconds()));
 		double recovery = unrecovered ? Double.NaN
-				: ran.stream().mapToDouble(ScenarioResult::recoverySeconds).max().orElse(Double.NaN);
+				: this.results.stream().mapToDouble(ScenarioResult::recoverySeconds).max().orElse(Double.NaN);
 		return String.format(Locale.ROOT,
 				"RESULT scenarios=%d passed=%d lost_invalidations=%d stale_after_quiescence=%d staleness_max_ms=%.1f "
 						+ "api_5xx=%d max_recovery_s=%.1f",
-				ran.size(), ran.stream().filter((result) -> result.status() == ScenarioResult.Status.PASSED).count(),
-				ran.stream().mapToInt(ScenarioResult::lost).sum(), ran.stream().mapToInt(ScenarioResult::staleAfterQuiescence).sum(),
-				stalenessMax, ran.stream().mapToLong(ScenarioResult::errors).sum(), recovery);
+				this.results.size(), this.results.stream().filter((result) -> result.status() == ScenarioResult.Status.PASSED).count(),
+				this.results.stream().mapToInt(ScenarioResult::lost).sum(), this.results.stream().mapToInt(ScenarioResult::staleAfterQuiescence).sum(),
+				stalenessMax, this.results.stream().mapToLong(ScenarioResult::errors).sum(), recovery);
 	}
 
 	boolean failed() {
 		return this.results.stream().anyMatch((result) -> result.status() == ScenarioResult.Status.FAILED);
-	}
-
-	private List<ScenarioResult> ran() {
-		return this.results.stream().filter(ScenarioResult::ran).toList();
 	}
 
 	String markdown() {
@@ -66,11 +61,6 @@ final class ChaosReport {
 		md.append("| scenario | fault | lost | stale after quiescence | staleness p99 / max (ms) | 5xx or timed out | recovery (s) | result |\n");
 		md.append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
 		for (ScenarioResult result : this.results) {
-			if (!result.ran()) {
-				md.append(String.format(Locale.ROOT, "| %s | %s | | | | | | not run (%s) |%n", result.name(), result.fault(),
-						String.join("; ", result.notes())));
-				continue;
-			}
 			md.append(String.format(Locale.ROOT, "| %s | %s | %d of %d | %d | %s / %s | %d | %s | %s |%n", result.name(),
 					result.fault(), result.lost(), result.entriesChecked(), result.staleAfterQuiescence(),
 					millis(result.stalenessP99Ms()), millis(result.stalenessMaxMs()), result.errors(),
@@ -79,7 +69,7 @@ final class ChaosReport {
 					(result.status() == ScenarioResult.Status.PASSED) ? "pass" : "**FAIL**: " + String.join("; ", result.failures())));
 		}
 		md.append("\nPer scenario, what the load saw and what the harness noted:\n\n");
-		for (ScenarioResult result : ran()) {
+		for (ScenarioResult result : this.results) {
 			md.append(String.format(Locale.ROOT, "- **%s**: %d reads (%s), %d failed as the fault itself (the faulted instance unanswered, 5xx while Postgres restarted); %d patient writes (%d failed); %s%n",
 					result.name(), result.reads(), outcomes(result.outcomes()), result.faultedUnanswered(), result.writes(),
 					result.writeFailures(), String.join("; ", result.notes())));
@@ -103,21 +93,19 @@ final class ChaosReport {
 		scenario.put("name", result.name());
 		scenario.put("fault", result.fault());
 		scenario.put("result", result.status().label);
-		if (result.ran()) {
-			scenario.put("failures", result.failures());
-			scenario.put("lost_invalidations", result.lost());
-			scenario.put("entries_checked", result.entriesChecked());
-			scenario.put("stale_after_quiescence", result.staleAfterQuiescence());
-			scenario.put("staleness_p99_ms", finite(result.stalenessP99Ms()));
-			scenario.put("staleness_max_ms", finite(result.stalenessMaxMs()));
-			scenario.put("reads", result.reads());
-			scenario.put("reads_by_freshline_cache", result.outcomes());
-			scenario.put("api_5xx_or_timed_out", result.errors());
-			scenario.put("faulted_instance_unanswered", result.faultedUnanswered());
-			scenario.put("recovery_s", finite(result.recoverySeconds()));
-			scenario.put("patient_writes", result.writes());
-			scenario.put("write_failures", result.writeFailures());
-		}
+		scenario.put("failures", result.failures());
+		scenario.put("lost_invalidations", result.lost());
+		scenario.put("entries_checked", result.entriesChecked());
+		scenario.put("stale_after_quiescence", result.staleAfterQuiescence());
+		scenario.put("staleness_p99_ms", finite(result.stalenessP99Ms()));
+		scenario.put("staleness_max_ms", finite(result.stalenessMaxMs()));
+		scenario.put("reads", result.reads());
+		scenario.put("reads_by_freshline_cache", result.outcomes());
+		scenario.put("api_5xx_or_timed_out", result.errors());
+		scenario.put("faulted_instance_unanswered", result.faultedUnanswered());
+		scenario.put("recovery_s", finite(result.recoverySeconds()));
+		scenario.put("patient_writes", result.writes());
+		scenario.put("write_failures", result.writeFailures());
 		scenario.put("notes", result.notes());
 		return scenario;
 	}

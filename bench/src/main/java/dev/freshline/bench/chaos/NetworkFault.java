@@ -4,38 +4,47 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Redis unreachable or slow for the services, through the {@link FaultProxy} the harness puts
- * between them and Redis; Redis itself, and the harness' own connection to it, are untouched.
+ * A server unreachable or slow for its clients, through the {@link FaultProxy} the harness puts in
+ * front of it (see {@link Proxied} for whose traffic goes through it); the server itself runs on.
  */
-final class RedisNetworkFault implements Fault {
+final class NetworkFault implements Fault {
 
 	static final Duration LATENCY = Duration.ofMillis(200);
+
+	private final Proxied server;
 
 	private final boolean unreachable;
 
 	private final Duration duration;
 
-	private RedisNetworkFault(boolean unreachable, Duration duration) {
+	private NetworkFault(Proxied server, boolean unreachable, Duration duration) {
+		this.server = server;
 		this.unreachable = unreachable;
 		this.duration = duration;
 	}
 
-	/** Every byte between the services and Redis held for {@code duration}, then delivered. */
-	static RedisNetworkFault unreachable(Duration duration) {
-		return new RedisNetworkFault(true, duration);
+	/** Every byte between {@code server} and its clients held for {@code duration}, then delivered. */
+	static NetworkFault unreachable(Proxied server, Duration duration) {
+		return new NetworkFault(server, true, duration);
 	}
 
-	/** {@link #LATENCY} added each way to every byte between the services and Redis for {@code duration}. */
-	static RedisNetworkFault slow(Duration duration) {
-		return new RedisNetworkFault(false, duration);
+	/** {@link #LATENCY} added each way to every byte between {@code server} and its clients for {@code duration}. */
+	static NetworkFault slow(Proxied server, Duration duration) {
+		return new NetworkFault(server, false, duration);
+	}
+
+	Proxied server() {
+		return this.server;
 	}
 
 	@Override
 	public String description() {
+		String clients = (this.server == Proxied.REDIS) ? "the services" : "every client";
 		return this.unreachable
-				? "Redis unreachable for the services for " + this.duration.toSeconds() + " s (fault proxy: every byte held)"
-				: "+" + LATENCY.toMillis() + " ms each way on every Redis command of the services for "
-						+ this.duration.toSeconds() + " s (fault proxy: delay)";
+				? this.server.what() + " unreachable for " + clients + " for " + this.duration.toSeconds()
+						+ " s (fault proxy: every byte held)"
+				: "+" + LATENCY.toMillis() + " ms each way on every byte between " + this.server.what() + " and "
+						+ clients + " for " + this.duration.toSeconds() + " s (fault proxy: delay)";
 	}
 
 	@Override
@@ -61,7 +70,8 @@ final class RedisNetworkFault implements Fault {
 		context.progress().line("  fault proxy: PASS");
 	}
 
-	private static FaultProxy proxy(ChaosContext context) {
-		return Objects.requireNonNull(context.redisProxy(), "the stack was started without a Redis fault proxy");
+	private FaultProxy proxy(ChaosContext context) {
+		return Objects.requireNonNull(context.proxies().get(this.server),
+				() -> "the stack was started without a fault proxy in front of " + this.server.what());
 	}
 }

@@ -7,25 +7,20 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One row of the fault matrix: a name for {@code --scenario}, whether {@code --quick} runs it, and
- * the fault, or why the harness cannot inject it yet (then it is reported as not run, never left out).
+ * One row of the fault matrix: a name for {@code --scenario}, whether {@code --quick} runs it, the
+ * fault, and the server the run must put a fault proxy in front of, if the fault needs one.
  */
-record Scenario(String name, String what, boolean quick, @Nullable Supplier<Fault> fault, @Nullable String notBuilt,
-		boolean redisProxy) {
+record Scenario(String name, String what, boolean quick, Supplier<Fault> fault, @Nullable Proxied proxied) {
 
 	static final Duration PAUSE = Duration.ofSeconds(20);
 
 	static Scenario of(String name, boolean quick, Supplier<Fault> fault) {
-		return new Scenario(name, fault.get().description(), quick, fault, null, false);
+		return new Scenario(name, fault.get().description(), quick, fault, null);
 	}
 
-	/** A scenario whose fault is the {@link FaultProxy} between the services and Redis. */
-	static Scenario throughRedisProxy(String name, Supplier<Fault> fault) {
-		return new Scenario(name, fault.get().description(), false, fault, null, true);
-	}
-
-	static Scenario notBuilt(String name, String what, String reason) {
-		return new Scenario(name, what, false, null, reason, false);
+	/** A scenario whose fault is a {@link FaultProxy} in front of a server, which the run then starts. */
+	static Scenario throughProxy(String name, Supplier<NetworkFault> fault) {
+		return new Scenario(name, fault.get().description(), false, fault::get, fault.get().server());
 	}
 
 	/** The matrix of issue 14, in the order a full run takes it. */
@@ -42,13 +37,11 @@ record Scenario(String name, String what, boolean quick, @Nullable Supplier<Faul
 				of("pause-api-1", false, () -> new ProcessPause("api-1", "api-1", PAUSE)),
 				of("two-invalidators-kill-one", false, PeerKill::new),
 				of("rebalance-storm", false, () -> new RebalanceStorm(Duration.ofSeconds(60))),
-				throughRedisProxy("redis-unreachable", () -> RedisNetworkFault.unreachable(PAUSE)),
-				throughRedisProxy("redis-latency", () -> RedisNetworkFault.slow(PAUSE)),
-				notBuilt("redis-restart-from-rdb", "Redis restarted from an RDB written before recent invalidations",
-						"the local stack runs Redis without persistence; RedisRestartIntegrationTests covers it against a real redis-server"),
+				throughProxy("redis-unreachable", () -> NetworkFault.unreachable(Proxied.REDIS, PAUSE)),
+				throughProxy("redis-latency", () -> NetworkFault.slow(Proxied.REDIS, PAUSE)),
+				of("redis-restart-from-rdb", false, RedisSnapshotRestart::new),
 				of("pause-kafka", false, () -> new ProcessPause("kafka", "the Kafka broker (nothing answers, connections stay open)", PAUSE)),
-				notBuilt("kafka-unreachable", "the broker unreachable for 20 s through the fault proxy",
-						"the broker advertises its own port, so a proxy needs an advertised-listener option in the launcher; pause-kafka is the same silence"),
+				throughProxy("kafka-unreachable", () -> NetworkFault.unreachable(Proxied.KAFKA, PAUSE)),
 				of("postgres-fast-restart", false, () -> new PostgresRestart(true)),
 				of("postgres-crash-restart", false, () -> new PostgresRestart(false)),
 				of("retention-deletes-unapplied", false, () -> new RetentionGap(PAUSE)),

@@ -15,7 +15,7 @@ record ScenarioResult(String name, String fault, Status status, List<String> fai
 
 	enum Status {
 
-		PASSED("pass"), FAILED("FAIL"), NOT_RUN("not run");
+		PASSED("pass"), FAILED("FAIL");
 
 		final String label;
 
@@ -24,18 +24,9 @@ record ScenarioResult(String name, String fault, Status status, List<String> fai
 		}
 	}
 
-	static ScenarioResult notRun(String name, String fault, String reason) {
-		return new ScenarioResult(name, fault, Status.NOT_RUN, List.of(), 0, 0, 0, Double.NaN, Double.NaN, 0, Map.of(), 0,
-				0, Double.NaN, 0, 0, List.of(reason));
-	}
-
 	/** A scenario that failed before anything was measured. */
 	static ScenarioResult failed(String name, String fault, String reason) {
 		return new ScenarioResult(name, fault, Status.FAILED, List.of(reason), 0, 0, 0, Double.NaN, Double.NaN, 0, Map.of(), 0,
 				0, Double.NaN, 0, 0, List.of());
-	}
-
-	boolean ran() {
-		return this.status != Status.NOT_RUN;
 	}
 }

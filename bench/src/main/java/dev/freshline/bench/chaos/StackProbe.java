@@ -87,6 +87,10 @@ final class StackProbe implements AutoCloseable {
 		this.redis = this.redisClient.connect();
 	}
 
+	CacheKeys keys() {
+		return this.keys;
+	}
+
 	RedisCommands<String, String> redis() {
 		return this.redis.sync();
 	}
