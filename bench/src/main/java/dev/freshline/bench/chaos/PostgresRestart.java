@@ -105,7 +105,9 @@ final class PostgresRestart implements Fault {
 	/** Postgres answers nothing while it restarts: a cache miss cannot be served, so its 5xx are the fault itself. */
 	@Override
 	public boolean excuses(ChaosLoad.Read read, long injectedNanos, long endedNanos) {
-		return read.status() >= 500 && read.startNanos() >= injectedNanos && read.startNanos() <= endedNanos;
+		// in flight at any moment of the outage: a read that started just before the SIGINT is
+		// cut off with its connection ("terminating connection due to administrator command")
+		return read.status() >= 500 && read.startNanos() <= endedNanos && read.endNanos() >= injectedNanos;
 	}
 
 	/** After the run: a postmaster this harness started that the launcher's stop left running is stopped (fast). */
