@@ -100,13 +100,23 @@ class ComposeFileTests {
 	@Test
 	void shouldGiveThePostgresInitScriptEveryRolesPassword() {
 		Map<String, Object> postgres = environment("postgres");
-		assertThat(postgres).containsEntry("POSTGRES_USER", DatabaseRole.OWNER.name())
-			.containsEntry("POSTGRES_DB", "freshline");
+		assertThat(postgres).containsEntry("POSTGRES_DB", "freshline");
 		for (DatabaseRole role : DatabaseRole.ALL) {
-			if (role != DatabaseRole.OWNER) {
-				assertThat(postgres).containsKey(role.passwordVariable());
+			assertThat(postgres).containsKey(role.passwordVariable());
+		}
+	}
+
+	@Test
+	void shouldNeverLetAServiceLogInAsTheSuperuserNorPublishPostgres() {
+		String superuser = (String) environment("postgres").get("POSTGRES_USER");
+		assertThat(DatabaseRole.ALL).extracting(DatabaseRole::name).doesNotContain(superuser);
+		for (String service : MODULES.keySet()) {
+			for (DatabaseRole role : DatabaseRole.ALL) {
+				assertThat(environment(service).get(role.userVariable())).as("%s of %s", role.userVariable(), service)
+					.isNotEqualTo(superuser);
 			}
 		}
+		assertThat(services.get("postgres")).as("postgres is reached on the compose network only").doesNotContainKey("ports");
 	}
 
 	@Test
