@@ -119,6 +119,25 @@ class ApiIntegrationTests {
 			.isEqualTo("[]");
 	}
 
+	@Test
+	void shouldHoldNoConnectionAsTheSchemaOwnerOnceMigratedOnlyItsOwnRole() throws Exception {
+		get("/patients/12"); // the pool is in use, not merely configured
+		try (java.sql.Connection owner = this.database.connect(this.database.owner());
+				java.sql.PreparedStatement sessions = owner.prepareStatement("SELECT usename, count(*) FROM pg_stat_activity"
+						+ " WHERE datname = ? AND pid <> pg_backend_pid() GROUP BY usename")) {
+			sessions.setString(1, this.database.name());
+			Map<String, Integer> byRole = new java.util.TreeMap<>();
+			try (java.sql.ResultSet rows = sessions.executeQuery()) {
+				while (rows.next()) {
+					byRole.put(rows.getString(1), rows.getInt(2));
+				}
+			}
+			// Flyway ran as the owner on a connection of its own, closed once it had migrated
+			assertThat(byRole).as("sessions on the API's database by role").containsKey(this.database.api().name())
+				.doesNotContainKey(this.database.owner().name());
+		}
+	}
+
 	@ParameterizedTest
 	@ValueSource(strings = { "a:b", "%2A", "%7Bward%7D", "ward%7D", "ward%0Aa", "ward%0A", "ward%09", "a%20b",
 			"abcdefghijklmnopqrstuvwxyz0123456" })
