@@ -122,10 +122,13 @@ public final class ConnectionOptions {
 		}
 		String source = (stack == null) ? "flags, environment and defaults"
 				: (this.stackFile != null) ? file.toString() : ".freshline/local-stack.json";
-		// the local stack's ops user, unless a user is named: then its password must come from the
-		// environment too (a password on the command line would show in ps)
-		String user = first(this.redisUser, env.get("REDIS_USERNAME"), text(stack, "redis", "users", OPS_USER, "user"), "");
-		boolean stackUser = (this.redisUser == null || this.redisUser.isBlank()) && blank(env.get("REDIS_USERNAME"));
+		// the local stack's ops user when Redis is the local stack's, unless a user is named: then
+		// its password must come from the environment too (a password on the command line shows in ps)
+		boolean stackRedis = blank(this.redisHost) && blank(env.get("REDIS_HOST")) && blank(this.redisPort)
+				&& blank(env.get("REDIS_PORT"));
+		boolean stackUser = stackRedis && blank(this.redisUser) && blank(env.get("REDIS_USERNAME"));
+		String user = first(this.redisUser, env.get("REDIS_USERNAME"),
+				stackUser ? text(stack, "redis", "users", OPS_USER, "user") : null, "");
 		String password = first(null, env.get("REDIS_PASSWORD"),
 				stackUser ? text(stack, "redis", "users", OPS_USER, "password") : null, "");
 		return new Endpoints(bootstrap, host, redisPort, user.isEmpty() ? null : user, password.isEmpty() ? null : password,

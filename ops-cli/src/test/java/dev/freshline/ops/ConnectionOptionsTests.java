@@ -45,6 +45,9 @@ class ConnectionOptionsTests {
 		assertThat(endpoints.redisHost()).isEqualTo("127.0.0.1");
 		assertThat(endpoints.redisPort()).isEqualTo(7000);
 		assertThat(endpoints.keyPrefix()).isEqualTo("other");
+		// another Redis than the stack's: not the stack's user either
+		assertThat(endpoints.redisUser()).isNull();
+		assertThat(endpoints.redisPassword()).isNull();
 	}
 
 	@Test
