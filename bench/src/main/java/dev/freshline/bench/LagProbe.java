@@ -48,8 +48,7 @@ final class LagProbe {
 		double idleCores = Machine.cpuCores(connectorPid, Duration.ofSeconds(idleSeconds));
 		System.out.printf("cdc-connector idle CPU over %d s: %.3f cores%n", idleSeconds, idleCores);
 
-		JsonNode redis = stack.path("redis");
-		RedisClient client = RedisClient.create("redis://" + redis.path("host").asString() + ":" + redis.path("port").asInt());
+		RedisClient client = RedisClient.create(HarnessRedis.uri(stack));
 		CacheKeys keys = new CacheKeys(PREFIX);
 		String patientKeys = keys.patient(1).substring(0, keys.patient(1).indexOf('{'));
 		try (InvalidationWatch watch = new InvalidationWatch(client, patientKeys)) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.lettuce.core.RedisURI;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -109,8 +110,9 @@ public final class StackProcess implements AutoCloseable {
 		return this.info.path("postgres").path("password").asString();
 	}
 
-	public String redisUri() {
-		return "redis://" + this.info.path("redis").path("host").asString() + ":" + this.info.path("redis").path("port").asInt();
+	/** The launcher's Redis, as the harness user ({@link HarnessRedis}). */
+	public RedisURI redisUri() {
+		return HarnessRedis.uri(this.info);
 	}
 
 	public String kafka() {

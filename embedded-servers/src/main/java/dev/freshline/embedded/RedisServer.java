@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -27,6 +29,9 @@ public final class RedisServer implements AutoCloseable {
 
 	/** The RDB file a {@code SAVE} writes into the server's directory, and a start in that directory loads. */
 	public static final String SNAPSHOT_FILE = "dump.rdb";
+
+	/** The ACL file of a server started with users, in its directory. */
+	public static final String ACL_FILE = "users.acl";
 
 	private final int port;
 
@@ -54,13 +59,26 @@ public final class RedisServer implements AutoCloseable {
 
 	/** Starts redis-server on a free port of 127.0.0.1, without persistence. */
 	public static RedisServer start() {
+		return start(null);
+	}
+
+	/**
+	 * As {@link #start()}, with the users of {@code aclFile} (the text of an ACL file, such as
+	 * RedisUsers renders): written next to the binary, readable by its owner only, and loaded at
+	 * every start, so a {@link #restart()} has the same users.
+	 */
+	public static RedisServer startWithUsers(String aclFile) {
+		return start(aclFile);
+	}
+
+	private static RedisServer start(@Nullable String aclFile) {
 		long started = System.nanoTime();
 		int port = FreePorts.find();
 		Path workDirectory = Directories.createTemp("freshline-redis-");
 		Path pidFile = workDirectory.resolve("redis.pid");
 		try {
 			// The builder writes the config file; building the argument list ourselves tells us its path.
-			List<String> arguments = redis.embedded.RedisServer.newRedisServer()
+			redis.embedded.core.RedisServerBuilder builder = redis.embedded.RedisServer.newRedisServer()
 					// Extract the binary into our own directory so close() removes it with everything else.
 					.executableProvider(ExecutableProvider.newJarResourceProvider(workDirectory.toFile()))
 					.bind(HOST)
@@ -69,8 +87,11 @@ public final class RedisServer implements AutoCloseable {
 					.setting("appendonly no")
 					.setting("dir \"" + workDirectory + "\"")
 					// Redis writes a pid file even in the foreground when one is configured.
-					.setting("pidfile \"" + pidFile + "\"")
-					.buildCommandArgs();
+					.setting("pidfile \"" + pidFile + "\"");
+			if (aclFile != null) {
+				builder.setting("aclfile \"" + writeAclFile(workDirectory.resolve(ACL_FILE), aclFile) + "\"");
+			}
+			List<String> arguments = builder.buildCommandArgs();
 			Path configFile = Path.of(arguments.get(1));
 			// stdout is closed by embedded-redis once "Ready to accept connections" appears; redis
 			// ignores SIGPIPE, so only stderr needs draining to keep the process from blocking.
@@ -102,15 +123,38 @@ public final class RedisServer implements AutoCloseable {
 	 * standard output and says {@link #READY} once it serves.
 	 */
 	public static List<String> command(Path directory, int port) {
+		return command(directory, port, null);
+	}
+
+	/**
+	 * As {@link #command(Path, int)}, with the users of {@code aclFile} (the text of an ACL file)
+	 * written to {@value #ACL_FILE} in {@code directory}, readable by its owner only: the
+	 * passwords' hashes stay out of the command line, and a restart with the same command line
+	 * loads the same users.
+	 */
+	public static List<String> command(Path directory, int port, @Nullable String aclFile) {
 		try {
 			Files.createDirectories(directory);
 			String binary = ExecutableProvider.newJarResourceProvider(directory.toFile()).get().getAbsolutePath();
-			return List.of(binary, "--port", Integer.toString(port), "--bind", HOST, "--save", "", "--appendonly", "no",
-					"--dir", directory.toAbsolutePath().toString(), "--dbfilename", SNAPSHOT_FILE);
+			List<String> command = new ArrayList<>(List.of(binary, "--port", Integer.toString(port), "--bind", HOST,
+					"--save", "", "--appendonly", "no", "--dir", directory.toAbsolutePath().toString(), "--dbfilename",
+					SNAPSHOT_FILE));
+			if (aclFile != null) {
+				command.addAll(List.of("--aclfile", writeAclFile(directory.resolve(ACL_FILE), aclFile).toString()));
+			}
+			return List.copyOf(command);
 		}
 		catch (IOException ex) {
 			throw new EmbeddedServerException("Cannot extract redis-server into " + directory, ex);
 		}
+	}
+
+	private static Path writeAclFile(Path file, String content) throws IOException {
+		Files.deleteIfExists(file);
+		// created owner-only before the hashes are in it
+		Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+		Files.writeString(file, content, StandardCharsets.UTF_8);
+		return file.toAbsolutePath();
 	}
 
 	public String host() {

@@ -27,6 +27,12 @@ public final class ServiceEnvironment {
 
 	public static final String REDIS_PORT = "REDIS_PORT";
 
+	/** The Redis ACL user a service logs in as (spring.data.redis.username); none: the default user. */
+	public static final String REDIS_USERNAME = "REDIS_USERNAME";
+
+	/** That user's password (spring.data.redis.password). */
+	public static final String REDIS_PASSWORD = "REDIS_PASSWORD";
+
 	public static final String FRESHLINE_TOPIC_PREFIX = "FRESHLINE_TOPIC_PREFIX";
 
 	public static final String FRESHLINE_KEY_PREFIX = "FRESHLINE_KEY_PREFIX";
@@ -102,6 +108,13 @@ public final class ServiceEnvironment {
 		return redis(redis.host(), redis.port());
 	}
 
+	/** The Redis ACL user the service logs in as, and its password. */
+	public ServiceEnvironment redisUser(String user, String password) {
+		this.variables.put(REDIS_USERNAME, user);
+		this.variables.put(REDIS_PASSWORD, password);
+		return this;
+	}
+
 	/**
 	 * Seed the demo data along with the migrations: for the local stack and tests only, which read
 	 * seeded ids such as {@code /patients/42}; the API's default seeds nothing.
@@ -139,6 +152,7 @@ public final class ServiceEnvironment {
 				REDIS_HOST, REDIS_PORT, FRESHLINE_TOPIC_PREFIX, FRESHLINE_KEY_PREFIX, CDC_SLOT_NAME, CDC_PUBLICATION_NAME,
 				CDC_OFFSET_FILE, INVALIDATOR_GROUP_ID, INVALIDATOR_CONCURRENCY, SERVER_PORT, FLYWAY_LOCATIONS, FRESHLINE_FENCE,
 				CDC_MARKERS));
+		names.addAll(Set.of(REDIS_USERNAME, REDIS_PASSWORD));
 		for (DatabaseRole role : DatabaseRole.ALL) {
 			names.add(role.userVariable());
 			names.add(role.passwordVariable());

@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.freshline.cache.acl.RedisUsers;
 import dev.freshline.embedded.DatabaseRole;
 import dev.freshline.embedded.Directories;
 import dev.freshline.embedded.FreePorts;
@@ -68,6 +69,8 @@ public final class LocalStack {
 	private final List<AutoCloseable> servers = new ArrayList<>();
 
 	private final Supervisor supervisor;
+
+	private final LocalRedisUsers redisUsers = LocalRedisUsers.random(System.getenv());
 
 	private volatile @Nullable StackInfo info;
 
@@ -165,9 +168,11 @@ public final class LocalStack {
 		// the connector waits: it needs the publication and grants that api-1's migrations create
 		// (api-2 runs the same migrations; Flyway's lock makes one of them wait for the other).
 		step("Starting api-1, api-2 and the invalidator");
-		ServiceProcess api1 = startService("api-1", "api-service", environment, logs);
-		ServiceProcess api2 = startService("api-2", "api-service", environment, logs);
-		ServiceProcess invalidator = startService("invalidator", "invalidator-service", environment, logs);
+		Map<String, String> api = this.redisUsers.environmentOf(RedisUsers.API, environment);
+		ServiceProcess api1 = startService("api-1", "api-service", api, logs);
+		ServiceProcess api2 = startService("api-2", "api-service", api, logs);
+		ServiceProcess invalidator = startService("invalidator", "invalidator-service",
+				this.redisUsers.environmentOf(RedisUsers.INVALIDATOR, environment), logs);
 		api1.awaitHealthy(SERVICE_START_TIMEOUT);
 		done(started);
 
@@ -182,7 +187,7 @@ public final class LocalStack {
 				new StackInfo.Postgres(postgres.jdbcUrl(DATABASE), postgres.host(), postgres.port(), DATABASE,
 						DatabaseRole.OWNER.name(), passwords.get(DatabaseRole.OWNER), DatabaseRole.SIGNAL.name(),
 						passwords.get(DatabaseRole.SIGNAL)),
-				new StackInfo.Kafka(bootstrapServers(kafka)), new StackInfo.Redis(REDIS_HOST, redis.port()),
+				new StackInfo.Kafka(bootstrapServers(kafka)), new StackInfo.Redis(REDIS_HOST, redis.port(), this.redisUsers.stackInfo()),
 				List.of(api1.baseUrl(), api2.baseUrl()), processes(postgres.pid()));
 		Path infoFile = publish(info);
 		printReady(info, infoFile, logs, Duration.ofNanos(System.nanoTime() - started));
@@ -222,7 +227,7 @@ public final class LocalStack {
 	private ServiceProcess startRedis(Path logs) throws IOException {
 		int port = portFromEnvironment(REDIS_PORT).orElseGet(FreePorts::find);
 		Path log = logs.resolve("redis.log");
-		ServiceProcess redis = ServiceProcess.start("redis", port, log, RedisServer.command(this.run.resolve("redis"), port),
+		ServiceProcess redis = ServiceProcess.start("redis", port, log, this.redisUsers.redisCommand(this.run.resolve("redis"), port),
 				Map.of(), RedisServer.READY, ProcessBuilder.Redirect.to(log.toFile()));
 		this.stale.record(redis.pid(), marker(redis));
 		this.supervisor.supervise(redis);
@@ -308,7 +313,8 @@ public final class LocalStack {
 		System.out.printf("  api instances  %s%n", String.join("  ", info.api()));
 		System.out.printf("  postgres       %s  (user %s)%n", info.postgres().jdbcUrl(), info.postgres().user());
 		System.out.printf("  kafka          %s%n", info.kafka().bootstrapServers());
-		System.out.printf("  redis          %s:%d%n", info.redis().host(), info.redis().port());
+		System.out.printf("  redis          %s:%d  (users %s; passwords in the endpoints file)%n", info.redis().host(),
+				info.redis().port(), String.join(", ", info.redis().users().keySet()));
 		System.out.printf("  endpoints file %s%n", relative(infoFile));
 		System.out.printf("  service logs   %s%n", relative(logs));
 		System.out.printf("Try: curl %s/patients/42    (Ctrl-C stops everything)%n", info.api().get(0));

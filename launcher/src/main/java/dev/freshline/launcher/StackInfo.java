@@ -47,6 +47,15 @@ record StackInfo(Postgres postgres, Kafka kafka, Redis redis, List<String> api, 
 	record Kafka(String bootstrapServers) {
 	}
 
-	record Redis(String host, int port) {
+	/** {@code users}: each Redis ACL user of the run ({@code api}, {@code invalidator}, {@code ops}, {@code harness}). */
+	record Redis(String host, int port, Map<String, RedisUser> users) {
+	}
+
+	record RedisUser(String user, String password) {
+
+		@Override
+		public String toString() {
+			return "RedisUser[" + this.user + "]";
+		}
 	}
 }

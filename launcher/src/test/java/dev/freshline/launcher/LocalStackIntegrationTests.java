@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -19,6 +20,9 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -29,6 +33,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -68,6 +73,15 @@ class LocalStackIntegrationTests {
 		String api2 = stack.path("api").get(1).asString();
 
 		assertThat(get(api1 + "/patients/77")).contains("\"version\":1");
+		assertRedisUsers(stack);
+		// through the cache as the api user: a miss fills (READ, FILL scripts), the next read hits
+		// (the fence may bypass the cache until the first watermarks arrive: then neither)
+		List<String> outcomes = new CopyOnWriteArrayList<>();
+		await().atMost(Duration.ofSeconds(30)).until(() -> {
+			outcomes.add(cacheOutcome(exchange(api1 + "/patients/79")));
+			return outcomes.get(outcomes.size() - 1).equals("hit");
+		});
+		assertThat(outcomes).contains("miss");
 		JsonNode postgres = stack.path("postgres");
 		try (Connection sql = DriverManager.getConnection(postgres.path("jdbcUrl").asString(),
 				postgres.path("user").asString(), postgres.path("password").asString());
@@ -169,6 +183,43 @@ class LocalStackIntegrationTests {
 		output.stream().filter((line) -> line.contains("restart")).forEach(System.out::println);
 
 		assertStopsEverything("TERM", this.launcher.pid(), started, output);
+	}
+
+	/**
+	 * Each component's Redis user is in the endpoints file; the api user may not flush, nobody
+	 * gets in without a user, and no password is in a process' command line (ps shows those).
+	 */
+	private void assertRedisUsers(JsonNode stack) throws Exception {
+		JsonNode redis = stack.path("redis");
+		assertThat(redis.path("users").propertyNames()).containsExactlyInAnyOrder("api", "invalidator", "ops", "harness");
+		List<String> passwords = new ArrayList<>();
+		redis.path("users").properties().forEach((user) -> {
+			assertThat(user.getValue().path("user").asString()).isEqualTo(user.getKey());
+			assertThat(user.getValue().path("password").asString()).hasSizeGreaterThanOrEqualTo(32);
+			passwords.add(user.getValue().path("password").asString());
+		});
+		assertThat(Files.getPosixFilePermissions(this.state.resolve("run/redis/users.acl")))
+			.containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+		RedisClient client = RedisClient.create();
+		try {
+			RedisURI api = RedisURI.builder()
+				.withHost(redis.path("host").asString())
+				.withPort(redis.path("port").asInt())
+				.withAuthentication("api", redis.path("users").path("api").path("password").asString().toCharArray())
+				.build();
+			try (StatefulRedisConnection<String, String> connection = client.connect(api)) {
+				assertThatThrownBy(() -> connection.sync().flushall()).hasMessageStartingWith("NOPERM");
+			}
+			RedisURI anonymous = RedisURI.create("redis://" + redis.path("host").asString() + ":" + redis.path("port").asInt());
+			assertThatThrownBy(() -> client.connect(anonymous)).hasStackTraceContaining("NOAUTH");
+		}
+		finally {
+			client.shutdown();
+		}
+		for (String process : List.of("redis", "api-1", "invalidator")) {
+			String commandLine = Files.readString(Path.of("/proc", Long.toString(stack.path("processes").path(process).asLong()), "cmdline"));
+			assertThat(passwords).as("passwords in the command line of %s", process).noneMatch(commandLine::contains);
+		}
 	}
 
 	/**

@@ -87,6 +87,9 @@ public final class Clients implements AutoCloseable {
 		if (this.cache == null) {
 			RedisStandaloneConfiguration server = new RedisStandaloneConfiguration(this.endpoints.redisHost(),
 					this.endpoints.redisPort());
+			if (this.endpoints.redisUser() != null) {
+				server.setUsername(this.endpoints.redisUser());
+			}
 			if (this.endpoints.redisPassword() != null) {
 				server.setPassword(RedisPassword.of(this.endpoints.redisPassword()));
 			}

@@ -41,6 +41,10 @@ public final class ConnectionOptions {
 	@Option(names = "--redis-port", description = "Redis port (env REDIS_PORT; default: the local stack, else 6379)")
 	@Nullable String redisPort;
 
+	@Option(names = "--redis-user", description = "Redis ACL user (env REDIS_USERNAME; default: the local stack's ops user)."
+			+ " Its password comes from env REDIS_PASSWORD or the local stack, never from a flag")
+	@Nullable String redisUser;
+
 	@Option(names = "--topic-prefix", description = "Topic prefix (env FRESHLINE_TOPIC_PREFIX; default freshline)")
 	@Nullable String topicPrefix;
 
@@ -56,6 +60,9 @@ public final class ConnectionOptions {
 	@Nullable Path stackFile;
 
 	private @Nullable Endpoints endpoints;
+
+	/** The local stack's Redis user for this tool: {@code redis.users.ops} in its endpoints file. */
+	private static final String OPS_USER = "ops";
 
 	/** The tool the command runs in: its environment, home, clock and terminal. */
 	public Ops ops() {
@@ -115,7 +122,16 @@ public final class ConnectionOptions {
 		}
 		String source = (stack == null) ? "flags, environment and defaults"
 				: (this.stackFile != null) ? file.toString() : ".freshline/local-stack.json";
-		return new Endpoints(bootstrap, host, redisPort, env.get("REDIS_PASSWORD"),
+		// the local stack's ops user when Redis is the local stack's, unless a user is named: then
+		// its password must come from the environment too (a password on the command line shows in ps)
+		boolean stackRedis = blank(this.redisHost) && blank(env.get("REDIS_HOST")) && blank(this.redisPort)
+				&& blank(env.get("REDIS_PORT"));
+		boolean stackUser = stackRedis && blank(this.redisUser) && blank(env.get("REDIS_USERNAME"));
+		String user = first(this.redisUser, env.get("REDIS_USERNAME"),
+				stackUser ? text(stack, "redis", "users", OPS_USER, "user") : null, "");
+		String password = first(null, env.get("REDIS_PASSWORD"),
+				stackUser ? text(stack, "redis", "users", OPS_USER, "password") : null, "");
+		return new Endpoints(bootstrap, host, redisPort, user.isEmpty() ? null : user, password.isEmpty() ? null : password,
 				first(this.topicPrefix, env.get("FRESHLINE_TOPIC_PREFIX"), null, "freshline"),
 				first(this.keyPrefix, env.get("FRESHLINE_KEY_PREFIX"), null, "freshline"),
 				first(this.rules, env.get("FRESHLINE_RULES"), null, RuleSet.DEFAULT_LOCATION), source);
@@ -176,12 +192,22 @@ public final class ConnectionOptions {
 		}
 	}
 
-	private static @Nullable String text(@Nullable JsonNode stack, String group, String field) {
+	private static @Nullable String text(@Nullable JsonNode stack, String... path) {
 		return Optional.ofNullable(stack)
-			.map((node) -> node.path(group).path(field))
+			.map((node) -> {
+				JsonNode value = node;
+				for (String field : path) {
+					value = value.path(field);
+				}
+				return value;
+			})
 			.filter((node) -> !node.isMissingNode() && !node.isNull())
 			.map(JsonNode::asString)
 			.orElse(null);
+	}
+
+	private static boolean blank(@Nullable String value) {
+		return value == null || value.isBlank();
 	}
 
 	private static String first(@Nullable String flag, @Nullable String env, @Nullable String stack, String fallback) {

@@ -9,7 +9,8 @@ import dev.freshline.model.RulesException;
 import dev.freshline.model.Topics;
 
 /** The resolved endpoints and prefixes of one run, and where they came from. */
-public record Endpoints(String bootstrapServers, String redisHost, int redisPort, @Nullable String redisPassword,
+public record Endpoints(String bootstrapServers, String redisHost, int redisPort, @Nullable String redisUser,
+		@Nullable String redisPassword,
 		String topicPrefix, String keyPrefix, String rulesLocation, String source) {
 
 	public Topics topics() {
@@ -43,9 +44,16 @@ public record Endpoints(String bootstrapServers, String redisHost, int redisPort
 		return new InvalidationRules(rules(), keys());
 	}
 
+	/** Leaves the password out, as {@link #describe()} does. */
+	@Override
+	public String toString() {
+		return "Endpoints[" + describe() + "]";
+	}
+
 	/** One line for the operator, so a run against the wrong stack is noticed; no password. */
 	public String describe() {
-		return "Kafka " + this.bootstrapServers + ", Redis " + this.redisHost + ":" + this.redisPort + ", topics "
+		return "Kafka " + this.bootstrapServers + ", Redis " + this.redisHost + ":" + this.redisPort
+				+ ((this.redisUser != null) ? " as " + this.redisUser : "") + ", topics "
 				+ this.topicPrefix + ".*, keys " + this.keyPrefix + ":* (from " + this.source + ")";
 	}
 }

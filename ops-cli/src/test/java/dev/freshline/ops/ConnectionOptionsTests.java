@@ -45,6 +45,36 @@ class ConnectionOptionsTests {
 		assertThat(endpoints.redisHost()).isEqualTo("127.0.0.1");
 		assertThat(endpoints.redisPort()).isEqualTo(7000);
 		assertThat(endpoints.keyPrefix()).isEqualTo("other");
+		// another Redis than the stack's: not the stack's user either
+		assertThat(endpoints.redisUser()).isNull();
+		assertThat(endpoints.redisPassword()).isNull();
+	}
+
+	@Test
+	void shouldLogInAsTheLocalStacksOpsUserWithItsPassword() throws IOException {
+		writeStack();
+
+		Endpoints endpoints = resolve(Map.of(), new ConnectionOptions());
+
+		assertThat(endpoints.redisUser()).isEqualTo("ops");
+		assertThat(endpoints.redisPassword()).isEqualTo("ops-secret");
+		assertThat(endpoints.describe()).contains("as ops").doesNotContain("ops-secret");
+		assertThat(endpoints.toString()).doesNotContain("ops-secret");
+	}
+
+	@Test
+	void shouldTakeTheRedisPasswordOfANamedUserOnlyFromTheEnvironment() throws IOException {
+		writeStack();
+		ConnectionOptions options = new ConnectionOptions();
+		options.redisUser = "someone";
+
+		Endpoints withoutPassword = resolve(Map.of(), options);
+		Endpoints fromEnvironment = resolve(Map.of("REDIS_USERNAME", "ops2", "REDIS_PASSWORD", "p2"), new ConnectionOptions());
+
+		assertThat(withoutPassword.redisUser()).isEqualTo("someone");
+		assertThat(withoutPassword.redisPassword()).isNull();
+		assertThat(fromEnvironment.redisUser()).isEqualTo("ops2");
+		assertThat(fromEnvironment.redisPassword()).isEqualTo("p2");
 	}
 
 	@Test
@@ -55,6 +85,8 @@ class ConnectionOptionsTests {
 		assertThat(endpoints.redisHost()).isEqualTo("localhost");
 		assertThat(endpoints.redisPort()).isEqualTo(6379);
 		assertThat(endpoints.rulesLocation()).isEqualTo("classpath:freshline-rules.yml");
+		assertThat(endpoints.redisUser()).isNull();
+		assertThat(endpoints.redisPassword()).isNull();
 	}
 
 	@Test
@@ -93,7 +125,8 @@ class ConnectionOptionsTests {
 		Files.writeString(this.home.resolve(".freshline/local-stack.json"), """
 				{"postgres":{"jdbcUrl":"jdbc:postgresql://127.0.0.1:40000/freshline","host":"127.0.0.1","port":40000,
 				 "database":"freshline","user":"freshline","password":"secret"},
-				 "kafka":{"bootstrapServers":"127.0.0.1:40001"},"redis":{"host":"127.0.0.1","port":40002},
+				 "kafka":{"bootstrapServers":"127.0.0.1:40001"},"redis":{"host":"127.0.0.1","port":40002,
+				 "users":{"api":{"user":"api","password":"api-secret"},"ops":{"user":"ops","password":"ops-secret"}}},
 				 "api":["http://127.0.0.1:40003"],"processes":{"launcher":1}}""");
 	}
 
