@@ -10,7 +10,8 @@ psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" \
   -v owner_password="$MIGRATION_DB_PASSWORD" -v database="$POSTGRES_DB" \
   -v api_password="$API_DB_PASSWORD" -v cdc_password="$CDC_DB_PASSWORD" \
   -v invalidator_password="$INVALIDATOR_DB_PASSWORD" -v signal_password="$SIGNAL_DB_PASSWORD" <<'SQL'
-CREATE ROLE freshline LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'owner_password';
+-- an ordinary role (no SUPERUSER, CREATEDB or CREATEROLE): the migrations need none of them
+CREATE ROLE freshline LOGIN PASSWORD :'owner_password';
 -- the owner of the database owns its public schema too (pg_database_owner, Postgres 15+)
 ALTER DATABASE :"database" OWNER TO freshline;
 CREATE ROLE freshline_api LOGIN PASSWORD :'api_password';
