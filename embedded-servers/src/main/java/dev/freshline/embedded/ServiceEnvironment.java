@@ -66,6 +66,9 @@ public final class ServiceEnvironment {
 	 */
 	public static final String JWT_PUBLIC_KEY_LOCATION = "SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_PUBLIC_KEY_LOCATION";
 
+	/** Spring Boot's setting for an issuer whose JWK set the API trusts: what docker-compose.yml sets. */
+	public static final String JWT_ISSUER_URI = "SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_ISSUER_URI";
+
 	/** The same setting as a property, the form a context started in a test JVM binds. */
 	private static final String JWT_PUBLIC_KEY_LOCATION_PROPERTY = "spring.security.oauth2.resourceserver.jwt.public-key-location";
 
@@ -174,7 +177,7 @@ public final class ServiceEnvironment {
 		Set<String> names = new TreeSet<>(Set.of(POSTGRES_HOST, POSTGRES_PORT, POSTGRES_DB, KAFKA_BOOTSTRAP_SERVERS,
 				REDIS_HOST, REDIS_PORT, FRESHLINE_TOPIC_PREFIX, FRESHLINE_KEY_PREFIX, CDC_SLOT_NAME, CDC_PUBLICATION_NAME,
 				CDC_OFFSET_FILE, INVALIDATOR_GROUP_ID, INVALIDATOR_CONCURRENCY, SERVER_PORT, FLYWAY_LOCATIONS, FRESHLINE_FENCE,
-				CDC_MARKERS, JWT_PUBLIC_KEY_LOCATION));
+				CDC_MARKERS, JWT_PUBLIC_KEY_LOCATION, JWT_ISSUER_URI));
 		for (DatabaseRole role : DatabaseRole.ALL) {
 			names.add(role.userVariable());
 			names.add(role.passwordVariable());
