@@ -1,8 +1,8 @@
 package dev.freshline.api.security;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -83,8 +83,8 @@ class ProblemResponses implements AuthenticationEntryPoint, AccessDeniedHandler,
 
 	private void write(HttpServletRequest request, HttpServletResponse response, HttpStatus status, String detail,
 			boolean withInstance) throws IOException {
-		Map<String, Object> problem = new LinkedHashMap<>();
-		problem.put("type", "about:blank");
+		// the shape of the API's other problems: type about:blank left out (RFC 9457's default), keys sorted
+		Map<String, Object> problem = new TreeMap<>();
 		problem.put("title", status.getReasonPhrase());
 		problem.put("status", status.value());
 		problem.put("detail", detail);

@@ -140,7 +140,12 @@ class ApiSecurityIntegrationTests {
 		this.redis.sync().set(cached, "kept");
 
 		assertForbidden(send("DELETE", "/admin/patients/41", reader));
-		assertForbidden(send("POST", "/admin/cache/namespaces/patient/flush", reader));
+		HttpResponse<String> flush = send("POST", "/admin/cache/namespaces/patient/flush", reader);
+		assertForbidden(flush);
+		assertThat(flush.body()).as("as README's step 3 shows it")
+			.isEqualTo("{\"detail\":\"The bearer token does not carry the scope this endpoint needs (patients.read, "
+					+ "formulary.read or admin)\",\"instance\":\"/admin/cache/namespaces/patient/flush\",\"status\":403,"
+					+ "\"title\":\"Forbidden\"}");
 
 		assertThat(countPatients(41)).as("the refused delete reached no SQL").isEqualTo(1);
 		assertThat(this.redis.sync().get(cached)).as("the refused flush removed no key").isEqualTo("kept");
