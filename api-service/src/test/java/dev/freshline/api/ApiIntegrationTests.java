@@ -23,6 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import dev.freshline.embedded.LocalIssuer;
 import dev.freshline.embedded.RedisServer;
 import dev.freshline.embedded.ServiceEnvironment;
 import dev.freshline.embedded.SharedServers;
@@ -41,6 +42,12 @@ import static org.awaitility.Awaitility.await;
 class ApiIntegrationTests {
 
 	private static final HttpClient http = HttpClient.newHttpClient();
+
+	// the tests here are about the cache: they read as a reader and write as an admin, like the
+	// walkthrough; what a token may not do is ApiSecurityIntegrationTests'
+	private static final String READER = "Bearer " + LocalIssuer.forTests().readerToken();
+
+	private static final String ADMIN = "Bearer " + LocalIssuer.forTests().adminToken();
 
 	private final String prefix = SharedServers.uniqueName("api");
 
@@ -62,6 +69,7 @@ class ApiIntegrationTests {
 		this.redis = RedisServer.start();
 		Map<String, Object> environment = new ServiceEnvironment().put("spring.config.name", ApiApplication.CONFIG_NAME)
 			.database(this.database)
+			.testPublicKey()
 			.demoData()
 			.redis(this.redis)
 			.put(ServiceEnvironment.FRESHLINE_KEY_PREFIX, this.prefix)
@@ -410,6 +418,7 @@ class ApiIntegrationTests {
 		return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
 			.timeout(Duration.ofSeconds(10))
 			.header("Content-Type", "application/json")
+			.header("Authorization", ADMIN)
 			.method(method, HttpRequest.BodyPublishers.ofString(json))
 			.build(), HttpResponse.BodyHandlers.ofString());
 	}
@@ -418,6 +427,7 @@ class ApiIntegrationTests {
 		String port = this.api.getEnvironment().getProperty("local.server.port");
 		return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
 			.timeout(Duration.ofSeconds(10))
+			.header("Authorization", READER)
 			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 }

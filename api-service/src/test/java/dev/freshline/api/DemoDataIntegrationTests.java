@@ -41,6 +41,7 @@ class DemoDataIntegrationTests {
 	void shouldMigrateWithoutDemoDataByDefault() throws Exception {
 		Map<String, Object> environment = new ServiceEnvironment().put("spring.config.name", ApiApplication.CONFIG_NAME)
 			.database(this.database)
+			.testPublicKey()
 			.redis(SharedServers.get().redis())
 			.put(ServiceEnvironment.FRESHLINE_KEY_PREFIX, SharedServers.uniqueName("seed"))
 			// no pipeline here writes watermarks: with the fence on, every read would bypass the cache

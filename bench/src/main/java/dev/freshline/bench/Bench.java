@@ -140,7 +140,7 @@ public final class Bench {
 				this.results.connectorIdleCores = Machine.cpuCores(stack.pid("cdc-connector"), this.options.idle());
 				this.progress.line("connector idle: %.3f cores", this.results.connectorIdleCores);
 				lagSteps(stack, redis, false);
-				BenchHttp http = new BenchHttp();
+				BenchHttp http = authorized(stack);
 				TimeToVisible.Figures visible = new TimeToVisible(stack, http).run(this.options.visibleSamples());
 				this.results.visible = visible;
 				this.progress.line("time to visible on the other instance: p50 %.1f ms, p99 %.1f ms (%d timed out)",
@@ -224,12 +224,19 @@ public final class Bench {
 		}
 	}
 
+	/** A client with {@code stack}'s tokens: the bench authenticates like any client of the API. */
+	private static BenchHttp authorized(StackProcess stack) {
+		BenchHttp http = new BenchHttp();
+		http.authorize(stack);
+		return http;
+	}
+
 	/** Reads with {@code Freshline-After} beside plain ones while the writer runs at 1,000/s. */
 	private void afterReads(StackProcess stack, LagStep step) {
 		this.progress.line("Freshline-After reads: %d updates/s open-loop for %d s; samplers write, then read on api-2 with the header...",
 				AFTER_RATE, this.options.step().toSeconds());
 		try {
-			AfterReads.Figures after = new AfterReads(stack, new BenchHttp()).run(step, AFTER_RATE, this.options.step());
+			AfterReads.Figures after = new AfterReads(stack, authorized(stack)).run(step, AFTER_RATE, this.options.step());
 			this.results.afterReads = after;
 			LagResult lag = after.lag();
 			this.progress.line(

@@ -7,9 +7,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The one HTTP client every API scenario uses, so that each figure and its baseline share a load generator. */
+/**
+ * The one HTTP client every API scenario uses, so that each figure and its baseline share a load
+ * generator. It authenticates like any client, once {@link #authorize} gave it the stack's tokens:
+ * reads with the reader token, actuator and admin calls with the admin token.
+ */
 public final class BenchHttp {
 
 	private static final JsonMapper json = JsonMapper.builder().build();
@@ -21,6 +26,11 @@ public final class BenchHttp {
 
 	private final Duration timeout;
 
+	// set once the stack is up (the launcher mints the tokens), read by every request thread
+	private volatile @Nullable String reader;
+
+	private volatile @Nullable String admin;
+
 	public BenchHttp() {
 		this(Duration.ofSeconds(10));
 	}
@@ -30,16 +40,29 @@ public final class BenchHttp {
 		this.timeout = timeout;
 	}
 
+	/** From now on, requests carry {@code stack}'s tokens (from its local-stack.json). */
+	public void authorize(StackProcess stack) {
+		this.reader = stack.readerToken();
+		this.admin = stack.adminToken();
+	}
+
 	public HttpResponse<String> get(String url) throws IOException, InterruptedException {
-		return this.client.send(HttpRequest.newBuilder(URI.create(url)).timeout(this.timeout).build(),
-				HttpResponse.BodyHandlers.ofString());
+		return this.client.send(request(url, this.reader).build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	/** A GET with one request header, e.g. {@code Freshline-After}. */
 	public HttpResponse<String> get(String url, String header, String value) throws IOException, InterruptedException {
-		return this.client.send(
-				HttpRequest.newBuilder(URI.create(url)).header(header, value).timeout(this.timeout).build(),
-				HttpResponse.BodyHandlers.ofString());
+		return this.client.send(request(url, this.reader).header(header, value).build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	/** A GET with the admin token: an API's health details or metrics (a service without security ignores it). */
+	public HttpResponse<String> getAsAdmin(String url) throws IOException, InterruptedException {
+		return this.client.send(request(url, this.admin).build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private HttpRequest.Builder request(String url, @Nullable String token) {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(this.timeout);
+		return (token == null) ? request : request.header("Authorization", "Bearer " + token);
 	}
 
 	/** The API's {@code Freshline-Cache} answer (hit, miss or bypass), or "none" when a response has none. */
@@ -49,7 +72,7 @@ public final class BenchHttp {
 
 	String post(String url) throws IOException, InterruptedException {
 		return this.client
-			.send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofMinutes(1)).build(),
+			.send(request(url, this.admin).POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofMinutes(1)).build(),
 					HttpResponse.BodyHandlers.ofString())
 			.body();
 	}
@@ -60,7 +83,7 @@ public final class BenchHttp {
 	 */
 	double counter(String baseUrl, String metric) {
 		try {
-			HttpResponse<String> response = get(baseUrl + "/actuator/metrics/" + metric);
+			HttpResponse<String> response = getAsAdmin(baseUrl + "/actuator/metrics/" + metric);
 			if (response.statusCode() != 200) {
 				return Double.NaN;
 			}

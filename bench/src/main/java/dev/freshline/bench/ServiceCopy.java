@@ -83,7 +83,7 @@ public final class ServiceCopy implements AutoCloseable {
 		return parts;
 	}
 
-	/** Waits until its health answers 200. */
+	/** Waits until its health answers 200 (an API's only to the admin token, which {@code http} must carry). */
 	public void awaitHealthy(BenchHttp http) throws Exception {
 		Path log = this.log;
 		long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
@@ -92,7 +92,7 @@ public final class ServiceCopy implements AutoCloseable {
 				throw new IllegalStateException(this.name + " exited with " + this.process.exitValue() + "; see " + log);
 			}
 			try {
-				HttpResponse<String> health = http.get(this.baseUrl + "/actuator/health");
+				HttpResponse<String> health = http.getAsAdmin(this.baseUrl + "/actuator/health");
 				if (health.statusCode() == 200) {
 					return;
 				}

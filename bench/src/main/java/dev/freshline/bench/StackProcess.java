@@ -98,6 +98,16 @@ public final class StackProcess implements AutoCloseable {
 		return this.state;
 	}
 
+	/** The run's token with patients.read and formulary.read. */
+	public String readerToken() {
+		return this.info.path("auth").path("readerToken").asString();
+	}
+
+	/** The run's token with admin and both read scopes. */
+	public String adminToken() {
+		return this.info.path("auth").path("adminToken").asString();
+	}
+
 	public String jdbcUrl() {
 		return this.info.path("postgres").path("jdbcUrl").asString();
 	}

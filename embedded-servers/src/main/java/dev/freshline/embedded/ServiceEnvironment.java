@@ -1,11 +1,14 @@
 package dev.freshline.embedded;
 
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * The environment variables a Freshline service reads, written once: the launcher hands them to
@@ -63,10 +66,24 @@ public final class ServiceEnvironment {
 	/** The schema plus the synthetic demo patients and formularies that the walkthrough and tests read. */
 	public static final String DEMO_DATA_LOCATIONS = "classpath:db/migration,classpath:db/seed";
 
+	/**
+	 * Spring Boot's own setting, in its environment-variable form: the PEM file of the public key
+	 * the API verifies bearer tokens with (the local stack's; production sets an issuer instead).
+	 */
+	public static final String JWT_PUBLIC_KEY_LOCATION = "SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_PUBLIC_KEY_LOCATION";
+
+	/** Spring Boot's setting for an issuer whose JWK set the API trusts: what docker-compose.yml sets. */
+	public static final String JWT_ISSUER_URI = "SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_ISSUER_URI";
+
+	/** The same setting as a property, the form a context started in a test JVM binds. */
+	private static final String JWT_PUBLIC_KEY_LOCATION_PROPERTY = "spring.security.oauth2.resourceserver.jwt.public-key-location";
+
 	/** Every variable above, and each role's user and password variable. */
 	public static final Set<String> NAMES = names();
 
 	private final Map<String, Object> variables = new LinkedHashMap<>();
+
+	private @Nullable String publicKeyLocation;
 
 	/**
 	 * Postgres and every {@link DatabaseRole}: its name, and the password {@code passwords} gives
@@ -124,6 +141,20 @@ public final class ServiceEnvironment {
 		return this;
 	}
 
+	/**
+	 * The API trusts tokens signed by the private half of {@code pem} ({@link LocalIssuer}); the
+	 * other services ignore it.
+	 */
+	public ServiceEnvironment publicKey(Path pem) {
+		this.publicKeyLocation = "file:" + pem.toAbsolutePath();
+		return this;
+	}
+
+	/** The public key of {@link LocalIssuer#forTests()}, whose tokens a test's clients present. */
+	public ServiceEnvironment testPublicKey() {
+		return publicKey(LocalIssuer.testPublicKey());
+	}
+
 	/** Any other variable, or a Spring property of the service under test. */
 	public ServiceEnvironment put(String name, Object value) {
 		this.variables.put(name, value);
@@ -137,13 +168,21 @@ public final class ServiceEnvironment {
 
 	/** For {@code SpringApplicationBuilder.properties}: values keep their types. */
 	public Map<String, Object> toMap() {
-		return new LinkedHashMap<>(this.variables);
+		Map<String, Object> properties = new LinkedHashMap<>(this.variables);
+		// only the environment binds Spring's upper-case names to properties
+		if (this.publicKeyLocation != null) {
+			properties.put(JWT_PUBLIC_KEY_LOCATION_PROPERTY, this.publicKeyLocation);
+		}
+		return properties;
 	}
 
 	/** For a process environment. */
 	public Map<String, String> toStrings() {
 		Map<String, String> strings = new LinkedHashMap<>();
 		this.variables.forEach((name, value) -> strings.put(name, String.valueOf(value)));
+		if (this.publicKeyLocation != null) {
+			strings.put(JWT_PUBLIC_KEY_LOCATION, this.publicKeyLocation);
+		}
 		return strings;
 	}
 
@@ -151,7 +190,7 @@ public final class ServiceEnvironment {
 		Set<String> names = new TreeSet<>(Set.of(POSTGRES_HOST, POSTGRES_PORT, POSTGRES_DB, KAFKA_BOOTSTRAP_SERVERS,
 				REDIS_HOST, REDIS_PORT, FRESHLINE_TOPIC_PREFIX, FRESHLINE_KEY_PREFIX, CDC_SLOT_NAME, CDC_PUBLICATION_NAME,
 				CDC_OFFSET_FILE, INVALIDATOR_GROUP_ID, INVALIDATOR_CONCURRENCY, SERVER_PORT, FLYWAY_LOCATIONS, FRESHLINE_FENCE,
-				CDC_MARKERS));
+				CDC_MARKERS, JWT_PUBLIC_KEY_LOCATION, JWT_ISSUER_URI));
 		names.addAll(Set.of(REDIS_USERNAME, REDIS_PASSWORD));
 		for (DatabaseRole role : DatabaseRole.ALL) {
 			names.add(role.userVariable());

@@ -148,8 +148,11 @@ public final class LocalStack {
 		postgres.createDatabase(DATABASE, DatabaseRole.OWNER.name());
 		done(started);
 
+		// the API instances get the public key only; the tokens go to the user (printed, and in local-stack.json)
+		LocalTokens tokens = LocalTokens.issue(this.run);
 		Map<String, String> environment = new ServiceEnvironment()
 			.database(postgres.host(), postgres.port(), DATABASE, passwords::get)
+			.publicKey(tokens.publicKey())
 			// a throwaway database for trying things out: the walkthrough reads the demo patients
 			.demoData()
 			.put(ServiceEnvironment.CDC_OFFSET_FILE, this.run.resolve("cdc-offsets.dat").toString())
@@ -188,7 +191,7 @@ public final class LocalStack {
 						DatabaseRole.OWNER.name(), passwords.get(DatabaseRole.OWNER), DatabaseRole.SIGNAL.name(),
 						passwords.get(DatabaseRole.SIGNAL)),
 				new StackInfo.Kafka(bootstrapServers(kafka)), new StackInfo.Redis(REDIS_HOST, redis.port(), this.redisUsers.stackInfo()),
-				List.of(api1.baseUrl(), api2.baseUrl()), processes(postgres.pid()));
+				List.of(api1.baseUrl(), api2.baseUrl()), tokens.info(), processes(postgres.pid()));
 		Path infoFile = publish(info);
 		printReady(info, infoFile, logs, Duration.ofNanos(System.nanoTime() - started));
 	}
@@ -212,7 +215,8 @@ public final class LocalStack {
 	private ServiceProcess startService(String name, String module, Map<String, String> environment, Path logs)
 			throws IOException {
 		Path jar = this.home.resolve(module).resolve("target").resolve(module + "-exec.jar");
-		ServiceProcess service = ServiceProcess.start(name, jar, FreePorts.find(), environment, logs);
+		String health = module.equals("api-service") ? ServiceProcess.READINESS : ServiceProcess.HEALTH;
+		ServiceProcess service = ServiceProcess.start(name, jar, health, FreePorts.find(), environment, logs);
 		this.stale.record(service.pid(), marker(service));
 		this.supervisor.supervise(service);
 		return service;
@@ -317,7 +321,14 @@ public final class LocalStack {
 				info.redis().port(), String.join(", ", info.redis().users().keySet()));
 		System.out.printf("  endpoints file %s%n", relative(infoFile));
 		System.out.printf("  service logs   %s%n", relative(logs));
-		System.out.printf("Try: curl %s/patients/42    (Ctrl-C stops everything)%n", info.api().get(0));
+		// a newcomer copies them from here; they expire a day after the start
+		System.out.printf("  reader token   %s%n", info.auth().readerToken());
+		System.out.printf("  admin token    %s%n", info.auth().adminToken());
+		System.out.printf("  tokens expire  %s (patients.read formulary.read; the admin token also admin)%n",
+				info.auth().expiresAt());
+		System.out.printf("Try: TOKEN=$(jq -r .auth.readerToken %s)%n", relative(infoFile));
+		System.out.printf("     curl -H \"Authorization: Bearer $TOKEN\" %s/patients/42    (Ctrl-C stops everything)%n",
+				info.api().get(0));
 	}
 
 	private Path relative(Path path) {

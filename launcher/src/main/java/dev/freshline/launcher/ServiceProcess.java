@@ -26,13 +26,20 @@ import dev.freshline.embedded.ProcessStop;
 
 /**
  * One service running as its own JVM, its output in a log file, ready when its actuator health
- * says UP (or, for the Kafka broker, when it printed that it is). Stopping sends SIGTERM first so Spring shuts down gracefully (the connector flushes its
+ * (the API's: its readiness probe, the one health path it serves without a token) answers 200
+ * (or, for the Kafka broker, when it printed that it is). Stopping sends SIGTERM first so Spring shuts down gracefully (the connector flushes its
  * offsets), and only then kills. {@link #restart()} starts the same service again on the same port,
  * appending to the same log, so the endpoints a user copied stay valid after a crash.
  */
 final class ServiceProcess {
 
 	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+	/** Where a Spring Boot service says whether it is up, unless it is started with another path. */
+	static final String HEALTH = "/actuator/health";
+
+	/** The API's readiness probe: its other health paths need a token with the admin scope. */
+	static final String READINESS = "/actuator/health/readiness";
 
 	private final String name;
 
@@ -47,6 +54,8 @@ final class ServiceProcess {
 	/** Printed by a process without an actuator once it is ready; null for a Spring Boot service. */
 	private final @Nullable String readyLine;
 
+	private final String healthPath;
+
 	/** Where this run's output starts in the (appended) log. */
 	private final long logOffset;
 
@@ -55,19 +64,20 @@ final class ServiceProcess {
 	private final Instant started = Instant.now();
 
 	private ServiceProcess(String name, int port, Path log, List<String> command, Map<String, String> environment,
-			@Nullable String readyLine, long logOffset, Process process) {
+			@Nullable String readyLine, String healthPath, long logOffset, Process process) {
 		this.name = name;
 		this.port = port;
 		this.log = log;
 		this.command = command;
 		this.environment = environment;
 		this.readyLine = readyLine;
+		this.healthPath = healthPath;
 		this.logOffset = logOffset;
 		this.process = process;
 	}
 
-	static ServiceProcess start(String name, Path jar, int port, Map<String, String> environment, Path logDirectory)
-			throws IOException {
+	static ServiceProcess start(String name, Path jar, String healthPath, int port, Map<String, String> environment,
+			Path logDirectory) throws IOException {
 		if (!Files.isRegularFile(jar)) {
 			throw new IllegalStateException(jar + " is missing: build first with ./mvnw -DskipTests package");
 		}
@@ -76,7 +86,7 @@ final class ServiceProcess {
 		command.addAll(List.of(jvmOptions().split("\\s+")));
 		command.addAll(List.of("-Dfreshline.instance=" + name, "-jar", jar.toString()));
 		return start(name, port, logDirectory.resolve(name + ".log"), List.copyOf(command), Map.copyOf(environment),
-				null, ProcessBuilder.Redirect.to(logDirectory.resolve(name + ".log").toFile()));
+				null, healthPath, ProcessBuilder.Redirect.to(logDirectory.resolve(name + ".log").toFile()));
 	}
 
 	/**
@@ -118,16 +128,23 @@ final class ServiceProcess {
 	/** Any command run as a service; tests use it to supervise something smaller than a Spring Boot JVM. */
 	static ServiceProcess start(String name, int port, Path log, List<String> command, Map<String, String> environment,
 			@Nullable String readyLine, ProcessBuilder.Redirect output) throws IOException {
+		return start(name, port, log, command, environment, readyLine, HEALTH, output);
+	}
+
+	private static ServiceProcess start(String name, int port, Path log, List<String> command,
+			Map<String, String> environment, @Nullable String readyLine, String healthPath,
+			ProcessBuilder.Redirect output) throws IOException {
 		long logOffset = (output.type() == ProcessBuilder.Redirect.Type.APPEND && Files.exists(log)) ? Files.size(log) : 0;
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output);
 		builder.environment().putAll(environment);
 		builder.environment().put("SERVER_PORT", Integer.toString(port));
-		return new ServiceProcess(name, port, log, command, environment, readyLine, logOffset, builder.start());
+		return new ServiceProcess(name, port, log, command, environment, readyLine, healthPath, logOffset,
+				builder.start());
 	}
 
 	/** The same command on the same port; the log is appended to, so it keeps what the last run said before it died. */
 	ServiceProcess restart() throws IOException {
-		return start(this.name, this.port, this.log, this.command, this.environment, this.readyLine,
+		return start(this.name, this.port, this.log, this.command, this.environment, this.readyLine, this.healthPath,
 				ProcessBuilder.Redirect.appendTo(this.log.toFile()));
 	}
 
@@ -180,7 +197,7 @@ final class ServiceProcess {
 
 	void awaitHealthy(Duration timeout) throws InterruptedException {
 		Instant deadline = Instant.now().plus(timeout);
-		HttpRequest health = HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/health"))
+		HttpRequest health = HttpRequest.newBuilder(URI.create(baseUrl() + this.healthPath))
 			.timeout(Duration.ofSeconds(2))
 			.build();
 		while (Instant.now().isBefore(deadline)) {

@@ -14,14 +14,14 @@ import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * What {@code .freshline/local-stack.json} tells scripts about a running stack. The passwords are
- * random per run and the file is readable by its owner only.
+ * What {@code .freshline/local-stack.json} tells scripts about a running stack. The passwords and
+ * tokens are new per run and the file is readable by its owner only.
  */
-record StackInfo(Postgres postgres, Kafka kafka, Redis redis, List<String> api, Map<String, Long> processes) {
+record StackInfo(Postgres postgres, Kafka kafka, Redis redis, List<String> api, Auth auth, Map<String, Long> processes) {
 
 	StackInfo withProcesses(Map<String, Long> pids) {
 		// in the order they were started, as first written
-		return new StackInfo(this.postgres, this.kafka, this.redis, this.api, Collections.unmodifiableMap(new LinkedHashMap<>(pids)));
+		return new StackInfo(this.postgres, this.kafka, this.redis, this.api, this.auth, Collections.unmodifiableMap(new LinkedHashMap<>(pids)));
 	}
 
 	/**
@@ -56,6 +56,18 @@ record StackInfo(Postgres postgres, Kafka kafka, Redis redis, List<String> api, 
 		@Override
 		public String toString() {
 			return "RedisUser[" + this.user + "]";
+		}
+	}
+
+	/**
+	 * Bearer tokens for the API: {@code readerToken} has patients.read and formulary.read,
+	 * {@code adminToken} admin as well; both expire at {@code expiresAt} (ISO-8601).
+	 */
+	record Auth(String readerToken, String adminToken, String expiresAt) {
+
+		@Override
+		public String toString() {
+			return "Auth[expiresAt=" + this.expiresAt + "]";
 		}
 	}
 }

@@ -26,6 +26,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +40,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The README's run command, end to end: the launcher starts every server and service as real
- * processes, publishes its endpoints, serves a SQL change on the other instance, restarts the
+ * processes, publishes its endpoints and the run's tokens (which the API honours by their scopes),
+ * serves a SQL change on the other instance, restarts the
  * invalidator after a SIGKILL, and on SIGINT (Ctrl-C) or SIGTERM leaves no process behind, also
  * when it was started with SIGINT ignored.
  */
@@ -51,6 +53,9 @@ class LocalStackIntegrationTests {
 	Path state;
 
 	private Process launcher;
+
+	/** The run's reader token, from local-stack.json: every read here presents it, as a walkthrough user would. */
+	private String reader = "";
 
 	@AfterEach
 	void killLauncher() throws Exception {
@@ -72,6 +77,7 @@ class LocalStackIntegrationTests {
 		String api1 = stack.path("api").get(0).asString();
 		String api2 = stack.path("api").get(1).asString();
 
+		assertTheRunsTokensWork(stack, api1, output);
 		assertThat(get(api1 + "/patients/77")).contains("\"version\":1");
 		assertRedisUsers(stack);
 		// through the cache as the api user: a miss fills (READ, FILL scripts), the next read hits
@@ -146,6 +152,7 @@ class LocalStackIntegrationTests {
 	void shouldRestartAKilledKafkaBrokerWithItsDataAndAKilledRedisEmptyAndStopEverythingOnSigterm() throws Exception {
 		List<String> output = startLauncher();
 		JsonNode stack = JsonMapper.builder().build().readTree(Files.readString(this.state.resolve("local-stack.json")));
+		this.reader = stack.path("auth").path("readerToken").asString();
 		List<ProcessHandle> started = new ArrayList<>();
 		stack.path("processes").properties().forEach((entry) -> ProcessHandle.of(entry.getValue().asLong()).ifPresent(started::add));
 		assertThat(started).hasSizeGreaterThanOrEqualTo(8);
@@ -223,6 +230,37 @@ class LocalStackIntegrationTests {
 	}
 
 	/**
+	 * The tokens of local-stack.json, as the README uses them: the reader's reads and is refused a
+	 * write (403), the admin's writes, no token is 401; both were printed, and no service logged them.
+	 */
+	private void assertTheRunsTokensWork(JsonNode stack, String api, List<String> output) throws Exception {
+		JsonNode auth = stack.path("auth");
+		this.reader = auth.path("readerToken").asString();
+		String admin = auth.path("adminToken").asString();
+		assertThat(this.reader).isNotBlank().isNotEqualTo(admin);
+		assertThat(java.time.Instant.parse(auth.path("expiresAt").asString()))
+			.isBetween(java.time.Instant.now().plus(Duration.ofHours(23)), java.time.Instant.now().plus(Duration.ofHours(25)));
+		String patient = "{\"mrn\":\"MRN-000081\",\"name\":\"Patient 81\",\"dateOfBirth\":\"1980-01-01\",\"ward\":\"ward-token\"}";
+
+		assertThat(send("GET", api + "/patients/81", this.reader, null).statusCode()).isEqualTo(200);
+		assertThat(send("GET", api + "/hospitals/1/formulary", this.reader, null).statusCode()).isEqualTo(200);
+		assertThat(send("GET", api + "/patients/81", null, null).statusCode()).as("no token").isEqualTo(401);
+		HttpResponse<String> refused = send("PUT", api + "/admin/patients/81", this.reader, patient);
+		assertThat(refused.statusCode()).as("the reader token writes nothing").isEqualTo(403);
+		assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		HttpResponse<String> written = send("PUT", api + "/admin/patients/81", admin, patient);
+		assertThat(written.statusCode()).as(written.body()).isEqualTo(200);
+		assertThat(written.body()).contains("\"ward\":\"ward-token\"");
+
+		assertThat(output).anyMatch((line) -> line.contains(this.reader)).anyMatch((line) -> line.contains(admin));
+		try (var logs = Files.list(this.state.resolve("logs"))) {
+			for (Path log : logs.toList()) {
+				assertThat(Files.readString(log)).as("%s holds no token", log).doesNotContain(this.reader, admin);
+			}
+		}
+	}
+
+	/**
 	 * SIGKILL of {@code name} (pid {@code killed}); the launcher must say it was killed and restarted,
 	 * and local-stack.json must give the successor's pid, which is returned.
 	 */
@@ -286,15 +324,25 @@ class LocalStackIntegrationTests {
 		return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[2]);
 	}
 
-	/** What a curl user would see. */
-	private static String get(String url) throws Exception {
+	/** What a curl user with the run's reader token would see. */
+	private String get(String url) throws Exception {
 		return exchange(url).body();
 	}
 
-	private static HttpResponse<String> exchange(String url) throws Exception {
-		return HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-					HttpResponse.BodyHandlers.ofString());
+	private HttpResponse<String> exchange(String url) throws Exception {
+		return send("GET", url, this.reader, null);
+	}
+
+	private static HttpResponse<String> send(String method, String url, @Nullable String token, @Nullable String json)
+			throws Exception {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+			.timeout(Duration.ofSeconds(10))
+			.header("Content-Type", "application/json")
+			.method(method, (json == null) ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+		if (token != null) {
+			request.header("Authorization", "Bearer " + token);
+		}
+		return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	private static String cacheOutcome(HttpResponse<String> response) {

@@ -26,6 +26,7 @@ import org.jspecify.annotations.Nullable;
 import dev.freshline.embedded.SharedServers;
 import dev.freshline.model.Topics;
 import dev.freshline.model.Watermark;
+import dev.freshline.pipeline.Http;
 import dev.freshline.pipeline.PipelineStack;
 
 import static dev.freshline.pipeline.Waits.await;
@@ -172,7 +173,8 @@ final class FenceProbe {
 	/** A read as a client sends it, with {@code Freshline-After} when {@code after} is given. */
 	HttpResponse<String> get(int instance, String path, @Nullable Long after) throws IOException, InterruptedException {
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(this.stack.apiUrl(instance) + path))
-			.timeout(Duration.ofSeconds(10));
+			.timeout(Duration.ofSeconds(10))
+			.header("Authorization", Http.READER);
 		if (after != null) {
 			request.header(AFTER_HEADER, Watermark.formatLsn(after));
 		}

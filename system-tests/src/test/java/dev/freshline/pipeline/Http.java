@@ -7,10 +7,22 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** A plain HTTP client for the tests: what a curl user would see. */
+import dev.freshline.embedded.LocalIssuer;
+
+/**
+ * A plain HTTP client for the tests: what a curl user with the walkthrough's tokens would see.
+ * Reads carry a reader token, writes and admin calls an admin token, both from
+ * {@link LocalIssuer#forTests()}, which every API of a {@link PipelineStack} trusts.
+ */
 public final class Http {
 
 	private static final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+	/** {@code Authorization} with a token that reads patients and formularies. */
+	public static final String READER = "Bearer " + LocalIssuer.forTests().readerToken();
+
+	/** {@code Authorization} with a token that may also write, flush and read the actuator. */
+	public static final String ADMIN = "Bearer " + LocalIssuer.forTests().adminToken();
 
 	private Http() {
 	}
@@ -19,6 +31,7 @@ public final class Http {
 		return client.send(HttpRequest.newBuilder(URI.create(url))
 			.timeout(Duration.ofSeconds(10))
 			.header("Content-Type", "application/json")
+			.header("Authorization", ADMIN)
 			.PUT(HttpRequest.BodyPublishers.ofString(json))
 			.build(), HttpResponse.BodyHandlers.ofString());
 	}
@@ -26,6 +39,7 @@ public final class Http {
 	public static HttpResponse<String> post(String url) throws IOException, InterruptedException {
 		return client.send(HttpRequest.newBuilder(URI.create(url))
 			.timeout(Duration.ofSeconds(10))
+			.header("Authorization", ADMIN)
 			.POST(HttpRequest.BodyPublishers.noBody())
 			.build(), HttpResponse.BodyHandlers.ofString());
 	}
@@ -36,7 +50,14 @@ public final class Http {
 
 	/** For a reader a test holds at a named point for longer than a request usually takes. */
 	public static HttpResponse<String> get(String url, Duration timeout) throws IOException, InterruptedException {
-		return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout).build(),
+		return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout).header("Authorization", READER).build(),
+				HttpResponse.BodyHandlers.ofString());
+	}
+
+	/** A GET with the admin token: health details and metrics. */
+	public static HttpResponse<String> getAsAdmin(String url) throws IOException, InterruptedException {
+		return client.send(
+				HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).header("Authorization", ADMIN).build(),
 				HttpResponse.BodyHandlers.ofString());
 	}
 }

@@ -52,13 +52,25 @@ import static dev.freshline.pipeline.Waits.await;
  */
 public final class PipelineStack implements AutoCloseable {
 
-	private static final String NOT_FOR_CONNECTOR = String.join(",",
+	/**
+	 * Spring Security is on this JVM's class path for the API; the connector's and the
+	 * invalidator's jars have none, so their contexts here must not secure themselves either.
+	 */
+	private static final String SECURITY = String.join(",",
+			"org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
+			"org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration",
+			"org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration",
+			"org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterAutoConfiguration",
+			"org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
+			"org.springframework.boot.security.oauth2.server.resource.autoconfigure.servlet.OAuth2ResourceServerAutoConfiguration");
+
+	private static final String NOT_FOR_CONNECTOR = String.join(",", SECURITY,
 			"org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
 			"org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",
 			"org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
 			"org.springframework.boot.data.redis.autoconfigure.health.DataRedisHealthContributorAutoConfiguration");
 
-	private static final String NOT_FOR_INVALIDATOR = String.join(",",
+	private static final String NOT_FOR_INVALIDATOR = String.join(",", SECURITY,
 			"org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
 			"org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration");
 
@@ -297,6 +309,8 @@ public final class PipelineStack implements AutoCloseable {
 	private ConfigurableApplicationContext run(Class<?> application, String configName, String excludedAutoConfigurations) {
 		Map<String, Object> environment = new ServiceEnvironment().put("spring.config.name", configName)
 			.database(this.database)
+			// the API trusts LocalIssuer.forTests()' tokens, which Http presents
+			.testPublicKey()
 			// the tests read seeded patients and formularies; an override (EventKinds) may add locations
 			.demoData()
 			.put(ServiceEnvironment.CDC_SLOT_NAME, this.name)

@@ -135,6 +135,7 @@ class FillRaceIntegrationTests {
 		CompletableFuture<HttpResponse<String>> reader = impatient.sendAsync(HttpRequest
 			.newBuilder(URI.create(stack.apiUrl(1) + "/patients/" + id))
 			.timeout(Duration.ofMillis(300))
+			.header("Authorization", Http.READER)
 			.build(), HttpResponse.BodyHandlers.ofString());
 		filling.awaitArrival();
 		assertThatThrownBy(reader::get).hasCauseInstanceOf(HttpTimeoutException.class);

@@ -28,6 +28,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.freshline.api.ApiApplication;
+import dev.freshline.embedded.LocalIssuer;
 import dev.freshline.embedded.ServiceEnvironment;
 import dev.freshline.embedded.SharedServers;
 import dev.freshline.embedded.TestDatabase;
@@ -49,6 +50,10 @@ import static org.awaitility.Awaitility.await;
 class FenceIntegrationTests {
 
 	private static final HttpClient http = HttpClient.newHttpClient();
+
+	private static final String READER = "Bearer " + LocalIssuer.forTests().readerToken();
+
+	private static final String ADMIN = "Bearer " + LocalIssuer.forTests().adminToken();
 
 	/** Long enough that a test can record a watermark while a read waits for it. */
 	private static final Duration AFTER_WAIT = Duration.ofSeconds(3);
@@ -78,6 +83,7 @@ class FenceIntegrationTests {
 	private ConfigurableApplicationContext startApi(boolean fence) {
 		Map<String, Object> environment = new ServiceEnvironment().put("spring.config.name", ApiApplication.CONFIG_NAME)
 			.database(this.database)
+			.testPublicKey()
 			.demoData()
 			.redis(SharedServers.get().redis())
 			.put(ServiceEnvironment.FRESHLINE_KEY_PREFIX, this.prefix)
@@ -226,13 +232,13 @@ class FenceIntegrationTests {
 
 	@Test
 	void shouldReportThePipelineDegradedButStayServingWhileTheFenceBypasses() throws Exception {
-		HttpResponse<String> degraded = get(this.api, "/actuator/health");
+		HttpResponse<String> degraded = health(this.api);
 		assertThat(degraded.statusCode()).as("still serving, from Postgres").isEqualTo(200);
 		assertThat(degraded.body()).contains("\"pipeline\":{", "bypass: no applied watermark").endsWith("\"status\":\"DEGRADED\"}");
 
 		fresh("patient", LSN);
 		fresh("formulary_item", LSN);
-		await().untilAsserted(() -> assertThat(get(this.api, "/actuator/health").body()).endsWith("\"status\":\"UP\"}"));
+		await().untilAsserted(() -> assertThat(health(this.api).body()).endsWith("\"status\":\"UP\"}"));
 	}
 
 	/** Every partition (0 to 2) of {@code table} applied up to {@code lsn}, committed in the future: age 0. */
@@ -281,7 +287,9 @@ class FenceIntegrationTests {
 
 	private static HttpResponse<String> get(ConfigurableApplicationContext api, String path, String after)
 			throws IOException, InterruptedException {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base(api) + path)).timeout(Duration.ofSeconds(10));
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base(api) + path))
+			.timeout(Duration.ofSeconds(10))
+			.header("Authorization", READER);
 		if (after != null) {
 			request.header("Freshline-After", after);
 		}
@@ -293,7 +301,16 @@ class FenceIntegrationTests {
 		return http.send(HttpRequest.newBuilder(URI.create(base(api) + path))
 			.timeout(Duration.ofSeconds(10))
 			.header("Content-Type", "application/json")
+			.header("Authorization", ADMIN)
 			.method(method, HttpRequest.BodyPublishers.ofString(json))
+			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	/** Health with its details, which only the admin scope may see. */
+	private static HttpResponse<String> health(ConfigurableApplicationContext api) throws IOException, InterruptedException {
+		return http.send(HttpRequest.newBuilder(URI.create(base(api) + "/actuator/health"))
+			.timeout(Duration.ofSeconds(10))
+			.header("Authorization", ADMIN)
 			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 

@@ -133,6 +133,7 @@ public final class Chaos {
 		try (StackProcess stack = StackProcess.start(this.home, this.home.resolve(".freshline/chaos"), environment);
 				StackProbe probe = new StackProbe(stack, this.http)) {
 			this.progress.line("stack is up");
+			this.http.authorize(stack);
 			ChaosContext context = new ChaosContext(stack, probe, this.progress, proxies);
 			ChaosLoad.Population population = ChaosLoad.Population.create(stack);
 			for (Scenario scenario : this.scenarios) {

@@ -1,0 +1,57 @@
+package dev.freshline.api.security;
+
+import jakarta.servlet.DispatcherType;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
+
+import dev.freshline.model.Scopes;
+
+/**
+ * Each endpoint and the one scope it needs; anything not listed is refused, so an endpoint added
+ * later is closed until someone decides who may call it. The health probes stay open because
+ * orchestrators call them without a token. Stateless: no session, no CSRF (no cookies to forge).
+ */
+@Configuration(proxyBeanMethods = false)
+class ApiSecurityConfiguration {
+
+	private static final String PATIENTS_READ = scope(Scopes.PATIENTS_READ);
+
+	private static final String FORMULARY_READ = scope(Scopes.FORMULARY_READ);
+
+	private static final String ADMIN = scope(Scopes.ADMIN);
+
+	@Bean
+	SecurityFilterChain apiSecurity(HttpSecurity http, ProblemResponses problems) {
+		http.authorizeHttpRequests((requests) -> requests
+			// an error forwarded to /error has passed these rules already on its way in
+			.dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
+			.requestMatchers(HttpMethod.GET, "/actuator/health/liveness", "/actuator/health/readiness").permitAll()
+			// a census lists patients: it is patient data like the record itself
+			.requestMatchers(HttpMethod.GET, "/patients/*", "/wards/*/patients").hasAuthority(PATIENTS_READ)
+			.requestMatchers(HttpMethod.GET, "/hospitals/*/formulary").hasAuthority(FORMULARY_READ)
+			// /bench/db/patients/{id} serves a patient; /bench/noop is the baseline the cached read is
+			// compared with (hit_vs_noop), so it pays the same token check or the ratio would hide it
+			.requestMatchers(HttpMethod.GET, "/bench/noop", "/bench/db/patients/*").hasAuthority(PATIENTS_READ)
+			// writes, flushes, tag invalidations, and health details, metrics and the rest of actuator
+			.requestMatchers("/admin/**", "/actuator/**").hasAuthority(ADMIN)
+			.anyRequest().denyAll())
+			.oauth2ResourceServer((resourceServer) -> resourceServer.jwt((jwt) -> {
+			}).authenticationEntryPoint(problems).accessDeniedHandler(problems))
+			.exceptionHandling((exceptions) -> exceptions.authenticationEntryPoint(problems).accessDeniedHandler(problems))
+			.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+			.requestCache(AbstractHttpConfigurer::disable)
+			.csrf(AbstractHttpConfigurer::disable);
+		return http.build();
+	}
+
+	/** The authority Spring Security's JWT converter makes of a {@code scope} claim entry. */
+	private static String scope(String scope) {
+		return "SCOPE_" + scope;
+	}
+}
