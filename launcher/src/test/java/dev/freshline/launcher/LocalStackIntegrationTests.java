@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import org.apache.kafka.clients.admin.Admin;
@@ -34,6 +35,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -218,7 +220,9 @@ class LocalStackIntegrationTests {
 				assertThatThrownBy(() -> connection.sync().flushall()).hasMessageStartingWith("NOPERM");
 			}
 			RedisURI anonymous = RedisURI.create("redis://" + redis.path("host").asString() + ":" + redis.path("port").asInt());
-			assertThatThrownBy(() -> client.connect(anonymous)).hasStackTraceContaining("NOAUTH");
+			// refused: Lettuce reports the NOAUTH reply to its HELLO, or only that the handshake broke
+			// off (RedisUsersIntegrationTests pins the NOAUTH reply itself on a plain socket)
+			assertThatExceptionOfType(RedisConnectionException.class).isThrownBy(() -> client.connect(anonymous));
 		}
 		finally {
 			client.shutdown();
