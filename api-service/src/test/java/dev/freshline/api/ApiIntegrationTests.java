@@ -243,6 +243,19 @@ class ApiIntegrationTests {
 		redis().del(bystander);
 	}
 
+	@Test
+	void shouldAnswerATakenMrnWith409AndNeverEchoIt() throws Exception {
+		// MRN-000013 belongs to demo patient 13: creating another, or moving patient 14 onto it, conflicts
+		String taken = "{\"mrn\":\"MRN-000013\",\"name\":\"Ada Twin\",\"dateOfBirth\":\"1990-01-02\",\"ward\":\"ward-a\"}";
+
+		for (HttpResponse<String> conflict : List.of(post("/admin/patients", taken), put("/admin/patients/14", taken))) {
+			assertThat(conflict.statusCode()).as(conflict.body()).isEqualTo(409);
+			assertThat(conflict.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+			assertThat(conflict.body()).as("no patient data in the answer").doesNotContain("MRN-000013", "Ada Twin");
+		}
+		assertThat(get("/patients/14").body()).as("nothing was written").contains("\"mrn\":\"MRN-000014\"");
+	}
+
 	@ParameterizedTest
 	@ValueSource(strings = { "abcdefghijklmnopqrstuvwxyz0123456", "ward-abcdefghijklmnopqrstuvwxyz-01234567" })
 	void shouldRejectAPatientWhoseWardExceedsTheWardIdTypeWith400(String ward) throws Exception {

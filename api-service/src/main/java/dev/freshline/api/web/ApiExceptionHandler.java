@@ -1,5 +1,6 @@
 package dev.freshline.api.web;
 
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -27,6 +28,19 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 	ProblemDetail invalidReadAfter(ReadAfter.InvalidReadAfterException ex) {
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
 		problem.setTitle("Invalid " + ReadAfter.HEADER);
+		return problem;
+	}
+
+	/**
+	 * A write that would take a unique value (a patient's MRN, a drug code within a hospital)
+	 * another row holds. Neither the value nor Postgres' message (which quotes it) goes into the
+	 * answer or a log: an MRN is patient data.
+	 */
+	@ExceptionHandler(DuplicateKeyException.class)
+	ProblemDetail conflict(DuplicateKeyException ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT,
+				"A unique value of this request (such as an MRN) belongs to another record");
+		problem.setTitle("Conflict");
 		return problem;
 	}
 
