@@ -23,7 +23,7 @@ record Scenario(String name, String what, boolean quick, Supplier<Fault> fault, 
 		return new Scenario(name, fault.get().description(), false, fault::get, fault.get().server());
 	}
 
-	/** The matrix of issue 14, in the order a full run takes it. */
+	/** The whole matrix, in the order a full run takes it. */
 	static List<Scenario> all() {
 		return List.of(
 				of("kill-connector", true, () -> new ProcessKill("cdc-connector", "the cdc-connector (the launcher restarts it)")),
