@@ -1,6 +1,7 @@
 package dev.freshline.embedded;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -31,8 +32,8 @@ final class KafkaSecurity {
 
 	/** Overrides the plain listeners' protocols; {@code listener} is the clients' (and inter-broker) listener. */
 	static Map<String, String> brokerProperties(KafkaUser broker, String listener, String controllerListener) {
-		String clients = "listener.name." + listener.toLowerCase(java.util.Locale.ROOT) + ".";
-		String controller = "listener.name." + controllerListener.toLowerCase(java.util.Locale.ROOT) + ".";
+		String clients = "listener.name." + listener.toLowerCase(Locale.ROOT) + ".";
+		String controller = "listener.name." + controllerListener.toLowerCase(Locale.ROOT) + ".";
 		return Map.ofEntries(
 				Map.entry("listener.security.protocol.map",
 						listener + ":" + KafkaUser.SECURITY_PROTOCOL + "," + controllerListener + ":SASL_PLAINTEXT"),

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -156,17 +157,12 @@ public final class KafkaServer implements AutoCloseable {
 		return this.bootstrapServers;
 	}
 
-	/** Whether clients must log in (see {@link #startSecured}). */
-	public boolean secured() {
-		return this.users != null;
-	}
-
 	/**
 	 * The bootstrap servers, and on a secured broker the broker's own super-user login: for a test
 	 * that sets up what no component may (its own ACLs, records in a topic), never for a component.
 	 */
 	public Map<String, Object> adminProperties() {
-		Map<String, Object> properties = new java.util.HashMap<>();
+		Map<String, Object> properties = new HashMap<>();
 		properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrapServers);
 		if (this.users != null) {
 			properties.putAll(this.users.broker().clientProperties());
@@ -176,7 +172,7 @@ public final class KafkaServer implements AutoCloseable {
 
 	/** The bootstrap servers and {@code user}'s login, for a client of a secured broker. */
 	public Map<String, Object> clientProperties(KafkaUser user) {
-		Map<String, Object> properties = new java.util.HashMap<>(user.clientProperties());
+		Map<String, Object> properties = new HashMap<>(user.clientProperties());
 		properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrapServers);
 		return properties;
 	}

@@ -1,6 +1,7 @@
 package dev.freshline.embedded;
 
 import java.util.List;
+import java.util.stream.Stream;
 
 import org.apache.kafka.common.acl.AclBinding;
 
@@ -18,6 +19,6 @@ public record KafkaUsers(KafkaUser broker, List<KafkaUser> clients, List<AclBind
 
 	/** Every user, the broker first: their credentials are created when the storage is formatted. */
 	List<KafkaUser> all() {
-		return java.util.stream.Stream.concat(java.util.stream.Stream.of(this.broker), this.clients.stream()).toList();
+		return Stream.concat(Stream.of(this.broker), this.clients.stream()).toList();
 	}
 }

@@ -35,7 +35,7 @@ public final class KafkaBroker {
 		int brokerPort = Integer.parseInt(args[1]);
 		int advertisedPort = (args.length == 4) ? Integer.parseInt(args[3]) : brokerPort;
 		KafkaServer kafka = KafkaServer.resumeSecured(Path.of(args[0]), brokerPort, Integer.parseInt(args[2]),
-				advertisedPort, LocalKafkaUsers.fromEnvironment(System.getenv()).brokerSpec());
+				advertisedPort, LocalKafkaUsers.fromEnvironment(System.getenv()).brokerSpec(System.getenv()));
 		// the broker's threads are not daemons: this JVM runs until SIGTERM (or SIGKILL)
 		System.out.println(READY + kafka.bootstrapServers());
 	}
