@@ -4,7 +4,6 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -18,8 +17,8 @@ final class Backlog implements AutoCloseable {
 
 	private final String topic;
 
-	Backlog(String bootstrapServers, String topic) {
-		this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+	Backlog(StackProcess stack, String topic) {
+		this.admin = Admin.create(stack.kafkaClient(Map.of()));
 		this.topic = topic;
 	}
 

@@ -189,8 +189,8 @@ public final class Bench {
 		CacheKeys keys = new CacheKeys(PREFIX);
 		RedisClient client = RedisClient.create(stack.redisUri());
 		try (InvalidationWatch deletes = new InvalidationWatch(client, keys.patient(1).substring(0, keys.patient(1).indexOf('{')));
-				HopTracker hops = new HopTracker(stack.kafka(), topic);
-				Backlog backlog = new Backlog(stack.kafka(), topic)) {
+				HopTracker hops = new HopTracker(stack, topic);
+				Backlog backlog = new Backlog(stack, topic)) {
 			LagStep step = new LagStep(stack, deletes, hops, backlog, keys, this.epochOffsetNanos);
 			Duration warmUp = stock ? this.options.warmUp().dividedBy(2) : this.options.warmUp();
 			this.progress.line("warm-up: %d s at 1000 updates/s (not counted)", warmUp.toSeconds());

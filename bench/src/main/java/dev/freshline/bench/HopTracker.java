@@ -38,9 +38,9 @@ final class HopTracker implements AutoCloseable {
 
 	private volatile boolean running = true;
 
-	HopTracker(String bootstrapServers, String topic) {
-		this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-				ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5),
+	HopTracker(StackProcess stack, String topic) {
+		this.consumer = new KafkaConsumer<>(stack.kafkaClient(Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+				ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5)),
 				new StringDeserializer(), new StringDeserializer());
 		List<TopicPartition> partitions = this.consumer.partitionsFor(topic)
 			.stream()

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -127,6 +128,24 @@ public final class StackProcess implements AutoCloseable {
 
 	public String kafka() {
 		return this.info.path("kafka").path("bootstrapServers").asString();
+	}
+
+	/**
+	 * {@code settings} plus the bootstrap servers and, on a stack whose broker requires SASL, the
+	 * login of its {@code harness} principal (local stacks only: it may inject poison records and
+	 * delete records, which no component may).
+	 */
+	public Map<String, Object> kafkaClient(Map<String, Object> settings) {
+		Map<String, Object> client = new HashMap<>(settings);
+		client.put("bootstrap.servers", kafka());
+		JsonNode harness = this.info.path("kafka").path("users").path("harness");
+		if (!harness.isMissingNode()) {
+			client.put("security.protocol", "SASL_PLAINTEXT");
+			client.put("sasl.mechanism", this.info.path("kafka").path("saslMechanism").asString());
+			client.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+					+ harness.path("user").asString() + "\" password=\"" + harness.path("password").asString() + "\";");
+		}
+		return client;
 	}
 
 	@Override

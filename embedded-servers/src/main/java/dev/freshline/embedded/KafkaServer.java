@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -21,6 +23,7 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,13 +54,17 @@ public final class KafkaServer implements AutoCloseable {
 
 	private final boolean keepData;
 
+	private final @Nullable KafkaUsers users;
+
 	private final CloseOnce closeOnce;
 
-	private KafkaServer(KafkaRaftServer server, String bootstrapServers, Path logDirectory, boolean keepData) {
+	private KafkaServer(KafkaRaftServer server, String bootstrapServers, Path logDirectory, boolean keepData,
+			@Nullable KafkaUsers users) {
 		this.server = server;
 		this.bootstrapServers = bootstrapServers;
 		this.logDirectory = logDirectory;
 		this.keepData = keepData;
+		this.users = users;
 		this.closeOnce = new CloseOnce("kafka-" + bootstrapServers + "-shutdown", this::close);
 	}
 
@@ -69,7 +76,19 @@ public final class KafkaServer implements AutoCloseable {
 	public static KafkaServer start(Path logDirectory) {
 		Path directory = logDirectory.toAbsolutePath();
 		Directories.discardPrevious(directory, "meta.properties", "Kafka");
-		return start(directory, FreePorts.find(), FreePorts.find(), false);
+		int port = FreePorts.find();
+		return start(directory, port, FreePorts.find(), port, false, null);
+	}
+
+	/**
+	 * {@link #start(Path)} with security on: clients must log in with SASL/SCRAM as one of
+	 * {@code users}, and may do only what its ACLs allow (see {@link KafkaSecurity}).
+	 */
+	public static KafkaServer startSecured(Path logDirectory, KafkaUsers users) {
+		Path directory = logDirectory.toAbsolutePath();
+		Directories.discardPrevious(directory, "meta.properties", "Kafka");
+		int port = FreePorts.find();
+		return start(directory, port, FreePorts.find(), port, false, users);
 	}
 
 	/**
@@ -89,26 +108,40 @@ public final class KafkaServer implements AutoCloseable {
 	 * an advertised proxy sees their traffic. The proxy must pass traffic while the broker starts.
 	 */
 	public static KafkaServer resume(Path logDirectory, int brokerPort, int controllerPort, int advertisedPort) {
-		return start(logDirectory.toAbsolutePath(), brokerPort, controllerPort, advertisedPort, true);
+		return start(logDirectory.toAbsolutePath(), brokerPort, controllerPort, advertisedPort, true, null);
 	}
 
-	private static KafkaServer start(Path directory, int brokerPort, int controllerPort, boolean keepData) {
-		return start(directory, brokerPort, controllerPort, brokerPort, keepData);
+	/**
+	 * {@link #resume(Path, int, int, int)} with security on, as {@link #startSecured}. The users'
+	 * credentials are created when the directory is formatted, so a resumed broker keeps the ones
+	 * it was formatted with; the ACLs are (re)applied at every start, which adds missing ones.
+	 */
+	public static KafkaServer resumeSecured(Path logDirectory, int brokerPort, int controllerPort, int advertisedPort,
+			KafkaUsers users) {
+		return start(logDirectory.toAbsolutePath(), brokerPort, controllerPort, advertisedPort, true, users);
 	}
 
 	private static KafkaServer start(Path directory, int brokerPort, int controllerPort, int advertisedPort,
-			boolean keepData) {
+			boolean keepData, @Nullable KafkaUsers users) {
 		long started = System.nanoTime();
-		KafkaConfig config = KafkaConfig.fromProps(properties(directory, brokerPort, controllerPort, advertisedPort), false);
+		String listener = (users != null) ? KafkaUser.SECURITY_PROTOCOL : "PLAINTEXT";
+		Properties properties = properties(directory, listener, brokerPort, controllerPort, advertisedPort);
+		if (users != null) {
+			properties.putAll(KafkaSecurity.brokerProperties(users.broker(), listener, CONTROLLER_LISTENER));
+		}
+		KafkaConfig config = KafkaConfig.fromProps(properties, false);
 		if (!keepData || !Files.exists(directory.resolve("meta.properties"))) {
-			format(config, directory);
+			format(config, directory, users);
 		}
 		KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
 		String bootstrapServers = HOST + ":" + advertisedPort;
-		KafkaServer kafka = new KafkaServer(server, bootstrapServers, directory, keepData);
+		KafkaServer kafka = new KafkaServer(server, bootstrapServers, directory, keepData, users);
 		try {
 			server.startup();
 			kafka.awaitReady();
+			if (users != null) {
+				KafkaSecurity.applyAcls(kafka.adminProperties(), users.acls());
+			}
 		}
 		catch (RuntimeException ex) {
 			kafka.close();
@@ -119,9 +152,29 @@ public final class KafkaServer implements AutoCloseable {
 		return kafka;
 	}
 
-	/** The PLAINTEXT listener as advertised, for {@code bootstrap.servers}. */
+	/** The client listener as advertised, for {@code bootstrap.servers}. */
 	public String bootstrapServers() {
 		return this.bootstrapServers;
+	}
+
+	/**
+	 * The bootstrap servers, and on a secured broker the broker's own super-user login: for a test
+	 * that sets up what no component may (its own ACLs, records in a topic), never for a component.
+	 */
+	public Map<String, Object> adminProperties() {
+		Map<String, Object> properties = new HashMap<>();
+		properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrapServers);
+		if (this.users != null) {
+			properties.putAll(this.users.broker().clientProperties());
+		}
+		return properties;
+	}
+
+	/** The bootstrap servers and {@code user}'s login, for a client of a secured broker. */
+	public Map<String, Object> clientProperties(KafkaUser user) {
+		Map<String, Object> properties = new HashMap<>(user.clientProperties());
+		properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrapServers);
+		return properties;
 	}
 
 	/** Shuts the broker and controller down, waits for them, and deletes the log directory (unless resumable). */
@@ -149,16 +202,18 @@ public final class KafkaServer implements AutoCloseable {
 		return "KafkaServer[" + this.bootstrapServers + "]";
 	}
 
-	private static Properties properties(Path directory, int brokerPort, int controllerPort, int advertisedPort) {
+	/** {@code listener}: the clients' listener, named after its security protocol. */
+	private static Properties properties(Path directory, String listener, int brokerPort, int controllerPort,
+			int advertisedPort) {
 		Properties properties = new Properties();
 		properties.putAll(Map.ofEntries(
 				Map.entry("process.roles", "broker,controller"),
 				Map.entry("node.id", String.valueOf(NODE_ID)),
-				Map.entry("listeners", "PLAINTEXT://" + HOST + ":" + brokerPort
+				Map.entry("listeners", listener + "://" + HOST + ":" + brokerPort
 						+ "," + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort),
-				Map.entry("advertised.listeners", "PLAINTEXT://" + HOST + ":" + advertisedPort),
-				Map.entry("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT"),
-				Map.entry("inter.broker.listener.name", "PLAINTEXT"),
+				Map.entry("advertised.listeners", listener + "://" + HOST + ":" + advertisedPort),
+				Map.entry("listener.security.protocol.map", listener + ":" + listener + "," + CONTROLLER_LISTENER + ":PLAINTEXT"),
+				Map.entry("inter.broker.listener.name", listener),
 				Map.entry("controller.listener.names", CONTROLLER_LISTENER),
 				// A static voter set (kraft.version 0) needs no --standalone bootstrap snapshot.
 				Map.entry("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort),
@@ -194,10 +249,15 @@ public final class KafkaServer implements AutoCloseable {
 	}
 
 	/** Writes meta.properties and the bootstrap metadata, which is what {@code kafka-storage.sh format} does. */
-	private static void format(KafkaConfig config, Path directory) {
+	private static void format(KafkaConfig config, Path directory, @Nullable KafkaUsers users) {
 		ByteArrayOutputStream output = new ByteArrayOutputStream();
 		try (PrintStream printStream = new PrintStream(output, true, StandardCharsets.UTF_8)) {
 			new Formatter()
+					// kafka-storage format --add-scram: the credentials are in the bootstrap metadata,
+					// so they exist before the first client connects (created later with
+					// Admin.alterUserScramCredentials, they would reach the broker's cache a moment
+					// after the broker answered, and the first logins could fail)
+					.setScramArguments((users != null) ? users.all().stream().map(KafkaUser::scramArgument).toList() : List.of())
 					.setPrintStream(printStream)
 					.setNodeId(NODE_ID)
 					.setClusterId(Uuid.randomUuid().toString())
@@ -217,7 +277,7 @@ public final class KafkaServer implements AutoCloseable {
 	/** Waits until an admin client can reach the broker, proving the listener and the metadata are up. */
 	private void awaitReady() {
 		Properties properties = new Properties();
-		properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrapServers);
+		properties.putAll(adminProperties());
 		properties.put(AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-readiness");
 		long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
 		try (Admin admin = Admin.create(properties)) {

@@ -26,6 +26,16 @@ public final class ServiceEnvironment {
 
 	public static final String KAFKA_BOOTSTRAP_SERVERS = "KAFKA_BOOTSTRAP_SERVERS";
 
+	/** {@code PLAINTEXT} unless set; {@code SASL_PLAINTEXT} with {@link #KAFKA_USER} (see {@link #kafka(String, KafkaUser)}). */
+	public static final String KAFKA_SECURITY_PROTOCOL = "KAFKA_SECURITY_PROTOCOL";
+
+	public static final String KAFKA_SASL_MECHANISM = "KAFKA_SASL_MECHANISM";
+
+	/** The service's own Kafka principal; its password comes in {@link #KAFKA_PASSWORD}, never an argument. */
+	public static final String KAFKA_USER = "KAFKA_USER";
+
+	public static final String KAFKA_PASSWORD = "KAFKA_PASSWORD";
+
 	public static final String REDIS_HOST = "REDIS_HOST";
 
 	public static final String REDIS_PORT = "REDIS_PORT";
@@ -115,6 +125,16 @@ public final class ServiceEnvironment {
 		return this;
 	}
 
+	/** A secured broker, logged in to as {@code user}: each service gets its own (see KafkaGrants). */
+	public ServiceEnvironment kafka(String bootstrapServers, KafkaUser user) {
+		this.variables.put(KAFKA_BOOTSTRAP_SERVERS, bootstrapServers);
+		this.variables.put(KAFKA_SECURITY_PROTOCOL, KafkaUser.SECURITY_PROTOCOL);
+		this.variables.put(KAFKA_SASL_MECHANISM, KafkaUser.MECHANISM);
+		this.variables.put(KAFKA_USER, user.user());
+		this.variables.put(KAFKA_PASSWORD, user.password());
+		return this;
+	}
+
 	public ServiceEnvironment redis(String host, int port) {
 		this.variables.put(REDIS_HOST, host);
 		this.variables.put(REDIS_PORT, port);
@@ -187,7 +207,8 @@ public final class ServiceEnvironment {
 	}
 
 	private static Set<String> names() {
-		Set<String> names = new TreeSet<>(Set.of(POSTGRES_HOST, POSTGRES_PORT, POSTGRES_DB, KAFKA_BOOTSTRAP_SERVERS,
+		Set<String> names = new TreeSet<>(Set.of(KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_MECHANISM, KAFKA_USER, KAFKA_PASSWORD));
+		names.addAll(Set.of(POSTGRES_HOST, POSTGRES_PORT, POSTGRES_DB, KAFKA_BOOTSTRAP_SERVERS,
 				REDIS_HOST, REDIS_PORT, FRESHLINE_TOPIC_PREFIX, FRESHLINE_KEY_PREFIX, CDC_SLOT_NAME, CDC_PUBLICATION_NAME,
 				CDC_OFFSET_FILE, INVALIDATOR_GROUP_ID, INVALIDATOR_CONCURRENCY, SERVER_PORT, FLYWAY_LOCATIONS, FRESHLINE_FENCE,
 				CDC_MARKERS, JWT_PUBLIC_KEY_LOCATION, JWT_ISSUER_URI));

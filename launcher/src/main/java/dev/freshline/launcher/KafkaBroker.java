@@ -11,8 +11,9 @@ import sun.misc.SignalHandler;
  * restart it like any server, and the launcher's supervisor restarts it on the same ports with
  * the same log directory (topics, committed offsets and cluster id survive). Arguments: log
  * directory, broker port, controller port, and optionally the port to advertise to clients (a
- * fault proxy's; the broker port by default). SIGTERM shuts it down cleanly (a shutdown hook of
- * {@link KafkaServer}); SIGINT is ignored.
+ * fault proxy's; the broker port by default). Clients log in with SASL/SCRAM as the users whose
+ * passwords are in the environment ({@link LocalKafkaUsers}), never in the arguments. SIGTERM shuts
+ * it down cleanly (a shutdown hook of {@link KafkaServer}); SIGINT is ignored.
  */
 public final class KafkaBroker {
 
@@ -33,7 +34,8 @@ public final class KafkaBroker {
 		Signal.handle(new Signal("INT"), SignalHandler.SIG_IGN);
 		int brokerPort = Integer.parseInt(args[1]);
 		int advertisedPort = (args.length == 4) ? Integer.parseInt(args[3]) : brokerPort;
-		KafkaServer kafka = KafkaServer.resume(Path.of(args[0]), brokerPort, Integer.parseInt(args[2]), advertisedPort);
+		KafkaServer kafka = KafkaServer.resumeSecured(Path.of(args[0]), brokerPort, Integer.parseInt(args[2]),
+				advertisedPort, LocalKafkaUsers.fromEnvironment(System.getenv()).brokerSpec(System.getenv()));
 		// the broker's threads are not daemons: this JVM runs until SIGTERM (or SIGKILL)
 		System.out.println(READY + kafka.bootstrapServers());
 	}

@@ -23,6 +23,7 @@ import dev.freshline.cache.acl.RedisUsers;
 import dev.freshline.embedded.DatabaseRole;
 import dev.freshline.embedded.Directories;
 import dev.freshline.embedded.FreePorts;
+import dev.freshline.embedded.KafkaUser;
 import dev.freshline.embedded.PostgresServer;
 import dev.freshline.embedded.RedisServer;
 import dev.freshline.embedded.ServiceEnvironment;
@@ -132,7 +133,8 @@ public final class LocalStack {
 		CompletableFuture<PostgresServer> postgresStart = CompletableFuture
 			.supplyAsync(() -> unchecked(() -> PostgresServer.start(this.run.resolve("postgres"))));
 		ServiceProcess redis = startRedis(logs);
-		ServiceProcess kafka = startKafka(logs);
+		LocalKafkaUsers kafkaUsers = LocalKafkaUsers.random();
+		ServiceProcess kafka = startKafka(logs, kafkaUsers);
 		redis.awaitHealthy(SERVICE_START_TIMEOUT);
 		PostgresServer postgres = postgresStart.join();
 		this.servers.add(postgres);
@@ -175,12 +177,15 @@ public final class LocalStack {
 		ServiceProcess api1 = startService("api-1", "api-service", api, logs);
 		ServiceProcess api2 = startService("api-2", "api-service", api, logs);
 		ServiceProcess invalidator = startService("invalidator", "invalidator-service",
-				this.redisUsers.environmentOf(RedisUsers.INVALIDATOR, environment), logs);
+				withKafkaUser(this.redisUsers.environmentOf(RedisUsers.INVALIDATOR, environment), kafka,
+						kafkaUsers.get(LocalKafkaUsers.INVALIDATOR)),
+				logs);
 		api1.awaitHealthy(SERVICE_START_TIMEOUT);
 		done(started);
 
 		step("Starting the cdc-connector (schema is in place)");
-		ServiceProcess connector = startService("cdc-connector", "cdc-connector", environment, logs);
+		ServiceProcess connector = startService("cdc-connector", "cdc-connector",
+				withKafkaUser(environment, kafka, kafkaUsers.get(LocalKafkaUsers.CONNECTOR)), logs);
 		for (ServiceProcess service : List.of(api2, invalidator, connector)) {
 			service.awaitHealthy(SERVICE_START_TIMEOUT);
 		}
@@ -190,7 +195,7 @@ public final class LocalStack {
 				new StackInfo.Postgres(postgres.jdbcUrl(DATABASE), postgres.host(), postgres.port(), DATABASE,
 						DatabaseRole.OWNER.name(), passwords.get(DatabaseRole.OWNER), DatabaseRole.SIGNAL.name(),
 						passwords.get(DatabaseRole.SIGNAL)),
-				new StackInfo.Kafka(bootstrapServers(kafka)), new StackInfo.Redis(REDIS_HOST, redis.port(), this.redisUsers.stackInfo()),
+				kafkaInfo(kafka, kafkaUsers), new StackInfo.Redis(REDIS_HOST, redis.port(), this.redisUsers.stackInfo()),
 				List.of(api1.baseUrl(), api2.baseUrl()), tokens.info(), processes(postgres.pid()));
 		Path infoFile = publish(info);
 		printReady(info, infoFile, logs, Duration.ofNanos(System.nanoTime() - started));
@@ -270,14 +275,14 @@ public final class LocalStack {
 	 * The broker runs in a JVM of its own (see {@link KafkaBroker}), supervised like the services:
 	 * a harness can kill or pause it, and it comes back on the same ports with its data.
 	 */
-	private ServiceProcess startKafka(Path logs) throws IOException, InterruptedException {
+	private ServiceProcess startKafka(Path logs, LocalKafkaUsers users) throws IOException, InterruptedException {
 		int brokerPort = portFromEnvironment(KAFKA_PORT).orElseGet(FreePorts::find);
 		int controllerPort = FreePorts.find();
 		int advertisedPort = portFromEnvironment(KAFKA_ADVERTISED_PORT).orElse(brokerPort);
 		ServiceProcess kafka = ServiceProcess.startMain("kafka", KafkaBroker.class,
 				List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC"), List.of(this.run.resolve("kafka").toString(),
 						Integer.toString(brokerPort), Integer.toString(controllerPort), Integer.toString(advertisedPort)),
-				advertisedPort, logs, KafkaBroker.READY);
+				users.brokerEnvironment(), advertisedPort, logs, KafkaBroker.READY);
 		this.stale.record(kafka.pid(), marker(kafka));
 		this.supervisor.supervise(kafka);
 		kafka.awaitHealthy(SERVICE_START_TIMEOUT);
@@ -286,6 +291,20 @@ public final class LocalStack {
 
 	private static String bootstrapServers(ServiceProcess kafka) {
 		return "127.0.0.1:" + kafka.port();
+	}
+
+	/** Each service logs in to Kafka as itself; the API has no Kafka client and gets no user. */
+	private static Map<String, String> withKafkaUser(Map<String, String> environment, ServiceProcess kafka,
+			KafkaUser user) {
+		Map<String, String> own = new LinkedHashMap<>(environment);
+		own.putAll(new ServiceEnvironment().kafka(bootstrapServers(kafka), user).toStrings());
+		return own;
+	}
+
+	private static StackInfo.Kafka kafkaInfo(ServiceProcess kafka, LocalKafkaUsers users) {
+		Map<String, StackInfo.User> clients = new LinkedHashMap<>();
+		users.clients().forEach((name, user) -> clients.put(name, new StackInfo.User(user.user(), user.password())));
+		return new StackInfo.Kafka(bootstrapServers(kafka), KafkaUser.MECHANISM, clients);
 	}
 
 	/** A restarted service has a new pid: the next launch must be able to sweep it, and scripts must see it. */

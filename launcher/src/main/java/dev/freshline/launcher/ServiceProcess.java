@@ -96,6 +96,12 @@ final class ServiceProcess {
 	 */
 	static ServiceProcess startMain(String name, Class<?> main, List<String> jvmOptions, List<String> arguments,
 			int port, Path logDirectory, String readyLine) throws IOException {
+		return startMain(name, main, jvmOptions, arguments, Map.of(), port, logDirectory, readyLine);
+	}
+
+	/** {@code environment}: what the process must not take as arguments, such as passwords. */
+	static ServiceProcess startMain(String name, Class<?> main, List<String> jvmOptions, List<String> arguments,
+			Map<String, String> environment, int port, Path logDirectory, String readyLine) throws IOException {
 		String classPath = System.getProperty("java.class.path");
 		List<String> command = new ArrayList<>();
 		command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -110,7 +116,8 @@ final class ServiceProcess {
 		}
 		command.addAll(arguments);
 		Path log = logDirectory.resolve(name + ".log");
-		return start(name, port, log, List.copyOf(command), Map.of(), readyLine, ProcessBuilder.Redirect.to(log.toFile()));
+		return start(name, port, log, List.copyOf(command), Map.copyOf(environment), readyLine,
+				ProcessBuilder.Redirect.to(log.toFile()));
 	}
 
 	private static boolean isBootJar(String classPath) {

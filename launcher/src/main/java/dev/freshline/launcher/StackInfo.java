@@ -44,7 +44,11 @@ record StackInfo(Postgres postgres, Kafka kafka, Redis redis, List<String> api, 
 			String signalUser, String signalPassword) {
 	}
 
-	record Kafka(String bootstrapServers) {
+	/** {@code users}: each component's SCRAM login, by component ({@code connector}, {@code ops}, ...). */
+	record Kafka(String bootstrapServers, String saslMechanism, Map<String, User> users) {
+	}
+
+	record User(String user, String password) {
 	}
 
 	/** {@code users}: each Redis ACL user of the run ({@code api}, {@code invalidator}, {@code ops}, {@code harness}). */

@@ -27,6 +27,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -74,6 +75,14 @@ class LocalStackIntegrationTests {
 		assertThat(stack.path("postgres").propertyNames()).contains("jdbcUrl", "host", "port", "database", "user",
 				"password");
 		assertThat(stack.path("kafka").path("bootstrapServers").asString()).startsWith("127.0.0.1:");
+		assertThat(stack.path("kafka").path("saslMechanism").asString()).isEqualTo("SCRAM-SHA-512");
+		// one principal per component; the broker's own super user stays with the broker
+		assertThat(stack.path("kafka").path("users").propertyNames()).containsExactlyInAnyOrder("connector",
+				"invalidator", "ops", "harness");
+		stack.path("kafka").path("users").properties().forEach((user) -> {
+			assertThat(user.getValue().path("user").asString()).isEqualTo("freshline-" + user.getKey());
+			assertThat(user.getValue().path("password").asString()).hasSizeGreaterThanOrEqualTo(24);
+		});
 		assertThat(stack.path("redis").path("port").asInt()).isPositive();
 		assertThat(stack.path("api")).hasSize(2);
 		String api1 = stack.path("api").get(0).asString();
@@ -132,8 +141,14 @@ class LocalStackIntegrationTests {
 			assertThat(read.body()).contains("\"ward\":\"ward-after-kill\"");
 			assertThat(cacheOutcome(read)).isIn("hit", "miss");
 		});
-		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-				stack.path("kafka").path("bootstrapServers").asString()))) {
+		// ops may describe the invalidator's group; the connector may not even see it
+		try (Admin connector = Admin.create(kafkaLogin(stack, "connector"))) {
+			assertThatThrownBy(() -> connector.describeConsumerGroups(List.of("freshline-invalidator"))
+				.describedGroups().get("freshline-invalidator").get(10, TimeUnit.SECONDS))
+				.hasCauseInstanceOf(GroupAuthorizationException.class);
+		}
+		assertNoKafkaPasswordIn(stack, started);
+		try (Admin admin = Admin.create(kafkaLogin(stack, "ops"))) {
 			ConsumerGroupDescription group = admin.describeConsumerGroups(List.of("freshline-invalidator"))
 				.describedGroups().get("freshline-invalidator").get(10, TimeUnit.SECONDS);
 			assertThat(group.members()).as("the successor's consumers replaced the killed ones")
@@ -192,6 +207,32 @@ class LocalStackIntegrationTests {
 		output.stream().filter((line) -> line.contains("restart")).forEach(System.out::println);
 
 		assertStopsEverything("TERM", this.launcher.pid(), started, output);
+	}
+
+	/** {@code name}'s login to the stack's broker, as local-stack.json gives it (ops and the harness read it so). */
+	private static Map<String, Object> kafkaLogin(JsonNode stack, String name) {
+		JsonNode kafka = stack.path("kafka");
+		JsonNode user = kafka.path("users").path(name);
+		return Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.path("bootstrapServers").asString(),
+				"security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", kafka.path("saslMechanism").asString(),
+				"sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+						+ user.path("user").asString() + "\" password=\"" + user.path("password").asString() + "\";");
+	}
+
+	/** Passwords go through the environment: {@code ps} shows arguments, and logs are read by many. */
+	private void assertNoKafkaPasswordIn(JsonNode stack, List<ProcessHandle> processes) throws Exception {
+		List<String> passwords = new ArrayList<>();
+		stack.path("kafka").path("users").properties().forEach((user) -> passwords.add(user.getValue().path("password").asString()));
+		for (ProcessHandle process : processes) {
+			String commandLine = process.info().commandLine().orElse("");
+			passwords.forEach((password) -> assertThat(commandLine).doesNotContain(password));
+		}
+		try (var logs = Files.list(this.state.resolve("logs"))) {
+			for (Path log : logs.toList()) {
+				String text = Files.readString(log);
+				passwords.forEach((password) -> assertThat(text).as("%s", log).doesNotContain(password));
+			}
+		}
 	}
 
 	/**

@@ -37,6 +37,8 @@ public final class Clients implements AutoCloseable {
 
 	private final Endpoints endpoints;
 
+	private final @Nullable KafkaLogin kafkaLogin;
+
 	private @Nullable Admin admin;
 
 	private @Nullable LettuceConnectionFactory redis;
@@ -44,7 +46,13 @@ public final class Clients implements AutoCloseable {
 	private @Nullable CacheCommands cache;
 
 	public Clients(Endpoints endpoints) {
+		this(endpoints, null);
+	}
+
+	/** {@code kafkaLogin}: how to log in to a broker that requires SASL; null for an open one. */
+	public Clients(Endpoints endpoints, @Nullable KafkaLogin kafkaLogin) {
 		this.endpoints = endpoints;
+		this.kafkaLogin = kafkaLogin;
 	}
 
 	public Admin admin() {
@@ -54,6 +62,7 @@ public final class Clients implements AutoCloseable {
 			properties.put(AdminClientConfig.CLIENT_ID_CONFIG, "freshline-ops-admin");
 			properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, KAFKA_TIMEOUT_MS);
 			properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, KAFKA_TIMEOUT_MS);
+			login(properties);
 			this.admin = Admin.create(properties);
 		}
 		return this.admin;
@@ -80,7 +89,14 @@ public final class Clients implements AutoCloseable {
 		properties.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, 1024 * 1024);
 		properties.put(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, KAFKA_TIMEOUT_MS);
 		properties.put(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, KAFKA_TIMEOUT_MS);
+		login(properties);
 		return new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+	}
+
+	private void login(Properties properties) {
+		if (this.kafkaLogin != null) {
+			this.kafkaLogin.configure(properties);
+		}
 	}
 
 	public CacheCommands cache() {

@@ -94,7 +94,7 @@ public final class ConnectionOptions {
 	public Clients connect() {
 		Endpoints endpoints = endpoints();
 		out().println(endpoints.describe());
-		return new Clients(endpoints);
+		return new Clients(endpoints, kafkaLogin(ops()));
 	}
 
 	private CommandSpec command() {
@@ -160,6 +160,12 @@ public final class ConnectionOptions {
 		public String toString() {
 			return "Postgres " + this.jdbcUrl + " as " + this.user;
 		}
+	}
+
+	/** The ops principal's Kafka login, from the environment or the local stack (see {@link KafkaLogin}). */
+	@Nullable KafkaLogin kafkaLogin(Ops ops) {
+		Path file = (this.stackFile != null) ? this.stackFile : ops.home().resolve(".freshline/local-stack.json");
+		return KafkaLogin.resolve(ops.environment(), readStack(file, this.stackFile != null));
 	}
 
 	/** A value of the local stack's endpoints file (or the one given), if there is one. */

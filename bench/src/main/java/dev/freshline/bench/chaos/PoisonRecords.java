@@ -34,9 +34,9 @@ final class PoisonRecords implements Fault {
 		// -1: no dead-letter topic yet (the invalidator declares it at start, so only if that changes)
 		this.deadLetteredBefore = Math.max(0, context.probe().deadLettered());
 		String topic = context.probe().topics().changes("patient");
-		try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-				context.stack().kafka(), ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
-				StringSerializer.class, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class))) {
+		try (KafkaProducer<String, String> producer = new KafkaProducer<>(context.stack().kafkaClient(Map.of(
+				ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+				ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class)))) {
 			producer.send(new ProducerRecord<>(topic, "{\"id\":1501}", MALFORMED)).get(30, TimeUnit.SECONDS);
 			producer.send(new ProducerRecord<>(topic, "{\"id\":1}", UNKNOWN_TABLE)).get(30, TimeUnit.SECONDS);
 		}

@@ -6,7 +6,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.common.TopicPartition;
@@ -49,7 +48,7 @@ final class RetentionGap implements Fault {
 
 	@Override
 	public void end(ChaosContext context) throws Exception {
-		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, context.stack().kafka()))) {
+		try (Admin admin = Admin.create(context.stack().kafkaClient(Map.of()))) {
 			var changeTopics = context.probe().topics();
 			Map<TopicPartition, OffsetSpec> ends = admin.describeTopics(java.util.List.of(changeTopics.changes("patient"),
 					changeTopics.changes("formulary_item")))

@@ -76,8 +76,7 @@ final class StackProbe implements AutoCloseable {
 	StackProbe(StackProcess stack, BenchHttp http) {
 		this.stack = stack;
 		this.http = http;
-		this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka(),
-				AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000));
+		this.admin = Admin.create(stack.kafkaClient(Map.of(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000)));
 		this.redisClient = RedisClient.create(stack.redisUri());
 		// fail fast while Redis restarts instead of queueing the harness' commands
 		this.redisClient.setOptions(ClientOptions.builder()

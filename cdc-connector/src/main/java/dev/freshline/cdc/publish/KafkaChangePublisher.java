@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.context.SmartLifecycle;
+import org.springframework.kafka.KafkaException;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.support.SendResult;
 import org.springframework.stereotype.Component;
@@ -116,6 +117,11 @@ public class KafkaChangePublisher
 				// failed (no metadata within max.block.ms, a closed producer). Either way the batch is
 				// retried as a whole: it must never be skipped, and resent records are harmless.
 				Throwable cause = (ex instanceof ExecutionException) ? ex.getCause() : ex;
+				if (cause instanceof KafkaException && cause.getCause() != null) {
+					// KafkaTemplate's own "Send failed" around what Kafka said (a missing topic, a
+					// missing ACL): name Kafka's reason in the log and in health
+					cause = cause.getCause();
+				}
 				this.progress.sendFailed(cause);
 				log.warn("Kafka did not acknowledge a batch of {} records (attempt {}); resending in {} ms: {}",
 						count, attempt, backoff, String.valueOf(cause));
