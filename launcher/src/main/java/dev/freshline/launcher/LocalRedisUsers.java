@@ -62,9 +62,9 @@ final class LocalRedisUsers {
 	}
 
 	/** For {@code local-stack.json}: {@code redis.users.<name>.user} and {@code .password}. */
-	Map<String, StackInfo.RedisUser> stackInfo() {
-		Map<String, StackInfo.RedisUser> users = new LinkedHashMap<>();
-		this.passwords.forEach((user, password) -> users.put(user, new StackInfo.RedisUser(user, password)));
+	Map<String, StackInfo.Login> stackInfo() {
+		Map<String, StackInfo.Login> users = new LinkedHashMap<>();
+		this.passwords.forEach((user, password) -> users.put(user, new StackInfo.Login(user, password)));
 		return users;
 	}
 

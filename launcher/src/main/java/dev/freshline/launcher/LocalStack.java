@@ -302,8 +302,8 @@ public final class LocalStack {
 	}
 
 	private static StackInfo.Kafka kafkaInfo(ServiceProcess kafka, LocalKafkaUsers users) {
-		Map<String, StackInfo.User> clients = new LinkedHashMap<>();
-		users.clients().forEach((name, user) -> clients.put(name, new StackInfo.User(user.user(), user.password())));
+		Map<String, StackInfo.Login> clients = new LinkedHashMap<>();
+		users.clients().forEach((name, user) -> clients.put(name, new StackInfo.Login(user.user(), user.password())));
 		return new StackInfo.Kafka(bootstrapServers(kafka), KafkaUser.MECHANISM, clients);
 	}
 

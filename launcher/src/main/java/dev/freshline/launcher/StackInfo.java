@@ -45,21 +45,19 @@ record StackInfo(Postgres postgres, Kafka kafka, Redis redis, List<String> api, 
 	}
 
 	/** {@code users}: each component's SCRAM login, by component ({@code connector}, {@code ops}, ...). */
-	record Kafka(String bootstrapServers, String saslMechanism, Map<String, User> users) {
-	}
-
-	record User(String user, String password) {
+	record Kafka(String bootstrapServers, String saslMechanism, Map<String, Login> users) {
 	}
 
 	/** {@code users}: each Redis ACL user of the run ({@code api}, {@code invalidator}, {@code ops}, {@code harness}). */
-	record Redis(String host, int port, Map<String, RedisUser> users) {
+	record Redis(String host, int port, Map<String, Login> users) {
 	}
 
-	record RedisUser(String user, String password) {
+	/** A user and its password, on Redis or Kafka; printed without the password. */
+	record Login(String user, String password) {
 
 		@Override
 		public String toString() {
-			return "RedisUser[" + this.user + "]";
+			return "Login[" + this.user + "]";
 		}
 	}
 
