@@ -1,8 +1,6 @@
 package dev.freshline.launcher;
 
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -60,12 +58,9 @@ final class LocalKafkaUsers {
 
 	/** New users with random passwords. */
 	static LocalKafkaUsers random() {
-		SecureRandom random = new SecureRandom();
 		Map<String, KafkaUser> users = new LinkedHashMap<>();
 		for (String name : NAMES) {
-			byte[] bytes = new byte[18];
-			random.nextBytes(bytes);
-			users.put(name, new KafkaUser("freshline-" + name, HexFormat.of().formatHex(bytes)));
+			users.put(name, new KafkaUser("freshline-" + name, Passwords.random()));
 		}
 		return new LocalKafkaUsers(users);
 	}

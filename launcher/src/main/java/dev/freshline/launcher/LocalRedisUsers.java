@@ -1,8 +1,6 @@
 package dev.freshline.launcher;
 
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,12 +37,9 @@ final class LocalRedisUsers {
 	static LocalRedisUsers random(Map<String, String> environment) {
 		String prefix = environment.getOrDefault(ServiceEnvironment.FRESHLINE_KEY_PREFIX, DEFAULT_KEY_PREFIX);
 		CacheKeys keys = new CacheKeys(prefix.isBlank() ? DEFAULT_KEY_PREFIX : prefix.trim());
-		SecureRandom random = new SecureRandom();
 		Map<String, String> passwords = new LinkedHashMap<>();
 		for (String user : RedisUsers.load().users()) {
-			byte[] bytes = new byte[18];
-			random.nextBytes(bytes);
-			passwords.put(user, HexFormat.of().formatHex(bytes));
+			passwords.put(user, Passwords.random());
 		}
 		return new LocalRedisUsers(keys, passwords);
 	}

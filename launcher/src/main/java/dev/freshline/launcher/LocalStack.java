@@ -6,10 +6,8 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -144,7 +142,7 @@ public final class LocalStack {
 		step("Creating database '" + DATABASE + "' and its roles");
 		Map<DatabaseRole, String> passwords = new LinkedHashMap<>();
 		for (DatabaseRole role : DatabaseRole.ALL) {
-			passwords.put(role, randomPassword());
+			passwords.put(role, Passwords.random());
 			postgres.ensureRole(role.name(), passwords.get(role), role.replication());
 		}
 		postgres.createDatabase(DATABASE, DatabaseRole.OWNER.name());
@@ -405,12 +403,6 @@ public final class LocalStack {
 			// no /proc: not Linux
 		}
 		return false;
-	}
-
-	private static String randomPassword() {
-		byte[] bytes = new byte[18];
-		new SecureRandom().nextBytes(bytes);
-		return HexFormat.of().formatHex(bytes);
 	}
 
 	private static void step(String what) {
