@@ -78,7 +78,7 @@ class ApiIntegrationTests {
 			.put("freshline.bench.endpoints", true)
 			// no pipeline here writes watermarks: with the fence on, every read would bypass the cache
 			.put(ServiceEnvironment.FRESHLINE_FENCE, false)
-			.put(ServiceEnvironment.SERVER_PORT, 0)
+			.freePorts()
 			.toMap();
 		this.api = new SpringApplicationBuilder(ApiApplication.class).properties(environment).run();
 		this.redisClient = RedisClient.create(this.redis.uri());

@@ -46,7 +46,7 @@ class DemoDataIntegrationTests {
 			.put(ServiceEnvironment.FRESHLINE_KEY_PREFIX, SharedServers.uniqueName("seed"))
 			// no pipeline here writes watermarks: with the fence on, every read would bypass the cache
 			.put(ServiceEnvironment.FRESHLINE_FENCE, false)
-			.put(ServiceEnvironment.SERVER_PORT, 0)
+			.freePorts()
 			.toMap();
 		try (ConfigurableApplicationContext api = new SpringApplicationBuilder(ApiApplication.class).properties(environment)
 			.run()) {

@@ -46,23 +46,24 @@ final class ApiReads {
 		double missRatios = 0;
 		for (int index = 0; index < 2; index++) {
 			String api = this.stack.api(index);
+			String management = this.stack.apiManagement(index);
 			String instance = "api-" + (index + 1);
 			warmUp(api, instance);
 			ReadLoad.Result noop = this.load.run("noop", instance, (i) -> api + "/bench/noop", (i) -> {
 			});
 			ReadLoad.Result dbOnly = this.load.run("db-only", instance, (i) -> api + "/bench/db/patients/" + id(i), (i) -> {
 			});
-			double hits = this.http.counter(api, "freshline.cache.hits");
-			double misses = this.http.counter(api, "freshline.cache.misses");
+			double hits = this.http.counter(management, "freshline.cache.hits");
+			double misses = this.http.counter(management, "freshline.cache.misses");
 			prefill(api);
 			ReadLoad.Result hit = this.load.run("hit", instance, (i) -> api + "/patients/" + id(i), (i) -> {
 			});
-			double hitMisses = this.http.counter(api, "freshline.cache.misses") - misses;
-			double hitHits = this.http.counter(api, "freshline.cache.hits") - hits;
+			double hitMisses = this.http.counter(management, "freshline.cache.misses") - misses;
+			double hitHits = this.http.counter(management, "freshline.cache.hits") - hits;
 			ReadLoad.Result miss = this.load.run("miss", instance, (i) -> api + "/patients/" + id(i),
 					(i) -> this.redis.del(this.keys.patient(id(i))));
-			double missMisses = this.http.counter(api, "freshline.cache.misses") - misses - hitMisses;
-			double missHits = this.http.counter(api, "freshline.cache.hits") - hits - hitHits;
+			double missMisses = this.http.counter(management, "freshline.cache.misses") - misses - hitMisses;
+			double missHits = this.http.counter(management, "freshline.cache.hits") - hits - hitHits;
 			checks.add(String.format(java.util.Locale.ROOT,
 					"%s: hit scenario counted %.0f hits and %.0f misses; miss scenario counted %.0f misses and %.0f hits",
 					instance, hitHits, hitMisses, missMisses, missHits));

@@ -13,7 +13,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The one HTTP client every API scenario uses, so that each figure and its baseline share a load
  * generator. It authenticates like any client, once {@link #authorize} gave it the stack's tokens:
- * reads with the reader token, actuator and admin calls with the admin token.
+ * reads with the reader token, admin calls with the admin token, the actuator (on a management
+ * port) with none.
  */
 public final class BenchHttp {
 
@@ -55,9 +56,9 @@ public final class BenchHttp {
 		return this.client.send(request(url, this.reader).header(header, value).build(), HttpResponse.BodyHandlers.ofString());
 	}
 
-	/** A GET with the admin token: an API's health details or metrics (a service without security ignores it). */
-	public HttpResponse<String> getAsAdmin(String url) throws IOException, InterruptedException {
-		return this.client.send(request(url, this.admin).build(), HttpResponse.BodyHandlers.ofString());
+	/** A GET on a service's management port (health details, metrics), which asks for no token. */
+	public HttpResponse<String> getActuator(String url) throws IOException, InterruptedException {
+		return this.client.send(request(url, null).build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	private HttpRequest.Builder request(String url, @Nullable String token) {
@@ -78,12 +79,12 @@ public final class BenchHttp {
 	}
 
 	/**
-	 * A counter from the service's actuator, summed over its tags unless {@code metric} selects
-	 * some ({@code name?tag=key:value}); NaN when it is not there.
+	 * A counter from the actuator at {@code managementUrl}, summed over its tags unless {@code metric}
+	 * selects some ({@code name?tag=key:value}); NaN when it is not there.
 	 */
-	double counter(String baseUrl, String metric) {
+	double counter(String managementUrl, String metric) {
 		try {
-			HttpResponse<String> response = getAsAdmin(baseUrl + "/actuator/metrics/" + metric);
+			HttpResponse<String> response = getActuator(managementUrl + "/actuator/metrics/" + metric);
 			if (response.statusCode() != 200) {
 				return Double.NaN;
 			}

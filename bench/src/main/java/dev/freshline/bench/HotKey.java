@@ -125,6 +125,7 @@ final class HotKey {
 
 	/** Summed over both instances; NaN if either does not have it. */
 	private double counter(String metric) {
-		return this.http.counter(this.stack.api(0), metric) + this.http.counter(this.stack.api(1), metric);
+		return this.http.counter(this.stack.apiManagement(0), metric)
+				+ this.http.counter(this.stack.apiManagement(1), metric);
 	}
 }

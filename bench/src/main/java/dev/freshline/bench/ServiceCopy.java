@@ -34,12 +34,15 @@ public final class ServiceCopy implements AutoCloseable {
 
 	private final String baseUrl;
 
+	private final String managementUrl;
+
 	private final Path log;
 
-	private ServiceCopy(String name, Process process, String baseUrl, Path log) {
+	private ServiceCopy(String name, Process process, String baseUrl, String managementUrl, Path log) {
 		this.name = name;
 		this.process = process;
 		this.baseUrl = baseUrl;
+		this.managementUrl = managementUrl;
 		this.log = log;
 	}
 
@@ -62,7 +65,9 @@ public final class ServiceCopy implements AutoCloseable {
 			}
 		}
 		int port = FreePorts.find();
+		int managementPort = FreePorts.find();
 		environment.put(ServiceEnvironment.SERVER_PORT, Integer.toString(port));
+		environment.put(ServiceEnvironment.MANAGEMENT_SERVER_PORT, Integer.toString(managementPort));
 		environment.putAll(variables);
 		Files.createDirectories(logs);
 		Path log = logs.resolve(name + ".log");
@@ -70,7 +75,8 @@ public final class ServiceCopy implements AutoCloseable {
 			.redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
 		builder.environment().clear();
 		builder.environment().putAll(environment);
-		ServiceCopy copy = new ServiceCopy(name, builder.start(), "http://127.0.0.1:" + port, log);
+		ServiceCopy copy = new ServiceCopy(name, builder.start(), "http://127.0.0.1:" + port,
+				"http://127.0.0.1:" + managementPort, log);
 		// the tools exit with System.exit: never leave a JVM the launcher does not know about
 		Runtime.getRuntime().addShutdownHook(new Thread(copy::close, "stop-" + name));
 		return copy;
@@ -83,7 +89,7 @@ public final class ServiceCopy implements AutoCloseable {
 		return parts;
 	}
 
-	/** Waits until its health answers 200 (an API's only to the admin token, which {@code http} must carry). */
+	/** Waits until its health, on its management port, answers 200. */
 	public void awaitHealthy(BenchHttp http) throws Exception {
 		Path log = this.log;
 		long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
@@ -92,7 +98,7 @@ public final class ServiceCopy implements AutoCloseable {
 				throw new IllegalStateException(this.name + " exited with " + this.process.exitValue() + "; see " + log);
 			}
 			try {
-				HttpResponse<String> health = http.getAsAdmin(this.baseUrl + "/actuator/health");
+				HttpResponse<String> health = http.getActuator(this.managementUrl + "/actuator/health");
 				if (health.statusCode() == 200) {
 					return;
 				}

@@ -79,6 +79,20 @@ public final class StackProcess implements AutoCloseable {
 		return this.info.path("api").get(index).asString();
 	}
 
+	/** The actuator base URL of API instance {@code index} (0 for api-1), on its management port. */
+	public String apiManagement(int index) {
+		return management("api-" + (index + 1));
+	}
+
+	/** The actuator base URL of the service the launcher named {@code service}, e.g. {@code invalidator}. */
+	public String management(String service) {
+		String url = this.info.path("management").path(service).asString("");
+		if (url.isEmpty()) {
+			throw new IllegalStateException("local-stack.json gives no management URL for " + service);
+		}
+		return url;
+	}
+
 	/**
 	 * The pid {@code local-stack.json} gives {@code name} now: the launcher rewrites the file when it
 	 * restarts a process, so a pid read at start would name a dead process after a crash.

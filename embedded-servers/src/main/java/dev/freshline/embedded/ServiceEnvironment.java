@@ -64,6 +64,15 @@ public final class ServiceEnvironment {
 
 	public static final String SERVER_PORT = "SERVER_PORT";
 
+	/**
+	 * The port of the service's actuator (health details, metrics): a server of its own, bound to
+	 * {@link #MANAGEMENT_SERVER_ADDRESS}, so the API's port serves only the API and its probes.
+	 */
+	public static final String MANAGEMENT_SERVER_PORT = "MANAGEMENT_SERVER_PORT";
+
+	/** Where the management server listens: {@code 127.0.0.1} unless set (a pod address, behind a NetworkPolicy). */
+	public static final String MANAGEMENT_SERVER_ADDRESS = "MANAGEMENT_SERVER_ADDRESS";
+
 	/** The API's freshness fence ({@code true} by default); a test of the API without a pipeline turns it off. */
 	public static final String FRESHLINE_FENCE = "FRESHLINE_FENCE";
 
@@ -115,6 +124,22 @@ public final class ServiceEnvironment {
 		return this;
 	}
 
+	/**
+	 * {@code environment} without the passwords of the database roles other than {@code roles}: a
+	 * service process holds only the logins it uses (the API the owner's, for its migrations, and
+	 * its own; the connector the replication role's; the invalidator its catalog reader's).
+	 */
+	public static Map<String, String> withPasswordsOf(Map<String, String> environment, DatabaseRole... roles) {
+		Map<String, String> kept = new LinkedHashMap<>(environment);
+		Set<DatabaseRole> used = Set.of(roles);
+		for (DatabaseRole role : DatabaseRole.ALL) {
+			if (!used.contains(role)) {
+				kept.remove(role.passwordVariable());
+			}
+		}
+		return kept;
+	}
+
 	/** A test database on the shared Postgres, with the roles' fixed passwords. */
 	public ServiceEnvironment database(TestDatabase database) {
 		return database(database.host(), database.port(), database.name(), DatabaseRole::password);
@@ -132,6 +157,16 @@ public final class ServiceEnvironment {
 		this.variables.put(KAFKA_SASL_MECHANISM, KafkaUser.MECHANISM);
 		this.variables.put(KAFKA_USER, user.user());
 		this.variables.put(KAFKA_PASSWORD, user.password());
+		return this;
+	}
+
+	/**
+	 * Any free port for the service and for its management server, as a test starts it; the
+	 * context says which in {@code local.server.port} and {@code local.management.port}.
+	 */
+	public ServiceEnvironment freePorts() {
+		this.variables.put(SERVER_PORT, 0);
+		this.variables.put(MANAGEMENT_SERVER_PORT, 0);
 		return this;
 	}
 
@@ -212,7 +247,7 @@ public final class ServiceEnvironment {
 				REDIS_HOST, REDIS_PORT, FRESHLINE_TOPIC_PREFIX, FRESHLINE_KEY_PREFIX, CDC_SLOT_NAME, CDC_PUBLICATION_NAME,
 				CDC_OFFSET_FILE, INVALIDATOR_GROUP_ID, INVALIDATOR_CONCURRENCY, SERVER_PORT, FLYWAY_LOCATIONS, FRESHLINE_FENCE,
 				CDC_MARKERS, JWT_PUBLIC_KEY_LOCATION, JWT_ISSUER_URI));
-		names.addAll(Set.of(REDIS_USERNAME, REDIS_PASSWORD));
+		names.addAll(Set.of(REDIS_USERNAME, REDIS_PASSWORD, MANAGEMENT_SERVER_PORT, MANAGEMENT_SERVER_ADDRESS));
 		for (DatabaseRole role : DatabaseRole.ALL) {
 			names.add(role.userVariable());
 			names.add(role.passwordVariable());

@@ -171,19 +171,21 @@ public final class LocalStack {
 		// the connector waits: it needs the publication and grants that api-1's migrations create
 		// (api-2 runs the same migrations; Flyway's lock makes one of them wait for the other).
 		step("Starting api-1, api-2 and the invalidator");
-		Map<String, String> api = this.redisUsers.environmentOf(RedisUsers.API, environment);
+		Map<String, String> api = ServiceEnvironment.withPasswordsOf(this.redisUsers.environmentOf(RedisUsers.API, environment),
+				DatabaseRole.OWNER, DatabaseRole.API);
 		ServiceProcess api1 = startService("api-1", "api-service", api, logs);
 		ServiceProcess api2 = startService("api-2", "api-service", api, logs);
 		ServiceProcess invalidator = startService("invalidator", "invalidator-service",
-				withKafkaUser(this.redisUsers.environmentOf(RedisUsers.INVALIDATOR, environment), kafka,
-						kafkaUsers.get(LocalKafkaUsers.INVALIDATOR)),
+				withKafkaUser(ServiceEnvironment.withPasswordsOf(this.redisUsers.environmentOf(RedisUsers.INVALIDATOR,
+						environment), DatabaseRole.INVALIDATOR), kafka, kafkaUsers.get(LocalKafkaUsers.INVALIDATOR)),
 				logs);
 		api1.awaitHealthy(SERVICE_START_TIMEOUT);
 		done(started);
 
 		step("Starting the cdc-connector (schema is in place)");
 		ServiceProcess connector = startService("cdc-connector", "cdc-connector",
-				withKafkaUser(environment, kafka, kafkaUsers.get(LocalKafkaUsers.CONNECTOR)), logs);
+				withKafkaUser(ServiceEnvironment.withPasswordsOf(environment, DatabaseRole.CDC), kafka,
+						kafkaUsers.get(LocalKafkaUsers.CONNECTOR)), logs);
 		for (ServiceProcess service : List.of(api2, invalidator, connector)) {
 			service.awaitHealthy(SERVICE_START_TIMEOUT);
 		}
@@ -194,7 +196,8 @@ public final class LocalStack {
 						DatabaseRole.OWNER.name(), passwords.get(DatabaseRole.OWNER), DatabaseRole.SIGNAL.name(),
 						passwords.get(DatabaseRole.SIGNAL)),
 				kafkaInfo(kafka, kafkaUsers), new StackInfo.Redis(REDIS_HOST, redis.port(), this.redisUsers.stackInfo()),
-				List.of(api1.baseUrl(), api2.baseUrl()), tokens.info(), processes(postgres.pid()));
+				List.of(api1.baseUrl(), api2.baseUrl()), management(api1, api2, invalidator, connector), tokens.info(),
+				processes(postgres.pid()));
 		Path infoFile = publish(info);
 		printReady(info, infoFile, logs, Duration.ofNanos(System.nanoTime() - started));
 	}
@@ -219,7 +222,8 @@ public final class LocalStack {
 			throws IOException {
 		Path jar = this.home.resolve(module).resolve("target").resolve(module + "-exec.jar");
 		String health = module.equals("api-service") ? ServiceProcess.READINESS : ServiceProcess.HEALTH;
-		ServiceProcess service = ServiceProcess.start(name, jar, health, FreePorts.find(), environment, logs);
+		ServiceProcess service = ServiceProcess.start(name, jar, health, FreePorts.find(), FreePorts.find(), environment,
+				logs);
 		this.stale.record(service.pid(), marker(service));
 		this.supervisor.supervise(service);
 		return service;
@@ -299,6 +303,14 @@ public final class LocalStack {
 		return own;
 	}
 
+	private static Map<String, String> management(ServiceProcess... services) {
+		Map<String, String> urls = new LinkedHashMap<>();
+		for (ServiceProcess service : services) {
+			urls.put(service.name(), service.managementUrl());
+		}
+		return urls;
+	}
+
 	private static StackInfo.Kafka kafkaInfo(ServiceProcess kafka, LocalKafkaUsers users) {
 		Map<String, StackInfo.Login> clients = new LinkedHashMap<>();
 		users.clients().forEach((name, user) -> clients.put(name, new StackInfo.Login(user.user(), user.password())));
@@ -332,6 +344,8 @@ public final class LocalStack {
 	private void printReady(StackInfo info, Path infoFile, Path logs, Duration took) {
 		System.out.printf("%nFreshline is up in %.1f s%n", took.toMillis() / 1000.0);
 		System.out.printf("  api instances  %s%n", String.join("  ", info.api()));
+		System.out.printf("  actuators      %s  (health details, metrics; on this machine only)%n",
+				String.join("  ", info.management().entrySet().stream().map((service) -> service.getKey() + " " + service.getValue()).toList()));
 		System.out.printf("  postgres       %s  (user %s)%n", info.postgres().jdbcUrl(), info.postgres().user());
 		System.out.printf("  kafka          %s%n", info.kafka().bootstrapServers());
 		System.out.printf("  redis          %s:%d  (users %s; passwords in the endpoints file)%n", info.redis().host(),

@@ -23,12 +23,13 @@ import java.util.jar.JarFile;
 import org.jspecify.annotations.Nullable;
 
 import dev.freshline.embedded.ProcessStop;
+import dev.freshline.embedded.ServiceEnvironment;
 
 /**
- * One service running as its own JVM, its output in a log file, ready when its actuator health
- * (the API's: its readiness probe, the one health path it serves without a token) answers 200
- * (or, for the Kafka broker, when it printed that it is). Stopping sends SIGTERM first so Spring shuts down gracefully (the connector flushes its
- * offsets), and only then kills. {@link #restart()} starts the same service again on the same port,
+ * One service running as its own JVM, its output in a log file, ready when its actuator health on
+ * its management port (the API's: its readiness probe) answers 200 (or, for the Kafka broker,
+ * when it printed that it is). Stopping sends SIGTERM first so Spring shuts down gracefully (the connector flushes its
+ * offsets), and only then kills. {@link #restart()} starts the same service again on the same ports,
  * appending to the same log, so the endpoints a user copied stay valid after a crash.
  */
 final class ServiceProcess {
@@ -38,12 +39,15 @@ final class ServiceProcess {
 	/** Where a Spring Boot service says whether it is up, unless it is started with another path. */
 	static final String HEALTH = "/actuator/health";
 
-	/** The API's readiness probe: its other health paths need a token with the admin scope. */
+	/** The API's readiness probe: ready to take reads, which its overall health does not say. */
 	static final String READINESS = "/actuator/health/readiness";
 
 	private final String name;
 
 	private final int port;
+
+	/** Where its actuator listens (on loopback); 0 for a process without one, whose health is on {@link #port}. */
+	private final int managementPort;
 
 	private final Path log;
 
@@ -63,10 +67,12 @@ final class ServiceProcess {
 
 	private final Instant started = Instant.now();
 
-	private ServiceProcess(String name, int port, Path log, List<String> command, Map<String, String> environment,
-			@Nullable String readyLine, String healthPath, long logOffset, Process process) {
+	private ServiceProcess(String name, int port, int managementPort, Path log, List<String> command,
+			Map<String, String> environment, @Nullable String readyLine, String healthPath, long logOffset,
+			Process process) {
 		this.name = name;
 		this.port = port;
+		this.managementPort = managementPort;
 		this.log = log;
 		this.command = command;
 		this.environment = environment;
@@ -76,8 +82,8 @@ final class ServiceProcess {
 		this.process = process;
 	}
 
-	static ServiceProcess start(String name, Path jar, String healthPath, int port, Map<String, String> environment,
-			Path logDirectory) throws IOException {
+	static ServiceProcess start(String name, Path jar, String healthPath, int port, int managementPort,
+			Map<String, String> environment, Path logDirectory) throws IOException {
 		if (!Files.isRegularFile(jar)) {
 			throw new IllegalStateException(jar + " is missing: build first with ./mvnw -DskipTests package");
 		}
@@ -85,8 +91,9 @@ final class ServiceProcess {
 		command.add(ProcessHandle.current().info().command().orElse("java"));
 		command.addAll(List.of(jvmOptions().split("\\s+")));
 		command.addAll(List.of("-Dfreshline.instance=" + name, "-jar", jar.toString()));
-		return start(name, port, logDirectory.resolve(name + ".log"), List.copyOf(command), Map.copyOf(environment),
-				null, healthPath, ProcessBuilder.Redirect.to(logDirectory.resolve(name + ".log").toFile()));
+		return start(name, port, managementPort, logDirectory.resolve(name + ".log"), List.copyOf(command),
+				Map.copyOf(environment), null, healthPath,
+				ProcessBuilder.Redirect.to(logDirectory.resolve(name + ".log").toFile()));
 	}
 
 	/**
@@ -135,24 +142,27 @@ final class ServiceProcess {
 	/** Any command run as a service; tests use it to supervise something smaller than a Spring Boot JVM. */
 	static ServiceProcess start(String name, int port, Path log, List<String> command, Map<String, String> environment,
 			@Nullable String readyLine, ProcessBuilder.Redirect output) throws IOException {
-		return start(name, port, log, command, environment, readyLine, HEALTH, output);
+		return start(name, port, 0, log, command, environment, readyLine, HEALTH, output);
 	}
 
-	private static ServiceProcess start(String name, int port, Path log, List<String> command,
+	private static ServiceProcess start(String name, int port, int managementPort, Path log, List<String> command,
 			Map<String, String> environment, @Nullable String readyLine, String healthPath,
 			ProcessBuilder.Redirect output) throws IOException {
 		long logOffset = (output.type() == ProcessBuilder.Redirect.Type.APPEND && Files.exists(log)) ? Files.size(log) : 0;
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output);
 		builder.environment().putAll(environment);
-		builder.environment().put("SERVER_PORT", Integer.toString(port));
-		return new ServiceProcess(name, port, log, command, environment, readyLine, healthPath, logOffset,
-				builder.start());
+		builder.environment().put(ServiceEnvironment.SERVER_PORT, Integer.toString(port));
+		if (managementPort > 0) {
+			builder.environment().put(ServiceEnvironment.MANAGEMENT_SERVER_PORT, Integer.toString(managementPort));
+		}
+		return new ServiceProcess(name, port, managementPort, log, command, environment, readyLine, healthPath,
+				logOffset, builder.start());
 	}
 
 	/** The same command on the same port; the log is appended to, so it keeps what the last run said before it died. */
 	ServiceProcess restart() throws IOException {
-		return start(this.name, this.port, this.log, this.command, this.environment, this.readyLine, this.healthPath,
-				ProcessBuilder.Redirect.appendTo(this.log.toFile()));
+		return start(this.name, this.port, this.managementPort, this.log, this.command, this.environment,
+				this.readyLine, this.healthPath, ProcessBuilder.Redirect.appendTo(this.log.toFile()));
 	}
 
 	CompletableFuture<Process> onExit() {
@@ -198,13 +208,18 @@ final class ServiceProcess {
 		return "http://127.0.0.1:" + this.port;
 	}
 
+	/** Its actuator's base URL: the management port's, or for a process without one its own port's. */
+	String managementUrl() {
+		return "http://127.0.0.1:" + ((this.managementPort > 0) ? this.managementPort : this.port);
+	}
+
 	Path log() {
 		return this.log;
 	}
 
 	void awaitHealthy(Duration timeout) throws InterruptedException {
 		Instant deadline = Instant.now().plus(timeout);
-		HttpRequest health = HttpRequest.newBuilder(URI.create(baseUrl() + this.healthPath))
+		HttpRequest health = HttpRequest.newBuilder(URI.create(managementUrl() + this.healthPath))
 			.timeout(Duration.ofSeconds(2))
 			.build();
 		while (Instant.now().isBefore(deadline)) {

@@ -15,13 +15,16 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What {@code .freshline/local-stack.json} tells scripts about a running stack. The passwords and
- * tokens are new per run and the file is readable by its owner only.
+ * tokens are new per run and the file is readable by its owner only. {@code management}: each
+ * service's actuator base URL, by service name ({@code api-1}, {@code invalidator}, ...), on loopback.
  */
-record StackInfo(Postgres postgres, Kafka kafka, Redis redis, List<String> api, Auth auth, Map<String, Long> processes) {
+record StackInfo(Postgres postgres, Kafka kafka, Redis redis, List<String> api, Map<String, String> management,
+		Auth auth, Map<String, Long> processes) {
 
 	StackInfo withProcesses(Map<String, Long> pids) {
 		// in the order they were started, as first written
-		return new StackInfo(this.postgres, this.kafka, this.redis, this.api, this.auth, Collections.unmodifiableMap(new LinkedHashMap<>(pids)));
+		return new StackInfo(this.postgres, this.kafka, this.redis, this.api, this.management, this.auth,
+				Collections.unmodifiableMap(new LinkedHashMap<>(pids)));
 	}
 
 	/**

@@ -17,6 +17,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -89,6 +92,7 @@ class LocalStackIntegrationTests {
 		String api2 = stack.path("api").get(1).asString();
 
 		assertTheRunsTokensWork(stack, api1, output);
+		assertActuatorsOnManagementPortsOnly(stack, api1);
 		assertThat(get(api1 + "/patients/77")).contains("\"version\":1");
 		assertRedisUsers(stack);
 		// through the cache as the api user: a miss fills (READ, FILL scripts), the next read hits
@@ -147,7 +151,7 @@ class LocalStackIntegrationTests {
 				.describedGroups().get("freshline-invalidator").get(10, TimeUnit.SECONDS))
 				.hasCauseInstanceOf(GroupAuthorizationException.class);
 		}
-		assertNoKafkaPasswordIn(stack, started);
+		assertNoSecretInLogsOrCommandLines(stack, started, output);
 		try (Admin admin = Admin.create(kafkaLogin(stack, "ops"))) {
 			ConsumerGroupDescription group = admin.describeConsumerGroups(List.of("freshline-invalidator"))
 				.describedGroups().get("freshline-invalidator").get(10, TimeUnit.SECONDS);
@@ -219,20 +223,90 @@ class LocalStackIntegrationTests {
 						+ user.path("user").asString() + "\" password=\"" + user.path("password").asString() + "\";");
 	}
 
-	/** Passwords go through the environment: {@code ps} shows arguments, and logs are read by many. */
-	private void assertNoKafkaPasswordIn(JsonNode stack, List<ProcessHandle> processes) throws Exception {
-		List<String> passwords = new ArrayList<>();
-		stack.path("kafka").path("users").properties().forEach((user) -> passwords.add(user.getValue().path("password").asString()));
-		for (ProcessHandle process : processes) {
-			String commandLine = process.info().commandLine().orElse("");
-			passwords.forEach((password) -> assertThat(commandLine).doesNotContain(password));
+	/**
+	 * Passwords go through the environment ({@code ps} shows arguments) and no log holds a password
+	 * or token of the run: every password the launcher gave a service (read from the service's own
+	 * environment, so the database roles' too, which local-stack.json does not list), every one in
+	 * local-stack.json, and both tokens, in every log under the state directory (the Kafka broker's
+	 * topic segments too) and in the launcher's output (which prints the tokens, and nothing else
+	 * secret).
+	 */
+	private void assertNoSecretInLogsOrCommandLines(JsonNode stack, List<ProcessHandle> processes, List<String> output)
+			throws Exception {
+		Set<String> passwords = new TreeSet<>();
+		JsonNode postgres = stack.path("postgres");
+		passwords.addAll(List.of(postgres.path("password").asString(), postgres.path("signalPassword").asString()));
+		for (String server : List.of("redis", "kafka")) {
+			stack.path(server).path("users").properties()
+				.forEach((user) -> passwords.add(user.getValue().path("password").asString()));
 		}
-		try (var logs = Files.list(this.state.resolve("logs"))) {
-			for (Path log : logs.toList()) {
-				String text = Files.readString(log);
-				passwords.forEach((password) -> assertThat(text).as("%s", log).doesNotContain(password));
+		Map<String, Set<String>> passwordVariables = new TreeMap<>();
+		for (String service : List.of("api-1", "api-2", "invalidator", "cdc-connector", "kafka")) {
+			long pid = JsonMapper.builder().build().readTree(Files.readString(this.state.resolve("local-stack.json")))
+				.path("processes").path(service).asLong();
+			for (String variable : Files.readString(Path.of("/proc", Long.toString(pid), "environ")).split("\0")) {
+				if (variable.contains("PASSWORD=")) {
+					passwords.add(variable.substring(variable.indexOf('=') + 1));
+					passwordVariables.computeIfAbsent(service, (name) -> new TreeSet<>())
+						.add(variable.substring(0, variable.indexOf('=')));
+				}
 			}
 		}
+		// least privilege: each service holds the logins it uses and no other's
+		assertThat(passwordVariables.get("api-1")).containsExactly("API_DB_PASSWORD", "MIGRATION_DB_PASSWORD",
+				"REDIS_PASSWORD");
+		assertThat(passwordVariables.get("invalidator")).containsExactly("INVALIDATOR_DB_PASSWORD", "KAFKA_PASSWORD",
+				"REDIS_PASSWORD");
+		assertThat(passwordVariables.get("cdc-connector")).containsExactly("CDC_DB_PASSWORD", "KAFKA_PASSWORD");
+		assertThat(passwords).as("the database roles' passwords, from the services' environments")
+			.hasSizeGreaterThanOrEqualTo(2 + 4 + 4 + 3);
+		passwords.forEach((password) -> assertThat(password).hasSizeGreaterThanOrEqualTo(16));
+		List<String> tokens = List.of(stack.path("auth").path("readerToken").asString(),
+				stack.path("auth").path("adminToken").asString());
+
+		for (ProcessHandle process : processes) {
+			String commandLine = process.info().commandLine().orElse("");
+			assertThat(passwords).as("passwords in the command line of %s", process.pid()).noneMatch(commandLine::contains);
+		}
+		List<Path> logs;
+		try (var files = Files.walk(this.state)) {
+			logs = files.filter((file) -> file.getFileName().toString().endsWith(".log")).toList();
+		}
+		assertThat(logs).extracting((log) -> log.getFileName().toString())
+			.contains("api-1.log", "api-2.log", "invalidator.log", "cdc-connector.log", "kafka.log", "redis.log");
+		assertThat(logs).as("the change topics' segments: a topic holds no secret either")
+			.anyMatch((log) -> log.getParent().getFileName().toString().startsWith("freshline.public.patient-"));
+		for (Path log : logs) {
+			// byte for byte: a Kafka segment (also named .log) is binary, the secrets are ASCII
+			String text = Files.readString(log, StandardCharsets.ISO_8859_1);
+			assertThat(passwords).as("passwords in %s", log).noneMatch(text::contains);
+			assertThat(tokens).as("tokens in %s", log).noneMatch(text::contains);
+		}
+		String printed = String.join("\n", output);
+		assertThat(passwords).as("passwords in the launcher's output").noneMatch(printed::contains);
+	}
+
+	/**
+	 * Health details and metrics of every service on its management port, on loopback and without
+	 * a token; the API's own port serves its probes and nothing else of the actuator.
+	 */
+	private void assertActuatorsOnManagementPortsOnly(JsonNode stack, String api) throws Exception {
+		JsonNode management = stack.path("management");
+		assertThat(management.propertyNames()).containsExactlyInAnyOrder("api-1", "api-2", "invalidator",
+				"cdc-connector");
+		for (var service : management.properties()) {
+			String url = service.getValue().asString();
+			assertThat(url).startsWith("http://127.0.0.1:");
+			HttpResponse<String> health = send("GET", url + "/actuator/health", null, null);
+			assertThat(health.statusCode()).as("%s health", service.getKey()).isEqualTo(200);
+			assertThat(health.body()).as("%s health details", service.getKey()).contains("\"components\"");
+			assertThat(send("GET", url + "/actuator/metrics", null, null).statusCode()).as("%s metrics", service.getKey())
+				.isEqualTo(200);
+		}
+		String admin = stack.path("auth").path("adminToken").asString();
+		assertThat(send("GET", api + "/actuator/health", admin, null).statusCode()).as("the API's port, admin token")
+			.isEqualTo(403);
+		assertThat(send("GET", api + "/readyz", null, null).statusCode()).as("the readiness probe").isEqualTo(200);
 	}
 
 	/**
@@ -276,7 +350,7 @@ class LocalStackIntegrationTests {
 
 	/**
 	 * The tokens of local-stack.json, as the README uses them: the reader's reads and is refused a
-	 * write (403), the admin's writes, no token is 401; both were printed, and no service logged them.
+	 * write (403), the admin's writes, no token is 401; both were printed.
 	 */
 	private void assertTheRunsTokensWork(JsonNode stack, String api, List<String> output) throws Exception {
 		JsonNode auth = stack.path("auth");
@@ -298,11 +372,6 @@ class LocalStackIntegrationTests {
 		assertThat(written.body()).contains("\"ward\":\"ward-token\"");
 
 		assertThat(output).anyMatch((line) -> line.contains(this.reader)).anyMatch((line) -> line.contains(admin));
-		try (var logs = Files.list(this.state.resolve("logs"))) {
-			for (Path log : logs.toList()) {
-				assertThat(Files.readString(log)).as("%s holds no token", log).doesNotContain(this.reader, admin);
-			}
-		}
 	}
 
 	/**

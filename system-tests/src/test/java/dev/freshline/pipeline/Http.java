@@ -21,7 +21,7 @@ public final class Http {
 	/** {@code Authorization} with a token that reads patients and formularies. */
 	public static final String READER = "Bearer " + LocalIssuer.forTests().readerToken();
 
-	/** {@code Authorization} with a token that may also write, flush and read the actuator. */
+	/** {@code Authorization} with a token that may also write and flush. */
 	public static final String ADMIN = "Bearer " + LocalIssuer.forTests().adminToken();
 
 	private Http() {
@@ -51,13 +51,6 @@ public final class Http {
 	/** For a reader a test holds at a named point for longer than a request usually takes. */
 	public static HttpResponse<String> get(String url, Duration timeout) throws IOException, InterruptedException {
 		return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout).header("Authorization", READER).build(),
-				HttpResponse.BodyHandlers.ofString());
-	}
-
-	/** A GET with the admin token: health details and metrics. */
-	public static HttpResponse<String> getAsAdmin(String url) throws IOException, InterruptedException {
-		return client.send(
-				HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).header("Authorization", ADMIN).build(),
 				HttpResponse.BodyHandlers.ofString());
 	}
 }

@@ -320,7 +320,7 @@ public final class PipelineStack implements AutoCloseable {
 			.put(ServiceEnvironment.FRESHLINE_TOPIC_PREFIX, this.name)
 			.put(ServiceEnvironment.FRESHLINE_KEY_PREFIX, this.name)
 			.put(ServiceEnvironment.INVALIDATOR_GROUP_ID, invalidatorGroup())
-			.put(ServiceEnvironment.SERVER_PORT, 0)
+			.freePorts()
 			.put("spring.autoconfigure.exclude", excludedAutoConfigurations)
 			.putAll(this.overrides)
 			.toMap();
@@ -333,11 +333,20 @@ public final class PipelineStack implements AutoCloseable {
 	}
 
 	public String apiUrl(int instance) {
+		return "http://127.0.0.1:" + api(instance).getEnvironment().getProperty("local.server.port");
+	}
+
+	/** Where API instance {@code instance} serves its actuator: its management port, no token needed. */
+	public String apiManagementUrl(int instance) {
+		return "http://127.0.0.1:" + api(instance).getEnvironment().getProperty("local.management.port");
+	}
+
+	private ConfigurableApplicationContext api(int instance) {
 		ConfigurableApplicationContext api = (instance == 1) ? this.api1 : this.api2;
 		if (api == null) {
 			throw new IllegalStateException("api-" + instance + " is not running");
 		}
-		return "http://127.0.0.1:" + api.getEnvironment().getProperty("local.server.port");
+		return api;
 	}
 
 	/** What a service (or the ops tool) reads to reach this stack's database with its roles. */

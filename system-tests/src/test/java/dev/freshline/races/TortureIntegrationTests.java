@@ -341,7 +341,7 @@ class TortureIntegrationTests {
 	private static String fenceClock(PipelineStack stack) throws Exception {
 		List<String> clocks = new ArrayList<>();
 		for (int instance = 1; instance <= 2; instance++) {
-			JsonNode pipeline = json.readTree(Http.getAsAdmin(stack.apiUrl(instance) + "/actuator/health").body())
+			JsonNode pipeline = json.readTree(Http.get(stack.apiManagementUrl(instance) + "/actuator/health").body())
 				.path("components")
 				.path("pipeline")
 				.path("details");

@@ -1,7 +1,9 @@
 package dev.freshline.api.security;
 
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServletRequest;
 
+import org.springframework.boot.actuate.endpoint.web.WebServerNamespace;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -9,13 +11,15 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.web.context.WebApplicationContext;
+import org.springframework.web.context.support.WebApplicationContextUtils;
 
 import dev.freshline.model.Scopes;
 
 /**
  * Each endpoint and the one scope it needs; anything not listed is refused, so an endpoint added
  * later is closed until someone decides who may call it. The health probes stay open because
- * orchestrators call them without a token. Stateless: no session, no CSRF (no cookies to forge).
+ * orchestrators call them without a token; the actuator lives on the management server. Stateless: no session, no CSRF (no cookies to forge).
  */
 @Configuration(proxyBeanMethods = false)
 class ApiSecurityConfiguration {
@@ -31,15 +35,19 @@ class ApiSecurityConfiguration {
 		http.authorizeHttpRequests((requests) -> requests
 			// an error forwarded to /error has passed these rules already on its way in
 			.dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
-			.requestMatchers(HttpMethod.GET, "/actuator/health/liveness", "/actuator/health/readiness").permitAll()
+			// the management server (its own port, on loopback unless an operator binds it elsewhere)
+			// is guarded by where it listens, like the other services' actuators: no token there
+			.requestMatchers(ApiSecurityConfiguration::onManagementServer).permitAll()
+			// the probes on the API's own port: a status, no details, and orchestrators have no token
+			.requestMatchers(HttpMethod.GET, "/livez", "/readyz").permitAll()
 			// a census lists patients: it is patient data like the record itself
 			.requestMatchers(HttpMethod.GET, "/patients/*", "/wards/*/patients").hasAuthority(PATIENTS_READ)
 			.requestMatchers(HttpMethod.GET, "/hospitals/*/formulary").hasAuthority(FORMULARY_READ)
 			// /bench/db/patients/{id} serves a patient; /bench/noop is the baseline the cached read is
 			// compared with (hit_vs_noop), so it pays the same token check or the ratio would hide it
 			.requestMatchers(HttpMethod.GET, "/bench/noop", "/bench/db/patients/*").hasAuthority(PATIENTS_READ)
-			// writes, flushes, tag invalidations, and health details, metrics and the rest of actuator
-			.requestMatchers("/admin/**", "/actuator/**").hasAuthority(ADMIN)
+			// writes, flushes and tag invalidations
+			.requestMatchers("/admin/**").hasAuthority(ADMIN)
 			.anyRequest().denyAll())
 			.oauth2ResourceServer((resourceServer) -> resourceServer.jwt((jwt) -> {
 			}).authenticationEntryPoint(problems).accessDeniedHandler(problems))
@@ -48,6 +56,16 @@ class ApiSecurityConfiguration {
 			.requestCache(AbstractHttpConfigurer::disable)
 			.csrf(AbstractHttpConfigurer::disable);
 		return http.build();
+	}
+
+	/**
+	 * Whether the request came in on the management server, which Spring Boot runs as a child
+	 * context under that namespace when its port differs. Were it on the API's port (someone
+	 * unset the port), nothing matches here and the actuator falls to {@code denyAll}.
+	 */
+	private static boolean onManagementServer(HttpServletRequest request) {
+		WebApplicationContext context = WebApplicationContextUtils.getWebApplicationContext(request.getServletContext());
+		return context != null && WebServerNamespace.from(context).equals(WebServerNamespace.MANAGEMENT);
 	}
 
 	/** The authority Spring Security's JWT converter makes of a {@code scope} claim entry. */

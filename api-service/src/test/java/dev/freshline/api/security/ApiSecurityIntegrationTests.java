@@ -1,6 +1,11 @@
 package dev.freshline.api.security;
 
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -35,6 +41,8 @@ import dev.freshline.model.CacheKeys;
 import dev.freshline.model.Scopes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
  * The API's door, on a real Postgres and Redis with tokens signed like the local stack's: no token
@@ -72,7 +80,7 @@ class ApiSecurityIntegrationTests {
 			.put("freshline.bench.endpoints", true)
 			// no pipeline here writes watermarks: with the fence on, every read would bypass the cache
 			.put(ServiceEnvironment.FRESHLINE_FENCE, false)
-			.put(ServiceEnvironment.SERVER_PORT, 0)
+			.freePorts()
 			.toMap();
 		this.api = new SpringApplicationBuilder(ApiApplication.class).properties(environment).run();
 		this.redisClient = RedisClient.create(SharedServers.get().redis().uri());
@@ -182,25 +190,48 @@ class ApiSecurityIntegrationTests {
 	}
 
 	@Test
-	void shouldLetTheAdminTokenWriteFlushAndReadTheActuator() throws Exception {
+	void shouldLetTheAdminTokenWriteAndFlush() throws Exception {
 		String admin = issuer.adminToken();
 
 		HttpResponse<String> written = send("PUT", "/admin/patients/43", admin);
 		assertThat(written.statusCode()).as(written.body()).isEqualTo(200);
 		assertThat(written.body()).contains("\"ward\":\"ward-b\"");
 		assertThat(send("POST", "/admin/cache/namespaces/patient/flush", admin).statusCode()).isEqualTo(200);
-		HttpResponse<String> health = send("GET", "/actuator/health", admin);
-		assertThat(health.statusCode()).isEqualTo(200);
-		assertThat(health.body()).as("details are for the admin scope").contains("\"components\"");
-		assertThat(send("GET", "/actuator/metrics", admin).statusCode()).isEqualTo(200);
 	}
 
 	@Test
-	void shouldAnswerTheHealthProbesWithoutAToken() throws Exception {
-		for (String probe : List.of("/actuator/health/liveness", "/actuator/health/readiness")) {
+	void shouldServeTheActuatorOnTheManagementPortOnlyWithoutAToken() throws Exception {
+		HttpResponse<String> health = sendTo(managementPort(), "GET", "/actuator/health", null);
+		assertThat(health.statusCode()).isEqualTo(200);
+		assertThat(health.body()).as("the details").contains("\"components\"", "\"db\"");
+		assertThat(sendTo(managementPort(), "GET", "/actuator/metrics/freshline.cache.hits", null).statusCode())
+			.isEqualTo(200);
+
+		// the API's own port has no actuator left, not even for the admin token
+		for (String path : List.of("/actuator/health", "/actuator/metrics", "/actuator/health/readiness")) {
+			assertForbidden(send("GET", path, issuer.adminToken()));
+		}
+	}
+
+	@Test
+	void shouldBindTheManagementPortToLoopbackOnly() throws Exception {
+		InetAddress external = nonLoopbackAddress();
+		assumeThat(external).as("this machine has an address other than loopback").isNotNull();
+		int apiPort = Integer.parseInt(this.api.getEnvironment().getProperty("local.server.port"));
+
+		try (Socket api = new Socket(external, apiPort)) {
+			assertThat(api.isConnected()).as("the API's port is reachable at %s", external).isTrue();
+		}
+		assertThatExceptionOfType(ConnectException.class).as("the management port at %s", external)
+			.isThrownBy(() -> new Socket(external, managementPort()).close());
+	}
+
+	@Test
+	void shouldAnswerTheHealthProbesOnTheApiPortWithoutAToken() throws Exception {
+		for (String probe : List.of("/livez", "/readyz")) {
 			HttpResponse<String> response = send("GET", probe, null);
 			assertThat(response.statusCode()).as(probe).isEqualTo(200);
-			assertThat(response.body()).as(probe).contains("\"status\":\"UP\"").doesNotContain("components");
+			assertThat(response.body()).as(probe).contains("\"status\":\"UP\"").doesNotContain("components", "\"db\"");
 		}
 	}
 
@@ -234,10 +265,33 @@ class ApiSecurityIntegrationTests {
 		}
 	}
 
+	private int managementPort() {
+		return Integer.parseInt(this.api.getEnvironment().getProperty("local.management.port"));
+	}
+
+	/** An address of this machine that is not loopback, or null on a machine with loopback only. */
+	private static @Nullable InetAddress nonLoopbackAddress() throws IOException {
+		for (NetworkInterface network : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+			if (network.isUp() && !network.isLoopback()) {
+				for (InetAddress address : Collections.list(network.getInetAddresses())) {
+					if (address instanceof Inet4Address) {
+						return address;
+					}
+				}
+			}
+		}
+		return null;
+	}
+
 	private HttpResponse<String> send(String method, String path, @Nullable String token)
 			throws IOException, InterruptedException {
+		return sendTo(Integer.parseInt(this.api.getEnvironment().getProperty("local.server.port")), method, path, token);
+	}
+
+	private HttpResponse<String> sendTo(int port, String method, String path, @Nullable String token)
+			throws IOException, InterruptedException {
 		HttpRequest.Builder request = HttpRequest
-			.newBuilder(URI.create("http://127.0.0.1:" + this.api.getEnvironment().getProperty("local.server.port") + path))
+			.newBuilder(URI.create("http://127.0.0.1:" + port + path))
 			.timeout(Duration.ofSeconds(10))
 			.header("Content-Type", "application/json")
 			.method(method, method.equals("GET") || method.equals("DELETE") ? HttpRequest.BodyPublishers.noBody()

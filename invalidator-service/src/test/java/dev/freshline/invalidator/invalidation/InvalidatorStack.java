@@ -81,7 +81,7 @@ final class InvalidatorStack implements AutoCloseable {
 			.put(ServiceEnvironment.FRESHLINE_TOPIC_PREFIX, this.name)
 			.put(ServiceEnvironment.FRESHLINE_KEY_PREFIX, this.name)
 			.put(ServiceEnvironment.INVALIDATOR_GROUP_ID, groupId())
-			.put(ServiceEnvironment.SERVER_PORT, 0)
+			.freePorts()
 			// these tests need no database; SchemaCheckIntegrationTests turns the check on
 			.put("INVALIDATOR_SCHEMA_CHECK", false)
 			.putAll(overrides)

@@ -95,7 +95,7 @@ class SecuredKafkaIntegrationTests {
 			.put(ServiceEnvironment.FRESHLINE_TOPIC_PREFIX, this.name)
 			.put(ServiceEnvironment.FRESHLINE_KEY_PREFIX, this.name)
 			.put(ServiceEnvironment.INVALIDATOR_GROUP_ID, group)
-			.put(ServiceEnvironment.SERVER_PORT, 0)
+			.freePorts()
 			.put("INVALIDATOR_SCHEMA_CHECK", false)
 			.toMap()).run();
 		// its own declarations created the topics; its group committed where it starts
