@@ -50,6 +50,11 @@ public final class BenchHttp {
 		return this.client.send(request(url, this.reader).build(), HttpResponse.BodyHandlers.ofString());
 	}
 
+	/** A GET with no token, as an anonymous caller would send it: the baseline of what the token check costs. */
+	public HttpResponse<String> getWithoutToken(String url) throws IOException, InterruptedException {
+		return this.client.send(request(url, null).build(), HttpResponse.BodyHandlers.ofString());
+	}
+
 	/** A GET with one request header, e.g. {@code Freshline-After}. */
 	public HttpResponse<String> get(String url, String header, String value) throws IOException, InterruptedException {
 		return this.client.send(request(url, this.reader).header(header, value).build(), HttpResponse.BodyHandlers.ofString());
