@@ -87,8 +87,8 @@ final class ApiReads {
 			missRatios += miss.readsPerS() / dbOnly.readsPerS();
 			anonymousRatios += hit.readsPerS() / anonymousNoop.readsPerS();
 			authCosts += 1 - noop.readsPerS() / anonymousNoop.readsPerS();
-			progress.line("reads on %s: anonymous-noop %.0f/s, noop %.0f/s, hit %.0f/s, db-only %.0f/s, miss %.0f/s", instance,
-					anonymousNoop.readsPerS(), noop.readsPerS(), hit.readsPerS(), dbOnly.readsPerS(), miss.readsPerS());
+			progress.line("reads on %s: noop %.0f/s, anonymous-noop %.0f/s, hit %.0f/s, db-only %.0f/s, miss %.0f/s", instance,
+					noop.readsPerS(), anonymousNoop.readsPerS(), hit.readsPerS(), dbOnly.readsPerS(), miss.readsPerS());
 		}
 		return new Figures(results, hitRatios / 2, missRatios / 2, anonymousRatios / 2, authCosts / 2, checks);
 	}

@@ -13,7 +13,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The one HTTP client every API scenario uses, so that each figure and its baseline share a load
  * generator. It authenticates like any client, once {@link #authorize} gave it the stack's tokens:
- * reads with the reader token, actuator and admin calls with the admin token.
+ * reads with the reader token, actuator and admin calls with the admin token, and the anonymous
+ * baseline with none.
  */
 public final class BenchHttp {
 
