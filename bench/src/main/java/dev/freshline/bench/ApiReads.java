@@ -9,7 +9,9 @@ import dev.freshline.model.CacheKeys;
 
 /**
  * API reads per instance: cache hits beside the no-op endpoint, cache misses beside the
- * Postgres-only endpoint, each measured alone on one instance with the same load. A miss is forced
+ * Postgres-only endpoint, each measured alone on one instance with the same load. The no-op is
+ * measured twice, with the reader token and without one, so that the token check's cost is measured
+ * beside the figures it is part of. A miss is forced
  * by deleting the entry's value key from the client before its read (a separate Redis connection,
  * outside the timed request), which the API sees exactly as an invalidation.
  */
@@ -18,7 +20,15 @@ final class ApiReads {
 	/** Ids the scenarios cycle through: small enough to cache before every hit run in a second. */
 	private static final int IDS = 1000;
 
-	record Figures(List<ReadLoad.Result> results, double hitVsNoop, double missVsDbOnly, List<String> counterChecks) {
+	/**
+	 * @param hitVsNoop hits over the no-op, both with the reader token
+	 * @param hitVsAnonymousNoop hits (with the token) over the no-op without one: what the token
+	 * check and the cache together cost compared with the bare web stack
+	 * @param authNoopCost 1 - (no-op with the token) / (no-op without it): the share of the bare web
+	 * stack's throughput the token check takes
+	 */
+	record Figures(List<ReadLoad.Result> results, double hitVsNoop, double missVsDbOnly, double hitVsAnonymousNoop,
+			double authNoopCost, List<String> counterChecks) {
 	}
 
 	private final StackProcess stack;
@@ -44,6 +54,9 @@ final class ApiReads {
 		List<String> checks = new ArrayList<>();
 		double hitRatios = 0;
 		double missRatios = 0;
+		double anonymousRatios = 0;
+		double authCosts = 0;
+		ReadLoad anonymous = anonymous();
 		for (int index = 0; index < 2; index++) {
 			String api = this.stack.api(index);
 			String management = this.stack.apiManagement(index);
@@ -51,6 +64,9 @@ final class ApiReads {
 			warmUp(api, instance);
 			ReadLoad.Result noop = this.load.run("noop", instance, (i) -> api + "/bench/noop", (i) -> {
 			});
+			ReadLoad.Result anonymousNoop = anonymous.run("anonymous-noop", instance, (i) -> api + "/bench/anonymous-noop",
+					(i) -> {
+					});
 			ReadLoad.Result dbOnly = this.load.run("db-only", instance, (i) -> api + "/bench/db/patients/" + id(i), (i) -> {
 			});
 			double hits = this.http.counter(management, "freshline.cache.hits");
@@ -67,19 +83,28 @@ final class ApiReads {
 			checks.add(String.format(java.util.Locale.ROOT,
 					"%s: hit scenario counted %.0f hits and %.0f misses; miss scenario counted %.0f misses and %.0f hits",
 					instance, hitHits, hitMisses, missMisses, missHits));
-			results.addAll(List.of(noop, hit, dbOnly, miss));
+			results.addAll(List.of(noop, anonymousNoop, hit, dbOnly, miss));
 			hitRatios += hit.readsPerS() / noop.readsPerS();
 			missRatios += miss.readsPerS() / dbOnly.readsPerS();
-			progress.line("reads on %s: noop %.0f/s, hit %.0f/s, db-only %.0f/s, miss %.0f/s", instance, noop.readsPerS(),
-					hit.readsPerS(), dbOnly.readsPerS(), miss.readsPerS());
+			anonymousRatios += hit.readsPerS() / anonymousNoop.readsPerS();
+			authCosts += 1 - noop.readsPerS() / anonymousNoop.readsPerS();
+			progress.line("reads on %s: noop %.0f/s, anonymous-noop %.0f/s, hit %.0f/s, db-only %.0f/s, miss %.0f/s", instance,
+					noop.readsPerS(), anonymousNoop.readsPerS(), hit.readsPerS(), dbOnly.readsPerS(), miss.readsPerS());
 		}
-		return new Figures(results, hitRatios / 2, missRatios / 2, checks);
+		return new Figures(results, hitRatios / 2, missRatios / 2, anonymousRatios / 2, authCosts / 2, checks);
+	}
+
+	/** The same load sending no token: the same HTTP client and connections, only the header is missing. */
+	private ReadLoad anonymous() {
+		return this.load.reading((url) -> this.http.getWithoutToken(url).statusCode());
 	}
 
 	/** One unrecorded pass over every endpoint first, so that no scenario pays for the JIT of another. */
 	private void warmUp(String api, String instance) throws InterruptedException {
 		prefill(api);
 		this.load.run("warm-up", instance, (i) -> api + "/bench/noop", (i) -> {
+		});
+		anonymous().run("warm-up", instance, (i) -> api + "/bench/anonymous-noop", (i) -> {
 		});
 		this.load.run("warm-up", instance, (i) -> api + "/bench/db/patients/" + id(i), (i) -> {
 		});

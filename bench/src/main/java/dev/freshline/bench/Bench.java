@@ -148,8 +148,9 @@ public final class Bench {
 				ReadLoad load = new ReadLoad(http, this.options.readConcurrency(), this.options.readWarmUp(),
 						this.options.readWindow());
 				this.results.reads = new ApiReads(stack, http, load, redis.sync(), new CacheKeys(PREFIX)).run(this.progress);
-				this.progress.line("hit_vs_noop %.2f, miss_vs_dbonly %.2f", this.results.reads.hitVsNoop(),
-						this.results.reads.missVsDbOnly());
+				this.progress.line("hit_vs_noop %.2f, miss_vs_dbonly %.2f, hit_vs_anonymous_noop %.2f, auth_noop_cost %.3f",
+						this.results.reads.hitVsNoop(), this.results.reads.missVsDbOnly(), this.results.reads.hitVsAnonymousNoop(),
+						this.results.reads.authNoopCost());
 				HotKey.Figures hot = new HotKey(stack, http).run(this.options.hotKeyClients(), this.options.hotKeySettle());
 				this.results.hotKey = hot;
 				this.progress.line(

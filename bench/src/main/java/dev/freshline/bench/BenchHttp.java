@@ -13,8 +13,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The one HTTP client every API scenario uses, so that each figure and its baseline share a load
  * generator. It authenticates like any client, once {@link #authorize} gave it the stack's tokens:
- * reads with the reader token, admin calls with the admin token, the actuator (on a management
- * port) with none.
+ * reads with the reader token, admin calls with the admin token, and the anonymous baseline and
+ * the actuator (on a management port) with none.
  */
 public final class BenchHttp {
 
@@ -51,14 +51,17 @@ public final class BenchHttp {
 		return this.client.send(request(url, this.reader).build(), HttpResponse.BodyHandlers.ofString());
 	}
 
+	/**
+	 * A GET with no token, as an anonymous caller sends it: the baseline of what the token check
+	 * costs, and the actuator on a management port, which asks for none.
+	 */
+	public HttpResponse<String> getWithoutToken(String url) throws IOException, InterruptedException {
+		return this.client.send(request(url, null).build(), HttpResponse.BodyHandlers.ofString());
+	}
+
 	/** A GET with one request header, e.g. {@code Freshline-After}. */
 	public HttpResponse<String> get(String url, String header, String value) throws IOException, InterruptedException {
 		return this.client.send(request(url, this.reader).header(header, value).build(), HttpResponse.BodyHandlers.ofString());
-	}
-
-	/** A GET on a service's management port (health details, metrics), which asks for no token. */
-	public HttpResponse<String> getActuator(String url) throws IOException, InterruptedException {
-		return this.client.send(request(url, null).build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	private HttpRequest.Builder request(String url, @Nullable String token) {
@@ -84,7 +87,7 @@ public final class BenchHttp {
 	 */
 	double counter(String managementUrl, String metric) {
 		try {
-			HttpResponse<String> response = getActuator(managementUrl + "/actuator/metrics/" + metric);
+			HttpResponse<String> response = getWithoutToken(managementUrl + "/actuator/metrics/" + metric);
 			if (response.statusCode() != 200) {
 				return Double.NaN;
 			}

@@ -45,6 +45,11 @@ final class ReadLoad {
 		this.window = window;
 	}
 
+	/** The same load (clients, warm-up, window) sending its GETs through {@code reader} instead. */
+	ReadLoad reading(Reader reader) {
+		return new ReadLoad(reader, this.concurrency, this.warmUp, this.window);
+	}
+
 	/**
 	 * @param url the URL of the n-th read of the run
 	 * @param before what a client does before its read (evicting the key for the miss scenario):

@@ -98,7 +98,7 @@ public final class ServiceCopy implements AutoCloseable {
 				throw new IllegalStateException(this.name + " exited with " + this.process.exitValue() + "; see " + log);
 			}
 			try {
-				HttpResponse<String> health = http.getActuator(this.managementUrl + "/actuator/health");
+				HttpResponse<String> health = http.getWithoutToken(this.managementUrl + "/actuator/health");
 				if (health.statusCode() == 200) {
 					return;
 				}

@@ -16,7 +16,8 @@ class ReportTests {
 
 		assertThat(new Report(results).resultLine()).isEqualTo("RESULT lag100_p50_ms=NaN lag100_p99_ms=NaN "
 				+ "lag1000_p50_ms=NaN lag1000_p99_ms=NaN lag3000_p99_ms=NaN stock_debezium_lag1000_p50_ms=NaN "
-				+ "hit_vs_noop=NaN miss_vs_dbonly=NaN replay_events_per_s=NaN hotkey_db_reads=NaN "
+				+ "hit_vs_noop=NaN miss_vs_dbonly=NaN hit_vs_anonymous_noop=NaN auth_noop_cost=NaN "
+				+ "replay_events_per_s=NaN hotkey_db_reads=NaN "
 				+ "connector_idle_cpu_cores=NaN fence_hit_cost=NaN after_read_p50_ms=NaN after_read_p99_ms=NaN "
 				+ "plain_read_p50_ms=NaN plain_read_p99_ms=NaN paused_staleness_p50_ms=NaN paused_staleness_max_ms=NaN");
 	}
@@ -40,6 +41,18 @@ class ReportTests {
 		results.fenceCost = new FenceCost.Figures(3, List.of(), 10100, 10000, -0.01, -0.03, 0.01, Map.of(), Map.of());
 
 		assertThat(new Report(results).resultLine()).contains(" fence_hit_cost=-0.010 ");
+		assertThat(new Report(results).failures()).isEmpty();
+	}
+
+	@Test
+	void shouldReportWhatTheTokenCheckCostsBesideHitVsNoop() {
+		BenchResults results = measuredEverything(List.of());
+		results.reads = new ApiReads.Figures(List.of(), 0.904, 0.6, 0.5871, -0.0123, List.of());
+
+		assertThat(new Report(results).resultLine())
+			.contains(" hit_vs_noop=0.90 miss_vs_dbonly=0.60 hit_vs_anonymous_noop=0.59 auth_noop_cost=-0.012 ");
+		assertThat(new Report(results).goals()).contains(new Report.Goal("hit_vs_noop", ">= 0.6", "0.90", "yes"),
+				new Report.Goal("hit_vs_anonymous_noop", ">= 0.6", "0.59", "**no**"));
 		assertThat(new Report(results).failures()).isEmpty();
 	}
 
@@ -158,7 +171,7 @@ class ReportTests {
 			results.lag.add(step(rate, 10, 40));
 		}
 		results.stock = step("stock-debezium-1000", 1000, 600, 900, 0, 0, Map.of());
-		results.reads = new ApiReads.Figures(List.of(), 0.7, 0.6, List.of());
+		results.reads = new ApiReads.Figures(List.of(), 0.7, 0.6, 0.65, 0.25, List.of());
 		results.hotKey = new HotKey.Figures(200, 5000, 0, 1, 0, 0, 20);
 		results.replay = new ReplayFigure.Figure(90_000, 100_000, "scripts/bench-replay --events 100000");
 		results.connectorIdleCores = 0.1;

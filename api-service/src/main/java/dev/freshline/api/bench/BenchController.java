@@ -17,7 +17,8 @@ import dev.freshline.model.Ids;
 
 /**
  * What a user would compare the cached read against: {@code GET /bench/noop} (the web stack
- * alone) and {@code GET /bench/db/patients/{id}} (the same JSON as {@code /patients/{id}}, always
+ * alone), {@code GET /bench/anonymous-noop} (the same without a token, to show what the token check
+ * costs) and {@code GET /bench/db/patients/{id}} (the same JSON as {@code /patients/{id}}, always
  * from Postgres). Only the benchmark turns it on, through {@code FRESHLINE_BENCH_ENDPOINTS=true}.
  */
 @RestController
@@ -38,6 +39,12 @@ class BenchController {
 	@GetMapping(path = "/bench/noop", produces = MediaType.APPLICATION_JSON_VALUE)
 	ResponseEntity<byte[]> noop() {
 		return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(NOOP);
+	}
+
+	/** {@link #noop()} with no token check in front of it (ApiSecurityConfiguration lets anyone call it). */
+	@GetMapping(path = "/bench/anonymous-noop", produces = MediaType.APPLICATION_JSON_VALUE)
+	ResponseEntity<byte[]> anonymousNoop() {
+		return noop();
 	}
 
 	@GetMapping(path = "/bench/db/patients/{id}", produces = MediaType.APPLICATION_JSON_VALUE)

@@ -46,6 +46,9 @@ class ApiSecurityConfiguration {
 			// /bench/db/patients/{id} serves a patient; /bench/noop is the baseline the cached read is
 			// compared with (hit_vs_noop), so it pays the same token check or the ratio would hide it
 			.requestMatchers(HttpMethod.GET, "/bench/noop", "/bench/db/patients/*").hasAuthority(PATIENTS_READ)
+			// the baseline without the token check (auth_noop_cost): safe open, it answers a constant "{}"
+			// and exists only with FRESHLINE_BENCH_ENDPOINTS=true (404 otherwise)
+			.requestMatchers(HttpMethod.GET, "/bench/anonymous-noop").permitAll()
 			// writes, flushes and tag invalidations
 			.requestMatchers("/admin/**").hasAuthority(ADMIN)
 			.anyRequest().denyAll())
