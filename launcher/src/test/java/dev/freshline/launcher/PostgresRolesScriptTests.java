@@ -3,6 +3,7 @@ package dev.freshline.launcher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -30,5 +31,21 @@ class PostgresRolesScriptTests {
 				.contains("CREATE ROLE " + role.name() + " LOGIN " + (role.replication() ? "REPLICATION " : "") + "PASSWORD");
 			assertThat(script).contains("\"$" + role.passwordVariable() + "\"");
 		}
+	}
+
+	@Test
+	void shouldGrantNothingSoComposeHasTheTestedPrivilegesOnly() throws IOException {
+		// The roles' privileges come from the migrations, which ApiDatabaseRoleIntegrationTests runs
+		// on the same Postgres major version: a grant or an extra attribute here would widen them in
+		// compose alone, where no test would see it.
+		List<String> statements = Files.readAllLines(SCRIPT)
+			.stream()
+			.map(String::strip)
+			.filter((line) -> line.matches("(?i)(CREATE|ALTER|GRANT|REVOKE)\\b.*"))
+			.toList();
+		assertThat(statements).as("the script's SQL statements").allSatisfy((statement) -> assertThat(statement)
+			.matches("CREATE ROLE [a-z_]+ LOGIN (REPLICATION )?PASSWORD :'[a-z_]+';|ALTER DATABASE :\"database\" OWNER TO "
+					+ DatabaseRole.OWNER.name() + ";"));
+		assertThat(statements).hasSize(DatabaseRole.ALL.size() + 1);
 	}
 }

@@ -5,7 +5,7 @@ import java.time.Duration;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.TimeoutOptions;
 
-import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -29,12 +29,16 @@ class RedisCacheConfiguration {
 	/** Admin operations may take longer than a read's budget: they are not on the request path of readers. */
 	private static final Duration ADMIN_REPLY_TIMEOUT = Duration.ofSeconds(10);
 
+	/**
+	 * The options Boot built, with commands rejected while disconnected. On these options Boot
+	 * has already put the connect timeout (spring.data.redis.connect-timeout) and an SSL bundle's
+	 * trust and key managers: replacing them wholesale, as a client configuration customizer
+	 * would, drops both.
+	 */
 	@Bean
-	LettuceClientConfigurationBuilderCustomizer failFastWhileDisconnected() {
-		return (builder) -> builder.clientOptions(ClientOptions.builder()
-			.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-			.timeoutOptions(TimeoutOptions.enabled())
-			.build());
+	LettuceClientOptionsBuilderCustomizer failFastWhileDisconnected() {
+		return (options) -> options.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+			.timeoutOptions(TimeoutOptions.enabled());
 	}
 
 	@Bean
