@@ -3,6 +3,7 @@ package dev.freshline.api.security;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.actuate.endpoint.web.WebServerNamespace;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -10,6 +11,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.web.context.WebApplicationContext;
 import org.springframework.web.context.support.WebApplicationContextUtils;
@@ -59,6 +61,21 @@ class ApiSecurityConfiguration {
 			.requestCache(AbstractHttpConfigurer::disable)
 			.csrf(AbstractHttpConfigurer::disable);
 		return http.build();
+	}
+
+	/**
+	 * Whichever decoder Spring Boot makes of the resource-server settings (issuer, JWK set or public
+	 * key) verifies a token once rather than on every request: see {@link VerifiedTokens}.
+	 */
+	@Bean
+	static BeanPostProcessor verifiedTokens() {
+		return new BeanPostProcessor() {
+			@Override
+			public Object postProcessAfterInitialization(Object bean, String name) {
+				return (bean instanceof JwtDecoder decoder && !(bean instanceof VerifiedTokens)) ? new VerifiedTokens(decoder)
+						: bean;
+			}
+		};
 	}
 
 	/**

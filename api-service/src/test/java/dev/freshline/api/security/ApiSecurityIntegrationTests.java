@@ -31,6 +31,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
 
 import dev.freshline.api.ApiApplication;
 import dev.freshline.embedded.LocalIssuer;
@@ -233,6 +234,12 @@ class ApiSecurityIntegrationTests {
 			assertThat(response.statusCode()).as(probe).isEqualTo(200);
 			assertThat(response.body()).as(probe).contains("\"status\":\"UP\"").doesNotContain("components", "\"db\"");
 		}
+	}
+
+	@Test
+	void shouldVerifyTokensThroughTheCacheOfVerifiedTokens() {
+		// the decoder Spring Boot made of the public-key setting, wrapped: VerifiedTokensTests says what that keeps
+		assertThat(this.api.getBean(JwtDecoder.class)).isInstanceOf(VerifiedTokens.class);
 	}
 
 	@Test
