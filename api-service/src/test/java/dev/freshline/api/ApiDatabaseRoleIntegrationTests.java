@@ -53,7 +53,7 @@ class ApiDatabaseRoleIntegrationTests {
 			.put(ServiceEnvironment.FRESHLINE_KEY_PREFIX, SharedServers.uniqueName("role"))
 			// no pipeline here writes watermarks: with the fence on, every read would bypass the cache
 			.put(ServiceEnvironment.FRESHLINE_FENCE, false)
-			.put(ServiceEnvironment.SERVER_PORT, 0)
+			.freePorts()
 			.toMap();
 		this.api = new SpringApplicationBuilder(ApiApplication.class).properties(environment).run();
 	}
