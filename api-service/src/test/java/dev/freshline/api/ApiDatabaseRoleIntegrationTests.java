@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,11 +13,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.freshline.embedded.DatabaseRole;
-import dev.freshline.embedded.ServiceEnvironment;
 import dev.freshline.embedded.SharedServers;
 import dev.freshline.embedded.TestDatabase;
 
@@ -44,18 +41,9 @@ class ApiDatabaseRoleIntegrationTests {
 	@BeforeAll
 	void migrate() {
 		this.database = SharedServers.get().newDatabase();
-		Map<String, Object> environment = new ServiceEnvironment().put("spring.config.name", ApiApplication.CONFIG_NAME)
-			.database(this.database)
-			.testPublicKey()
+		this.api = TestApi.start(TestApi.environment(this.database, SharedServers.get().redis(), SharedServers.uniqueName("role"))
 			// rows in patient, so a TRUNCATE that got through would show
-			.demoData()
-			.redis(SharedServers.get().redis())
-			.put(ServiceEnvironment.FRESHLINE_KEY_PREFIX, SharedServers.uniqueName("role"))
-			// no pipeline here writes watermarks: with the fence on, every read would bypass the cache
-			.put(ServiceEnvironment.FRESHLINE_FENCE, false)
-			.freePorts()
-			.toMap();
-		this.api = new SpringApplicationBuilder(ApiApplication.class).properties(environment).run();
+			.demoData());
 	}
 
 	@AfterAll

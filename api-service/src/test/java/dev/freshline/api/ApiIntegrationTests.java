@@ -20,12 +20,10 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.freshline.embedded.LocalIssuer;
 import dev.freshline.embedded.RedisServer;
-import dev.freshline.embedded.ServiceEnvironment;
 import dev.freshline.embedded.SharedServers;
 import dev.freshline.embedded.TestDatabase;
 import dev.freshline.model.CacheKeys;
@@ -67,20 +65,11 @@ class ApiIntegrationTests {
 	void start() {
 		this.database = SharedServers.get().newDatabase();
 		this.redis = RedisServer.start();
-		Map<String, Object> environment = new ServiceEnvironment().put("spring.config.name", ApiApplication.CONFIG_NAME)
-			.database(this.database)
-			.testPublicKey()
+		this.api = TestApi.start(TestApi.environment(this.database, this.redis, this.prefix)
 			.demoData()
-			.redis(this.redis)
-			.put(ServiceEnvironment.FRESHLINE_KEY_PREFIX, this.prefix)
 			.put("CACHE_FORMULARY_TTL", "1h")
 			.put("CACHE_FORMULARY_SLIDING", "3s")
-			.put("freshline.bench.endpoints", true)
-			// no pipeline here writes watermarks: with the fence on, every read would bypass the cache
-			.put(ServiceEnvironment.FRESHLINE_FENCE, false)
-			.freePorts()
-			.toMap();
-		this.api = new SpringApplicationBuilder(ApiApplication.class).properties(environment).run();
+			.put("freshline.bench.endpoints", true));
 		this.redisClient = RedisClient.create(this.redis.uri());
 		this.redisConnection = this.redisClient.connect();
 	}
@@ -427,8 +416,7 @@ class ApiIntegrationTests {
 	}
 
 	private HttpResponse<String> send(String method, String path, String json) throws IOException, InterruptedException {
-		String port = this.api.getEnvironment().getProperty("local.server.port");
-		return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+		return http.send(HttpRequest.newBuilder(URI.create(TestApi.url(this.api) + path))
 			.timeout(Duration.ofSeconds(10))
 			.header("Content-Type", "application/json")
 			.header("Authorization", ADMIN)
@@ -437,8 +425,7 @@ class ApiIntegrationTests {
 	}
 
 	private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-		String port = this.api.getEnvironment().getProperty("local.server.port");
-		return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+		return http.send(HttpRequest.newBuilder(URI.create(TestApi.url(this.api) + path))
 			.timeout(Duration.ofSeconds(10))
 			.header("Authorization", READER)
 			.build(), HttpResponse.BodyHandlers.ofString());

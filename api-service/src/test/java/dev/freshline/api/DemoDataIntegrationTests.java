@@ -3,16 +3,13 @@ package dev.freshline.api;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import dev.freshline.embedded.ServiceEnvironment;
 import dev.freshline.embedded.SharedServers;
 import dev.freshline.embedded.TestDatabase;
 
@@ -39,17 +36,8 @@ class DemoDataIntegrationTests {
 
 	@Test
 	void shouldMigrateWithoutDemoDataByDefault() throws Exception {
-		Map<String, Object> environment = new ServiceEnvironment().put("spring.config.name", ApiApplication.CONFIG_NAME)
-			.database(this.database)
-			.testPublicKey()
-			.redis(SharedServers.get().redis())
-			.put(ServiceEnvironment.FRESHLINE_KEY_PREFIX, SharedServers.uniqueName("seed"))
-			// no pipeline here writes watermarks: with the fence on, every read would bypass the cache
-			.put(ServiceEnvironment.FRESHLINE_FENCE, false)
-			.freePorts()
-			.toMap();
-		try (ConfigurableApplicationContext api = new SpringApplicationBuilder(ApiApplication.class).properties(environment)
-			.run()) {
+		try (ConfigurableApplicationContext api = TestApi
+			.start(TestApi.environment(this.database, SharedServers.get().redis(), SharedServers.uniqueName("seed")))) {
 			assertThat(count("patient")).as("no demo patients in a database nobody asked to seed").isZero();
 			assertThat(count("formulary_item")).isZero();
 		}

@@ -6,7 +6,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
@@ -14,12 +13,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import dev.freshline.api.ApiApplication;
+import dev.freshline.api.TestApi;
 import dev.freshline.embedded.LocalIssuer;
-import dev.freshline.embedded.ServiceEnvironment;
 import dev.freshline.embedded.SharedServers;
 import dev.freshline.embedded.TestDatabase;
 
@@ -84,23 +81,14 @@ class BenchControllerIntegrationTests {
 	}
 
 	private ConfigurableApplicationContext api(boolean benchEndpoints) {
-		Map<String, Object> environment = new ServiceEnvironment().put("spring.config.name", ApiApplication.CONFIG_NAME)
-			.database(this.database)
-			.testPublicKey()
-			.redis(SharedServers.get().redis())
-			.put(ServiceEnvironment.FRESHLINE_KEY_PREFIX, SharedServers.uniqueName("bench"))
-			.put("freshline.bench.endpoints", benchEndpoints)
-			// no pipeline here writes watermarks
-			.put(ServiceEnvironment.FRESHLINE_FENCE, false)
-			.freePorts()
-			.toMap();
-		return new SpringApplicationBuilder(ApiApplication.class).properties(environment).run();
+		return TestApi.start(TestApi.environment(this.database, SharedServers.get().redis(), SharedServers.uniqueName("bench"))
+			.put("freshline.bench.endpoints", benchEndpoints));
 	}
 
 	private static HttpResponse<String> get(ConfigurableApplicationContext api, String path, @Nullable String token)
 			throws IOException, InterruptedException {
 		HttpRequest.Builder request = HttpRequest
-			.newBuilder(URI.create("http://127.0.0.1:" + api.getEnvironment().getProperty("local.server.port") + path))
+			.newBuilder(URI.create(TestApi.url(api) + path))
 			.timeout(Duration.ofSeconds(10))
 			.GET();
 		if (token != null) {

@@ -24,10 +24,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import dev.freshline.api.ApiApplication;
+import dev.freshline.api.TestApi;
 import dev.freshline.embedded.LocalIssuer;
 import dev.freshline.embedded.ServiceEnvironment;
 import dev.freshline.embedded.SharedServers;
@@ -81,17 +80,10 @@ class FenceIntegrationTests {
 	}
 
 	private ConfigurableApplicationContext startApi(boolean fence) {
-		Map<String, Object> environment = new ServiceEnvironment().put("spring.config.name", ApiApplication.CONFIG_NAME)
-			.database(this.database)
-			.testPublicKey()
+		return TestApi.start(TestApi.environment(this.database, SharedServers.get().redis(), this.prefix)
 			.demoData()
-			.redis(SharedServers.get().redis())
-			.put(ServiceEnvironment.FRESHLINE_KEY_PREFIX, this.prefix)
 			.put(ServiceEnvironment.FRESHLINE_FENCE, fence)
-			.put("FRESHLINE_FENCE_WAIT", AFTER_WAIT.toMillis() + "ms")
-			.freePorts()
-			.toMap();
-		return new SpringApplicationBuilder(ApiApplication.class).properties(environment).run();
+			.put("FRESHLINE_FENCE_WAIT", AFTER_WAIT.toMillis() + "ms"));
 	}
 
 	@AfterAll
@@ -308,13 +300,12 @@ class FenceIntegrationTests {
 
 	/** Health with its details, on the management port (which asks for no token). */
 	private static HttpResponse<String> health(ConfigurableApplicationContext api) throws IOException, InterruptedException {
-		String management = "http://127.0.0.1:" + api.getEnvironment().getProperty("local.management.port");
-		return http.send(HttpRequest.newBuilder(URI.create(management + "/actuator/health"))
+		return http.send(HttpRequest.newBuilder(URI.create(TestApi.managementUrl(api) + "/actuator/health"))
 			.timeout(Duration.ofSeconds(10))
 			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	private static String base(ConfigurableApplicationContext api) {
-		return "http://127.0.0.1:" + api.getEnvironment().getProperty("local.server.port");
+		return TestApi.url(api);
 	}
 }

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -29,13 +28,11 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 
-import dev.freshline.api.ApiApplication;
+import dev.freshline.api.TestApi;
 import dev.freshline.embedded.LocalIssuer;
-import dev.freshline.embedded.ServiceEnvironment;
 import dev.freshline.embedded.SharedServers;
 import dev.freshline.embedded.TestDatabase;
 import dev.freshline.model.CacheKeys;
@@ -72,18 +69,9 @@ class ApiSecurityIntegrationTests {
 	@BeforeAll
 	void start() {
 		this.database = SharedServers.get().newDatabase();
-		Map<String, Object> environment = new ServiceEnvironment().put("spring.config.name", ApiApplication.CONFIG_NAME)
-			.database(this.database)
-			.testPublicKey()
+		this.api = TestApi.start(TestApi.environment(this.database, SharedServers.get().redis(), this.prefix)
 			.demoData()
-			.redis(SharedServers.get().redis())
-			.put(ServiceEnvironment.FRESHLINE_KEY_PREFIX, this.prefix)
-			.put("freshline.bench.endpoints", true)
-			// no pipeline here writes watermarks: with the fence on, every read would bypass the cache
-			.put(ServiceEnvironment.FRESHLINE_FENCE, false)
-			.freePorts()
-			.toMap();
-		this.api = new SpringApplicationBuilder(ApiApplication.class).properties(environment).run();
+			.put("freshline.bench.endpoints", true));
 		this.redisClient = RedisClient.create(SharedServers.get().redis().uri());
 		this.redis = this.redisClient.connect();
 	}
@@ -218,7 +206,7 @@ class ApiSecurityIntegrationTests {
 	void shouldBindTheManagementPortToLoopbackOnly() throws Exception {
 		InetAddress external = nonLoopbackAddress();
 		assumeThat(external).as("this machine has an address other than loopback").isNotNull();
-		int apiPort = Integer.parseInt(this.api.getEnvironment().getProperty("local.server.port"));
+		int apiPort = URI.create(TestApi.url(this.api)).getPort();
 
 		try (Socket api = new Socket(external, apiPort)) {
 			assertThat(api.isConnected()).as("the API's port is reachable at %s", external).isTrue();
@@ -273,7 +261,7 @@ class ApiSecurityIntegrationTests {
 	}
 
 	private int managementPort() {
-		return Integer.parseInt(this.api.getEnvironment().getProperty("local.management.port"));
+		return URI.create(TestApi.managementUrl(this.api)).getPort();
 	}
 
 	/** An address of this machine that is not loopback, or null on a machine with loopback only. */
@@ -292,7 +280,7 @@ class ApiSecurityIntegrationTests {
 
 	private HttpResponse<String> send(String method, String path, @Nullable String token)
 			throws IOException, InterruptedException {
-		return sendTo(Integer.parseInt(this.api.getEnvironment().getProperty("local.server.port")), method, path, token);
+		return sendTo(URI.create(TestApi.url(this.api)).getPort(), method, path, token);
 	}
 
 	private HttpResponse<String> sendTo(int port, String method, String path, @Nullable String token)
