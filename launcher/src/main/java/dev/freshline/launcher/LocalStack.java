@@ -344,8 +344,10 @@ public final class LocalStack {
 	private void printReady(StackInfo info, Path infoFile, Path logs, Duration took) {
 		System.out.printf("%nFreshline is up in %.1f s%n", took.toMillis() / 1000.0);
 		System.out.printf("  api instances  %s%n", String.join("  ", info.api()));
+		List<String> actuators = new ArrayList<>();
+		info.management().forEach((service, url) -> actuators.add(service + " " + url));
 		System.out.printf("  actuators      %s  (health details, metrics; on this machine only)%n",
-				String.join("  ", info.management().entrySet().stream().map((service) -> service.getKey() + " " + service.getValue()).toList()));
+				String.join("  ", actuators));
 		System.out.printf("  postgres       %s  (user %s)%n", info.postgres().jdbcUrl(), info.postgres().user());
 		System.out.printf("  kafka          %s%n", info.kafka().bootstrapServers());
 		System.out.printf("  redis          %s:%d  (users %s; passwords in the endpoints file)%n", info.redis().host(),

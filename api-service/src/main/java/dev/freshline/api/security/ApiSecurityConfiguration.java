@@ -21,7 +21,8 @@ import dev.freshline.model.Scopes;
 /**
  * Each endpoint and the one scope it needs; anything not listed is refused, so an endpoint added
  * later is closed until someone decides who may call it. The health probes stay open because
- * orchestrators call them without a token; the actuator lives on the management server. Stateless: no session, no CSRF (no cookies to forge).
+ * orchestrators call them without a token; the actuator lives on the management server.
+ * Stateless: no session, no CSRF (no cookies to forge).
  */
 @Configuration(proxyBeanMethods = false)
 class ApiSecurityConfiguration {
@@ -80,8 +81,8 @@ class ApiSecurityConfiguration {
 
 	/**
 	 * Whether the request came in on the management server, which Spring Boot runs as a child
-	 * context under that namespace when its port differs. Were it on the API's port (someone
-	 * unset the port), nothing matches here and the actuator falls to {@code denyAll}.
+	 * context under that namespace when its port differs. Were the actuator on the API's port (the
+	 * management port set to the same), nothing matches here and it falls to {@code denyAll}.
 	 */
 	private static boolean onManagementServer(HttpServletRequest request) {
 		WebApplicationContext context = WebApplicationContextUtils.getWebApplicationContext(request.getServletContext());
