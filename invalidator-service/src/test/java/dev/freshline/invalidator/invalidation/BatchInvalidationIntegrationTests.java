@@ -142,6 +142,7 @@ class BatchInvalidationIntegrationTests {
 		assertThat(committedAtAttempt.get(2)).as("nothing committed between the failure and the retry")
 			.isEqualTo(start);
 		assertThat(this.stack.counter("freshline.invalidator.failures")).isEqualTo(1);
+		assertThat(this.stack.counter("freshline.invalidator.offset.resets")).as("no gap: nothing was skipped").isZero();
 		assertThat(this.stack.counter("freshline.invalidator.dead.lettered")).isZero();
 	}
 
