@@ -1,76 +1,47 @@
 package dev.freshline.invalidator.invalidation;
 
+import java.util.List;
+
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.stereotype.Component;
 
-import dev.freshline.model.ChangeEventParser;
-import dev.freshline.model.RuleSet;
-import dev.freshline.model.Topics;
-
 /**
- * One listener, one job: hand each change record to the parser and the invalidator. Values are
- * consumed as raw bytes so that a record we cannot read reaches the dead-letter topic unchanged.
- * Tombstones and heartbeats invalidate nothing: deletes carry their before image, and a
- * heartbeat only proves the pipeline is alive. A watermark marker is no change either: it goes to
- * {@link AppliedWatermarks}, in its place in the partition, after every record before it. Every
- * record, markers included, passes the {@link OffsetGuard}: markers occupy offsets too.
+ * One listener, one job: hand each poll's records to the {@link OffsetGuard} and the
+ * {@link CacheInvalidator}, in one batch. Values are consumed as raw bytes so that a record we
+ * cannot read reaches the dead-letter topic unchanged. The container commits the poll's offsets
+ * only after this method returned, that is after Redis replied for every record of it.
  */
 @Component
 class ChangeEventListener {
 
-	private static final Logger log = LoggerFactory.getLogger(ChangeEventListener.class);
-
-	private final ChangeEventParser parser;
-
 	private final CacheInvalidator invalidator;
-
-	private final PipelineHeartbeat heartbeat;
-
-	private final String heartbeatTopic;
 
 	private final OffsetGuard offsets;
 
-	private final AppliedWatermarks watermarks;
-
-	ChangeEventListener(CacheInvalidator invalidator, PipelineHeartbeat heartbeat, Topics topics, OffsetGuard offsets,
-			RuleSet rules, AppliedWatermarks watermarks) {
-		this.parser = ChangeEventParser.forRules(rules);
+	ChangeEventListener(CacheInvalidator invalidator, OffsetGuard offsets) {
 		this.invalidator = invalidator;
-		this.watermarks = watermarks;
 		this.offsets = offsets;
-		this.heartbeat = heartbeat;
-		this.heartbeatTopic = topics.heartbeat();
 	}
 
 	@KafkaListener(id = "${freshline.invalidator.group-id:freshline-invalidator}",
-			topics = "#{@subscribedTopicNames}", autoStartup = "true")
-	void onChange(ConsumerRecord<@Nullable String, byte @Nullable []> record) {
-		this.offsets.observe(record);
-		handle(record);
-		this.offsets.applied(record);
-	}
-
-	private void handle(ConsumerRecord<@Nullable String, byte @Nullable []> record) {
-		if (AppliedWatermarks.isMarker(record)) {
-			// applied in order: this listener returned for every record before it only after Redis replied
-			this.watermarks.apply(record);
-			return;
+			topics = "#{@subscribedTopicNames}", autoStartup = "true", batch = "true")
+	void onChanges(List<ConsumerRecord<@Nullable String, byte @Nullable []>> records) {
+		try {
+			this.offsets.observe(records);
+			this.invalidator.apply(records);
+			this.offsets.applied(records);
 		}
-		if (record.topic().equals(this.heartbeatTopic)) {
-			this.heartbeat.beat(record.timestamp());
-			return;
+		catch (RuntimeException ex) {
+			// Unreadable input never gets here (the invalidator flushes and dead-letters it in its
+			// place); what does is transient (Redis, the dead-letter topic). Naming the poll's first
+			// record makes the error handler seek every partition back to this poll's start and
+			// fetch it again after its back-off, rather than retry the records held in memory: a
+			// fetch again is what lets OffsetGuard see retention deleting them meanwhile.
+			throw new BatchListenerFailedException("Applying " + records.size() + " records failed", ex, 0);
 		}
-		byte[] value = record.value();
-		if (value == null) {
-			log.debug("Skipping tombstone at {}-{}@{}: deletes carry their before image",
-					record.topic(), record.partition(), record.offset());
-			return;
-		}
-		this.invalidator.apply(this.parser.parse(value));
 	}
 }

@@ -4,7 +4,6 @@ import java.util.Map;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -13,12 +12,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.NestedExceptionUtils;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.ConsumerRecordRecoverer;
-import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.support.ProducerListener;
 import org.springframework.util.backoff.ExponentialBackOff;
@@ -35,7 +32,8 @@ import dev.freshline.support.TopicDeclarations;
  * The invalidator's error handling. spring-kafka's default handler tries a record 10 times and
  * then skips it, which would lose an invalidation: here a transient failure retries with capped
  * exponential back-off and no attempt limit, and only input that can never succeed is
- * flushed-then-dead-lettered, to its own topic through its own payload-free producer.
+ * flushed-then-dead-lettered, to its own topic through its own payload-free producer
+ * ({@link DeadLetters}).
  */
 @Configuration(proxyBeanMethods = false)
 class ErrorHandlingConfiguration {
@@ -62,23 +60,25 @@ class ErrorHandlingConfiguration {
 		return template;
 	}
 
+	/**
+	 * The listener takes a whole poll ({@link ChangeEventListener}) and names its first record in
+	 * any failure, so this handler seeks every partition of the poll back to its start and backs
+	 * off before the poll is fetched again; unreadable records never reach it, the listener flushes
+	 * and dead-letters them in their place. The recoverer stays as a safety net: should input that
+	 * can never succeed escape the listener anyway, the record it names is flushed-then-dead-lettered
+	 * rather than retried forever, and only it: the rest of the poll is fetched again.
+	 */
 	@Bean
-	DefaultErrorHandler errorHandler(KafkaTemplate<String, byte[]> deadLetterTemplate, Topics topics, RuleSet rules,
-			NamespaceFlusher flusher, OffsetGuard offsets, InvalidatorProperties properties, MeterRegistry meters) {
-		DeadLetterPublishingRecoverer deadLetters = new DeadLetterPublishingRecoverer(deadLetterTemplate,
-				// partition -1: let the producer choose; the DLT has its own partition count
-				(record, ex) -> new TopicPartition(topics.deadLetter(), -1));
+	DefaultErrorHandler errorHandler(DeadLetters deadLetters, Topics topics, RuleSet rules, NamespaceFlusher flusher,
+			OffsetGuard offsets, InvalidatorProperties properties, MeterRegistry meters) {
 		ConsumerRecordRecoverer flushThenDeadLetter = (record, ex) -> {
 			// Over-invalidate first: whatever this record should have evicted is evicted by the flush.
 			topics.tableOf(record.topic())
 				.ifPresent((table) -> flusher.flush(rules.namespacesOf(table), "a record on " + record.topic()
-						+ " could not be applied (" + rootMessage(ex) + "); it goes to the dead-letter topic"));
-			deadLetters.accept(record, ex);
+						+ " could not be applied (" + DeadLetters.rootMessage(ex) + "); it goes to the dead-letter topic"));
+			deadLetters.send(record, ex);
 			// flushed and dead-lettered is as durable as applied: the next record is no gap
 			offsets.applied(record);
-			meters.counter("freshline.invalidator.dead.lettered", "topic", record.topic()).increment();
-			log.error("Dead-lettered {}-{}@{} to {}: {}", record.topic(), record.partition(), record.offset(),
-					topics.deadLetter(), rootMessage(ex));
 		};
 		ExponentialBackOff backOff = new ExponentialBackOff(properties.retry().initialInterval().toMillis(), 2.0);
 		backOff.setMaxInterval(properties.retry().maxInterval().toMillis());
@@ -89,14 +89,9 @@ class ErrorHandlingConfiguration {
 				InvalidIdException.class);
 		handler.setRetryListeners((record, ex, attempt) -> {
 			meters.counter("freshline.invalidator.failures").increment();
-			log.warn("Invalidation of {}-{}@{} failed (attempt {}): {}",
-					record.topic(), record.partition(), record.offset(), attempt, rootMessage(ex));
+			log.warn("Applying a poll failed (attempt {} from {}-{}@{} on), fetching it again after back-off: {}", attempt,
+					record.topic(), record.partition(), record.offset(), DeadLetters.rootMessage(ex));
 		});
 		return handler;
-	}
-
-	private static String rootMessage(Exception ex) {
-		// the listener's exception wraps the one that says what went wrong
-		return String.valueOf(NestedExceptionUtils.getMostSpecificCause(ex).getMessage());
 	}
 }

@@ -233,28 +233,45 @@ class OffsetGuard implements ConsumerAwareRebalanceListener, OffsetAndMetadataPr
 	}
 
 	/**
-	 * Called for every record before it is applied. Offsets going back are the error handler's
-	 * retries; an offset beyond the next one to apply means the consumer reset past records
-	 * nobody applied. The gap stays open until its flush succeeded: a flush that fails leaves the
-	 * expected offset where it was, so the error handler's redelivery of this record sees the gap
-	 * again and flushes again.
+	 * Called with every poll's records, in their order, before any of them is applied. Offsets
+	 * going back are the error handler's retries; an offset beyond the next one to apply means the
+	 * consumer reset past records nobody applied. Inside the poll each record must follow the one
+	 * before it in its partition, while {@code expected} stays at the first offset not yet durable:
+	 * the records of this poll are merely delivered until {@link #applied} says otherwise, so a
+	 * retry that lands after retention deleted them is still seen as a gap. A gap stays open until
+	 * its flush succeeded: a flush that fails leaves the expected offset where it was, so the
+	 * redelivered poll sees the gap again and flushes again. Flushing before the poll's earlier
+	 * records are applied is safe: a flush removes values, leases and floors, so whatever runs
+	 * after it can only leave the cache more invalidated.
 	 */
-	void observe(ConsumerRecord<?, ?> record) {
-		TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-		Long next = this.expected.get(partition);
-		if (next != null && record.offset() > next) {
-			flush(partition, "offsets " + next + " to " + (record.offset() - 1)
-					+ " were skipped: retention deleted them before this group applied them");
-			// closed only now that its flush succeeded; applied() moves past the record itself
-			this.expected.put(partition, record.offset());
+	void observe(List<? extends ConsumerRecord<?, ?>> records) {
+		Map<TopicPartition, Long> delivered = new HashMap<>();
+		for (ConsumerRecord<?, ?> record : records) {
+			TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+			Long previous = delivered.get(partition);
+			Long next = (previous != null) ? previous : this.expected.get(partition);
+			if (next != null && record.offset() > next) {
+				flush(partition, "offsets " + next + " to " + (record.offset() - 1)
+						+ " were skipped: retention deleted them before this group applied them");
+				if (previous == null) {
+					// closed only now that its flush succeeded; applied() moves past the record itself
+					this.expected.put(partition, record.offset());
+				}
+			}
+			delivered.put(partition, record.offset() + 1);
 		}
 	}
 
 	/**
-	 * Called once a record's effect is durable (applied, or flushed and dead-lettered). Only then
-	 * does the next offset become the expected one: a record retried while retention deletes it
-	 * is a gap when the consumer resets to the record after it.
+	 * Called once the effect of every record of a poll is durable (applied, or flushed and
+	 * dead-lettered). Only then does the next offset become the expected one: a record retried
+	 * while retention deletes it is a gap when the consumer resets to the record after it.
 	 */
+	void applied(List<? extends ConsumerRecord<?, ?>> records) {
+		records.forEach(this::applied);
+	}
+
+	/** As {@link #applied(List)} for one record: the error handler's recoverer dead-lettered it. */
 	void applied(ConsumerRecord<?, ?> record) {
 		this.expected.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
 	}

@@ -69,7 +69,8 @@ final class InvalidatorStack implements AutoCloseable {
 		this(redis, overrides, SharedServers.uniqueName("inv"), hooks);
 	}
 
-	private InvalidatorStack(RedisServer redis, Map<String, Object> overrides, String name,
+	/** A stack that takes over {@code name}'s topics, keys and group, with {@code hooks} (a restart). */
+	InvalidatorStack(RedisServer redis, Map<String, Object> overrides, String name,
 			@Nullable InvalidationHooks hooks) {
 		this.name = name;
 		this.topics = new Topics(name);
@@ -146,6 +147,19 @@ final class InvalidatorStack implements AutoCloseable {
 				.send(new ProducerRecord<>(partition.topic(), partition.partition(), key,
 						value.getBytes(StandardCharsets.UTF_8)))
 				.get(10, TimeUnit.SECONDS);
+		}
+
+		RecordMetadata send(TopicPartition partition, String key, byte[] value) throws Exception {
+			return this.producer.send(new ProducerRecord<>(partition.topic(), partition.partition(), key, value))
+				.get(10, TimeUnit.SECONDS);
+		}
+
+		/** A watermark marker as the connector writes one: the header, and {@code value} as the record's value. */
+		RecordMetadata sendMarker(TopicPartition partition, String value) throws Exception {
+			ProducerRecord<String, byte[]> marker = new ProducerRecord<>(partition.topic(), partition.partition(), null,
+					value.getBytes(StandardCharsets.UTF_8));
+			marker.headers().add(Watermark.HEADER, new byte[0]);
+			return this.producer.send(marker).get(10, TimeUnit.SECONDS);
 		}
 
 		void deleteRecordsBefore(TopicPartition partition, long offset) throws Exception {

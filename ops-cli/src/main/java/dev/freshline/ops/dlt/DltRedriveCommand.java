@@ -17,13 +17,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import dev.freshline.cache.ChangeBatch;
 import dev.freshline.model.ChangeEventParser;
 import dev.freshline.model.InvalidationRules;
 import dev.freshline.model.Topics;
-import dev.freshline.ops.ChangeBatch;
 import dev.freshline.ops.Clients;
 import dev.freshline.ops.ConnectionOptions;
 import dev.freshline.ops.Endpoints;
+import dev.freshline.ops.Markers;
 import dev.freshline.ops.Ops;
 import dev.freshline.ops.Position;
 import dev.freshline.ops.TextTable;
@@ -112,7 +113,7 @@ public final class DltRedriveCommand implements Callable<Integer> {
 		if (table == null) {
 			return "still fails: " + letter.originalTopic() + " is not a change topic of " + topics.prefix();
 		}
-		ChangeBatch.Outcome outcome = batch.add(table, letter.headers(), letter.value(), false);
+		ChangeBatch.Outcome outcome = batch.add(table, Markers.isMarker(letter.headers()), letter.value(), false);
 		return switch (outcome.kind()) {
 			case FAILED -> "still fails: " + outcome.error();
 			case TOMBSTONE -> "nothing to do (tombstone)";

@@ -21,11 +21,12 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 
+import dev.freshline.cache.ChangeBatch;
 import dev.freshline.model.ChangeEventParser;
 import dev.freshline.model.InvalidationRules;
-import dev.freshline.ops.ChangeBatch;
 import dev.freshline.ops.ChangeTopic;
 import dev.freshline.ops.Clients;
+import dev.freshline.ops.Markers;
 import dev.freshline.ops.Ops;
 import dev.freshline.ops.Progress;
 
@@ -175,7 +176,8 @@ final class Replay {
 			slices.add(planners.submit(() -> {
 				ChangeBatch batch = new ChangeBatch(this.rules, this.parser);
 				for (int i = first; i < last; i++) {
-					outcomes[i] = batch.add(this.topic.table(), records.get(i).headers(), records.get(i).value(), true);
+					outcomes[i] = batch.add(this.topic.table(), Markers.isMarker(records.get(i).headers()),
+							records.get(i).value(), true);
 				}
 				return batch;
 			}));

@@ -16,10 +16,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 
+import dev.freshline.cache.ChangeBatch;
 import dev.freshline.model.Invalidation;
 import dev.freshline.model.InvalidationPlan;
 import dev.freshline.model.InvalidationRules;
-import dev.freshline.ops.ChangeBatch;
 import dev.freshline.ops.ChangeTopic;
 import dev.freshline.ops.TextTable;
 import dev.freshline.ops.TopicLog;

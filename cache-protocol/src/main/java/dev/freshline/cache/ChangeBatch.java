@@ -1,4 +1,4 @@
-package dev.freshline.ops;
+package dev.freshline.cache;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -7,10 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.apache.kafka.common.header.Headers;
 import org.jspecify.annotations.Nullable;
 
-import dev.freshline.cache.CacheCommands;
+import dev.freshline.model.ChangeEvent;
 import dev.freshline.model.ChangeEventParser;
 import dev.freshline.model.InvalidIdException;
 import dev.freshline.model.Invalidation;
@@ -19,13 +18,13 @@ import dev.freshline.model.InvalidationRules;
 import dev.freshline.model.MalformedChangeEventException;
 import dev.freshline.model.Namespace;
 import dev.freshline.model.UnmappableChangeEventException;
-import dev.freshline.model.Watermark;
 
 /**
  * The invalidations of many change records, merged so Redis sees each key once per batch: the
  * invalidate script deletes value and lease and raises the floor to the maximum, so one call
- * with the highest floor leaves exactly the state of every call in turn. Parsed and planned by
- * the same code as the invalidator, so a replay evicts what the live path would have.
+ * with the highest floor leaves exactly the state of every call in turn. The one home of that
+ * merge: the invalidator's live path and {@code ops replay} both plan with it, so a replay
+ * evicts what the live path would have.
  */
 public final class ChangeBatch {
 
@@ -36,15 +35,50 @@ public final class ChangeBatch {
 		/** A null value (Debezium's tombstone after a delete): the delete itself carried the keys. */
 		TOMBSTONE,
 		/**
-		 * A watermark marker (header {@link Watermark#HEADER}): a position of the change stream, no
-		 * change; it invalidates nothing and is never unreadable, whatever its value.
+		 * A watermark marker (a record with the header {@code Watermark.HEADER}): a position of the
+		 * change stream, no change; it invalidates nothing and is never unreadable, whatever its value.
 		 */
 		MARKER,
 		/** Could not be read or mapped: {@link #add} said whether its table's namespaces are flushed instead. */
 		FAILED
 	}
 
-	public record Outcome(Kind kind, @Nullable InvalidationPlan plan, @Nullable String error) {
+	/**
+	 * One record's outcome: its change and plan when {@link Kind#PLANNED}, what was wrong with it
+	 * when {@link Kind#FAILED}.
+	 */
+	public record Outcome(Kind kind, @Nullable ChangeEvent event, @Nullable InvalidationPlan plan,
+			@Nullable RuntimeException failure) {
+
+		/** Why the record could not be read or mapped, or null. */
+		public @Nullable String error() {
+			return (this.failure != null) ? this.failure.getMessage() : null;
+		}
+	}
+
+	/**
+	 * Named points of {@link #apply(CacheCommands, Steps)}, so a caller can log, count, or stop
+	 * there (the invalidator's race hooks). The default does nothing.
+	 */
+	public interface Steps {
+
+		Steps NONE = new Steps() {
+		};
+
+		default void beforeFlush(Namespace namespace, List<String> reasons) {
+		}
+
+		default void afterFlush(Namespace namespace, long removed) {
+		}
+
+		default void beforeInvalidate(List<Invalidation> invalidations) {
+		}
+
+		default void afterInvalidate(List<Invalidation> invalidations) {
+		}
+
+		default void afterTag(String tag, long entries) {
+		}
 	}
 
 	private final InvalidationRules rules;
@@ -66,28 +100,31 @@ public final class ChangeBatch {
 	}
 
 	/**
-	 * Plans one record of {@code table}'s change topic; a watermark marker is recognised by its
-	 * header and planned as nothing.
+	 * Plans one record of {@code table}'s change topic; a watermark marker is planned as nothing.
 	 *
+	 * @param marker whether the record carries the watermark header (the caller reads its headers:
+	 * this module knows no Kafka type)
 	 * @param flushIfUnreadable whether a record that cannot be read or mapped flushes its table's
 	 * namespaces (I4: never a silent skip); false when the caller reports it instead
 	 */
-	public Outcome add(String table, @Nullable Headers headers, byte @Nullable [] value, boolean flushIfUnreadable) {
-		if (isMarker(headers)) {
-			return new Outcome(Kind.MARKER, null, null);
+	public Outcome add(String table, boolean marker, byte @Nullable [] value, boolean flushIfUnreadable) {
+		if (marker) {
+			return new Outcome(Kind.MARKER, null, null, null);
 		}
 		if (value == null) {
-			return new Outcome(Kind.TOMBSTONE, null, null);
+			return new Outcome(Kind.TOMBSTONE, null, null, null);
 		}
+		ChangeEvent event;
 		InvalidationPlan plan;
 		try {
-			plan = this.rules.planFor(this.parser.parse(value));
+			event = this.parser.parse(value);
+			plan = this.rules.planFor(event);
 		}
 		catch (MalformedChangeEventException | UnmappableChangeEventException | InvalidIdException ex) {
 			if (flushIfUnreadable) {
 				flush(this.rules.ruleSet().namespacesOf(table), "an unreadable record of " + table);
 			}
-			return new Outcome(Kind.FAILED, null, ex.getMessage());
+			return new Outcome(Kind.FAILED, null, null, ex);
 		}
 		for (Invalidation invalidation : plan.invalidations()) {
 			this.floors.merge(invalidation.key(), invalidation.floor(), Math::max);
@@ -96,15 +133,11 @@ public final class ChangeBatch {
 		if (!plan.flushes().isEmpty()) {
 			plan.reasons().forEach((reason) -> flush(plan.flushes(), reason));
 		}
-		return new Outcome(Kind.PLANNED, plan, null);
+		return new Outcome(Kind.PLANNED, event, plan, null);
 	}
 
-	/** Whether a record with {@code headers} is a watermark marker rather than a change. */
-	public static boolean isMarker(@Nullable Headers headers) {
-		return headers != null && headers.lastHeader(Watermark.HEADER) != null;
-	}
-
-	private void flush(Set<Namespace> namespaces, String reason) {
+	/** Adds {@code namespaces} to the batch's flushes, with the reason the log and report give. */
+	public void flush(Set<Namespace> namespaces, String reason) {
 		this.flushes.addAll(namespaces);
 		if (!this.flushReasons.contains(reason)) {
 			this.flushReasons.add(reason);
@@ -147,19 +180,34 @@ public final class ChangeBatch {
 		return this.floors.isEmpty() && this.tags.isEmpty() && this.flushes.isEmpty();
 	}
 
-	/**
-	 * Applies the batch and returns once Redis confirmed all of it. Flushes go first: a flush
-	 * also removes floors, so running it after the keys could drop a floor that a later record
-	 * of the batch raised; first, the end state is at least as invalidated as record by record.
-	 */
+	/** As {@link #apply(CacheCommands, Steps)} with no steps observed. */
 	public void apply(CacheCommands cache) {
+		apply(cache, Steps.NONE);
+	}
+
+	/**
+	 * Applies the batch and returns once Redis confirmed all of it; any failure propagates, and
+	 * applying the batch again is harmless (every command is idempotent). Flushes go first: a
+	 * flush also removes floors, so running it after the keys could drop a floor that a later
+	 * record of the batch raised; first, the end state is at least as invalidated as record by
+	 * record. The keys go in one pipeline ({@link CacheCommands#invalidate}), then the tags.
+	 */
+	public void apply(CacheCommands cache, Steps steps) {
 		for (Namespace namespace : this.flushes) {
-			cache.flush(namespace, (removed) -> {
+			steps.beforeFlush(namespace, this.flushReasons);
+			long removed = cache.flush(namespace, (soFar) -> {
 			});
+			steps.afterFlush(namespace, removed);
 		}
-		cache.invalidate(invalidations());
+		List<Invalidation> invalidations = invalidations();
+		if (!invalidations.isEmpty()) {
+			steps.beforeInvalidate(invalidations);
+			cache.invalidate(invalidations);
+			steps.afterInvalidate(invalidations);
+		}
 		for (String tag : this.tags) {
-			cache.invalidateTag(tag);
+			long entries = cache.invalidateTag(tag);
+			steps.afterTag(tag, entries);
 		}
 	}
 }
