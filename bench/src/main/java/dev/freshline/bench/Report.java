@@ -429,7 +429,7 @@ final class Report {
 			md.append(String.format(Locale.ROOT, "%nhit_vs_noop = %.2f, miss_vs_dbonly = %.2f. Counter check (API metrics): %s.%n",
 					r.reads.hitVsNoop(), r.reads.missVsDbOnly(), String.join("; ", r.reads.counterChecks())));
 			md.append(String.format(Locale.ROOT,
-					"%nWhat the token check costs (every request but `anonymous-noop` carries the reader token, an RS256 JWT the API verifies): `auth_noop_cost` = 1 - noop/anonymous-noop = **%.3f** of the bare web stack's throughput; `hit_vs_anonymous_noop` = hit/anonymous-noop = **%.2f**: the hit, which pays the check, over the baseline `hit_vs_noop` had before the API checked tokens (when neither side paid it), so its drop from that figure is what the check costs a hit. `hit_vs_noop` compares two requests that both pay it.%n",
+					"%nWhat the token check costs (every request but `anonymous-noop` carries the reader token, an RS256 JWT the API verifies once and then looks up): `auth_noop_cost` = 1 - noop/anonymous-noop = **%.3f** of the bare web stack's throughput; `hit_vs_anonymous_noop` = hit/anonymous-noop = **%.2f**: the hit, which pays the check, over the baseline `hit_vs_noop` had before the API checked tokens (when neither side paid it), so its drop from that figure is what the check costs a hit. `hit_vs_noop` compares two requests that both pay it.%n",
 					r.reads.authNoopCost(), r.reads.hitVsAnonymousNoop()));
 		}
 		md.append("\n## Hot key\n\n");
