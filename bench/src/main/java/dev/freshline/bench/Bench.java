@@ -203,6 +203,7 @@ public final class Bench {
 				CpuUse cpu = CpuUse.start(components(stack));
 				LagResult result = step.run(name, rate, this.options.step());
 				this.results.cpuDuringSteps.put(name, cpu.stop());
+				this.results.cpuWindowSeconds.put(name, cpu.seconds());
 				if (stock) {
 					this.results.stock = result;
 				}

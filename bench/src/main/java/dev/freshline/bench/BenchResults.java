@@ -26,6 +26,9 @@ final class BenchResults {
 
 	final Map<String, Map<String, Double>> cpuDuringSteps = new LinkedHashMap<>();
 
+	/** How long each step's CPU window lasted: the load and the wait for its last deletes. */
+	final Map<String, Double> cpuWindowSeconds = new LinkedHashMap<>();
+
 	double connectorIdleCores = Double.NaN;
 
 	double stockConnectorIdleCores = Double.NaN;

@@ -16,6 +16,8 @@ final class CpuUse {
 
 	private final long started;
 
+	private double seconds = Double.NaN;
+
 	private CpuUse(Map<String, Long> pids) {
 		this.pids = pids;
 		pids.forEach((name, pid) -> this.before.put(name, ticks(name, pid)));
@@ -29,10 +31,16 @@ final class CpuUse {
 
 	Map<String, Double> stop() {
 		double seconds = (System.nanoTime() - this.started) / 1e9;
+		this.seconds = seconds;
 		Map<String, Double> cores = new LinkedHashMap<>();
 		this.pids.forEach((name, pid) -> cores.put(name, (ticks(name, pid) - this.before.get(name)) / 100.0 / seconds));
 		cores.put(MACHINE, (Machine.busyTicks() - this.machineBefore) / 100.0 / seconds);
 		return cores;
+	}
+
+	/** How long the window lasted, once {@link #stop()} ended it. */
+	double seconds() {
+		return this.seconds;
 	}
 
 	/**

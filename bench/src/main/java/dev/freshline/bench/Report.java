@@ -97,6 +97,9 @@ final class Report {
 		PausedStaleness.Figures paused = this.results.paused;
 		figures.put("paused_staleness_p50_ms", (paused != null) ? paused.stalenessMs().p50() : Double.NaN);
 		figures.put("paused_staleness_max_ms", (paused != null) ? paused.stalenessMs().max() : Double.NaN);
+		figures.put("connector_us_per_event", usPerEvent(3000, "cdc-connector"));
+		figures.put("invalidator_us_per_event", usPerEvent(3000, "invalidator"));
+		figures.put("broker_us_per_event", usPerEvent(3000, "kafka"));
 		return figures;
 	}
 
@@ -171,6 +174,21 @@ final class Report {
 			return String.format(Locale.ROOT, "%.3f", value);
 		}
 		return String.format(Locale.ROOT, "%.0f", value);
+	}
+
+	/**
+	 * CPU time {@code component} spent during the step at {@code rate} (its load and the wait for
+	 * its last deletes) per update the writer committed in it, in µs. A component that had not
+	 * caught up when the window closed did part of that work later, so its figure is then low.
+	 */
+	private double usPerEvent(int rate, String component) {
+		LagResult step = this.results.lagAt(rate);
+		if (step == null || step.updates() == 0) {
+			return Double.NaN;
+		}
+		Double cores = this.results.cpuDuringSteps.getOrDefault(step.name(), Map.of()).get(component);
+		Double seconds = this.results.cpuWindowSeconds.get(step.name());
+		return (cores == null || seconds == null) ? Double.NaN : cores * seconds * 1_000_000 / step.updates();
 	}
 
 	private double lag(int rate, java.util.function.ToDoubleFunction<Percentiles> percentile) {

@@ -19,7 +19,8 @@ class ReportTests {
 				+ "hit_vs_noop=NaN miss_vs_dbonly=NaN hit_vs_anonymous_noop=NaN auth_noop_cost=NaN "
 				+ "replay_events_per_s=NaN hotkey_db_reads=NaN "
 				+ "connector_idle_cpu_cores=NaN fence_hit_cost=NaN after_read_p50_ms=NaN after_read_p99_ms=NaN "
-				+ "plain_read_p50_ms=NaN plain_read_p99_ms=NaN paused_staleness_p50_ms=NaN paused_staleness_max_ms=NaN");
+				+ "plain_read_p50_ms=NaN plain_read_p99_ms=NaN paused_staleness_p50_ms=NaN paused_staleness_max_ms=NaN "
+				+ "connector_us_per_event=NaN invalidator_us_per_event=NaN broker_us_per_event=NaN");
 	}
 
 	@Test
@@ -54,6 +55,21 @@ class ReportTests {
 		assertThat(new Report(results).goals()).contains(new Report.Goal("hit_vs_noop", ">= 0.6", "0.90", "yes"),
 				new Report.Goal("hit_vs_anonymous_noop", ">= 0.6", "0.59", "**no**"));
 		assertThat(new Report(results).failures()).isEmpty();
+	}
+
+	@Test
+	void shouldReportEachPipelineProcessCpuPerChangeAtTheTopRate() {
+		BenchResults results = measuredEverything(List.of());
+		Percentiles lag = new Percentiles(60_000, 10, 40, 41, 42);
+		results.lag.removeIf((step) -> step.rate() == 3000);
+		// 60,000 updates, and a 25 s window (20 s of load, 5 s waiting for the last deletes)
+		results.lag.add(new LagResult("freshline-3000", 3000, 60_000, 3000, 60_000, 0, lag, lag, Map.of(),
+				new LagResult.BacklogFigures(List.of(), 0, 0, List.of(), 0, 0)));
+		results.cpuDuringSteps.put("freshline-3000", Map.of("cdc-connector", 0.3, "invalidator", 0.06, "kafka", 0.48));
+		results.cpuWindowSeconds.put("freshline-3000", 25.0);
+
+		assertThat(new Report(results).resultLine())
+			.endsWith(" connector_us_per_event=125 invalidator_us_per_event=25 broker_us_per_event=200");
 	}
 
 	@Test
@@ -179,6 +195,8 @@ class ReportTests {
 		results.fenceCost = new FenceCost.Figures(3, List.of(), 9800, 10000, 0.02, -0.01, 0.05, Map.of(), Map.of());
 		results.afterReads = new AfterReads.Figures(1000, 100, reads, reads, Map.of(), Map.of(), 0, 0, null);
 		results.paused = new PausedStaleness.Figures(java.time.Duration.ofSeconds(2), 10, reads, 0, 1950, 10, 300);
+		results.cpuDuringSteps.put("freshline-3000", Map.of("cdc-connector", 0.25, "invalidator", 0.2, "kafka", 0.3));
+		results.cpuWindowSeconds.put("freshline-3000", 20.0);
 		return results;
 	}
 
