@@ -131,7 +131,8 @@ public final class Bench {
 		this.progress.line("starting the stack (Freshline settings: 10 ms poll)...");
 		Path state = this.home.resolve(".freshline/bench/freshline");
 		try (StackProcess stack = StackProcess.start(this.home, state, environment)) {
-			this.progress.line("stack is up");
+			this.results.coldStartSeconds = stack.startup().toMillis() / 1000.0;
+			this.progress.line("stack is up in %.1f s", this.results.coldStartSeconds);
 			this.results.configuration.put("freshline", RunSetup.configuration(stack, "freshline", this.options));
 			RedisClient client = RedisClient.create(stack.redisUri());
 			try (StatefulRedisConnection<String, String> redis = client.connect()) {

@@ -31,6 +31,9 @@ final class BenchResults {
 
 	double connectorIdleCores = Double.NaN;
 
+	/** The Freshline stack's start, built jars, as {@code scripts/run-local} starts it (the run's JVM flags). */
+	double coldStartSeconds = Double.NaN;
+
 	double stockConnectorIdleCores = Double.NaN;
 
 	TimeToVisible.@Nullable Figures visible;

@@ -100,6 +100,7 @@ final class Report {
 		figures.put("connector_us_per_event", usPerEvent(3000, "cdc-connector"));
 		figures.put("invalidator_us_per_event", usPerEvent(3000, "invalidator"));
 		figures.put("broker_us_per_event", usPerEvent(3000, "kafka"));
+		figures.put("cold_start_s", this.results.coldStartSeconds);
 		return figures;
 	}
 
@@ -160,7 +161,7 @@ final class Report {
 		if (!Double.isFinite(value)) {
 			return "NaN";
 		}
-		if (name.endsWith("_ms")) {
+		if (name.endsWith("_ms") || name.equals("cold_start_s")) {
 			return String.format(Locale.ROOT, "%.1f", value);
 		}
 		if (name.startsWith("hit_") || name.startsWith("miss_")) {

@@ -33,10 +33,13 @@ public final class StackProcess implements AutoCloseable {
 
 	private final Path state;
 
-	private StackProcess(Process process, JsonNode info, Path state) {
+	private final Duration startup;
+
+	private StackProcess(Process process, JsonNode info, Path state, Duration startup) {
 		this.process = process;
 		this.info = info;
 		this.state = state;
+		this.startup = startup;
 	}
 
 	public static StackProcess start(Path home, Path state, Map<String, String> environment) throws Exception {
@@ -50,6 +53,7 @@ public final class StackProcess implements AutoCloseable {
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(ProcessBuilder.Redirect.to(state.resolve("launcher.out").toFile()));
 		builder.environment().putAll(environment);
+		long started = System.nanoTime();
 		Process process = builder.start();
 		long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
 		while (!Files.exists(infoFile) || Files.size(infoFile) == 0) {
@@ -72,7 +76,12 @@ public final class StackProcess implements AutoCloseable {
 				process.waitFor(100, TimeUnit.MILLISECONDS);
 			}
 		}
-		return new StackProcess(process, info, state);
+		return new StackProcess(process, info, state, Duration.ofNanos(System.nanoTime() - started));
+	}
+
+	/** From starting the launcher's JVM to every service healthy and local-stack.json written. */
+	public Duration startup() {
+		return this.startup;
 	}
 
 	public String api(int index) {

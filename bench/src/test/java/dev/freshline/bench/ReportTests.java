@@ -20,7 +20,7 @@ class ReportTests {
 				+ "replay_events_per_s=NaN hotkey_db_reads=NaN "
 				+ "connector_idle_cpu_cores=NaN fence_hit_cost=NaN after_read_p50_ms=NaN after_read_p99_ms=NaN "
 				+ "plain_read_p50_ms=NaN plain_read_p99_ms=NaN paused_staleness_p50_ms=NaN paused_staleness_max_ms=NaN "
-				+ "connector_us_per_event=NaN invalidator_us_per_event=NaN broker_us_per_event=NaN");
+				+ "connector_us_per_event=NaN invalidator_us_per_event=NaN broker_us_per_event=NaN cold_start_s=NaN");
 	}
 
 	@Test
@@ -69,7 +69,7 @@ class ReportTests {
 		results.cpuWindowSeconds.put("freshline-3000", 25.0);
 
 		assertThat(new Report(results).resultLine())
-			.endsWith(" connector_us_per_event=125 invalidator_us_per_event=25 broker_us_per_event=200");
+			.endsWith(" connector_us_per_event=125 invalidator_us_per_event=25 broker_us_per_event=200 cold_start_s=24.3");
 	}
 
 	@Test
@@ -197,6 +197,7 @@ class ReportTests {
 		results.paused = new PausedStaleness.Figures(java.time.Duration.ofSeconds(2), 10, reads, 0, 1950, 10, 300);
 		results.cpuDuringSteps.put("freshline-3000", Map.of("cdc-connector", 0.25, "invalidator", 0.2, "kafka", 0.3));
 		results.cpuWindowSeconds.put("freshline-3000", 20.0);
+		results.coldStartSeconds = 24.26;
 		return results;
 	}
 
