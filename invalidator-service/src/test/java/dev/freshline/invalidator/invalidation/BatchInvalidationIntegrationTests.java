@@ -1,7 +1,6 @@
 package dev.freshline.invalidator.invalidation;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,14 +13,10 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -191,7 +186,7 @@ class BatchInvalidationIntegrationTests {
 			.isEqualTo(List.of("3", "4", "5", "6"));
 		assertThat(atDeadLetter.get("committed")).as("nothing committed before the poll is done").isEqualTo(start);
 		assertThat(this.redis.exists(otherNamespace)).as("other namespaces untouched").isEqualTo(1);
-		List<ConsumerRecord<String, byte[]>> deadLetters = deadLetters(this.stack.topics.deadLetter());
+		List<ConsumerRecord<String, byte[]>> deadLetters = InvalidatorStack.awaitDeadLetters(this.stack.topics.deadLetter());
 		assertThat(deadLetters).hasSize(1);
 		assertThat(deadLetters.get(0).value()).isEqualTo(garbage);
 		assertThat(new String(deadLetters.get(0).headers().lastHeader("kafka_dlt-exception-cause-fqcn").value()))
@@ -274,26 +269,6 @@ class BatchInvalidationIntegrationTests {
 		}
 		catch (Exception ex) {
 			throw new IllegalStateException(ex);
-		}
-	}
-
-	private static List<ConsumerRecord<String, byte[]>> deadLetters(String topic) {
-		try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
-				Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedServers.get().kafka().bootstrapServers(),
-						ConsumerConfig.GROUP_ID_CONFIG, SharedServers.uniqueName("dlt"),
-						ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-				new StringDeserializer(), new ByteArrayDeserializer())) {
-			consumer.subscribe(List.of(topic));
-			List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
-			await().until(() -> {
-				consumer.poll(Duration.ofMillis(200)).forEach(found::add);
-				return !found.isEmpty();
-			});
-			// anything published with it arrives in the same fetch or the next few
-			for (int i = 0; i < 3; i++) {
-				consumer.poll(Duration.ofMillis(200)).forEach(found::add);
-			}
-			return found;
 		}
 	}
 

@@ -1,17 +1,10 @@
 package dev.freshline.invalidator.invalidation;
 
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -70,7 +63,7 @@ class InvalidatorIntegrationTests {
 
 		this.stack.send(patientTopic, "{\"id\":5}", garbage);
 
-		ConsumerRecord<String, byte[]> deadLettered = awaitDeadLetter(this.stack.topics.deadLetter());
+		ConsumerRecord<String, byte[]> deadLettered = InvalidatorStack.awaitDeadLetters(this.stack.topics.deadLetter()).get(0);
 		assertThat(deadLettered.value()).isEqualTo(garbage);
 		assertThat(new String(deadLettered.headers().lastHeader("kafka_dlt-exception-cause-fqcn").value()))
 			.contains("MalformedChangeEventException");
@@ -255,7 +248,7 @@ class InvalidatorIntegrationTests {
 
 		this.stack.send(this.stack.topics.changes("patient"), "{\"id\":1}", unknown);
 
-		ConsumerRecord<String, byte[]> deadLettered = awaitDeadLetter(this.stack.topics.deadLetter());
+		ConsumerRecord<String, byte[]> deadLettered = InvalidatorStack.awaitDeadLetters(this.stack.topics.deadLetter()).get(0);
 		assertThat(new String(deadLettered.value())).isEqualTo(unknown);
 	}
 
@@ -282,19 +275,4 @@ class InvalidatorIntegrationTests {
 		}
 	}
 
-	private static ConsumerRecord<String, byte[]> awaitDeadLetter(String topic) {
-		try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
-				Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedServers.get().kafka().bootstrapServers(),
-						ConsumerConfig.GROUP_ID_CONFIG, SharedServers.uniqueName("dlt"),
-						ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-				new StringDeserializer(), new ByteArrayDeserializer())) {
-			consumer.subscribe(List.of(topic));
-			AtomicReference<ConsumerRecord<String, byte[]>> found = new AtomicReference<>();
-			await().until(() -> {
-				consumer.poll(Duration.ofMillis(200)).forEach(found::set);
-				return found.get() != null;
-			});
-			return found.get();
-		}
-	}
 }

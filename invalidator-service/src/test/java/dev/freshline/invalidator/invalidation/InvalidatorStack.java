@@ -2,6 +2,8 @@ package dev.freshline.invalidator.invalidation;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -13,13 +15,18 @@ import io.lettuce.core.protocol.CommandType;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import org.jspecify.annotations.Nullable;
@@ -49,7 +56,7 @@ final class InvalidatorStack implements AutoCloseable {
 
 	private final ConfigurableApplicationContext context;
 
-	private final KafkaProducer<String, byte[]> producer;
+	private final Producer producer = new Producer();
 
 	private final RedisClient redisClient;
 
@@ -92,9 +99,6 @@ final class InvalidatorStack implements AutoCloseable {
 			builder.initializers((context) -> context.getBeanFactory().registerSingleton("testHooks", hooks));
 		}
 		this.context = builder.run();
-		this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-				SharedServers.get().kafka().bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
-				new StringSerializer(), new ByteArraySerializer());
 		this.redisClient = RedisClient.create(redis.uri());
 		this.redisClient.setOptions(io.lettuce.core.ClientOptions.builder().autoReconnect(true).build());
 		this.redisConnection = this.redisClient.connect();
@@ -138,8 +142,11 @@ final class InvalidatorStack implements AutoCloseable {
 				new StringSerializer(), new ByteArraySerializer());
 
 		RecordMetadata send(String topic, String key, String value) throws Exception {
-			return this.producer.send(new ProducerRecord<>(topic, key, value.getBytes(StandardCharsets.UTF_8)))
-				.get(10, TimeUnit.SECONDS);
+			return send(topic, key, value.getBytes(StandardCharsets.UTF_8));
+		}
+
+		RecordMetadata send(String topic, String key, byte @Nullable [] value) throws Exception {
+			return this.producer.send(new ProducerRecord<>(topic, key, value)).get(10, TimeUnit.SECONDS);
 		}
 
 		RecordMetadata send(TopicPartition partition, String key, String value) throws Exception {
@@ -176,27 +183,44 @@ final class InvalidatorStack implements AutoCloseable {
 	}
 
 	RecordMetadata send(String topic, String key, String value) throws Exception {
-		return send(topic, key, value.getBytes(StandardCharsets.UTF_8));
+		return this.producer.send(topic, key, value);
 	}
 
 	RecordMetadata send(String topic, String key, byte @Nullable [] value) throws Exception {
-		return this.producer.send(new ProducerRecord<>(topic, key, value)).get(10, TimeUnit.SECONDS);
+		return this.producer.send(topic, key, value);
 	}
 
 	/** A change (or anything else) on an explicit partition, as the connector's keying would place it. */
 	RecordMetadata send(TopicPartition partition, String key, String value) throws Exception {
-		return this.producer
-			.send(new ProducerRecord<>(partition.topic(), partition.partition(), key,
-					value.getBytes(StandardCharsets.UTF_8)))
-			.get(10, TimeUnit.SECONDS);
+		return this.producer.send(partition, key, value);
 	}
 
 	/** A watermark marker as the connector writes one: the header, and {@code value} as the record's value. */
 	RecordMetadata sendMarker(TopicPartition partition, String value) throws Exception {
-		ProducerRecord<String, byte[]> marker = new ProducerRecord<>(partition.topic(), partition.partition(), null,
-				value.getBytes(StandardCharsets.UTF_8));
-		marker.headers().add(Watermark.HEADER, new byte[0]);
-		return this.producer.send(marker).get(10, TimeUnit.SECONDS);
+		return this.producer.sendMarker(partition, value);
+	}
+
+	/**
+	 * The records on the dead-letter {@code topic}, read from its start once at least one is there,
+	 * with a few more fetches for any published with it.
+	 */
+	static List<ConsumerRecord<String, byte[]>> awaitDeadLetters(String topic) {
+		try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
+				Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedServers.get().kafka().bootstrapServers(),
+						ConsumerConfig.GROUP_ID_CONFIG, SharedServers.uniqueName("dlt"),
+						ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+				new StringDeserializer(), new ByteArrayDeserializer())) {
+			consumer.subscribe(List.of(topic));
+			List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
+			Waits.await("a record on " + topic).until(() -> {
+				consumer.poll(Duration.ofMillis(200)).forEach(found::add);
+				return !found.isEmpty();
+			});
+			for (int i = 0; i < 3; i++) {
+				consumer.poll(Duration.ofMillis(200)).forEach(found::add);
+			}
+			return found;
+		}
 	}
 
 	/** Retries every few milliseconds, so a test waiting for attempts does not wait for back-off. */
@@ -264,7 +288,7 @@ final class InvalidatorStack implements AutoCloseable {
 	@Override
 	public void close() {
 		this.context.close();
-		this.producer.close(Duration.ofSeconds(5));
+		this.producer.close();
 		this.redisConnection.close();
 		this.redisClient.shutdown();
 	}
