@@ -13,6 +13,7 @@ import org.springframework.security.config.annotation.web.configurers.AbstractHt
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.firewall.HttpFirewall;
 import org.springframework.web.context.WebApplicationContext;
 import org.springframework.web.context.support.WebApplicationContextUtils;
 
@@ -55,13 +56,22 @@ class ApiSecurityConfiguration {
 			// writes, flushes and tag invalidations
 			.requestMatchers("/admin/**").hasAuthority(ADMIN)
 			.anyRequest().denyAll())
-			.oauth2ResourceServer((resourceServer) -> resourceServer.jwt((jwt) -> {
-			}).authenticationEntryPoint(problems).accessDeniedHandler(problems))
+			.oauth2ResourceServer((resourceServer) -> resourceServer.bearerTokenResolver(new BearerHeader())
+				.jwt((jwt) -> {
+				})
+				.authenticationEntryPoint(problems)
+				.accessDeniedHandler(problems))
 			.exceptionHandling((exceptions) -> exceptions.authenticationEntryPoint(problems).accessDeniedHandler(problems))
 			.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
 			.requestCache(AbstractHttpConfigurer::disable)
 			.csrf(AbstractHttpConfigurer::disable);
 		return http.build();
+	}
+
+	/** Spring Security's strict firewall with the same rules, checked without regular expressions. */
+	@Bean
+	static HttpFirewall httpFirewall() {
+		return HeaderCharacters.firewall();
 	}
 
 	/**
