@@ -21,7 +21,7 @@ final class PeerKill implements Fault {
 
 	@Override
 	public String description() {
-		return "two invalidators in the group (a copy of the launcher's, 3 consumers each), the launcher's SIGKILLed mid-batch";
+		return "two invalidators in the group (a copy of the launcher's, same consumers), the launcher's SIGKILLed mid-batch";
 	}
 
 	@Override
