@@ -16,12 +16,11 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One run of <a href="https://github.com/wg/wrk">wrk</a> (Debian's package {@code wrk}) against
- * one endpoint: a load generator written in C that costs a small share of the CPU the JVM it
- * measures does, so that the read figures compare endpoints, not generators. A Lua script this
- * class writes chooses each request's path (one fixed path, ids in a cycle, or ids each read
- * once) and reports what wrk's own summary leaves out: p99.9, how far a walk of ids went and
- * the CPU wrk itself used.
+ * One run of wrk (Debian's package {@code wrk}) against one endpoint: a load generator written in
+ * C that costs a small share of the CPU the JVM it measures does, so that the read figures compare
+ * endpoints, not generators. A Lua script this class writes chooses each request's path (one fixed
+ * path, ids in a cycle, or ids each read once) and reports what wrk's own summary leaves out:
+ * p99.9, how far a walk of ids went and the CPU wrk itself used.
  */
 final class Wrk {
 
