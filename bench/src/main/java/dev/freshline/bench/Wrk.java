@@ -146,11 +146,14 @@ final class Wrk {
 		long seconds = Math.max(1, duration.toSeconds());
 		Path script = Files.createTempFile("freshline-wrk", ".lua",
 				PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+		// wrk's output goes to a file, so that a wrk that hangs cannot block the bench on a pipe
+		Path output = Files.createTempFile("freshline-wrk", ".out");
 		try {
 			Files.writeString(script, script(target, this.threads), StandardCharsets.UTF_8);
 			List<String> command = new ArrayList<>(List.of(this.executable, "-t" + this.threads, "-c" + this.connections,
 					"-d" + seconds + "s", "--timeout", "10s", "--latency", "-s", script.toString(), baseUrl));
-			ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+			ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+				.redirectOutput(output.toFile());
 			builder.environment().remove(TOKEN_VARIABLE);
 			if (this.token != null) {
 				builder.environment().put(TOKEN_VARIABLE, this.token);
@@ -162,9 +165,7 @@ final class Wrk {
 			catch (IOException ex) {
 				throw new IllegalStateException("wrk not found: apt-get install wrk (" + ex.getMessage() + ")", ex);
 			}
-			String output;
 			try {
-				output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 				if (!process.waitFor(seconds + 30, TimeUnit.SECONDS)) {
 					throw new IllegalStateException("wrk did not end within " + (seconds + 30) + " s");
 				}
@@ -172,13 +173,15 @@ final class Wrk {
 			finally {
 				process.destroyForcibly();
 			}
+			String printed = Files.readString(output, StandardCharsets.UTF_8);
 			if (process.exitValue() != 0) {
-				throw new IllegalStateException("wrk exited with " + process.exitValue() + ": " + output.strip());
+				throw new IllegalStateException("wrk exited with " + process.exitValue() + ": " + printed.strip());
 			}
-			return parse(output);
+			return parse(printed);
 		}
 		finally {
 			Files.deleteIfExists(script);
+			Files.deleteIfExists(output);
 		}
 	}
 
