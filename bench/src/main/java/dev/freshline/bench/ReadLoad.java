@@ -9,9 +9,11 @@ import java.util.function.LongConsumer;
 import java.util.function.LongFunction;
 
 /**
- * Closed-loop read load: a fixed number of clients, each sending its next GET as soon as the last
- * one answered, over a warm-up and then a measured window. Every read scenario runs through here
- * with the same concurrency, so the ratios between them compare the endpoints, not the generators.
+ * Closed-loop read load on JDK HttpClient threads: a fixed number of clients, each sending its next
+ * GET as soon as the last one answered, over a warm-up and then a measured window. It costs about
+ * as much CPU as the API it loads, so it serves only scenarios that compare two windows of the same
+ * load ({@link FenceCost}); the figures that compare endpoints use {@link Wrk}. {@link Result} is
+ * what both report per run.
  */
 final class ReadLoad {
 
@@ -34,10 +36,6 @@ final class ReadLoad {
 
 	private final Duration window;
 
-	ReadLoad(BenchHttp http, int concurrency, Duration warmUp, Duration window) {
-		this((url) -> http.get(url).statusCode(), concurrency, warmUp, window);
-	}
-
 	ReadLoad(Reader reader, int concurrency, Duration warmUp, Duration window) {
 		this.reader = reader;
 		this.concurrency = concurrency;
@@ -45,14 +43,9 @@ final class ReadLoad {
 		this.window = window;
 	}
 
-	/** The same load (clients, warm-up, window) sending its GETs through {@code reader} instead. */
-	ReadLoad reading(Reader reader) {
-		return new ReadLoad(reader, this.concurrency, this.warmUp, this.window);
-	}
-
 	/**
 	 * @param url the URL of the n-th read of the run
-	 * @param before what a client does before its read (evicting the key for the miss scenario):
+	 * @param before what a client does before its read:
 	 * the client's clock stops meanwhile, so it counts neither in a read's latency nor in the
 	 * window its reads per second are taken over
 	 */

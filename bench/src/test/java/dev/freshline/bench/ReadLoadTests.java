@@ -26,14 +26,14 @@ class ReadLoadTests {
 
 	@Test
 	void shouldStopTheClockWhileTheClientPreparesARead() throws Exception {
-		// 5 ms per read, 20 ms of the client's own work before each (the miss scenario's delete):
+		// 5 ms per read, 20 ms of the client's own work before each (e.g. deleting a key first):
 		// two clients read at about 2 / 5 ms, not 2 / 25 ms
 		ReadLoad load = new ReadLoad((url) -> {
 			TimeUnit.MILLISECONDS.sleep(5);
 			return 200;
 		}, 2, Duration.ZERO, Duration.ofSeconds(1));
 
-		ReadLoad.Result result = load.run("miss", "api-1", (i) -> "/" + i, (i) -> {
+		ReadLoad.Result result = load.run("prepared", "api-1", (i) -> "/" + i, (i) -> {
 			try {
 				TimeUnit.MILLISECONDS.sleep(20);
 			}
