@@ -197,7 +197,7 @@ public final class Bench {
 			Duration warmUp = stock ? this.options.warmUp().dividedBy(2) : this.options.warmUp();
 			this.progress.line("warm-up: %d s at 1000 updates/s (not counted)", warmUp.toSeconds());
 			step.run("warm-up", 1000, warmUp);
-			List<Integer> rates = stock ? List.of(this.options.stockRate()) : this.options.rates();
+			List<Integer> rates = stock ? this.options.stockRates() : this.options.rates();
 			for (int rate : rates) {
 				String name = (stock ? "stock-debezium-" : "freshline-") + rate;
 				this.progress.line("%s: %d updates/s open-loop for %d s...", name, rate, this.options.step().toSeconds());
@@ -206,7 +206,7 @@ public final class Bench {
 				this.results.cpuDuringSteps.put(name, cpu.stop());
 				this.results.cpuWindowSeconds.put(name, cpu.seconds());
 				if (stock) {
-					this.results.stock = result;
+					this.results.stock.add(result);
 				}
 				else {
 					this.results.lag.add(result);

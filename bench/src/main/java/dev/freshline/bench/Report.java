@@ -18,8 +18,17 @@ import tools.jackson.databind.json.JsonMapper;
 /** Writes one run as {@code latest.json}, {@code latest.md} and {@code lag.svg}, and composes the RESULT line. */
 final class Report {
 
-	/** In-flight growth per second, as a share of the rate, below which a step kept up. */
+	/** In-flight growth per second, as a share of the rate, up to which a step kept up. */
 	private static final double KEEPING_UP = 0.05;
+
+	/** Seconds of writes that may still be in flight when the writer stops, in a step that kept up. */
+	private static final double QUEUED_AT_END_S = 1;
+
+	/** How long the last deletes may follow the last update, in a step that kept up. */
+	private static final double DRAIN_MS = 2000;
+
+	/** The RESULT line's one figure that is not a number: the stock rates that kept up. */
+	static final String STOCK_KEPT_UP = "stock_kept_up";
 
 	/** The API's fence refresh interval (api-service.yml's default, which the bench leaves alone). */
 	private static final double FENCE_REFRESH_MS = 10;
@@ -52,6 +61,7 @@ final class Report {
 		document.put("goals", goals());
 		document.put("lag", this.results.lag);
 		document.put("stock_debezium_lag", this.results.stock);
+		document.put("stock_comparison", stockComparison());
 		document.put("cpu_cores_during_steps", this.results.cpuDuringSteps);
 		document.put("connector_idle_cpu_cores", this.results.connectorIdleCores);
 		document.put("stock_connector_idle_cpu_cores", this.results.stockConnectorIdleCores);
@@ -69,16 +79,23 @@ final class Report {
 		return document;
 	}
 
-	/** The figures of the RESULT line, in its order. */
-	private Map<String, Double> headline() {
-		Map<String, Double> figures = new LinkedHashMap<>();
+	/**
+	 * The figures of the RESULT line, in its order: numbers (NaN when not measured), and
+	 * {@link #STOCK_KEPT_UP}, the rates at which the stock stack kept up ({@code 100+1000},
+	 * {@code none}, or NaN when it did not run).
+	 */
+	private Map<String, Object> headline() {
+		Map<String, Object> figures = new LinkedHashMap<>();
 		figures.put("lag100_p50_ms", lag(100, Percentiles::p50));
 		figures.put("lag100_p99_ms", lag(100, Percentiles::p99));
 		figures.put("lag1000_p50_ms", lag(1000, Percentiles::p50));
 		figures.put("lag1000_p99_ms", lag(1000, Percentiles::p99));
 		figures.put("lag3000_p99_ms", lag(3000, Percentiles::p99));
-		figures.put("stock_debezium_lag1000_p50_ms",
-				(this.results.stock != null) ? this.results.stock.lagMs().p50() : Double.NaN);
+		for (int rate : this.results.options.stockRates()) {
+			LagResult stock = this.results.stockAt(rate);
+			figures.put("stock_debezium_lag" + rate + "_p50_ms", (stock != null) ? stock.lagMs().p50() : Double.NaN);
+		}
+		figures.put(STOCK_KEPT_UP, stockKeptUp());
 		figures.put("hit_vs_noop", (this.results.reads != null) ? this.results.reads.hitVsNoop() : Double.NaN);
 		figures.put("miss_vs_dbonly", (this.results.reads != null) ? this.results.reads.missVsDbOnly() : Double.NaN);
 		figures.put("hit_vs_anonymous_noop",
@@ -104,6 +121,27 @@ final class Report {
 		return figures;
 	}
 
+	/** The numeric figures of the RESULT line. */
+	private Map<String, Double> numbers() {
+		Map<String, Double> numbers = new LinkedHashMap<>();
+		headline().forEach((name, value) -> {
+			if (value instanceof Double number) {
+				numbers.put(name, number);
+			}
+		});
+		return numbers;
+	}
+
+	/** The stock rates that kept up, joined with {@code +}; {@code none}; or NaN when the stock stack did not run. */
+	String stockKeptUp() {
+		if (this.results.stock.isEmpty()) {
+			return "NaN";
+		}
+		List<String> rates = this.results.stock.stream().filter((step) -> fellBehind(step) == null)
+			.map((step) -> Integer.toString(step.rate())).toList();
+		return rates.isEmpty() ? "none" : String.join("+", rates);
+	}
+
 	/**
 	 * Why the run failed, one line each; empty when every figure of the RESULT line was measured
 	 * or not asked for. A scenario that could not run is a failure even if no figure of the RESULT
@@ -124,7 +162,7 @@ final class Report {
 	Map<String, String> unmeasured() {
 		Map<String, String> unmeasured = new LinkedHashMap<>();
 		headline().forEach((figure, value) -> {
-			if (!Double.isFinite(value)) {
+			if (!(value instanceof Double number ? Double.isFinite(number) : !value.equals("NaN"))) {
 				String scenario = scenarioOf(figure);
 				String why = this.results.skipped.getOrDefault(scenario, this.results.missing.get(scenario));
 				unmeasured.put(figure, (why != null) ? why : "measured, but no finite value came out (see the run's output)");
@@ -151,9 +189,9 @@ final class Report {
 	}
 
 	String resultLine() {
-		Map<String, Double> figures = headline();
 		StringBuilder line = new StringBuilder("RESULT");
-		figures.forEach((name, value) -> line.append(' ').append(name).append('=').append(format(name, value)));
+		headline().forEach((name, value) -> line.append(' ').append(name).append('=')
+			.append((value instanceof Double number) ? format(name, number) : value));
 		return line.toString();
 	}
 
@@ -213,8 +251,10 @@ final class Report {
 		// and the last delete follows the last update within the p99 goal
 		goals.add(goal("backlog growth at 3,000/s (in flight, per s)", "none (≈ 0, drains within 150 ms)", growth,
 				fast != null && fellBehind(fast) == null && fast.backlog().drainMs() <= 150, "%+.0f /s"));
-		goals.add(stockRatio(this.results.lagAt(1000), this.results.stock));
-		Map<String, Double> figures = headline();
+		for (int rate : this.results.options.stockRates()) {
+			goals.add(stockRatio(rate, this.results.lagAt(rate), this.results.stockAt(rate)));
+		}
+		Map<String, Double> figures = numbers();
 		goals.add(goal("hit_vs_noop", ">= 0.6", figures.get("hit_vs_noop"), figures.get("hit_vs_noop") >= 0.6, "%.2f"));
 		// the same goal against the no-op without a token: hit_vs_noop before the API checked tokens
 		goals.add(goal("hit_vs_anonymous_noop", ">= 0.6", figures.get("hit_vs_anonymous_noop"),
@@ -243,15 +283,25 @@ final class Report {
 	}
 
 	/**
-	 * Stock Debezium's p50 over Freshline's, only when both runs kept up: a run that fell behind
-	 * measures its own queue (a backlog's wait grows with the step's length), not the poll interval
-	 * the ratio is about.
+	 * Stock Debezium's p50 over Freshline's at {@code rate}, only when both steps kept up: a step
+	 * that fell behind measures its own queue (a backlog's wait grows with the step's length), not
+	 * the poll interval the ratio is about.
 	 */
-	private static Goal stockRatio(@Nullable LagResult freshline, @Nullable LagResult stock) {
-		String figure = "stock Debezium p50 / Freshline p50 at 1,000/s";
+	private static Goal stockRatio(int rate, @Nullable LagResult freshline, @Nullable LagResult stock) {
+		String figure = String.format(Locale.ROOT, "stock Debezium p50 / Freshline p50 at %,d/s", rate);
 		if (freshline == null || stock == null) {
 			return new Goal(figure, ">= 30x", "NaN", "not measured");
 		}
+		String why = whyNotComparable(freshline, stock);
+		if (why != null) {
+			return new Goal(figure, ">= 30x", "NaN: " + why, "not comparable");
+		}
+		double ratio = stock.lagMs().p50() / freshline.lagMs().p50();
+		return goal(figure, ">= 30x", ratio, ratio >= 30, "%.0fx");
+	}
+
+	/** Why two steps' p50s cannot be divided (which fell behind, by how much, where its time went), or null. */
+	private static @Nullable String whyNotComparable(LagResult freshline, LagResult stock) {
 		List<String> reasons = new ArrayList<>();
 		for (LagResult run : List.of(stock, freshline)) {
 			String why = fellBehind(run);
@@ -259,22 +309,30 @@ final class Report {
 				reasons.add(run.name() + " fell behind (" + why + ")" + whereItsTimeWent(run));
 			}
 		}
-		if (!reasons.isEmpty()) {
-			return new Goal(figure, ">= 30x", "NaN: " + String.join("; ", reasons), "not comparable");
-		}
-		double ratio = stock.lagMs().p50() / freshline.lagMs().p50();
-		return goal(figure, ">= 30x", ratio, ratio >= 30, "%.0fx");
+		return reasons.isEmpty() ? null : String.join("; ", reasons);
 	}
 
 	/**
-	 * Why a lag step did not keep up with its rate, or null if it did: every delete was seen and
-	 * what is in flight did not trend upwards (noise of a few percent of the rate aside).
+	 * Why a lag step did not keep up with its rate, or null if it did. It kept up when all four hold:
+	 * <ol>
+	 * <li>every delete was seen (an unseen one counts with a lower bound of its lag);</li>
+	 * <li>the in-flight count (committed, key not yet deleted), sampled every second, did not trend
+	 * upwards: its least-squares slope is at most 5 % of the rate per second, noise aside;</li>
+	 * <li>when the writer stopped, at most one second of writes was still in flight: a pipeline
+	 * that keeps up holds rate x its latency (Little's law), a 500 ms poll's wait about a quarter
+	 * of a second of writes, while a queue builds up past that in a step of a few seconds;</li>
+	 * <li>the last delete came within 2 s of the last update: what was queued at the end cleared in
+	 * a few poll intervals, not in the time a backlog takes to drain.</li>
+	 * </ol>
+	 * The slope alone misses a queue in a quick run's five samples; the end alone misses one that
+	 * grew and then shrank.
 	 */
 	static @Nullable String fellBehind(LagResult step) {
 		if (step.unobserved() > 0) {
 			return String.format(Locale.ROOT, "%d of %d deletes not seen", step.unobserved(), step.updates());
 		}
-		double growth = step.backlog().inFlightGrowthPerS();
+		LagResult.BacklogFigures backlog = step.backlog();
+		double growth = backlog.inFlightGrowthPerS();
 		if (!Double.isFinite(growth)) {
 			return "too few backlog samples to tell";
 		}
@@ -282,7 +340,41 @@ final class Report {
 		if (growth > limit) {
 			return String.format(Locale.ROOT, "in flight grew %+.0f/s, more than %.0f/s", growth, limit);
 		}
+		double queued = QUEUED_AT_END_S * step.rate();
+		if (backlog.inFlightAtLoadEnd() > queued) {
+			return String.format(Locale.ROOT, "%d in flight when the writer stopped, more than %.0f s of writes (%.0f)",
+					backlog.inFlightAtLoadEnd(), QUEUED_AT_END_S, queued);
+		}
+		if (backlog.drainMs() > DRAIN_MS) {
+			return String.format(Locale.ROOT, "the last delete came %.0f ms after the last update, more than %.0f ms",
+					backlog.drainMs(), DRAIN_MS);
+		}
 		return null;
+	}
+
+	/** Each stock rate beside Freshline's: both steps' p50 and p99, whether each kept up, and the ratio or why there is none. */
+	private List<Map<String, Object>> stockComparison() {
+		List<Map<String, Object>> rows = new ArrayList<>();
+		for (LagResult stock : this.results.stock) {
+			LagResult freshline = this.results.lagAt(stock.rate());
+			Map<String, Object> row = new LinkedHashMap<>();
+			row.put("rate", stock.rate());
+			row.put("stock_p50_ms", stock.lagMs().p50());
+			row.put("stock_p99_ms", stock.lagMs().p99());
+			String stockBehind = fellBehind(stock);
+			row.put("stock_kept_up", stockBehind == null);
+			row.put("stock_fell_behind", stockBehind);
+			row.put("freshline_p50_ms", (freshline != null) ? freshline.lagMs().p50() : Double.NaN);
+			row.put("freshline_p99_ms", (freshline != null) ? freshline.lagMs().p99() : Double.NaN);
+			String freshlineBehind = (freshline != null) ? fellBehind(freshline) : "not measured";
+			row.put("freshline_kept_up", freshlineBehind == null);
+			row.put("freshline_fell_behind", freshlineBehind);
+			String why = (freshline != null) ? whyNotComparable(freshline, stock) : "Freshline's step was not measured";
+			row.put("p50_ratio", (why == null) ? stock.lagMs().p50() / freshline.lagMs().p50() : Double.NaN);
+			row.put("no_ratio_because", why);
+			rows.add(row);
+		}
+		return rows;
 	}
 
 	private static String whereItsTimeWent(LagResult step) {
@@ -304,9 +396,7 @@ final class Report {
 	private List<String> limits() {
 		List<String> limits = new ArrayList<>();
 		List<LagResult> steps = new ArrayList<>(this.results.lag);
-		if (this.results.stock != null) {
-			steps.add(this.results.stock);
-		}
+		steps.addAll(this.results.stock);
 		for (LagResult step : steps) {
 			var worst = step.hopsMs().entrySet().stream().filter((hop) -> Double.isFinite(hop.getValue().p99()))
 				.max(Comparator.comparingDouble((hop) -> hop.getValue().p99()));
@@ -322,6 +412,24 @@ final class Report {
 					used, this.results.machine.cores(), busiest, step.sendDelayMs().p99()));
 		}
 		return limits;
+	}
+
+	/** Stock Debezium at each of its rates beside Freshline at the same rate, the ratio only where both kept up. */
+	private void stockSection(StringBuilder md) {
+		md.append("\n### Stock Debezium beside Freshline\n\n");
+		md.append("The second stack differs in the connector's poll interval only (500 ms, Debezium's default, instead of 10 ms) and runs the same steps at Freshline's lower rates. A step that fell behind measures its own queue, so the p50 ratio is given only where both steps kept up (the table above); otherwise the reason is given instead. `stock_kept_up` in the RESULT line lists the stock rates that kept up.\n\n");
+		md.append("| rate/s | stock p50 ms | stock p99 ms | stock kept up | Freshline p50 ms | Freshline p99 ms | Freshline kept up | stock p50 / Freshline p50 |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+		for (Map<String, Object> row : stockComparison()) {
+			double ratio = (Double) row.get("p50_ratio");
+			md.append(String.format(Locale.ROOT, "| %d | %.1f | %.1f | %s | %.1f | %.1f | %s | %s |%n", row.get("rate"),
+					row.get("stock_p50_ms"), row.get("stock_p99_ms"), keptUp(row, "stock"), row.get("freshline_p50_ms"),
+					row.get("freshline_p99_ms"), keptUp(row, "freshline"),
+					Double.isFinite(ratio) ? String.format(Locale.ROOT, "**%.0fx**", ratio) : "none: " + row.get("no_ratio_because")));
+		}
+	}
+
+	private static String keptUp(Map<String, Object> row, String stack) {
+		return Boolean.TRUE.equals(row.get(stack + "_kept_up")) ? "yes" : "**no** (" + row.get(stack + "_fell_behind") + ")";
 	}
 
 	/** The fence's three figures: its cost on hits, Freshline-After under load, staleness with the invalidator paused. */
@@ -396,9 +504,7 @@ final class Report {
 		md.append("Raw SQL `UPDATE patient SET ward = ward WHERE id = ?` (bumps `version`), open loop over 16 JDBC connections: update i is due at start + i/rate however late the previous ones are; lag runs from the commit returning to the invalidator's script deleting `freshline:patient:{id}`, seen through Redis keyspace notifications (the `set` of the key's floor, raised in the same atomic script as the delete, so it is published whether or not the entry was cached). `sent late` is how far behind schedule the writer sent (the open loop's own health). An update whose delete was not seen (`deletes seen` below `updates`) is counted in the percentiles with the lag until the bench stopped waiting for it, a lower bound. See `lag.svg`.\n\n");
 		md.append("| run | rate/s | achieved/s | updates | deletes seen | p50 ms | p99 ms | p99.9 ms | max ms | sent late p99 ms |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
 		List<LagResult> steps = new ArrayList<>(r.lag);
-		if (r.stock != null) {
-			steps.add(r.stock);
-		}
+		steps.addAll(r.stock);
 		for (LagResult step : steps) {
 			md.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %d | %d | %.1f | %.1f | %.1f | %.1f | %.1f |%n", step.name(),
 					step.rate(), step.achievedRate(), step.updates(), step.observed(), step.lagMs().p50(), step.lagMs().p99(),
@@ -412,14 +518,16 @@ final class Report {
 			step.hopsMs().values().forEach((hop) -> md.append(String.format(Locale.ROOT, " | %.1f / %.1f", hop.p50(), hop.p99())));
 			md.append(" |\n");
 		}
-		md.append("\n### Backlog\n\n`in flight` = committed updates whose delete was not yet seen, sampled every second; its growth is the least-squares slope over the step (≈ 0 when the pipeline keeps up). The invalidator group's Kafka lag is sampled at the same moments (offsets are committed per batch, so a few records is normal). `drain` = last delete after the last update.\n\n");
-		md.append("| run | in-flight samples | growth /s | in flight at end | invalidator Kafka lag samples | drain ms |\n| --- | --- | --- | --- | --- | --- |\n");
+		md.append("\n### Backlog\n\n`in flight` = committed updates whose delete was not yet seen, sampled every second; its growth is the least-squares slope over the step (≈ 0 when the pipeline keeps up). The invalidator group's Kafka lag is sampled at the same moments (offsets are committed per batch, so a few records is normal). `drain` = last delete after the last update. A step **kept up** when every delete was seen, in flight grew by at most 5 % of the rate per second, at most one second of writes was in flight when the writer stopped, and the drain took at most 2 s.\n\n");
+		md.append("| run | in-flight samples | growth /s | in flight at end | invalidator Kafka lag samples | drain ms | kept up |\n| --- | --- | --- | --- | --- | --- | --- |\n");
 		for (LagResult step : steps) {
 			LagResult.BacklogFigures backlog = step.backlog();
-			md.append(String.format(Locale.ROOT, "| %s | %s | %+.1f | %d | %s | %.0f |%n", step.name(), backlog.inFlightSamples(),
+			String behind = fellBehind(step);
+			md.append(String.format(Locale.ROOT, "| %s | %s | %+.1f | %d | %s | %.0f | %s |%n", step.name(), backlog.inFlightSamples(),
 					backlog.inFlightGrowthPerS(), backlog.inFlightAtLoadEnd(), backlog.invalidatorKafkaLagSamples(),
-					backlog.drainMs()));
+					backlog.drainMs(), (behind == null) ? "yes" : "**no**: " + behind));
 		}
+		stockSection(md);
 		md.append("\n### CPU per component during each step (cores)\n\n`machine` is every process on the machine (from /proc/stat), including work that is not ours: the difference to the sum of the components is what else ran. `postgres` is the postmaster, its live backends and the backends it reaped during the step (its cutime + cstime): the bench's writers disconnect before the sample.\n\n");
 		r.cpuDuringSteps.forEach((step, cpu) -> {
 			md.append("- ").append(step).append(": ");
