@@ -51,6 +51,8 @@ final class BenchResults {
 
 	PausedStaleness.@Nullable Figures paused;
 
+	BulkUpdate.@Nullable Figures bulk;
+
 	/** Scenario -> why it could not be measured: each one fails the run (a non-zero exit). */
 	final Map<String, String> missing = new LinkedHashMap<>();
 

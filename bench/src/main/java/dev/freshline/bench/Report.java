@@ -62,6 +62,7 @@ final class Report {
 		document.put("lag", this.results.lag);
 		document.put("stock_debezium_lag", this.results.stock);
 		document.put("stock_comparison", stockComparison());
+		document.put("bulk_update", bulk());
 		document.put("cpu_cores_during_steps", this.results.cpuDuringSteps);
 		document.put("connector_idle_cpu_cores", this.results.connectorIdleCores);
 		document.put("stock_connector_idle_cpu_cores", this.results.stockConnectorIdleCores);
@@ -102,6 +103,7 @@ final class Report {
 				(this.results.reads != null) ? this.results.reads.hitVsAnonymousNoop() : Double.NaN);
 		figures.put("auth_noop_cost", (this.results.reads != null) ? this.results.reads.authNoopCost() : Double.NaN);
 		figures.put("replay_events_per_s", (this.results.replay != null) ? this.results.replay.eventsPerS() : Double.NaN);
+		figures.put("bulk_invalidations_per_s", (this.results.bulk != null) ? this.results.bulk.invalidationsPerS() : Double.NaN);
 		figures.put("hotkey_db_reads", (this.results.hotKey != null) ? this.results.hotKey.dbReads() : Double.NaN);
 		figures.put("connector_idle_cpu_cores", this.results.connectorIdleCores);
 		FenceCost.Figures cost = this.results.fenceCost;
@@ -185,6 +187,9 @@ final class Report {
 		if (figure.startsWith("paused_")) {
 			return "paused-staleness";
 		}
+		if (figure.startsWith("bulk_")) {
+			return "bulk";
+		}
 		return figure.startsWith("replay_") ? "replay" : "freshline";
 	}
 
@@ -263,6 +268,11 @@ final class Report {
 				"%.2f"));
 		goals.add(goal("replay", ">= 100,000 events/s", figures.get("replay_events_per_s"),
 				figures.get("replay_events_per_s") >= 100_000, "%,.0f events/s"));
+		// one invalidator process draining one big transaction, commit to the last key deleted
+		BulkUpdate.Figures bulk = this.results.bulk;
+		goals.add(goal(String.format(Locale.ROOT, "bulk invalidations (one UPDATE of %,d cached rows)",
+				(bulk != null) ? bulk.rows() : this.results.options.bulkRows()), ">= 50,000 events/s",
+				figures.get("bulk_invalidations_per_s"), figures.get("bulk_invalidations_per_s") >= 50_000, "%,.0f events/s"));
 		// the fail-open reads beside it: Postgres reads the cache did not save, though not caused by the invalidation
 		goals.add(goal("hot key Postgres reads", "<= 2", figures.get("hotkey_db_reads"), figures.get("hotkey_db_reads") <= 2,
 				"%.0f" + ((this.results.hotKey != null) ? String.format(Locale.ROOT, " (and %.0f failed open on %.0f Redis errors)",
@@ -377,6 +387,22 @@ final class Report {
 		return rows;
 	}
 
+	/** The bulk update's figures with the per-event CPU of the pipeline's processes, for latest.json. */
+	private @Nullable Map<String, Object> bulk() {
+		BulkUpdate.Figures bulk = this.results.bulk;
+		if (bulk == null) {
+			return null;
+		}
+		Map<String, Object> figures = new LinkedHashMap<>();
+		figures.put("figures", bulk);
+		figures.put("invalidations_per_s", bulk.invalidationsPerS());
+		figures.put("drain_per_s_first_to_last_delete", bulk.drainPerS());
+		for (String component : List.of("invalidator", "cdc-connector", "kafka", "redis", "postgres")) {
+			figures.put(component + "_us_per_event", bulk.usPerEvent(component));
+		}
+		return figures;
+	}
+
 	private static String whereItsTimeWent(LagResult step) {
 		return step.hopsMs().entrySet().stream().filter((hop) -> Double.isFinite(hop.getValue().p50()))
 			.max(Comparator.comparingDouble((hop) -> hop.getValue().p50()))
@@ -430,6 +456,29 @@ final class Report {
 
 	private static String keptUp(Map<String, Object> row, String stack) {
 		return Boolean.TRUE.equals(row.get(stack + "_kept_up")) ? "yes" : "**no** (" + row.get(stack + "_fell_behind") + ")";
+	}
+
+	/** The bulk update: throughput, when the first and last deletes came, the drain's progress and CPU per event. */
+	private void bulkSection(StringBuilder md) {
+		BulkUpdate.Figures bulk = this.results.bulk;
+		md.append("\n## Bulk update: invalidator throughput\n\n");
+		if (bulk == null) {
+			md.append("Not measured.\n");
+			return;
+		}
+		md.append(String.format(Locale.ROOT,
+				"Patients %d-%d (%,d rows; %,d inserted for it, their invalidations applied within %.1f s) each get an entry written straight into Redis in the fill's stored form (check: %s); then one statement, `UPDATE patient SET ward = ward WHERE id BETWEEN %d AND %d`, changes all of them in one transaction (%.0f ms). From its commit, every key's delete is seen through keyspace notifications (the floor's `set`, in the same script as the delete): the first after **%.0f ms**, the last after **%.0f ms**, so `bulk_invalidations_per_s` = %,d / %.3f s = **%,.0f events/s** (from the first delete to the last: %,.0f/s). Keys still cached afterwards (pipelined EXISTS): %d.%n%n",
+				bulk.firstId(), bulk.lastId(), bulk.rows(), bulk.inserted(), bulk.insertsAppliedS(), bulk.layoutCheck(),
+				bulk.firstId(), bulk.lastId(), bulk.statementMs(), bulk.firstDeleteMs(), bulk.lastDeleteMs(), bulk.rows(),
+				bulk.lastDeleteMs() / 1000, bulk.invalidationsPerS(), bulk.drainPerS(), bulk.keysLeft()));
+		md.append("| after s | keys left | records the connector produced | invalidator Kafka lag |\n| --- | --- | --- | --- |\n");
+		bulk.samples().forEach((sample) -> md.append(String.format(Locale.ROOT, "| %.1f | %,d | %,d | %,d |%n", sample.seconds(),
+				sample.keysLeft(), sample.produced(), sample.invalidatorLag())));
+		md.append(String.format(Locale.ROOT,
+				"%nCPU from just before the statement to the last delete (%.1f s), per updated row: invalidator **%.1f µs**, cdc-connector %.1f µs, Kafka broker %.1f µs, Redis %.1f µs, Postgres %.1f µs. All components (cores): %s.%n",
+				bulk.cpuSeconds(), bulk.usPerEvent("invalidator"), bulk.usPerEvent("cdc-connector"), bulk.usPerEvent("kafka"),
+				bulk.usPerEvent("redis"), bulk.usPerEvent("postgres"), bulk.cpuCores().entrySet().stream()
+					.map((entry) -> String.format(Locale.ROOT, "%s %.2f", entry.getKey(), entry.getValue())).toList()));
 	}
 
 	/** The fence's three figures: its cost on hits, Freshline-After under load, staleness with the invalidator paused. */
@@ -576,6 +625,7 @@ final class Report {
 			md.append(String.format(Locale.ROOT, "`%s` (ops-cli, its own Kafka and Redis, run after the stacks stopped): **%,.0f events/s** applied by one process. Output in `replay.log`.%n",
 					r.replay.note(), r.replay.eventsPerS()));
 		}
+		bulkSection(md);
 		md.append("\n## Where the time goes, step by step (what limits a missed goal)\n\n");
 		limits().forEach((limit) -> md.append("- ").append(limit).append('\n'));
 		r.profiles.forEach((profile) -> md.append("\n").append(profile).append('\n'));

@@ -18,7 +18,7 @@ class ReportTests {
 				+ "lag1000_p50_ms=NaN lag1000_p99_ms=NaN lag3000_p99_ms=NaN stock_debezium_lag100_p50_ms=NaN "
 				+ "stock_debezium_lag1000_p50_ms=NaN stock_kept_up=NaN "
 				+ "hit_vs_noop=NaN miss_vs_dbonly=NaN hit_vs_anonymous_noop=NaN auth_noop_cost=NaN "
-				+ "replay_events_per_s=NaN hotkey_db_reads=NaN "
+				+ "replay_events_per_s=NaN bulk_invalidations_per_s=NaN hotkey_db_reads=NaN "
 				+ "connector_idle_cpu_cores=NaN fence_hit_cost=NaN after_read_p50_ms=NaN after_read_p99_ms=NaN "
 				+ "plain_read_p50_ms=NaN plain_read_p99_ms=NaN paused_staleness_p50_ms=NaN paused_staleness_max_ms=NaN "
 				+ "connector_us_per_event=NaN invalidator_us_per_event=NaN broker_us_per_event=NaN cold_start_s=NaN");
@@ -190,6 +190,29 @@ class ReportTests {
 	}
 
 	@Test
+	void shouldReportTheBulkUpdateAsRowsOverCommitToTheLastDelete() {
+		BenchResults results = measuredEverything(List.of());
+		// 20,000 rows, the last key deleted 400 ms after the commit; the invalidator busy half a core meanwhile
+		results.bulk = bulk(20_000, 400, Map.of("invalidator", 0.5));
+
+		assertThat(new Report(results).resultLine()).contains(" replay_events_per_s=90000 bulk_invalidations_per_s=50000 ");
+		assertThat(new Report(results).goals())
+			.contains(new Report.Goal("bulk invalidations (one UPDATE of 20,000 cached rows)", ">= 50,000 events/s",
+					"50,000 events/s", "yes"));
+		assertThat(results.bulk.usPerEvent("invalidator")).isEqualTo(10.0);
+		// from the first delete (100 ms) to the last: 19,999 more in 300 ms
+		assertThat(results.bulk.drainPerS()).isCloseTo(66_663, org.assertj.core.data.Offset.offset(1.0));
+		assertThat(new Report(results).failures()).isEmpty();
+	}
+
+	@Test
+	void shouldGiveNoBulkFigureWhenADeleteWasNotSeen() {
+		assertThat(BulkUpdate.perSecond(20_000, 400, 1)).isNaN();
+		assertThat(BulkUpdate.perSecond(20_000, 0, 0)).isNaN();
+		assertThat(BulkUpdate.perSecond(20_000, 400, 0)).isEqualTo(50_000);
+	}
+
+	@Test
 	void shouldFailWhenAStackDidNotStart() {
 		BenchResults results = measuredEverything(List.of("--no-replay"));
 		results.replay = null;
@@ -243,6 +266,7 @@ class ReportTests {
 		results.cpuDuringSteps.put("freshline-3000", Map.of("cdc-connector", 0.25, "invalidator", 0.2, "kafka", 0.3));
 		results.cpuWindowSeconds.put("freshline-3000", 20.0);
 		results.coldStartSeconds = 24.26;
+		results.bulk = bulk(20_000, 400, Map.of("invalidator", 0.5));
 		return results;
 	}
 
@@ -251,6 +275,12 @@ class ReportTests {
 			.filter((goal) -> goal.figure().equals(String.format(java.util.Locale.ROOT, "stock Debezium p50 / Freshline p50 at %,d/s", rate)))
 			.findFirst()
 			.orElseThrow();
+	}
+
+	/** {@code rows} updated, the first delete 100 ms after the commit and the last at {@code lastMs}, over a window of lastMs too. */
+	private static BulkUpdate.Figures bulk(int rows, double lastMs, Map<String, Double> cores) {
+		return new BulkUpdate.Figures(rows, 1, rows, rows - 3000, 4.2, "same", 900, 100, lastMs, 0, 0, cores, lastMs / 1000,
+				List.of());
 	}
 
 	private static Percentiles hop(double p50) {
