@@ -45,7 +45,11 @@ final class BulkUpdate {
 	/** Commands per pipelined round trip while planting and checking entries. */
 	private static final int BATCH = 5_000;
 
-	private static final Duration PROGRESS = Duration.ofSeconds(2);
+	/** How often the drain is sampled for the report: a quick run's drain takes about two seconds. */
+	private static final Duration SAMPLE = Duration.ofMillis(500);
+
+	/** Every how many samples one is printed. */
+	private static final int PRINTED = 4;
 
 	/** No invalidation for this long: the rest will not come. */
 	private static final Duration QUIET = Duration.ofSeconds(15);
@@ -203,7 +207,7 @@ final class BulkUpdate {
 			long producedBefore, String what) {
 		List<Sample> samples = new ArrayList<>();
 		long deadline = from + MAX_WAIT.toNanos();
-		long nextSample = from + PROGRESS.toNanos();
+		long nextSample = from + SAMPLE.toNanos();
 		long seen = -1;
 		long quietSince = System.nanoTime();
 		while (watch.count() < expected) {
@@ -213,17 +217,19 @@ final class BulkUpdate {
 				seen = count;
 				quietSince = now;
 			}
-			else if (now - quietSince > QUIET.toNanos() || now > deadline) {
-				throw new IllegalStateException(String.format("%s: %,d of %,d invalidations applied after %.0f s, none for %.0f s",
+			if (now - quietSince > QUIET.toNanos() || now > deadline) {
+				throw new IllegalStateException(String.format("%s: %,d of %,d invalidations applied after %.0f s, none in the last %.0f s",
 						what, count, expected, (now - from) / 1e9, (now - quietSince) / 1e9));
 			}
 			if (now >= nextSample) {
 				Sample sample = new Sample((now - from) / 1e9, expected - count, backlog.produced() - producedBefore,
 						backlog.invalidatorLag());
 				samples.add(sample);
-				this.progress.line("bulk %s: %,d of %,d keys left after %.1f s (connector produced %,d, invalidator lag %,d)", what,
-						sample.keysLeft(), expected, sample.seconds(), sample.produced(), sample.invalidatorLag());
-				nextSample += PROGRESS.toNanos();
+				if (samples.size() % PRINTED == 0) {
+					this.progress.line("bulk %s: %,d of %,d keys left after %.1f s (connector produced %,d, invalidator lag %,d)", what,
+							sample.keysLeft(), expected, sample.seconds(), sample.produced(), sample.invalidatorLag());
+				}
+				nextSample += SAMPLE.toNanos();
 			}
 			LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
 		}

@@ -472,13 +472,17 @@ final class Report {
 				bulk.firstId(), bulk.lastId(), bulk.rows(), bulk.inserted(), bulk.insertsAppliedS(), bulk.layoutCheck(),
 				bulk.firstId(), bulk.lastId(), bulk.statementMs(), bulk.firstDeleteMs(), bulk.lastDeleteMs(), bulk.rows(),
 				bulk.lastDeleteMs() / 1000, bulk.invalidationsPerS(), bulk.drainPerS(), bulk.keysLeft()));
-		md.append("| after s | keys left | records the connector produced | invalidator Kafka lag |\n| --- | --- | --- | --- |\n");
+		// which side held the backlog: keys left while the connector was still producing wait for
+		// the connector, the ones after it for the invalidator
+		md.append("The drain every 500 ms after the commit (records the connector produced to the topic since just before the statement; the invalidator group's Kafka lag):\n\n");
+		md.append("| after s | keys left | records produced | invalidator Kafka lag |\n| --- | --- | --- | --- |\n");
 		bulk.samples().forEach((sample) -> md.append(String.format(Locale.ROOT, "| %.1f | %,d | %,d | %,d |%n", sample.seconds(),
 				sample.keysLeft(), sample.produced(), sample.invalidatorLag())));
 		md.append(String.format(Locale.ROOT,
-				"%nCPU from just before the statement to the last delete (%.1f s), per updated row: invalidator **%.1f µs**, cdc-connector %.1f µs, Kafka broker %.1f µs, Redis %.1f µs, Postgres %.1f µs. All components (cores): %s.%n",
-				bulk.cpuSeconds(), bulk.usPerEvent("invalidator"), bulk.usPerEvent("cdc-connector"), bulk.usPerEvent("kafka"),
-				bulk.usPerEvent("redis"), bulk.usPerEvent("postgres"), bulk.cpuCores().entrySet().stream()
+				"%nCPU from just before the statement to the last delete (%.1f s; the machine busy %.2f of %d cores), per updated row: invalidator **%.1f µs**, cdc-connector %.1f µs, Kafka broker %.1f µs, Redis %.1f µs, Postgres %.1f µs. All components (cores): %s.%n",
+				bulk.cpuSeconds(), bulk.cpuCores().getOrDefault(CpuUse.MACHINE, Double.NaN), this.results.machine.cores(),
+				bulk.usPerEvent("invalidator"), bulk.usPerEvent("cdc-connector"), bulk.usPerEvent("kafka"), bulk.usPerEvent("redis"),
+				bulk.usPerEvent("postgres"), bulk.cpuCores().entrySet().stream()
 					.map((entry) -> String.format(Locale.ROOT, "%s %.2f", entry.getKey(), entry.getValue())).toList()));
 	}
 
