@@ -65,7 +65,7 @@ class ReportTests {
 		results.lag.removeIf((step) -> step.rate() == 3000);
 		// 60,000 updates, and a 25 s window (20 s of load, 5 s waiting for the last deletes)
 		results.lag.add(new LagResult("freshline-3000", 3000, 60_000, 3000, 60_000, 0, lag, lag, Map.of(),
-				new LagResult.BacklogFigures(List.of(), 0, 0, List.of(), 0, 0)));
+				new LagResult.BacklogFigures(List.of(), 0, 0, List.of(), 0, 0, 0)));
 		results.cpuDuringSteps.put("freshline-3000", Map.of("cdc-connector", 0.3, "invalidator", 0.06, "kafka", 0.48));
 		results.cpuWindowSeconds.put("freshline-3000", 25.0);
 
@@ -163,7 +163,8 @@ class ReportTests {
 		// little left, but it took 3 s to clear
 		assertThat(Report.fellBehind(backlogStep("slow-drain", 100, 0, 40, 3000)))
 			.isEqualTo("the last delete came 3000 ms after the last update, more than 2000 ms");
-		assertThat(Report.fellBehind(backlogStep("growing", 100, 6, 60, 800))).isEqualTo("in flight grew +6/s, more than 5/s");
+		assertThat(Report.fellBehind(backlogStep("growing", 100, 60, 60, 800)))
+			.isEqualTo("its lag grew +60 ms per second of the step, more than 50");
 	}
 
 	@Test
@@ -292,20 +293,22 @@ class ReportTests {
 	private static LagResult step(String name, int rate, double p50, double p99, double growth, int unobserved,
 			Map<String, Percentiles> hops) {
 		Percentiles lag = new Percentiles(100, p50, p99, p99 + 1, p99 + 2);
+		// a queue growing by {@code growth} a second adds growth / rate seconds of wait each second
 		return new LagResult(name, rate, 100, rate, 100 - unobserved, unobserved, lag, lag, hops,
-				new LagResult.BacklogFigures(List.of(1L, 2L, 3L), growth, 0, List.of(), 0, 0));
+				new LagResult.BacklogFigures(List.of(1L, 2L, 3L), growth, 0, List.of(), 0, 0, growth * 1000 / rate));
 	}
 
 	/** A step at {@code rate} with a p50 of 10 ms and the given backlog figures. */
-	private static LagResult backlogStep(String name, int rate, double growth, long inFlightAtEnd, double drainMs) {
+	private static LagResult backlogStep(String name, int rate, double lagGrowthMsPerS, long inFlightAtEnd,
+			double drainMs) {
 		Percentiles lag = new Percentiles(100, 10, 20, 21, 22);
 		return new LagResult(name, rate, 100, rate, 100, 0, lag, lag, Map.of(),
-				new LagResult.BacklogFigures(List.of(1L, 2L, 3L), growth, inFlightAtEnd, List.of(), 0, drainMs));
+				new LagResult.BacklogFigures(List.of(1L, 2L, 3L), 0, inFlightAtEnd, List.of(), 0, drainMs, lagGrowthMsPerS));
 	}
 
 	private static LagResult step(int rate, double p50, double p99) {
 		Percentiles lag = new Percentiles(100, p50, p99, p99 + 1, p99 + 2);
 		return new LagResult("freshline-" + rate, rate, 100, rate, 100, 0, lag, lag, Map.of(),
-				new LagResult.BacklogFigures(List.of(), 0, 0, List.of(), 0, 0));
+				new LagResult.BacklogFigures(List.of(), 0, 0, List.of(), 0, 0, 0));
 	}
 }
