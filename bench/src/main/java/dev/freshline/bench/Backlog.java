@@ -1,5 +1,6 @@
 package dev.freshline.bench;
 
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -8,7 +9,10 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
-/** The invalidator group's consumer lag on the patient topic: records produced but not yet committed. */
+/**
+ * The patient topic's side of the pipeline: records the connector produced, and the invalidator
+ * group's consumer lag (records produced but not yet committed).
+ */
 final class Backlog implements AutoCloseable {
 
 	static final String INVALIDATOR_GROUP = "freshline-invalidator";
@@ -37,6 +41,24 @@ final class Backlog implements AutoCloseable {
 				lag += end.getValue().offset() - ((position != null) ? position.offset() : 0);
 			}
 			return lag;
+		}
+		catch (Exception ex) {
+			return -1;
+		}
+	}
+
+	/** Every record the connector produced to the topic so far (the sum of its partitions' end offsets), or -1. */
+	long produced() {
+		try {
+			Map<TopicPartition, OffsetSpec> latest = this.admin.describeTopics(List.of(this.topic))
+				.allTopicNames()
+				.get()
+				.get(this.topic)
+				.partitions()
+				.stream()
+				.collect(Collectors.toMap((partition) -> new TopicPartition(this.topic, partition.partition()),
+						(partition) -> OffsetSpec.latest()));
+			return this.admin.listOffsets(latest).all().get().values().stream().mapToLong((end) -> end.offset()).sum();
 		}
 		catch (Exception ex) {
 			return -1;

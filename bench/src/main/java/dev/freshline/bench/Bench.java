@@ -168,6 +168,8 @@ public final class Bench {
 						"hot key: %.0f Postgres reads for one invalidation under %d clients (%d reads, %d failed; apart from them %.0f reads failed open on %.0f Redis errors)",
 						hot.dbReads(), hot.clients(), hot.reads(), hot.failedReads(), hot.failOpenReads(), hot.redisErrors());
 				fence(stack, http, state.resolve("logs"));
+				// last: the rows it adds and the entries it plants would change what the scenarios above read
+				bulkUpdate(stack, client, http);
 			}
 			finally {
 				client.shutdown();
@@ -207,7 +209,7 @@ public final class Bench {
 			Duration warmUp = stock ? this.options.warmUp().dividedBy(2) : this.options.warmUp();
 			this.progress.line("warm-up: %d s at 1000 updates/s (not counted)", warmUp.toSeconds());
 			step.run("warm-up", 1000, warmUp);
-			List<Integer> rates = stock ? List.of(this.options.stockRate()) : this.options.rates();
+			List<Integer> rates = stock ? this.options.stockRates() : this.options.rates();
 			for (int rate : rates) {
 				String name = (stock ? "stock-debezium-" : "freshline-") + rate;
 				this.progress.line("%s: %d updates/s open-loop for %d s...", name, rate, this.options.step().toSeconds());
@@ -216,7 +218,7 @@ public final class Bench {
 				this.results.cpuDuringSteps.put(name, cpu.stop());
 				this.results.cpuWindowSeconds.put(name, cpu.seconds());
 				if (stock) {
-					this.results.stock = result;
+					this.results.stock.add(result);
 				}
 				else {
 					this.results.lag.add(result);
@@ -311,6 +313,28 @@ public final class Bench {
 			this.progress.line("the API copies did not start: %s", ex);
 			this.results.missing.put("fence-cost", "the API copies did not start: " + ex);
 			this.results.missing.put("paused-staleness", "the API copies did not start: " + ex);
+		}
+	}
+
+	/** One UPDATE of many cached rows: how fast one invalidator process deletes all their keys. */
+	private void bulkUpdate(StackProcess stack, RedisClient client, BenchHttp http) {
+		int rows = this.options.bulkRows();
+		this.progress.line("bulk update: %,d patients, each cached, then one UPDATE of all of them...", rows);
+		try {
+			BulkUpdate.Figures bulk = new BulkUpdate(stack, client, new CacheKeys(PREFIX), http, this.progress).run(rows,
+					new Topics(PREFIX).changes("patient"), components(stack));
+			this.results.bulk = bulk;
+			this.progress.line(
+					"bulk update: %,d keys deleted %.0f ms after the commit (first after %.0f ms): %,.0f invalidations/s; invalidator %.1f µs of CPU per event (%.2f cores); %d keys left",
+					bulk.rows(), bulk.lastDeleteMs(), bulk.firstDeleteMs(), bulk.invalidationsPerS(), bulk.usPerEvent("invalidator"),
+					bulk.cpuCores().getOrDefault("invalidator", Double.NaN), bulk.keysLeft());
+			if (bulk.keysLeft() > 0) {
+				this.results.missing.put("bulk", bulk.keysLeft() + " planted entries were still cached after every invalidation arrived");
+			}
+		}
+		catch (Exception ex) {
+			this.progress.line("bulk update failed: %s", ex);
+			this.results.missing.put("bulk", "the bulk-update scenario failed: " + ex);
 		}
 	}
 

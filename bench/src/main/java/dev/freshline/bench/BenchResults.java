@@ -22,7 +22,8 @@ final class BenchResults {
 
 	final List<LagResult> lag = new ArrayList<>();
 
-	@Nullable LagResult stock;
+	/** The stock-Debezium stack's lag steps, one per rate of {@link BenchOptions#stockRates()}. */
+	final List<LagResult> stock = new ArrayList<>();
 
 	final Map<String, Map<String, Double>> cpuDuringSteps = new LinkedHashMap<>();
 
@@ -50,6 +51,8 @@ final class BenchResults {
 
 	PausedStaleness.@Nullable Figures paused;
 
+	BulkUpdate.@Nullable Figures bulk;
+
 	/** Scenario -> why it could not be measured: each one fails the run (a non-zero exit). */
 	final Map<String, String> missing = new LinkedHashMap<>();
 
@@ -65,6 +68,14 @@ final class BenchResults {
 	}
 
 	@Nullable LagResult lagAt(int rate) {
-		return this.lag.stream().filter((step) -> step.rate() == rate).findFirst().orElse(null);
+		return at(this.lag, rate);
+	}
+
+	@Nullable LagResult stockAt(int rate) {
+		return at(this.stock, rate);
+	}
+
+	private static @Nullable LagResult at(List<LagResult> steps, int rate) {
+		return steps.stream().filter((step) -> step.rate() == rate).findFirst().orElse(null);
 	}
 }

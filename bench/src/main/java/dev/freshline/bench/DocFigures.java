@@ -120,7 +120,12 @@ final class DocFigures {
 	String resultLine() {
 		StringBuilder line = new StringBuilder("RESULT");
 		for (Map.Entry<String, JsonNode> figure : this.run.path("headline").properties()) {
-			line.append(' ').append(figure.getKey()).append('=').append(Report.format(figure.getKey(), number(figure.getValue())));
+			JsonNode value = figure.getValue();
+			double number = number(value);
+			// a figure that is not a number (stock_kept_up: a list of rates) is quoted as it is
+			String text = (Double.isNaN(number) && value.isString() && !value.asString().equals("NaN")) ? value.asString()
+					: Report.format(figure.getKey(), number);
+			line.append(' ').append(figure.getKey()).append('=').append(text);
 		}
 		return line.toString();
 	}

@@ -4,9 +4,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 
-import org.jspecify.annotations.Nullable;
-
-/** An SVG of commit -> key deleted percentiles against the write rate, both axes logarithmic, stock Debezium marked at its rate. */
+/** An SVG of commit -> key deleted percentiles against the write rate, both axes logarithmic, stock Debezium marked at each of its rates. */
 final class LagPlot {
 
 	private static final int WIDTH = 640;
@@ -28,13 +26,13 @@ final class LagPlot {
 	private LagPlot() {
 	}
 
-	static String svg(List<LagResult> steps, @Nullable LagResult stock, String machine) {
+	static String svg(List<LagResult> steps, List<LagResult> stock, String machine) {
 		double top = 10;
 		for (LagResult step : steps) {
 			top = Math.max(top, finite(step.lagMs().max()));
 		}
-		if (stock != null) {
-			top = Math.max(top, finite(stock.lagMs().max()));
+		for (LagResult step : stock) {
+			top = Math.max(top, finite(step.lagMs().max()));
 		}
 		double maxMs = Math.pow(10, Math.ceil(Math.log10(top)));
 		StringBuilder svg = new StringBuilder();
@@ -59,15 +57,17 @@ final class LagPlot {
 		series(svg, steps, Percentiles::p99, "#ff7f0e", "", "p99", maxMs, 1);
 		series(svg, steps, Percentiles::p999, "#d62728", "", "p99.9", maxMs, 2);
 		series(svg, steps, Percentiles::max, "#7f7f7f", "4 3", "max", maxMs, 3);
-		if (stock != null) {
-			double x = x(stock.rate());
-			for (double value : new double[] { stock.lagMs().p50(), stock.lagMs().p99() }) {
+		for (LagResult step : stock) {
+			double x = x(step.rate());
+			for (double value : new double[] { step.lagMs().p50(), step.lagMs().p99() }) {
 				if (Double.isFinite(value)) {
 					svg.append(String.format(Locale.ROOT,
 							"<rect x=\"%.1f\" y=\"%.1f\" width=\"8\" height=\"8\" fill=\"none\" stroke=\"black\" stroke-width=\"1.5\"/>%n",
 							x - 4, y(value, maxMs) - 4));
 				}
 			}
+		}
+		if (!stock.isEmpty()) {
 			svg.append(String.format(Locale.ROOT,
 					"<rect x=\"%d\" y=\"%d\" width=\"8\" height=\"8\" fill=\"none\" stroke=\"black\" stroke-width=\"1.5\"/>%n",
 					WIDTH - RIGHT + 16, TOP + 4 * 20 - 4));

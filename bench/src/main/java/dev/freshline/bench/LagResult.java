@@ -12,10 +12,12 @@ record LagResult(String name, int rate, int updates, double achievedRate, int ob
 
 	/**
 	 * In flight = committed but key not yet deleted, sampled every second of the step, with its
-	 * least-squares growth per second; the invalidator group's Kafka lag at the same moments; and
-	 * how long after the last update the last delete came.
+	 * least-squares growth per second; the invalidator group's Kafka lag at the same moments; how
+	 * long after the last update the last delete came; and the least-squares growth of the updates'
+	 * lag over the step (milliseconds per second of commit time), which a growing queue raises.
 	 */
 	record BacklogFigures(List<Long> inFlightSamples, double inFlightGrowthPerS, long inFlightAtLoadEnd,
-			List<Long> invalidatorKafkaLagSamples, long invalidatorKafkaLagAtLoadEnd, double drainMs) {
+			List<Long> invalidatorKafkaLagSamples, long invalidatorKafkaLagAtLoadEnd, double drainMs,
+			double lagGrowthMsPerS) {
 	}
 }

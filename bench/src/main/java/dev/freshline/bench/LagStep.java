@@ -184,7 +184,7 @@ final class LagStep {
 		return new LagResult(name, rate, total, total / seconds, observed, total - observed, Percentiles.of(lags),
 				Percentiles.of(sendDelays), hopPercentiles,
 				new LagResult.BacklogFigures(inFlight, slope(inFlight), inFlightAtEnd, kafkaLag, kafkaLagAtEnd,
-						(lastDelete - loadEnd) / 1e6));
+						(lastDelete - loadEnd) / 1e6, lagTrend(committed, lags)));
 	}
 
 	/**
@@ -225,6 +225,32 @@ final class LagStep {
 			lags[i] = Math.max(0, end - committed[i]) / 1e6;
 		}
 		return lags;
+	}
+
+	/**
+	 * Least-squares growth of the updates' lag (ms) over their commit times, in ms per second. Every
+	 * update is a point, so a 500 ms poll's swing averages out over a step's hundreds of updates,
+	 * where a few one-second samples of the in-flight count catch it at random phases.
+	 */
+	static double lagTrend(long[] committed, double[] lagsMs) {
+		int n = committed.length;
+		if (n < 2) {
+			return Double.NaN;
+		}
+		double meanX = 0;
+		double meanY = 0;
+		for (int i = 0; i < n; i++) {
+			meanX += (committed[i] - committed[0]) / 1e9 / n;
+			meanY += lagsMs[i] / n;
+		}
+		double numerator = 0;
+		double denominator = 0;
+		for (int i = 0; i < n; i++) {
+			double x = (committed[i] - committed[0]) / 1e9 - meanX;
+			numerator += x * (lagsMs[i] - meanY);
+			denominator += x * x;
+		}
+		return (denominator > 0) ? numerator / denominator : Double.NaN;
 	}
 
 	/** Least-squares growth of the samples per second (they are one second apart). */

@@ -6,6 +6,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 class LagStepTests {
 
@@ -28,6 +29,26 @@ class LagStepTests {
 		assertThat(lag.p50()).isEqualTo(5.0);
 		assertThat(lag.p99()).isEqualTo(10_000.0 - 7);
 		assertThat(lag.max()).isEqualTo(10_000.0 - 7);
+	}
+
+	@Test
+	void shouldTrendTheLagOverEveryUpdateSoAPollsSwingAveragesOut() {
+		// 100/s for 5 s through a 500 ms poll: each update waits for the next poll, 0 to 500 ms
+		long[] committed = new long[500];
+		double[] steady = new double[500];
+		double[] queueing = new double[500];
+		for (int i = 0; i < 500; i++) {
+			committed[i] = i * 10 * MS;
+			steady[i] = 500 - (i * 10) % 500 + 20;
+			// the same, behind a queue that adds 200 ms of wait every second
+			queueing[i] = steady[i] + 0.2 * i * 10;
+		}
+
+		// the swing's own slope, spread over ten polls, leaves about 10 ms per s: far under the 50
+		// a step's lag must grow by to count as behind
+		assertThat(LagStep.lagTrend(committed, steady)).isCloseTo(0, within(15.0));
+		assertThat(LagStep.lagTrend(committed, queueing)).isCloseTo(200, within(15.0));
+		assertThat(LagStep.lagTrend(new long[1], new double[1])).isNaN();
 	}
 
 	@Test

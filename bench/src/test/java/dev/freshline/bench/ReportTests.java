@@ -15,9 +15,10 @@ class ReportTests {
 				"scripts/bench --quick");
 
 		assertThat(new Report(results).resultLine()).isEqualTo("RESULT lag100_p50_ms=NaN lag100_p99_ms=NaN "
-				+ "lag1000_p50_ms=NaN lag1000_p99_ms=NaN lag3000_p99_ms=NaN stock_debezium_lag1000_p50_ms=NaN "
+				+ "lag1000_p50_ms=NaN lag1000_p99_ms=NaN lag3000_p99_ms=NaN stock_debezium_lag100_p50_ms=NaN "
+				+ "stock_debezium_lag1000_p50_ms=NaN stock_kept_up=NaN "
 				+ "hit_vs_noop=NaN miss_vs_dbonly=NaN hit_vs_anonymous_noop=NaN auth_noop_cost=NaN "
-				+ "replay_events_per_s=NaN hotkey_db_reads=NaN "
+				+ "replay_events_per_s=NaN bulk_invalidations_per_s=NaN hotkey_db_reads=NaN "
 				+ "connector_idle_cpu_cores=NaN fence_hit_cost=NaN after_read_p50_ms=NaN after_read_p99_ms=NaN "
 				+ "plain_read_p50_ms=NaN plain_read_p99_ms=NaN paused_staleness_p50_ms=NaN paused_staleness_max_ms=NaN "
 				+ "connector_us_per_event=NaN invalidator_us_per_event=NaN broker_us_per_event=NaN cold_start_s=NaN");
@@ -64,7 +65,7 @@ class ReportTests {
 		results.lag.removeIf((step) -> step.rate() == 3000);
 		// 60,000 updates, and a 25 s window (20 s of load, 5 s waiting for the last deletes)
 		results.lag.add(new LagResult("freshline-3000", 3000, 60_000, 3000, 60_000, 0, lag, lag, Map.of(),
-				new LagResult.BacklogFigures(List.of(), 0, 0, List.of(), 0, 0)));
+				new LagResult.BacklogFigures(List.of(), 0, 0, List.of(), 0, 0, 0)));
 		results.cpuDuringSteps.put("freshline-3000", Map.of("cdc-connector", 0.3, "invalidator", 0.06, "kafka", 0.48));
 		results.cpuWindowSeconds.put("freshline-3000", 25.0);
 
@@ -85,10 +86,13 @@ class ReportTests {
 
 	@Test
 	void shouldPlotEveryPercentileAsWellFormedSvg() {
-		String svg = LagPlot.svg(List.of(step(100, 4, 12), step(1000, 6, 30)), step(1000, 500, 900), "2 cores");
+		String svg = LagPlot.svg(List.of(step(100, 4, 12), step(1000, 6, 30)), List.of(step(100, 300, 700), step(1000, 500, 900)),
+				"2 cores");
 
 		assertThat(svg).startsWith("<svg").endsWith("</svg>\n").contains("p50", "p99", "p99.9", "max", "stock Debezium");
 		assertThat(svg.split("<polyline", -1)).hasSize(5);
+		// p50 and p99 of both stock steps, and the legend's mark
+		assertThat(svg.split("fill=\"none\" stroke=\"black\"", -1)).hasSize(6);
 	}
 
 	@Test
@@ -115,10 +119,10 @@ class ReportTests {
 		results.lag.add(step(1000, 50, 150));
 		// the committed full run's baseline: its backlog grew 284/s and most of its p50 was the
 		// invalidator's queue (kafka_to_redis_delete), not Debezium's poll
-		results.stock = step("stock-debezium-1000", 1000, 4997, 8000, 284, 0,
-				Map.of("commit_to_debezium", hop(300), "kafka_to_redis_delete", hop(4351)));
+		results.stock.add(step("stock-debezium-1000", 1000, 4997, 8000, 284, 0,
+				Map.of("commit_to_debezium", hop(300), "kafka_to_redis_delete", hop(4351))));
 
-		Report.Goal ratio = stockGoal(results);
+		Report.Goal ratio = stockGoal(results, 1000);
 
 		assertThat(ratio.measured()).startsWith("NaN")
 			.contains("stock-debezium-1000 fell behind", "+284", "kafka_to_redis_delete");
@@ -131,9 +135,9 @@ class ReportTests {
 		BenchResults results = new BenchResults(Machine.current(), BenchOptions.parse(List.of(), java.nio.file.Path.of(".")),
 				"scripts/bench");
 		results.lag.add(step("freshline-1000", 1000, 10, 40, 0, 3, Map.of()));
-		results.stock = step("stock-debezium-1000", 1000, 600, 900, 0, 0, Map.of());
+		results.stock.add(step("stock-debezium-1000", 1000, 600, 900, 0, 0, Map.of()));
 
-		assertThat(stockGoal(results).measured()).startsWith("NaN").contains("freshline-1000", "3 of 100 deletes not seen");
+		assertThat(stockGoal(results, 1000).measured()).startsWith("NaN").contains("freshline-1000", "3 of 100 deletes not seen");
 	}
 
 	@Test
@@ -141,10 +145,74 @@ class ReportTests {
 		BenchResults results = new BenchResults(Machine.current(), BenchOptions.parse(List.of(), java.nio.file.Path.of(".")),
 				"scripts/bench");
 		results.lag.add(step("freshline-1000", 1000, 10, 40, 1.5, 0, Map.of()));
-		results.stock = step("stock-debezium-1000", 1000, 600, 900, -2, 0, Map.of());
+		results.stock.add(step("stock-debezium-1000", 1000, 600, 900, -2, 0, Map.of()));
 
-		assertThat(stockGoal(results)).isEqualTo(new Report.Goal("stock Debezium p50 / Freshline p50 at 1,000/s", ">= 30x",
+		assertThat(stockGoal(results, 1000)).isEqualTo(new Report.Goal("stock Debezium p50 / Freshline p50 at 1,000/s", ">= 30x",
 				"60x", "yes"));
+	}
+
+	@Test
+	void shouldKeepUpOnlyWithoutGrowthAndWithLittleLeftWhenTheWriterStopped() {
+		// steady: 250 in flight at 1,000/s (a 500 ms poll's wait), cleared 700 ms after the last update
+		assertThat(Report.fellBehind(backlogStep("steady", 1000, 0, 250, 700))).isNull();
+		// a 500 ms poll's peak: almost a second of writes in flight at the end
+		assertThat(Report.fellBehind(backlogStep("poll-peak", 100, -3, 94, 583))).isNull();
+		// flat over the samples, yet 2.5 s of writes queued at the end
+		assertThat(Report.fellBehind(backlogStep("queued", 1000, 10, 2500, 1900)))
+			.isEqualTo("2500 in flight when the writer stopped, more than 2 s of writes (2000)");
+		// little left, but it took 3 s to clear
+		assertThat(Report.fellBehind(backlogStep("slow-drain", 100, 0, 40, 3000)))
+			.isEqualTo("the last delete came 3000 ms after the last update, more than 2000 ms");
+		assertThat(Report.fellBehind(backlogStep("growing", 100, 60, 60, 800)))
+			.isEqualTo("its lag grew +60 ms per second of the step, more than 50");
+	}
+
+	@Test
+	void shouldListTheStockRatesThatKeptUp() {
+		BenchResults results = measuredEverything(List.of());
+		assertThat(new Report(results).resultLine()).contains(
+				" stock_debezium_lag100_p50_ms=300.0 stock_debezium_lag1000_p50_ms=600.0 stock_kept_up=100+1000 hit_vs_noop=");
+
+		results.stock.set(1, backlogStep("stock-debezium-1000", 1000, 40, 3000, 4000));
+		assertThat(new Report(results).resultLine()).contains(" stock_kept_up=100 ");
+
+		results.stock.set(0, backlogStep("stock-debezium-100", 100, 0, 40, 2500));
+		assertThat(new Report(results).resultLine()).contains(" stock_kept_up=none ");
+		assertThat(new Report(results).failures()).isEmpty();
+	}
+
+	@Test
+	void shouldGiveTheStockRatioOnlyAtTheRatesWhereBothKeptUp() {
+		BenchResults results = measuredEverything(List.of());
+		results.stock.set(1, backlogStep("stock-debezium-1000", 1000, 40, 3000, 4000));
+
+		assertThat(stockGoal(results, 100)).isEqualTo(
+				new Report.Goal("stock Debezium p50 / Freshline p50 at 100/s", ">= 30x", "30x", "yes"));
+		assertThat(stockGoal(results, 1000).met()).isEqualTo("not comparable");
+		assertThat(stockGoal(results, 1000).measured()).startsWith("NaN: stock-debezium-1000 fell behind (3000 in flight when the writer stopped");
+	}
+
+	@Test
+	void shouldReportTheBulkUpdateAsRowsOverCommitToTheLastDelete() {
+		BenchResults results = measuredEverything(List.of());
+		// 20,000 rows, the last key deleted 400 ms after the commit; the invalidator busy half a core meanwhile
+		results.bulk = bulk(20_000, 400, Map.of("invalidator", 0.5));
+
+		assertThat(new Report(results).resultLine()).contains(" replay_events_per_s=90000 bulk_invalidations_per_s=50000 ");
+		assertThat(new Report(results).goals())
+			.contains(new Report.Goal("bulk invalidations (one UPDATE of 20,000 cached rows)", ">= 50,000 events/s",
+					"50,000 events/s", "yes"));
+		assertThat(results.bulk.usPerEvent("invalidator")).isEqualTo(10.0);
+		// from the first delete (100 ms) to the last: 19,999 more in 300 ms
+		assertThat(results.bulk.drainPerS()).isCloseTo(66_663, org.assertj.core.data.Offset.offset(1.0));
+		assertThat(new Report(results).failures()).isEmpty();
+	}
+
+	@Test
+	void shouldGiveNoBulkFigureWhenADeleteWasNotSeen() {
+		assertThat(BulkUpdate.perSecond(20_000, 400, 1)).isNaN();
+		assertThat(BulkUpdate.perSecond(20_000, 0, 0)).isNaN();
+		assertThat(BulkUpdate.perSecond(20_000, 400, 0)).isEqualTo(50_000);
 	}
 
 	@Test
@@ -152,12 +220,14 @@ class ReportTests {
 		BenchResults results = measuredEverything(List.of("--no-replay"));
 		results.replay = null;
 		results.skipped.put("replay", "skipped with --no-replay");
-		results.stock = null;
+		results.stock.clear();
 		results.missing.put("stock", "the stock-Debezium stack run failed: the local stack did not start");
 
 		assertThat(new Report(results).failures()).containsExactly(
 				"stock: the stock-Debezium stack run failed: the local stack did not start",
-				"stock_debezium_lag1000_p50_ms=NaN: the stock-Debezium stack run failed: the local stack did not start");
+				"stock_debezium_lag100_p50_ms=NaN: the stock-Debezium stack run failed: the local stack did not start",
+				"stock_debezium_lag1000_p50_ms=NaN: the stock-Debezium stack run failed: the local stack did not start",
+				"stock_kept_up=NaN: the stock-Debezium stack run failed: the local stack did not start");
 	}
 
 	@Test
@@ -186,7 +256,8 @@ class ReportTests {
 		for (int rate : List.of(100, 1000, 3000)) {
 			results.lag.add(step(rate, 10, 40));
 		}
-		results.stock = step("stock-debezium-1000", 1000, 600, 900, 0, 0, Map.of());
+		results.stock.add(step("stock-debezium-100", 100, 300, 600, 0, 0, Map.of()));
+		results.stock.add(step("stock-debezium-1000", 1000, 600, 900, 0, 0, Map.of()));
 		results.reads = new ApiReads.Figures(List.of(), 0.7, 0.6, 0.65, 0.25, List.of());
 		results.hotKey = new HotKey.Figures(200, 5000, 0, 1, 0, 0, 20);
 		results.replay = new ReplayFigure.Figure(90_000, 100_000, "scripts/bench-replay --events 100000");
@@ -198,12 +269,21 @@ class ReportTests {
 		results.cpuDuringSteps.put("freshline-3000", Map.of("cdc-connector", 0.25, "invalidator", 0.2, "kafka", 0.3));
 		results.cpuWindowSeconds.put("freshline-3000", 20.0);
 		results.coldStartSeconds = 24.26;
+		results.bulk = bulk(20_000, 400, Map.of("invalidator", 0.5));
 		return results;
 	}
 
-	private static Report.Goal stockGoal(BenchResults results) {
-		return new Report(results).goals().stream().filter((goal) -> goal.figure().startsWith("stock Debezium")).findFirst()
+	private static Report.Goal stockGoal(BenchResults results, int rate) {
+		return new Report(results).goals().stream()
+			.filter((goal) -> goal.figure().equals(String.format(java.util.Locale.ROOT, "stock Debezium p50 / Freshline p50 at %,d/s", rate)))
+			.findFirst()
 			.orElseThrow();
+	}
+
+	/** {@code rows} updated, the first delete 100 ms after the commit and the last at {@code lastMs}, over a window of lastMs too. */
+	private static BulkUpdate.Figures bulk(int rows, double lastMs, Map<String, Double> cores) {
+		return new BulkUpdate.Figures(rows, 1, rows, rows - 3000, 4.2, "same", 900, 100, lastMs, 0, 0, cores, lastMs / 1000,
+				List.of());
 	}
 
 	private static Percentiles hop(double p50) {
@@ -213,13 +293,22 @@ class ReportTests {
 	private static LagResult step(String name, int rate, double p50, double p99, double growth, int unobserved,
 			Map<String, Percentiles> hops) {
 		Percentiles lag = new Percentiles(100, p50, p99, p99 + 1, p99 + 2);
+		// a queue growing by {@code growth} a second adds growth / rate seconds of wait each second
 		return new LagResult(name, rate, 100, rate, 100 - unobserved, unobserved, lag, lag, hops,
-				new LagResult.BacklogFigures(List.of(1L, 2L, 3L), growth, 0, List.of(), 0, 0));
+				new LagResult.BacklogFigures(List.of(1L, 2L, 3L), growth, 0, List.of(), 0, 0, growth * 1000 / rate));
+	}
+
+	/** A step at {@code rate} with a p50 of 10 ms and the given backlog figures. */
+	private static LagResult backlogStep(String name, int rate, double lagGrowthMsPerS, long inFlightAtEnd,
+			double drainMs) {
+		Percentiles lag = new Percentiles(100, 10, 20, 21, 22);
+		return new LagResult(name, rate, 100, rate, 100, 0, lag, lag, Map.of(),
+				new LagResult.BacklogFigures(List.of(1L, 2L, 3L), 0, inFlightAtEnd, List.of(), 0, drainMs, lagGrowthMsPerS));
 	}
 
 	private static LagResult step(int rate, double p50, double p99) {
 		Percentiles lag = new Percentiles(100, p50, p99, p99 + 1, p99 + 2);
 		return new LagResult("freshline-" + rate, rate, 100, rate, 100, 0, lag, lag, Map.of(),
-				new LagResult.BacklogFigures(List.of(), 0, 0, List.of(), 0, 0));
+				new LagResult.BacklogFigures(List.of(), 0, 0, List.of(), 0, 0, 0));
 	}
 }

@@ -22,6 +22,7 @@ import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
@@ -223,6 +224,9 @@ class RedisUsersIntegrationTests {
 		assertThat(harness.exists(KEYS.floor(key))).isEqualTo(1);
 		assertThat(harness.save()).isEqualTo("OK");
 		assertThat(harness.del(KEYS.floor(key))).isEqualTo(1);
+		// the bulk-update benchmark plants entries as the API's fill stores them
+		assertThat(harness.set(key, "v", SetArgs.Builder.px(60_000))).isEqualTo("OK");
+		assertThat(harness.del(key)).isEqualTo(1);
 	}
 
 	@ParameterizedTest
