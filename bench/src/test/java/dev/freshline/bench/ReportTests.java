@@ -53,7 +53,7 @@ class ReportTests {
 
 		assertThat(new Report(results).resultLine())
 			.contains(" hit_vs_noop=0.90 miss_vs_dbonly=0.60 hit_vs_anonymous_noop=0.59 auth_noop_cost=-0.012 ");
-		assertThat(new Report(results).goals()).contains(new Report.Goal("hit_vs_noop", ">= 0.6", "0.90", "yes"),
+		assertThat(new Report(results).goals()).contains(new Report.Goal("hit_vs_noop", ">= 0.8", "0.90", "yes"),
 				new Report.Goal("hit_vs_anonymous_noop", ">= 0.6", "0.59", "**no**"));
 		assertThat(new Report(results).failures()).isEmpty();
 	}
@@ -70,7 +70,11 @@ class ReportTests {
 		results.cpuWindowSeconds.put("freshline-3000", 25.0);
 
 		assertThat(new Report(results).resultLine())
-			.endsWith(" connector_us_per_event=125 invalidator_us_per_event=25 broker_us_per_event=200 cold_start_s=24.3");
+			.endsWith(" connector_us_per_event=125 invalidator_us_per_event=25 broker_us_per_event=200 cold_start_s=24.3");		// the goals judge the same figures: the connector's 125 µs misses its 60, the invalidator's 25 meets its 30
+		assertThat(new Report(results).goals()).contains(
+				new Report.Goal("connector CPU per change event at 3,000/s", "<= 60 µs", "125 µs", "**no**"),
+				new Report.Goal("invalidator CPU per change event at 3,000/s", "<= 30 µs", "25 µs", "yes"),
+				new Report.Goal("cold start of the stack (built)", "<= 25 s", "24.3 s", "yes"));
 	}
 
 	@Test
