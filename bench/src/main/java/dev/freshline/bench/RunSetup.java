@@ -75,7 +75,7 @@ final class RunSetup {
 		// the bench runs both stacks with markers on (Bench.environment): the fence reads them
 		config.put("cdc-connector.other", "pgoutput, snapshot.mode=no_data, heartbeat 100ms, watermark markers every 50 ms (CDC_MARKERS=true), offsets flushed every 1 s, producer acks=all idempotent linger.ms=0 (cdc-connector.yml)");
 		config.put("kafka", "one KRaft broker, a process of its own supervised by the launcher, change topics with 3 partitions, replication 1");
-		config.put("invalidator", "group freshline-invalidator, one consumer (INVALIDATOR_CONCURRENCY), a batch listener: each poll applied in pipelined round trips of 500 keys, offsets committed after it (invalidator-service.yml)");
+		config.put("invalidator", "group freshline-invalidator, one consumer (INVALIDATOR_CONCURRENCY), a batch listener: each poll applied in pipelined round trips of 500 keys, offsets committed after it, at most every 100 ms (ack-mode time; invalidator-service.yml)");
 		config.put("api", "2 instances, Hikari pool 10, Redis timeout 100 ms, patient TTL 10m (api-service.yml), bench endpoints on, freshness fence on (max-staleness 2s, fence-wait 50ms, refresh 10ms), every request authenticated (OAuth2 resource server, RS256 JWT checked against the run's public key once per token, then looked up; /bench/noop too) but /bench/anonymous-noop, the baseline without the token check");
 		config.put("bench", "16 JDBC connections for the open-loop writer; " + options.readConcurrency()
 				+ " HTTP/1.1 connections from one wrk thread for the API read figures, the JDK HttpClient for the fence, hot-key and visibility scenarios; each request with the run's reader token but anonymous-noop's; everything on this one machine");
