@@ -42,11 +42,6 @@ final class ApiReads {
 	 */
 	record Figures(List<ReadLoad.Result> results, double hitVsNoop, double missVsDbOnly, double hitVsAnonymousNoop,
 			double authNoopCost, List<String> counterChecks, List<LoadCpu> loadCpu) {
-
-		Figures(List<ReadLoad.Result> results, double hitVsNoop, double missVsDbOnly, double hitVsAnonymousNoop,
-				double authNoopCost, List<String> counterChecks) {
-			this(results, hitVsNoop, missVsDbOnly, hitVsAnonymousNoop, authNoopCost, counterChecks, List.of());
-		}
 	}
 
 	/**

@@ -49,7 +49,7 @@ class ReportTests {
 	@Test
 	void shouldReportWhatTheTokenCheckCostsBesideHitVsNoop() {
 		BenchResults results = measuredEverything(List.of());
-		results.reads = new ApiReads.Figures(List.of(), 0.904, 0.6, 0.5871, -0.0123, List.of());
+		results.reads = new ApiReads.Figures(List.of(), 0.904, 0.6, 0.5871, -0.0123, List.of(), List.of());
 
 		assertThat(new Report(results).resultLine())
 			.contains(" hit_vs_noop=0.90 miss_vs_dbonly=0.60 hit_vs_anonymous_noop=0.59 auth_noop_cost=-0.012 ");
@@ -262,7 +262,7 @@ class ReportTests {
 		}
 		results.stock.add(step("stock-debezium-100", 100, 300, 600, 0, 0, Map.of()));
 		results.stock.add(step("stock-debezium-1000", 1000, 600, 900, 0, 0, Map.of()));
-		results.reads = new ApiReads.Figures(List.of(), 0.7, 0.6, 0.65, 0.25, List.of());
+		results.reads = new ApiReads.Figures(List.of(), 0.7, 0.6, 0.65, 0.25, List.of(), List.of());
 		results.hotKey = new HotKey.Figures(200, 5000, 0, 1, 0, 0, 20);
 		results.replay = new ReplayFigure.Figure(90_000, 100_000, "scripts/bench-replay --events 100000");
 		results.connectorIdleCores = 0.1;
