@@ -104,65 +104,66 @@ class WrkTests {
 	@Test
 	void shouldReadEveryIdOfAWalkOnceWithTheToken() throws Exception {
 		assumeThat(wrkInstalled()).as("wrk is installed (apt-get install wrk)").isTrue();
-		Map<String, AtomicInteger> reads = new ConcurrentHashMap<>();
-		List<String> authorizations = new CopyOnWriteArrayList<>();
-		HttpServer server = server(reads, authorizations);
-		try {
-			String base = "http://127.0.0.1:" + server.getAddress().getPort();
-
+		try (RecordingServer server = new RecordingServer()) {
 			// two threads: their walks interleave and still never read an id twice
-			Wrk.Run run = new Wrk(2, 4, "secret-token").run(base, Wrk.Target.once("/patients/", 100, 1_000_000),
+			Wrk.Run run = new Wrk(2, 4, "secret-token").run(server.base(), Wrk.Target.once("/patients/", 100, 1_000_000),
 					Duration.ofSeconds(1));
 
 			assertThat(run.requests()).isPositive();
 			assertThat(run.errors()).isZero();
-			assertThat(reads.values()).allSatisfy((count) -> assertThat(count.get()).isEqualTo(1));
-			assertThat(reads.keySet()).allSatisfy((path) -> assertThat(Long.parseLong(path.substring("/patients/".length())))
+			assertThat(server.reads.values()).allSatisfy((count) -> assertThat(count.get()).isEqualTo(1));
+			assertThat(server.reads.keySet()).allSatisfy((path) -> assertThat(Long.parseLong(path.substring("/patients/".length())))
 				.isBetween(100L, 100L + run.reach() - 1));
-			assertThat((long) reads.size()).isBetween(run.requests(), run.reach());
-			assertThat(authorizations).containsOnly("Bearer secret-token");
+			assertThat((long) server.reads.size()).isBetween(run.requests(), run.reach());
+			assertThat(server.authorizations).containsOnly("Bearer secret-token");
 			assertThat(run.cpuSeconds()).isNotNegative();
-		}
-		finally {
-			server.stop(0);
 		}
 	}
 
 	@Test
 	void shouldCycleThroughIdsWithoutATokenWhenAnonymous() throws Exception {
 		assumeThat(wrkInstalled()).as("wrk is installed (apt-get install wrk)").isTrue();
-		Map<String, AtomicInteger> reads = new ConcurrentHashMap<>();
-		List<String> authorizations = new CopyOnWriteArrayList<>();
-		HttpServer server = server(reads, authorizations);
-		try {
-			String base = "http://127.0.0.1:" + server.getAddress().getPort();
-
-			Wrk.Run run = new Wrk(1, 4, "secret-token").anonymous().run(base, Wrk.Target.cycling("/db/", 1, 3),
+		try (RecordingServer server = new RecordingServer()) {
+			Wrk.Run run = new Wrk(1, 4, "secret-token").anonymous().run(server.base(), Wrk.Target.cycling("/db/", 1, 3),
 					Duration.ofSeconds(1));
 
 			assertThat(run.requests()).isGreaterThan(3);
-			assertThat(reads.keySet()).containsExactlyInAnyOrder("/db/1", "/db/2", "/db/3");
-			assertThat(authorizations).containsOnly("none");
-		}
-		finally {
-			server.stop(0);
+			assertThat(server.reads.keySet()).containsExactlyInAnyOrder("/db/1", "/db/2", "/db/3");
+			assertThat(server.authorizations).containsOnly("none");
 		}
 	}
 
 	/** Answers 200 to every GET, counting reads per path and recording each Authorization header. */
-	private static HttpServer server(Map<String, AtomicInteger> reads, List<String> authorizations) throws IOException {
-		HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-		server.createContext("/", (exchange) -> {
-			reads.computeIfAbsent(exchange.getRequestURI().getPath(), (path) -> new AtomicInteger()).incrementAndGet();
-			String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-			authorizations.add((authorization != null) ? authorization : "none");
-			byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
-			exchange.sendResponseHeaders(200, body.length);
-			exchange.getResponseBody().write(body);
-			exchange.close();
-		});
-		server.start();
-		return server;
+	private static final class RecordingServer implements AutoCloseable {
+
+		final Map<String, AtomicInteger> reads = new ConcurrentHashMap<>();
+
+		final List<String> authorizations = new CopyOnWriteArrayList<>();
+
+		private final HttpServer server;
+
+		RecordingServer() throws IOException {
+			this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+			this.server.createContext("/", (exchange) -> {
+				this.reads.computeIfAbsent(exchange.getRequestURI().getPath(), (path) -> new AtomicInteger()).incrementAndGet();
+				String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+				this.authorizations.add((authorization != null) ? authorization : "none");
+				byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+				exchange.sendResponseHeaders(200, body.length);
+				exchange.getResponseBody().write(body);
+				exchange.close();
+			});
+			this.server.start();
+		}
+
+		String base() {
+			return "http://127.0.0.1:" + this.server.getAddress().getPort();
+		}
+
+		@Override
+		public void close() {
+			this.server.stop(0);
+		}
 	}
 
 	private static boolean wrkInstalled() {
