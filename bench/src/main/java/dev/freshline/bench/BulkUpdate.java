@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -173,25 +174,13 @@ final class BulkUpdate {
 		}
 	}
 
-	/** Inserts the patients missing for {@code rows}, on wards of their own so the demo wards' lists keep their size. */
-	private int insertMissing(Connection sql, int rows) throws Exception {
-		long count = scalar(sql, "SELECT count(*) FROM patient");
-		if (count >= rows) {
-			return 0;
+	/** Adds the patients missing for {@code rows}; they are new keys, invalidated as they are inserted. */
+	private int insertMissing(Connection sql, int rows) throws SQLException {
+		int added = (int) BenchPatients.ensure(sql, rows);
+		if (added > 0) {
+			this.progress.line("bulk: inserted %,d patients (%,d existed); waiting for their invalidations...", added, rows - added);
 		}
-		int missing = (int) (rows - count);
-		long base = scalar(sql, "SELECT coalesce(max(id), 0) FROM patient");
-		try (PreparedStatement insert = sql.prepareStatement("""
-				INSERT INTO patient (mrn, name, date_of_birth, ward)
-				SELECT 'BULK-' || (? + n), 'Bulk patient ' || (? + n), date '1940-01-01' + (n % 29000), 'bulk-' || (n % 50)
-				FROM generate_series(1, ?) AS n""")) {
-			insert.setLong(1, base);
-			insert.setLong(2, base);
-			insert.setInt(3, missing);
-			insert.executeUpdate();
-		}
-		this.progress.line("bulk: inserted %,d patients (%,d existed); waiting for their invalidations...", missing, count);
-		return missing;
+		return added;
 	}
 
 	private List<Sample> awaitInvalidations(InvalidationWatch watch, Backlog backlog, int expected, long from, String what) {

@@ -2,7 +2,6 @@ package dev.freshline.bench;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -58,15 +57,7 @@ final class MissWalk {
 				long added = needed - ids.count();
 				progress.line("miss walk: %d patients, %d needed for %s: adding %d with SQL...", ids.count(), needed, why, added);
 				Ids before = ids;
-				try (PreparedStatement insert = sql.prepareStatement("""
-						INSERT INTO patient (mrn, name, date_of_birth, ward)
-						SELECT 'BENCH-' || n, 'Bench patient ' || n, date '1940-01-01' + (n % 29000)::int, 'ward-' || chr(ascii('a') + (n % 8)::int)
-						FROM generate_series(?::bigint, ?::bigint) AS n
-						""")) {
-					insert.setLong(1, before.last() + 1);
-					insert.setLong(2, before.last() + added);
-					insert.executeUpdate();
-				}
+				BenchPatients.ensure(sql, needed);
 				ids = patients(sql);
 				awaitApplied(before.last() + 1, ids.last(), progress);
 			}
