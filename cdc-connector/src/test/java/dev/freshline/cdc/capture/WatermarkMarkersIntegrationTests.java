@@ -39,7 +39,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
-import org.springframework.kafka.core.KafkaTemplate;
 
 import dev.freshline.cdc.ConnectorProperties;
 import dev.freshline.cdc.publish.ConnectRecordOffsets;
@@ -268,7 +267,7 @@ class WatermarkMarkersIntegrationTests {
 						Duration.ofMillis(10), heartbeat, Duration.ofMillis(100)),
 				new ConnectorProperties.Markers(true, markerInterval), new TopicSettings(PARTITIONS, (short) 1), Map.of());
 		CaptureProgress progress = new CaptureProgress(properties, Clock.systemUTC());
-		KafkaChangePublisher publisher = new KafkaChangePublisher(new KafkaTemplate<>(this.producers), progress);
+		KafkaChangePublisher publisher = new KafkaChangePublisher(this.producers, progress);
 		UncleanStopGuard guard = new UncleanStopGuard(properties, RULES, publisher, new SimpleMeterRegistry());
 		ChangeCapture capture = new ChangeCapture(properties, publisher, progress, RULES, guard, Duration.ofMillis(500),
 				new WatermarkMarkers(properties, RULES, publisher, new ConnectRecordOffsets()));

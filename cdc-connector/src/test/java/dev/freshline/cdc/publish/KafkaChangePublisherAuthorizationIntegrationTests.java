@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
-import org.springframework.kafka.core.KafkaTemplate;
 
 import dev.freshline.cdc.TestConnectorProperties;
 import dev.freshline.cdc.capture.CaptureProgress;
@@ -79,7 +78,7 @@ class KafkaChangePublisherAuthorizationIntegrationTests {
 				ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class));
 		this.producers = new DefaultKafkaProducerFactory<>(config);
 		CaptureProgress progress = new CaptureProgress(TestConnectorProperties.with(Map.of()), Clock.systemUTC());
-		KafkaChangePublisher publisher = new KafkaChangePublisher(new KafkaTemplate<>(this.producers), progress);
+		KafkaChangePublisher publisher = new KafkaChangePublisher(this.producers, progress);
 
 		RecordingCommitter granted = new RecordingCommitter();
 		Change patient = new Change("{\"id\":1}", "{\"op\":\"u\"}", GRANTED);

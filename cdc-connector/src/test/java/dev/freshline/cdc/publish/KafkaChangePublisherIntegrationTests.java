@@ -23,7 +23,6 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
-import org.springframework.kafka.core.KafkaTemplate;
 
 import dev.freshline.cdc.capture.CaptureProgress;
 import dev.freshline.cdc.TestConnectorProperties;
@@ -57,7 +56,7 @@ class KafkaChangePublisherIntegrationTests {
 	@Test
 	void shouldMarkRecordsProcessedOnlyAfterKafkaAcknowledgedThem() throws Exception {
 		CaptureProgress progress = new CaptureProgress(TestConnectorProperties.with(Map.of()), Clock.systemUTC());
-		KafkaChangePublisher publisher = new KafkaChangePublisher(new KafkaTemplate<>(this.producers), progress);
+		KafkaChangePublisher publisher = new KafkaChangePublisher(this.producers, progress);
 		RecordingCommitter committer = new RecordingCommitter();
 		Change change = new Change("{\"id\":1}", "{\"op\":\"u\"}", this.topic);
 
@@ -97,7 +96,7 @@ class KafkaChangePublisherIntegrationTests {
 		// capture's owed flush may go out before this bean started (on a context restart), and
 		// must wait for Kafka all the same: only the caller's condition gives up
 		CaptureProgress progress = new CaptureProgress(TestConnectorProperties.with(Map.of()), Clock.systemUTC());
-		KafkaChangePublisher publisher = new KafkaChangePublisher(new KafkaTemplate<>(this.producers), progress);
+		KafkaChangePublisher publisher = new KafkaChangePublisher(this.producers, progress);
 		publisher.stop();
 		Change flush = new Change(null, "{\"op\":\"t\"}", this.topic);
 
@@ -119,7 +118,7 @@ class KafkaChangePublisherIntegrationTests {
 	@Test
 	void shouldLeaveABatchUnmarkedAndReturnTheEngineThreadWhenTheConnectorStops() {
 		CaptureProgress progress = new CaptureProgress(TestConnectorProperties.with(Map.of()), Clock.systemUTC());
-		KafkaChangePublisher publisher = new KafkaChangePublisher(new KafkaTemplate<>(this.producers), progress);
+		KafkaChangePublisher publisher = new KafkaChangePublisher(this.producers, progress);
 		publisher.stop();
 		RecordingCommitter committer = new RecordingCommitter();
 
