@@ -1,5 +1,6 @@
 package dev.freshline.cdc.publish;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -39,7 +40,7 @@ import dev.freshline.model.Watermark;
  */
 @Component
 public class KafkaChangePublisher
-		implements DebeziumEngine.ChangeConsumer<ChangeEvent<String, String>>, ChangePublisher, MarkerPublisher,
+		implements DebeziumEngine.ChangeConsumer<ChangeEvent<byte[], byte[]>>, ChangePublisher, MarkerPublisher,
 		SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(KafkaChangePublisher.class);
@@ -49,23 +50,23 @@ public class KafkaChangePublisher
 	/** The header's presence marks a marker; its value says nothing more. */
 	private static final byte[] MARKER_HEADER_VALUE = new byte[0];
 
-	private final ProducerFactory<String, String> producers;
+	private final ProducerFactory<byte[], byte[]> producers;
 
 	private final CaptureProgress progress;
 
 	private volatile boolean running = true;
 
-	public KafkaChangePublisher(ProducerFactory<String, String> producers, CaptureProgress progress) {
+	public KafkaChangePublisher(ProducerFactory<byte[], byte[]> producers, CaptureProgress progress) {
 		this.producers = producers;
 		this.progress = progress;
 	}
 
 	@Override
-	public void handleBatch(List<ChangeEvent<String, String>> records,
-			DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer) throws InterruptedException {
+	public void handleBatch(List<ChangeEvent<byte[], byte[]>> records,
+			DebeziumEngine.RecordCommitter<ChangeEvent<byte[], byte[]>> committer) throws InterruptedException {
 		// the engine's thread: give up when the connector stops, or the engine could not close
 		publish(records, () -> !this.running);
-		for (ChangeEvent<String, String> record : records) {
+		for (ChangeEvent<byte[], byte[]> record : records) {
 			committer.markProcessed(record);
 		}
 		committer.markBatchFinished();
@@ -78,7 +79,7 @@ public class KafkaChangePublisher
 	 * {@link #start()} (on a context restart), so the caller says when to give up.
 	 */
 	@Override
-	public void publish(List<ChangeEvent<String, String>> records, BooleanSupplier stopping) throws InterruptedException {
+	public void publish(List<ChangeEvent<byte[], byte[]>> records, BooleanSupplier stopping) throws InterruptedException {
 		sendUntilAcknowledged((producer) -> records.stream()
 			.map((record) -> new ProducerRecord<>(record.destination(), record.key(), record.value()))
 			.toList(), stopping);
@@ -92,12 +93,12 @@ public class KafkaChangePublisher
 	@Override
 	public void publishMarkers(Watermark watermark, List<String> topics, BooleanSupplier stopping)
 			throws InterruptedException {
-		String value = watermark.encode();
+		byte[] value = watermark.encode().getBytes(StandardCharsets.UTF_8);
 		sendUntilAcknowledged((producer) -> {
-			List<ProducerRecord<String, String>> markers = new ArrayList<>();
+			List<ProducerRecord<byte[], byte[]>> markers = new ArrayList<>();
 			for (String topic : topics) {
 				for (PartitionInfo partition : producer.partitionsFor(topic)) {
-					ProducerRecord<String, String> marker = new ProducerRecord<>(topic, partition.partition(), null, value);
+					ProducerRecord<byte[], byte[]> marker = new ProducerRecord<>(topic, partition.partition(), null, value);
 					marker.headers().add(Watermark.HEADER, MARKER_HEADER_VALUE);
 					markers.add(marker);
 				}
@@ -106,15 +107,15 @@ public class KafkaChangePublisher
 		}, stopping);
 	}
 
-	private void sendUntilAcknowledged(Function<Producer<String, String>, List<ProducerRecord<String, String>>> records,
+	private void sendUntilAcknowledged(Function<Producer<byte[], byte[]>, List<ProducerRecord<byte[], byte[]>>> records,
 			BooleanSupplier stopping) throws InterruptedException {
 		long backoff = 100;
 		for (int attempt = 1;; attempt++) {
 			int count = 0;
 			// the factory's one shared producer; closing it is a no-op unless it failed fatally, when
 			// the factory replaces it for the next attempt (what KafkaTemplate does after each send)
-			try (Producer<String, String> producer = this.producers.createProducer()) {
-				List<ProducerRecord<String, String>> batch = records.apply(producer);
+			try (Producer<byte[], byte[]> producer = this.producers.createProducer()) {
+				List<ProducerRecord<byte[], byte[]>> batch = records.apply(producer);
 				count = batch.size();
 				sendAndAwait(producer, batch);
 				return;
@@ -159,10 +160,10 @@ public class KafkaChangePublisher
 	}
 
 	/** Returns once Kafka answered every record; throws if it refused any. */
-	private static void sendAndAwait(Producer<String, String> producer, List<ProducerRecord<String, String>> records)
+	private static void sendAndAwait(Producer<byte[], byte[]> producer, List<ProducerRecord<byte[], byte[]>> records)
 			throws InterruptedException, ExecutionException {
 		BatchAcknowledgement acks = new BatchAcknowledgement(records.size());
-		for (ProducerRecord<String, String> record : records) {
+		for (ProducerRecord<byte[], byte[]> record : records) {
 			producer.send(record, acks);
 		}
 		acks.await();

@@ -29,8 +29,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
 import org.jspecify.annotations.Nullable;
@@ -78,11 +78,11 @@ class WatermarkMarkersIntegrationTests {
 
 	private final Path directory = createTempDirectory();
 
-	private final DefaultKafkaProducerFactory<String, String> producers = new DefaultKafkaProducerFactory<>(
+	private final DefaultKafkaProducerFactory<byte[], byte[]> producers = new DefaultKafkaProducerFactory<>(
 			Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrap, ProducerConfig.ACKS_CONFIG, "all",
 					ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 0,
-					ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-					ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class));
+					ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+					ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
 
 	private final List<ChangeCapture> captures = new ArrayList<>();
 
