@@ -80,8 +80,7 @@ final class ClassDataArchive {
 			}
 			say.accept(module + ": no class data archive for this build yet; this run records one when it"
 					+ " stops, for faster starts after it");
-			return new ClassDataArchive(jar, directory,
-					directory.resolve("recording-" + UUID.randomUUID() + ".jsa.part"));
+			return new ClassDataArchive(jar, directory, recording(directory));
 		}
 		catch (IOException | RuntimeException ex) {
 			say.accept(module + ": runs from its jar without class data sharing (" + ex.getMessage() + ")");
@@ -91,6 +90,19 @@ final class ClassDataArchive {
 			Thread.currentThread().interrupt();
 			return new ClassDataArchive(jar, null, null);
 		}
+	}
+
+	/**
+	 * The same archive for one more JVM: each JVM that records writes a file of its own (api-1 and
+	 * api-2 run the same jar, and both stop at once).
+	 */
+	ClassDataArchive forOneProcess() {
+		return (this.recording == null || this.directory == null) ? this
+				: new ClassDataArchive(this.jar, this.directory, recording(this.directory));
+	}
+
+	private static Path recording(Path directory) {
+		return directory.resolve("recording-" + UUID.randomUUID() + ".jsa.part");
 	}
 
 	Path jar() {
@@ -104,20 +116,21 @@ final class ClassDataArchive {
 		}
 		String archive = (this.recording != null) ? "-XX:ArchiveClassesAtExit=" + this.recording
 				: "-XX:SharedArchiveFile=" + this.directory.resolve(ARCHIVE);
-		// -Xshare:auto (the default, said here for the reader): an archive the JVM cannot use is skipped with a warning
-		return List.of(archive, "-Xshare:auto", "-jar", this.directory.resolve(this.jar.getFileName()).toString());
+		// -Xshare:auto, the default: an archive the JVM cannot use is skipped with a warning in the service's log
+		return List.of(archive, "-jar", this.directory.resolve(this.jar.getFileName()).toString());
 	}
 
 	/**
-	 * After the JVM exited: a recording it finished becomes the archive. A JVM killed by a signal
-	 * other than SIGTERM or SIGINT may have died half way through writing it, so that one is dropped.
+	 * After the JVM exited: the recording of a run that ended as a service ends (stopped with
+	 * SIGTERM or SIGINT, or exited 0) becomes the archive. A JVM killed otherwise may have died half
+	 * way through writing it, and one that failed its start loaded too few classes to be worth it.
 	 */
 	synchronized void exited(int exitValue) {
 		if (this.recording == null || this.directory == null || !Files.exists(this.recording)) {
 			return;
 		}
 		try {
-			boolean complete = exitValue < 128 || exitValue == 128 + 15 || exitValue == 128 + 2;
+			boolean complete = exitValue == 0 || exitValue == 128 + 15 || exitValue == 128 + 2;
 			if (complete && Files.size(this.recording) > 0) {
 				moveAtomically(this.recording, this.directory.resolve(ARCHIVE));
 			}

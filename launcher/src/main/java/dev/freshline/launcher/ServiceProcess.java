@@ -99,8 +99,9 @@ final class ServiceProcess {
 		if (!Files.isRegularFile(app.jar())) {
 			throw new IllegalStateException(app.jar() + " is missing: build first with ./mvnw -DskipTests package");
 		}
-		return start(name, port, managementPort, logDirectory.resolve(name + ".log"), command(name, app, jvmOptions()),
-				Map.copyOf(environment), null, healthPath, app,
+		ClassDataArchive own = app.forOneProcess();
+		return start(name, port, managementPort, logDirectory.resolve(name + ".log"), command(name, own, jvmOptions()),
+				Map.copyOf(environment), null, healthPath, own,
 				ProcessBuilder.Redirect.to(logDirectory.resolve(name + ".log").toFile()));
 	}
 
