@@ -201,8 +201,11 @@ final class ServiceProcess {
 	 * Small heaps and the serial collector suit four JVMs on a 2-core machine, and C1 alone halves
 	 * each service's start-up CPU (measured: 11 s instead of 20 s), which is what a cold start of
 	 * four JVMs on two cores waits for. At the local stack's rates it costs no latency (the change
-	 * stream waits on poll intervals, not on compiled code). FRESHLINE_JVM_OPTS replaces these,
-	 * e.g. to benchmark with full tiered compilation.
+	 * stream waits on poll intervals, not on compiled code). With the class data archives
+	 * ({@link ClassDataArchive}) full tiered compilation started the stack in 24-30 s, about what
+	 * C1 did without them, but not reliably within 25 s, so C1 stays the default
+	 * (docs/benchmarks.md, cold start). FRESHLINE_JVM_OPTS replaces these, e.g. to benchmark with
+	 * full tiered compilation; the archives apply to either.
 	 */
 	private static String jvmOptions() {
 		String options = System.getenv("FRESHLINE_JVM_OPTS");
