@@ -290,9 +290,18 @@ class LocalStackIntegrationTests {
 		assertThat(passwords.stream().filter(printed::contains).count()).as("passwords in the launcher's output").isZero();
 	}
 
+	/** What a Prometheus scrape of each service must find: the series dashboards and alerts query. */
+	private static final Map<String, List<String>> SCRAPED = Map.of(
+			"api", List.of("freshline_cache_requests_total", "freshline_pipeline_staleness_seconds",
+					"freshline_fills_rejected_total", "freshline_lease_waits_total"),
+			"invalidator", List.of("freshline_invalidation_lag_seconds_bucket", "freshline_namespace_flushes_total",
+					"freshline_dead_lettered_total", "freshline_offset_resets_total"),
+			"cdc-connector", List.of("freshline_events_published_total", "freshline_slot_retained_wal_bytes"));
+
 	/**
 	 * Health details and metrics of every service on its management port, on loopback and without
-	 * a token; the API's own port serves its probes and nothing else of the actuator.
+	 * a token, metrics in Prometheus' form too; the API's own port serves its probes and nothing
+	 * else of the actuator.
 	 */
 	private void assertActuatorsOnManagementPortsOnly(JsonNode stack, String api) throws Exception {
 		JsonNode management = stack.path("management");
@@ -306,6 +315,12 @@ class LocalStackIntegrationTests {
 			assertThat(health.body()).as("%s health details", service.getKey()).contains("\"components\"");
 			assertThat(send("GET", url + "/actuator/metrics", null, null).statusCode()).as("%s metrics", service.getKey())
 				.isEqualTo(200);
+			HttpResponse<String> scrape = send("GET", url + "/actuator/prometheus", null, null);
+			assertThat(scrape.statusCode()).as("%s prometheus", service.getKey()).isEqualTo(200);
+			List<String> series = scrape.body().lines().filter((line) -> !line.startsWith("#"))
+				.map((line) -> line.split("[{ ]", 2)[0]).distinct().toList();
+			assertThat(series).as("%s series", service.getKey())
+				.containsAll(SCRAPED.get(service.getKey().replaceFirst("^api-\\d$", "api")));
 		}
 		String admin = stack.path("auth").path("adminToken").asString();
 		assertThat(send("GET", api + "/actuator/health", admin, null).statusCode()).as("the API's port, admin token")

@@ -89,7 +89,7 @@ class ApiSecurityIntegrationTests {
 			"GET, /bench/noop", "GET, /bench/db/patients/42", "POST, /admin/patients", "PUT, /admin/patients/42",
 			"DELETE, /admin/patients/42", "POST, /admin/cache/namespaces/patient/flush",
 			"POST, /admin/cache/tags/hospital:1/invalidations", "GET, /actuator/health", "GET, /actuator/metrics",
-			"GET, /actuator/health/db" })
+			"GET, /actuator/prometheus", "GET, /actuator/health/db" })
 	void shouldRefuseEveryEndpointButTheProbesWithoutATokenWith401(String method, String path) throws Exception {
 		HttpResponse<String> response = send(method, path, null);
 
@@ -193,11 +193,15 @@ class ApiSecurityIntegrationTests {
 		HttpResponse<String> health = sendTo(managementPort(), "GET", "/actuator/health", null);
 		assertThat(health.statusCode()).isEqualTo(200);
 		assertThat(health.body()).as("the details").contains("\"components\"", "\"db\"");
-		assertThat(sendTo(managementPort(), "GET", "/actuator/metrics/freshline.cache.hits", null).statusCode())
+		assertThat(sendTo(managementPort(), "GET", "/actuator/metrics/freshline.cache.requests", null).statusCode())
 			.isEqualTo(200);
+		HttpResponse<String> scrape = sendTo(managementPort(), "GET", "/actuator/prometheus", null);
+		assertThat(scrape.statusCode()).isEqualTo(200);
+		assertThat(scrape.body()).contains("freshline_cache_requests_total{namespace=\"patient\",result=\"hit\"}");
 
 		// the API's own port has no actuator left, not even for the admin token
-		for (String path : List.of("/actuator/health", "/actuator/metrics", "/actuator/health/readiness")) {
+		for (String path : List.of("/actuator/health", "/actuator/metrics", "/actuator/prometheus",
+				"/actuator/health/readiness")) {
 			assertForbidden(send("GET", path, issuer.adminToken()));
 		}
 	}

@@ -21,6 +21,7 @@ import org.springframework.stereotype.Component;
 
 import dev.freshline.cache.CacheCommands;
 import dev.freshline.cache.ChangeBatch;
+import dev.freshline.cache.FlushCause;
 import dev.freshline.model.ChangeEvent;
 import dev.freshline.model.ChangeEventParser;
 import dev.freshline.model.Invalidation;
@@ -87,6 +88,8 @@ class CacheInvalidator {
 		this.keysDeleted = meters.counter("freshline.invalidator.keys.deleted");
 		this.tagsInvalidated = meters.counter("freshline.invalidator.tags.invalidated");
 		this.meters = meters;
+		// every table's histogram from the start, so a dashboard shows an idle table as idle, not missing
+		rules.ruleSet().tables().keySet().forEach(this::lag);
 	}
 
 	void apply(List<? extends ConsumerRecord<?, byte @Nullable []>> records) {
@@ -157,9 +160,9 @@ class CacheInvalidator {
 		}
 
 		@Override
-		public void afterFlush(Namespace namespace, long removed) {
+		public void afterFlush(Namespace namespace, long removed, FlushCause cause) {
 			CacheInvalidator.this.meters
-				.counter("freshline.invalidator.namespace.flushes", "namespace", namespace.id())
+				.counter(NamespaceFlusher.FLUSHES, "namespace", namespace.id(), "reason", cause.tag())
 				.increment();
 			log.warn("Flushed namespace {} ({} keys removed)", namespace, removed);
 		}
@@ -187,7 +190,7 @@ class CacheInvalidator {
 
 	/** One histogram per table: the table comes from the rules (planFor refused any other), never a key. */
 	private Timer lag(String table) {
-		return this.lag.computeIfAbsent(table, (name) -> Timer.builder("freshline.invalidator.lag")
+		return this.lag.computeIfAbsent(table, (name) -> Timer.builder("freshline.invalidation.lag")
 			.description("Commit in Postgres (the record's source timestamp) to its invalidations applied in Redis")
 			.tag("table", name)
 			.publishPercentiles(0.5, 0.99)

@@ -14,6 +14,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.stereotype.Component;
 
+import dev.freshline.cache.FlushCause;
 import dev.freshline.cache.ServerLifetime;
 import dev.freshline.invalidator.InvalidatorProperties;
 import dev.freshline.model.CacheKeys;
@@ -72,7 +73,7 @@ class RedisRestartGuard implements SmartLifecycle {
 						+ "or one restored from a snapshot older than that record"
 				: "Redis runs as " + current + " but its data was last checked under " + recorded
 						+ ": it restarted from a snapshot or a replica was promoted, so deletes acknowledged before may be lost";
-		this.flusher.flush(this.rules.namespaces().keySet(), reason);
+		this.flusher.flush(this.rules.namespaces().keySet(), FlushCause.REDIS_RESTART, reason);
 		this.lifetime.record(current);
 		this.meters.counter("freshline.invalidator.redis.restarts").increment();
 	}

@@ -52,6 +52,8 @@ class RedisRestartIntegrationTests {
 			// checked as the invalidator starts, before it reads anything
 			assertThat(this.stack.redis().exists(deleted.key(), deleted.ward())).isZero();
 			assertThat(this.stack.counter("freshline.invalidator.redis.restarts")).isEqualTo(1);
+			assertThat(this.stack.counter("freshline.namespace.flushes", "namespace", "ward", "reason", "redis-restart"))
+				.isEqualTo(1);
 		}
 	}
 
