@@ -295,7 +295,8 @@ class LocalStackIntegrationTests {
 			"api", List.of("freshline_cache_requests_total", "freshline_pipeline_staleness_seconds",
 					"freshline_fills_rejected_total", "freshline_lease_waits_total"),
 			"invalidator", List.of("freshline_invalidation_lag_seconds_bucket", "freshline_namespace_flushes_total",
-					"freshline_dead_lettered_total", "freshline_offset_resets_total"),
+					"freshline_dead_lettered_total", "freshline_offset_resets_total", "freshline_inspector_checked_total",
+					"freshline_inspector_inconsistent_total"),
 			"cdc-connector", List.of("freshline_events_published_total", "freshline_slot_retained_wal_bytes"));
 
 	/**
@@ -307,6 +308,7 @@ class LocalStackIntegrationTests {
 		JsonNode management = stack.path("management");
 		assertThat(management.propertyNames()).containsExactlyInAnyOrder("api-1", "api-2", "invalidator",
 				"cdc-connector");
+		Set<String> exposed = new TreeSet<>();
 		for (var service : management.properties()) {
 			String url = service.getValue().asString();
 			assertThat(url).startsWith("http://127.0.0.1:");
@@ -321,7 +323,9 @@ class LocalStackIntegrationTests {
 				.map((line) -> line.split("[{ ]", 2)[0]).distinct().toList();
 			assertThat(series).as("%s series", service.getKey())
 				.containsAll(SCRAPED.get(service.getKey().replaceFirst("^api-\\d$", "api")));
+			exposed.addAll(series);
 		}
+		assertThat(exposed).as("what the dashboard and the alert rules query").containsAll(ObservabilityFilesTests.seriesQueried());
 		String admin = stack.path("auth").path("adminToken").asString();
 		assertThat(send("GET", api + "/actuator/health", admin, null).statusCode()).as("the API's port, admin token")
 			.isEqualTo(403);
