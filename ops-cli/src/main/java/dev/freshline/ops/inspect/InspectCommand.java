@@ -6,6 +6,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
@@ -108,7 +109,7 @@ public final class InspectCommand implements Callable<Integer> {
 			namespaces.add(endpoints.namespace(this.namespace.strip()));
 		}
 		else {
-			endpoints.rules().namespaces().keySet().stream().sorted((a, b) -> a.id().compareTo(b.id())).forEach(namespaces::add);
+			endpoints.rules().namespaces().keySet().stream().sorted(Comparator.comparing(Namespace::id)).forEach(namespaces::add);
 		}
 		List<Namespace> unknown = namespaces.stream().filter((each) -> !CachedEntryAudit.AUDITED.contains(each)).toList();
 		if (!unknown.isEmpty()) {
