@@ -195,7 +195,7 @@ public final class LocalStack {
 		StackInfo info = new StackInfo(
 				new StackInfo.Postgres(postgres.jdbcUrl(DATABASE), postgres.host(), postgres.port(), DATABASE,
 						DatabaseRole.OWNER.name(), passwords.get(DatabaseRole.OWNER), DatabaseRole.SIGNAL.name(),
-						passwords.get(DatabaseRole.SIGNAL)),
+						passwords.get(DatabaseRole.SIGNAL), DatabaseRole.INSPECT.name(), passwords.get(DatabaseRole.INSPECT)),
 				kafkaInfo(kafka, kafkaUsers), new StackInfo.Redis(REDIS_HOST, redis.port(), this.redisUsers.stackInfo()),
 				List.of(api1.baseUrl(), api2.baseUrl()), management(api1, api2, invalidator, connector), tokens.info(),
 				processes(postgres.pid()));

@@ -237,7 +237,8 @@ class LocalStackIntegrationTests {
 			throws Exception {
 		Set<String> passwords = new TreeSet<>();
 		JsonNode postgres = stack.path("postgres");
-		passwords.addAll(List.of(postgres.path("password").asString(), postgres.path("signalPassword").asString()));
+		passwords.addAll(List.of(postgres.path("password").asString(), postgres.path("signalPassword").asString(),
+				postgres.path("inspectPassword").asString()));
 		for (String server : List.of("redis", "kafka")) {
 			stack.path(server).path("users").properties()
 				.forEach((user) -> passwords.add(user.getValue().path("password").asString()));
