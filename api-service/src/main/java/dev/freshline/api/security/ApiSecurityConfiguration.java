@@ -22,7 +22,9 @@ import dev.freshline.model.Scopes;
 /**
  * Each endpoint and the one scope it needs; anything not listed is refused, so an endpoint added
  * later is closed until someone decides who may call it. The health probes stay open because
- * orchestrators call them without a token; the actuator lives on the management server.
+ * orchestrators call them without a token, and so is the API's description (with Swagger UI), which
+ * says what the endpoints are and serves none of their data; the actuator lives on the management
+ * server.
  * Stateless: no session, no CSRF (no cookies to forge).
  */
 @Configuration(proxyBeanMethods = false)
@@ -44,6 +46,12 @@ class ApiSecurityConfiguration {
 			.requestMatchers(ApiSecurityConfiguration::onManagementServer).permitAll()
 			// the probes on the API's own port: a status, no details, and orchestrators have no token
 			.requestMatchers(HttpMethod.GET, "/livez", "/readyz").permitAll()
+			// the API's description and Swagger UI: what the endpoints are, never what they serve (no
+			// patient data, examples are synthetic), and a client needs it before it has a token; trying
+			// an endpoint from the UI still takes one
+			.requestMatchers(HttpMethod.GET, "/v3/api-docs", "/v3/api-docs.yaml", "/v3/api-docs/**", "/swagger-ui.html",
+					"/swagger-ui/**")
+			.permitAll()
 			// a census lists patients: it is patient data like the record itself
 			.requestMatchers(HttpMethod.GET, "/patients/*", "/wards/*/patients").hasAuthority(PATIENTS_READ)
 			.requestMatchers(HttpMethod.GET, "/hospitals/*/formulary").hasAuthority(FORMULARY_READ)
