@@ -46,12 +46,6 @@ class ApiSecurityConfiguration {
 			.requestMatchers(ApiSecurityConfiguration::onManagementServer).permitAll()
 			// the probes on the API's own port: a status, no details, and orchestrators have no token
 			.requestMatchers(HttpMethod.GET, "/livez", "/readyz").permitAll()
-			// the API's description and Swagger UI: what the endpoints are, never what they serve (no
-			// patient data, examples are synthetic), and a client needs it before it has a token; trying
-			// an endpoint from the UI still takes one
-			.requestMatchers(HttpMethod.GET, "/v3/api-docs", "/v3/api-docs.yaml", "/v3/api-docs/**", "/swagger-ui.html",
-					"/swagger-ui/**")
-			.permitAll()
 			// a census lists patients: it is patient data like the record itself
 			.requestMatchers(HttpMethod.GET, "/patients/*", "/wards/*/patients").hasAuthority(PATIENTS_READ)
 			.requestMatchers(HttpMethod.GET, "/hospitals/*/formulary").hasAuthority(FORMULARY_READ)
@@ -63,6 +57,12 @@ class ApiSecurityConfiguration {
 			.requestMatchers(HttpMethod.GET, "/bench/anonymous-noop").permitAll()
 			// writes, flushes and tag invalidations
 			.requestMatchers("/admin/**").hasAuthority(ADMIN)
+			// the API's description and Swagger UI: what the endpoints are, never what they serve (no
+			// patient data, examples are synthetic), and a client needs it before it has a token; trying
+			// an endpoint from the UI still takes one. Last, so the reads are matched no later than before
+			.requestMatchers(HttpMethod.GET, "/v3/api-docs", "/v3/api-docs.yaml", "/v3/api-docs/**", "/swagger-ui.html",
+					"/swagger-ui/**")
+			.permitAll()
 			.anyRequest().denyAll())
 			.oauth2ResourceServer((resourceServer) -> resourceServer.bearerTokenResolver(new BearerHeader())
 				.jwt((jwt) -> {
