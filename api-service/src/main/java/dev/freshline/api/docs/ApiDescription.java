@@ -52,30 +52,39 @@ class ApiDescription {
 
 	private static final String APPLICATION_JSON = org.springframework.http.MediaType.APPLICATION_JSON_VALUE;
 
-	/** Each endpoint as {@code METHOD path}, the path as Spring MVC maps it. */
+	/**
+	 * Each endpoint as {@code METHOD path}, the path as Spring MVC maps it, with an operation id of
+	 * its own (springdoc's would be the method name, {@code create_1} for the second {@code create}).
+	 */
 	private static final Map<String, Endpoint> ENDPOINTS = Map.ofEntries(
-			Map.entry("GET /patients/{id}", Endpoint.cachedRead(Scopes.PATIENTS_READ, "One patient", ref("Patient"), 400, 404)),
-			Map.entry("GET /wards/{ward}/patients", Endpoint.cachedRead(Scopes.PATIENTS_READ,
+			Map.entry("GET /patients/{id}",
+					Endpoint.cachedRead("getPatient", Scopes.PATIENTS_READ, "One patient", ref("Patient"), 400, 404)),
+			Map.entry("GET /wards/{ward}/patients", Endpoint.cachedRead("getWardCensus", Scopes.PATIENTS_READ,
 					"The patients on a ward (an empty list for a ward nobody is on)", array("Patient"), 400)),
-			Map.entry("GET /hospitals/{hospitalId}/formulary", Endpoint.cachedRead(Scopes.FORMULARY_READ,
+			Map.entry("GET /hospitals/{hospitalId}/formulary", Endpoint.cachedRead("getFormulary", Scopes.FORMULARY_READ,
 					"A hospital's whole formulary (404 for a hospital without items)", array("FormularyItem"), 400, 404)),
-			Map.entry("POST /admin/patients", Endpoint.write(201, "Create a patient", 400, 409)),
-			Map.entry("PUT /admin/patients/{id}", Endpoint.write(200, "Replace a patient's fields (a new ward moves them)", 400, 404, 409)),
-			Map.entry("DELETE /admin/patients/{id}", Endpoint.write(204, "Delete a patient", 400, 404)),
-			Map.entry("POST /admin/formulary-items", Endpoint.write(201, "Add a formulary item", 400, 409)),
-			Map.entry("PUT /admin/formulary-items/{id}",
-					Endpoint.write(200, "Replace a formulary item's fields (a new hospitalId moves it)", 400, 404, 409)),
-			Map.entry("DELETE /admin/formulary-items/{id}", Endpoint.write(204, "Delete a formulary item", 400, 404)),
-			Map.entry("POST /admin/cache/namespaces/{namespace}/flush", Endpoint.cacheRepair(
+			Map.entry("POST /admin/patients", Endpoint.write("createPatient", 201, "Create a patient", 400, 409)),
+			Map.entry("PUT /admin/patients/{id}", Endpoint.write("updatePatient", 200,
+					"Replace a patient's fields (a new ward moves them)", 400, 404, 409)),
+			Map.entry("DELETE /admin/patients/{id}", Endpoint.write("deletePatient", 204, "Delete a patient", 400, 404)),
+			Map.entry("POST /admin/formulary-items",
+					Endpoint.write("createFormularyItem", 201, "Add a formulary item", 400, 409)),
+			Map.entry("PUT /admin/formulary-items/{id}", Endpoint.write("updateFormularyItem", 200,
+					"Replace a formulary item's fields (a new hospitalId moves it)", 400, 404, 409)),
+			Map.entry("DELETE /admin/formulary-items/{id}",
+					Endpoint.write("deleteFormularyItem", 204, "Delete a formulary item", 400, 404)),
+			Map.entry("POST /admin/cache/namespaces/{namespace}/flush", Endpoint.cacheRepair("flushNamespace",
 					"Drop a namespace's values, leases and floors (SCAN + UNLINK in batches); only namespaces the rules declare",
 					404)),
-			Map.entry("POST /admin/cache/tags/{tag}/invalidations", Endpoint.cacheRepair(
+			Map.entry("POST /admin/cache/tags/{tag}/invalidations", Endpoint.cacheRepair("invalidateTag",
 					"Invalidate every entry carrying a tag, such as hospital:3; only tags the rules declare", 400, 404)),
 			// served only where FRESHLINE_BENCH_ENDPOINTS=true, and springdoc describes only what is served
-			Map.entry("GET /bench/noop", Endpoint.bench(Scopes.PATIENTS_READ, "A constant {} behind the token check: the baseline of hit_vs_noop")),
-			Map.entry("GET /bench/anonymous-noop", Endpoint.bench(null, "A constant {} without the token check: what the check costs")),
-			Map.entry("GET /bench/db/patients/{id}",
-					Endpoint.bench(Scopes.PATIENTS_READ, "The bytes of GET /patients/{id}, always from Postgres", ref("Patient"), 400, 404)));
+			Map.entry("GET /bench/noop", Endpoint.bench("benchNoop", Scopes.PATIENTS_READ,
+					"A constant {} behind the token check: the baseline of hit_vs_noop")),
+			Map.entry("GET /bench/anonymous-noop", Endpoint.bench("benchAnonymousNoop", null,
+					"A constant {} without the token check: what the check costs")),
+			Map.entry("GET /bench/db/patients/{id}", Endpoint.bench("benchDbPatient", Scopes.PATIENTS_READ,
+					"The bytes of GET /patients/{id}, always from Postgres", ref("Patient"), 400, 404)));
 
 	@Bean
 	OpenAPI openApi() {
@@ -157,34 +166,36 @@ class ApiDescription {
 	}
 
 	/** One endpoint's entry: its summary, scope (null: none), what it answers and which headers it carries. */
-	private record Endpoint(String tag, String summary, @Nullable String scope, int status, boolean cached,
-			boolean write, @Nullable Schema<?> body, int... errors) {
+	private record Endpoint(String operationId, String tag, String summary, @Nullable String scope, int status,
+			boolean cached, boolean write, @Nullable Schema<?> body, int... errors) {
 
-		static Endpoint cachedRead(String scope, String summary, Schema<?> body, int... errors) {
-			return new Endpoint("reads", summary, scope, 200, true, false, body, errors);
+		static Endpoint cachedRead(String operationId, String scope, String summary, Schema<?> body, int... errors) {
+			return new Endpoint(operationId, "reads", summary, scope, 200, true, false, body, errors);
 		}
 
 		/** A write answering {@code status}: 201 for a create (with Location), 200 for an update, 204 for a delete. */
-		static Endpoint write(int status, String summary, int... errors) {
-			return new Endpoint("admin writes", summary, Scopes.ADMIN, status, false, true, null, errors);
+		static Endpoint write(String operationId, int status, String summary, int... errors) {
+			return new Endpoint(operationId, "admin writes", summary, Scopes.ADMIN, status, false, true, null, errors);
 		}
 
-		static Endpoint cacheRepair(String summary, int... errors) {
-			return new Endpoint("cache repair", summary, Scopes.ADMIN, 200, false, false, null, errors);
+		static Endpoint cacheRepair(String operationId, String summary, int... errors) {
+			return new Endpoint(operationId, "cache repair", summary, Scopes.ADMIN, 200, false, false, null, errors);
 		}
 
-		static Endpoint bench(@Nullable String scope, String summary, int... errors) {
-			return bench(scope, summary, new Schema<>().type("object"), errors);
+		static Endpoint bench(String operationId, @Nullable String scope, String summary, int... errors) {
+			return bench(operationId, scope, summary, new Schema<>().type("object"), errors);
 		}
 
-		static Endpoint bench(@Nullable String scope, String summary, Schema<?> body, int... errors) {
-			return new Endpoint("bench (only with FRESHLINE_BENCH_ENDPOINTS=true)", summary, scope, 200, false, false,
-					body, errors);
+		static Endpoint bench(String operationId, @Nullable String scope, String summary, Schema<?> body,
+				int... errors) {
+			return new Endpoint(operationId, "bench (only with FRESHLINE_BENCH_ENDPOINTS=true)", summary, scope, 200,
+					false, false, body, errors);
 		}
 
 		void describe(Operation operation) {
-			operation.tags(List.of(this.tag)).summary(this.summary);
-			operation.security((this.scope != null) ? List.of(new SecurityRequirement().addList(BEARER, this.scope)) : List.of());
+			operation.operationId(this.operationId).tags(List.of(this.tag)).summary(this.summary);
+			operation.security(
+					(this.scope != null) ? List.of(new SecurityRequirement().addList(BEARER, this.scope)) : List.of());
 			ApiResponses responses = operation.getResponses();
 			// springdoc answers 200 for any ResponseEntity, with */* where a handler declares no type
 			Schema<?> inferred = responses.values()

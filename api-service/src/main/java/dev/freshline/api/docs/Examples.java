@@ -8,7 +8,8 @@ import io.swagger.v3.oas.models.media.Schema;
 
 /**
  * Example bodies for the description, all synthetic: the demo data's patient 42 and formulary
- * item 1 (db/seed), a patient and a drug code the seed does not hold, and the cache repairs of README's walkthrough. Never a real record.
+ * item 1 (db/seed), a patient and a drug code the seed does not hold (so a create would succeed),
+ * and the cache repairs of README's walkthrough. Never a real record.
  */
 final class Examples {
 

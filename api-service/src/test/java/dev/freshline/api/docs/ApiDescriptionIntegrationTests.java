@@ -62,8 +62,9 @@ class ApiDescriptionIntegrationTests {
 	@BeforeAll
 	void start() throws Exception {
 		this.database = SharedServers.get().newDatabase();
-		this.api = TestApi.start(TestApi.environment(this.database, SharedServers.get().redis(), SharedServers.uniqueName("docs"))
-			.put("freshline.bench.endpoints", true));
+		this.api = TestApi
+			.start(TestApi.environment(this.database, SharedServers.get().redis(), SharedServers.uniqueName("docs"))
+				.put("freshline.bench.endpoints", true));
 		this.description = fetchDescription(this.api);
 	}
 
@@ -97,9 +98,14 @@ class ApiDescriptionIntegrationTests {
 
 	@Test
 	void shouldGiveEveryEndpointASummaryItsScopeAndTheRefusals() {
+		Set<String> operationIds = new TreeSet<>();
 		for (String name : operations(this.description)) {
 			JsonNode operation = operation(name);
 			assertThat(operation.path("summary").asString("")).as(name).isNotBlank();
+			// springdoc's own ids are method names, made unique by a suffix that depends on scan order
+			assertThat(operationIds.add(operation.path("operationId").asString(""))).as("%s: a unique operationId", name)
+				.isTrue();
+			assertThat(operation.path("operationId").asString("")).as(name).doesNotContain("_");
 			// scope() also fails an endpoint that names none: one left to the default bearer requirement
 			if (scope(operation) != null) {
 				assertThat(operation.path("responses").propertyNames()).as(name).contains("401", "403");
@@ -151,8 +157,9 @@ class ApiDescriptionIntegrationTests {
 			assertThat(operation.path("responses").path("200").path("content").toString()).as("%s: JSON, not bytes", name)
 				.contains("#/components/schemas/").doesNotContain("binary");
 		}
-		for (String write : List.of("POST /admin/patients 201", "PUT /admin/patients/{id} 200", "DELETE /admin/patients/{id} 204",
-				"POST /admin/formulary-items 201", "PUT /admin/formulary-items/{id} 200", "DELETE /admin/formulary-items/{id} 204")) {
+		for (String write : List.of("POST /admin/patients 201", "PUT /admin/patients/{id} 200",
+				"DELETE /admin/patients/{id} 204", "POST /admin/formulary-items 201", "PUT /admin/formulary-items/{id} 200",
+				"DELETE /admin/formulary-items/{id} 204")) {
 			String name = write.substring(0, write.lastIndexOf(' '));
 			String status = write.substring(write.lastIndexOf(' ') + 1);
 			assertThat(operation(name).path("responses").path(status).path("headers").has("Freshline-After"))
@@ -173,7 +180,8 @@ class ApiDescriptionIntegrationTests {
 
 	/** Every {@code METHOD path} the API's own handlers serve: not the error page, not the description itself. */
 	private static Set<String> handlers(ConfigurableApplicationContext api) {
-		RequestMappingHandlerMapping mapping = api.getBean("requestMappingHandlerMapping", RequestMappingHandlerMapping.class);
+		RequestMappingHandlerMapping mapping = api.getBean("requestMappingHandlerMapping",
+				RequestMappingHandlerMapping.class);
 		Set<String> handlers = new TreeSet<>();
 		mapping.getHandlerMethods().forEach((info, method) -> {
 			Class<?> type = method.getBeanType();
@@ -226,8 +234,8 @@ class ApiDescriptionIntegrationTests {
 	}
 
 	private static JsonNode fetchDescription(ConfigurableApplicationContext api) throws Exception {
-		HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(TestApi.url(api) + "/v3/api-docs")).build(),
-				HttpResponse.BodyHandlers.ofString());
+		HttpRequest request = HttpRequest.newBuilder(URI.create(TestApi.url(api) + "/v3/api-docs")).build();
+		HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 		return json.readTree(response.body());
 	}

@@ -91,7 +91,8 @@ class ApiSecurityIntegrationTests {
 			"DELETE, /admin/patients/42", "POST, /admin/cache/namespaces/patient/flush",
 			"POST, /admin/cache/tags/hospital:1/invalidations", "GET, /actuator/health", "GET, /actuator/metrics",
 			"GET, /actuator/health/db" })
-	void shouldRefuseEveryEndpointButTheProbesAndTheApiDescriptionWithoutATokenWith401(String method, String path) throws Exception {
+	void shouldRefuseEveryEndpointButTheProbesAndTheApiDescriptionWithoutATokenWith401(String method, String path)
+			throws Exception {
 		HttpResponse<String> response = send(method, path, null);
 
 		assertUnauthorized(response);
@@ -228,7 +229,8 @@ class ApiSecurityIntegrationTests {
 	@Test
 	void shouldServeTheApiDescriptionAndSwaggerUiWithoutAToken() throws Exception {
 		// what the endpoints are, with synthetic examples: a client reads it before it has a token
-		for (String path : List.of("/v3/api-docs", "/v3/api-docs.yaml", "/v3/api-docs/swagger-config", "/swagger-ui/index.html")) {
+		for (String path : List.of("/v3/api-docs", "/v3/api-docs.yaml", "/v3/api-docs/swagger-config",
+				"/swagger-ui/index.html")) {
 			HttpResponse<String> response = send("GET", path, null);
 			assertThat(response.statusCode()).as(path).isEqualTo(200);
 		}
