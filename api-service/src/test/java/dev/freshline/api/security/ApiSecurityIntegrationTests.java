@@ -45,7 +45,8 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 /**
  * The API's door, on a real Postgres and Redis with tokens signed like the local stack's: no token
  * or a bad one is 401, a token without the endpoint's scope is 403 (and changes nothing), the right
- * scope is served, and the health probes answer anyone. Refusals are problem details.
+ * scope is served, and the health probes and the API's description (Swagger UI too) answer anyone.
+ * Refusals are problem details.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ApiSecurityIntegrationTests {
@@ -90,7 +91,8 @@ class ApiSecurityIntegrationTests {
 			"DELETE, /admin/patients/42", "POST, /admin/cache/namespaces/patient/flush",
 			"POST, /admin/cache/tags/hospital:1/invalidations", "GET, /actuator/health", "GET, /actuator/metrics",
 			"GET, /actuator/prometheus", "GET, /actuator/health/db" })
-	void shouldRefuseEveryEndpointButTheProbesWithoutATokenWith401(String method, String path) throws Exception {
+	void shouldRefuseEveryEndpointButTheProbesAndTheApiDescriptionWithoutATokenWith401(String method, String path)
+			throws Exception {
 		HttpResponse<String> response = send(method, path, null);
 
 		assertUnauthorized(response);
@@ -226,6 +228,19 @@ class ApiSecurityIntegrationTests {
 			assertThat(response.statusCode()).as(probe).isEqualTo(200);
 			assertThat(response.body()).as(probe).contains("\"status\":\"UP\"").doesNotContain("components", "\"db\"");
 		}
+	}
+
+	@Test
+	void shouldServeTheApiDescriptionAndSwaggerUiWithoutAToken() throws Exception {
+		// what the endpoints are, with synthetic examples: a client reads it before it has a token
+		for (String path : List.of("/v3/api-docs", "/v3/api-docs.yaml", "/v3/api-docs/swagger-config",
+				"/swagger-ui/index.html")) {
+			HttpResponse<String> response = send("GET", path, null);
+			assertThat(response.statusCode()).as(path).isEqualTo(200);
+		}
+		assertThat(send("GET", "/v3/api-docs", null).body()).contains("\"/patients/{id}\"");
+		assertThat(send("GET", "/swagger-ui.html", null).headers().firstValue("Location"))
+			.hasValueSatisfying((location) -> assertThat(location).endsWith("/swagger-ui/index.html"));
 	}
 
 	@Test
