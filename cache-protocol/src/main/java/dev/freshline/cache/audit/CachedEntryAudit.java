@@ -48,8 +48,8 @@ public final class CachedEntryAudit {
 		Namespace watermarks = keys.namespaceOf(keys.watermarks("patient"));
 		Result result = new Result(new TreeMap<>(), new TreeMap<>(), new ArrayList<>(), new ArrayList<>());
 		for (String key : scan(redis, keys.prefix() + ":*")) {
-			if (key.equals(keys.serverLifetime())) {
-				continue; // the invalidator's record of Redis' run id, not an entry
+			if (key.equals(keys.serverLifetime()) || key.equals(keys.status())) {
+				continue; // the invalidator's record of Redis' run id, its status for the API: not entries
 			}
 			String entry = key.substring(0, key.lastIndexOf('}') + 1);
 			if (keys.namespaceOf(key).equals(watermarks) && key.equals(entry)
