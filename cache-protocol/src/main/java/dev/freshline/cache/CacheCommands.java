@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -32,6 +33,7 @@ import org.springframework.data.redis.core.script.RedisScript;
 
 import dev.freshline.model.CacheKeys;
 import dev.freshline.model.Invalidation;
+import dev.freshline.model.InvalidatorStatus;
 import dev.freshline.model.MalformedChangeEventException;
 import dev.freshline.model.Namespace;
 import dev.freshline.model.Watermark;
@@ -287,6 +289,23 @@ public final class CacheCommands {
 			}
 		});
 		return applied;
+	}
+
+	/**
+	 * Publishes {@code instance}'s status for the API's status page, the hash living {@code ttl}
+	 * past the last write so it goes once no invalidator runs.
+	 */
+	public void publishStatus(String instance, InvalidatorStatus status, Duration ttl) {
+		this.redis.opsForHash().put(this.keys.status(), instance, status.encode());
+		this.redis.expire(this.keys.status(), ttl);
+	}
+
+	/** Every invalidator instance's last published status that can be read, by instance. */
+	public Map<String, InvalidatorStatus> statuses() {
+		Map<String, InvalidatorStatus> statuses = new TreeMap<>();
+		this.redis.<String, String>opsForHash().entries(this.keys.status())
+			.forEach((instance, encoded) -> InvalidatorStatus.parse(encoded).ifPresent((status) -> statuses.put(instance, status)));
+		return statuses;
 	}
 
 	/**

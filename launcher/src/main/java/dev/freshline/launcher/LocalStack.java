@@ -349,6 +349,8 @@ public final class LocalStack {
 		info.management().forEach((service, url) -> actuators.add(service + " " + url));
 		System.out.printf("  actuators      %s  (health details, metrics; on this machine only)%n",
 				String.join("  ", actuators));
+		System.out.printf("  status page    %s/status  (staleness, lag, hit rate, consistency; each api instance has one)%n",
+				info.management().get("api-1"));
 		System.out.printf("  postgres       %s  (user %s)%n", info.postgres().jdbcUrl(), info.postgres().user());
 		System.out.printf("  kafka          %s%n", info.kafka().bootstrapServers());
 		System.out.printf("  redis          %s:%d  (users %s; passwords in the endpoints file)%n", info.redis().host(),

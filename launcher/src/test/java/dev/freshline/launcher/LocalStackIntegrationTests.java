@@ -93,6 +93,7 @@ class LocalStackIntegrationTests {
 
 		assertTheRunsTokensWork(stack, api1, output);
 		assertActuatorsOnManagementPortsOnly(stack, api1);
+		assertStatusPage(stack, output);
 		assertThat(get(api1 + "/patients/77")).contains("\"version\":1");
 		assertRedisUsers(stack);
 		// through the cache as the api user: a miss fills (READ, FILL scripts), the next read hits
@@ -331,6 +332,15 @@ class LocalStackIntegrationTests {
 		assertThat(send("GET", api + "/actuator/health", admin, null).statusCode()).as("the API's port, admin token")
 			.isEqualTo(403);
 		assertThat(send("GET", api + "/readyz", null, null).statusCode()).as("the readiness probe").isEqualTo(200);
+	}
+
+	/** The launcher prints api-1's status page, and the page's figures include the running invalidator's. */
+	private void assertStatusPage(JsonNode stack, List<String> output) throws Exception {
+		String page = stack.path("management").path("api-1").asString() + "/status";
+		assertThat(output).anyMatch((line) -> line.startsWith("  status page    " + page + " "));
+		assertThat(send("GET", page, null, null).statusCode()).isEqualTo(200);
+		await("the invalidator's figures on the page").until(
+				() -> JsonMapper.builder().build().readTree(send("GET", page + ".json", null, null).body()).path("invalidators").size() == 1);
 	}
 
 	/**

@@ -134,8 +134,8 @@ public final class CachedEntryAudit {
 
 	/** Whether {@code key} is protocol state rather than a cached value or a key of unknown shape. */
 	private boolean protocolState(String key) {
-		if (key.equals(this.keys.serverLifetime())) {
-			return true; // the invalidator's record of Redis' run id, not an entry
+		if (key.equals(this.keys.serverLifetime()) || key.equals(this.keys.status())) {
+			return true; // the invalidator's record of Redis' run id, its status for the API: not entries
 		}
 		String entry = entryOf(key);
 		Namespace namespace = this.keys.namespaceOf(key);

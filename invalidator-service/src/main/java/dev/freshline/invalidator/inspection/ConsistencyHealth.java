@@ -7,6 +7,7 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
 
 import dev.freshline.invalidator.InvalidatorProperties;
+import dev.freshline.model.Consistency;
 
 /**
  * The inspector's figures in the invalidator's health details ({@code consistency}): keys checked,

@@ -5,10 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,10 +21,12 @@ import dev.freshline.cache.CacheCommands;
 import dev.freshline.cache.CacheCommands.Inspection;
 import dev.freshline.cache.audit.CachedRows;
 import dev.freshline.invalidator.InvalidatorProperties;
+import dev.freshline.invalidator.PeriodicTask;
 import dev.freshline.invalidator.invalidation.AppliedChanges;
 import dev.freshline.invalidator.invalidation.InvalidationHooks;
 import dev.freshline.model.CacheKeys;
 import dev.freshline.model.ChangeEvent;
+import dev.freshline.model.Consistency;
 import dev.freshline.model.Invalidation;
 import dev.freshline.model.Namespace;
 import dev.freshline.model.RuleSet;
@@ -65,7 +64,7 @@ class ConsistencyInspector implements AppliedChanges, SmartLifecycle {
 
 	private final InspectorMeters meters;
 
-	private volatile @Nullable ScheduledExecutorService executor;
+	private final PeriodicTask inspections;
 
 	ConsistencyInspector(InvalidatorProperties properties, CacheCommands commands, RuleSet rules,
 			ObjectProvider<InvalidationHooks> hooks, MeterRegistry registry) {
@@ -74,6 +73,8 @@ class ConsistencyInspector implements AppliedChanges, SmartLifecycle {
 		this.keys = new CacheKeys(properties.keyPrefix());
 		this.hooks = hooks.getIfAvailable(() -> InvalidationHooks.NONE);
 		this.meters = new InspectorMeters(registry, rules);
+		this.inspections = new PeriodicTask("freshline-inspector", this.settings.interval(), this.settings.interval(),
+				this::inspectDue);
 	}
 
 	@Override
@@ -135,8 +136,17 @@ class ConsistencyInspector implements AppliedChanges, SmartLifecycle {
 		}
 		for (Inspection inspection : seen) {
 			Namespace namespace = this.keys.namespaceOf(inspection.key());
+			Stale stale;
+			try {
+				stale = Stale.find(inspection, due.get(inspection.key()).row());
+			}
+			catch (RuntimeException ex) {
+				// a value that is no entity or list of rows: not the API's, so not checked
+				this.meters.failed.increment();
+				log.warn("Could not read the entry of {} as rows: {}", inspection.key(), ex.toString());
+				continue;
+			}
 			this.meters.checked(namespace).increment();
-			Stale stale = Stale.find(inspection, due.get(inspection.key()).row());
 			if (stale != null) {
 				this.meters.inconsistent(namespace).increment();
 				repair(inspection, stale);
@@ -146,8 +156,9 @@ class ConsistencyInspector implements AppliedChanges, SmartLifecycle {
 
 	private void repair(Inspection inspection, Stale stale) {
 		boolean entity = stale.floor() != Invalidation.NO_FLOOR;
-		log.warn("Inconsistent cache entry {}: it holds version {}, the change applied {} ago requires at least {}{}",
-				inspection.key(), stale.cached(), this.settings.grace(), stale.required(),
+		log.warn("Inconsistent cache entry {}: it holds version {}, the change applied {} ago requires {}{}",
+				inspection.key(), stale.cached(), this.settings.grace(),
+				(stale.required() == Invalidation.DELETED) ? "none: the row was deleted" : "at least " + stale.required(),
 				this.settings.repair() ? "; invalidating it" : " (repair is off)");
 		if (!this.settings.repair()) {
 			return;
@@ -168,41 +179,19 @@ class ConsistencyInspector implements AppliedChanges, SmartLifecycle {
 
 	@Override
 	public void start() {
-		if (!this.settings.enabled()) {
-			return;
-		}
-		ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((task) -> {
-			Thread thread = new Thread(task, "freshline-inspector");
-			thread.setDaemon(true);
-			return thread;
-		});
-		long interval = this.settings.interval().toMillis();
-		executor.scheduleWithFixedDelay(this::inspectSafely, interval, interval, TimeUnit.MILLISECONDS);
-		this.executor = executor;
-	}
-
-	private void inspectSafely() {
-		try {
-			inspectDue();
-		}
-		catch (RuntimeException ex) {
-			// a scheduled task that throws is never run again
-			log.warn("Inspection failed: {}", ex.toString());
+		if (this.settings.enabled()) {
+			this.inspections.start();
 		}
 	}
 
 	@Override
 	public void stop() {
-		ScheduledExecutorService executor = this.executor;
-		if (executor != null) {
-			executor.shutdownNow();
-			this.executor = null;
-		}
+		this.inspections.stop();
 	}
 
 	@Override
 	public boolean isRunning() {
-		return this.executor != null;
+		return this.inspections.isRunning();
 	}
 
 	/** A key to read back once {@code due} (System.nanoTime) has passed; {@code row} when the change named one. */

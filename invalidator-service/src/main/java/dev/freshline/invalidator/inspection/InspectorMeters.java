@@ -6,13 +6,15 @@ import java.util.Map;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import dev.freshline.model.Consistency;
 import dev.freshline.model.Namespace;
 import dev.freshline.model.RuleSet;
 
 /**
  * The inspector's counters, registered at zero for every namespace of the rules so each series
  * exists from the start: keys checked and found inconsistent per namespace, repairs, and the keys
- * it could not read (Redis failed) or skipped (too many waiting), which are not counted as checked.
+ * it could not read (Redis failed, or a value that is not rows) or skipped (too many waiting), which
+ * are not counted as checked.
  */
 final class InspectorMeters {
 

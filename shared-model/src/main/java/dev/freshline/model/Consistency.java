@@ -1,4 +1,4 @@
-package dev.freshline.invalidator.inspection;
+package dev.freshline.model;
 
 /**
  * How many keys were checked and how many were inconsistent, as "nines": -log10 of the share
@@ -6,9 +6,9 @@ package dev.freshline.invalidator.inspection;
  * found, the true share is below 3/n with 95% confidence (the rule of three), so the sample
  * supports a claim of log10(n/3) nines and no more, and that is what is reported.
  */
-record Consistency(long checked, long inconsistent) {
+public record Consistency(long checked, long inconsistent) {
 
-	double nines() {
+	public double nines() {
 		if (this.inconsistent > 0) {
 			return -Math.log10((double) this.inconsistent / this.checked);
 		}
@@ -16,7 +16,7 @@ record Consistency(long checked, long inconsistent) {
 	}
 
 	/** Whether {@link #nines()} is the bound the sample supports (none found) rather than a measured share. */
-	boolean bounded() {
+	public boolean bounded() {
 		return this.inconsistent == 0;
 	}
 }

@@ -1,4 +1,4 @@
-package dev.freshline.invalidator.inspection;
+package dev.freshline.model;
 
 import org.junit.jupiter.api.Test;
 
