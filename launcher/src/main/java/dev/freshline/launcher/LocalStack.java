@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -127,6 +128,14 @@ public final class LocalStack {
 		Path logs = Files.createDirectories(this.state.resolve("logs"));
 		Files.createDirectories(this.run);
 
+		// the services' class data archives, meanwhile: on a first start each jar is extracted
+		Map<String, CompletableFuture<ClassDataArchive>> archives = new LinkedHashMap<>();
+		List<String> said = Collections.synchronizedList(new ArrayList<>());
+		for (String module : List.of("api-service", "invalidator-service", "cdc-connector")) {
+			archives.put(module, CompletableFuture.supplyAsync(() -> ClassDataArchive.of(jar(module), ServiceProcess.java(),
+					said::add)));
+		}
+
 		step("Starting Postgres, Kafka and Redis");
 		CompletableFuture<PostgresServer> postgresStart = CompletableFuture
 			.supplyAsync(() -> unchecked(() -> PostgresServer.start(this.run.resolve("postgres"))));
@@ -171,12 +180,14 @@ public final class LocalStack {
 		// Startup is CPU-bound on small machines, so everything that can start at once does. Only
 		// the connector waits: it needs the publication and grants that api-1's migrations create
 		// (api-2 runs the same migrations; Flyway's lock makes one of them wait for the other).
+		archives.values().forEach(CompletableFuture::join);
+		said.forEach((line) -> System.out.println("  " + line));
 		step("Starting api-1, api-2 and the invalidator");
 		Map<String, String> api = ServiceEnvironment.withPasswordsOf(this.redisUsers.environmentOf(RedisUsers.API, environment),
 				DatabaseRole.OWNER, DatabaseRole.API);
-		ServiceProcess api1 = startService("api-1", "api-service", api, logs);
-		ServiceProcess api2 = startService("api-2", "api-service", api, logs);
-		ServiceProcess invalidator = startService("invalidator", "invalidator-service",
+		ServiceProcess api1 = startService("api-1", archives.get("api-service").join(), api, logs);
+		ServiceProcess api2 = startService("api-2", archives.get("api-service").join(), api, logs);
+		ServiceProcess invalidator = startService("invalidator", archives.get("invalidator-service").join(),
 				withKafkaUser(ServiceEnvironment.withPasswordsOf(this.redisUsers.environmentOf(RedisUsers.INVALIDATOR,
 						environment), DatabaseRole.INVALIDATOR), kafka, kafkaUsers.get(LocalKafkaUsers.INVALIDATOR)),
 				logs);
@@ -184,7 +195,7 @@ public final class LocalStack {
 		done(started);
 
 		step("Starting the cdc-connector (schema is in place)");
-		ServiceProcess connector = startService("cdc-connector", "cdc-connector",
+		ServiceProcess connector = startService("cdc-connector", archives.get("cdc-connector").join(),
 				withKafkaUser(ServiceEnvironment.withPasswordsOf(environment, DatabaseRole.CDC), kafka,
 						kafkaUsers.get(LocalKafkaUsers.CONNECTOR)), logs);
 		for (ServiceProcess service : List.of(api2, invalidator, connector)) {
@@ -219,11 +230,14 @@ public final class LocalStack {
 		this.lock = lock;
 	}
 
-	private ServiceProcess startService(String name, String module, Map<String, String> environment, Path logs)
+	private Path jar(String module) {
+		return this.home.resolve(module).resolve("target").resolve(module + "-exec.jar");
+	}
+
+	private ServiceProcess startService(String name, ClassDataArchive app, Map<String, String> environment, Path logs)
 			throws IOException {
-		Path jar = this.home.resolve(module).resolve("target").resolve(module + "-exec.jar");
-		String health = module.equals("api-service") ? ServiceProcess.READINESS : ServiceProcess.HEALTH;
-		ServiceProcess service = ServiceProcess.start(name, jar, health, FreePorts.find(), FreePorts.find(), environment,
+		String health = name.startsWith("api-") ? ServiceProcess.READINESS : ServiceProcess.HEALTH;
+		ServiceProcess service = ServiceProcess.start(name, app, health, FreePorts.find(), FreePorts.find(), environment,
 				logs);
 		this.stale.record(service.pid(), marker(service));
 		this.supervisor.supervise(service);

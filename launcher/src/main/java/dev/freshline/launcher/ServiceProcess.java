@@ -65,11 +65,14 @@ final class ServiceProcess {
 
 	private final Process process;
 
+	/** Where a Spring Boot service's classes are shared from; null for any other process. */
+	private final @Nullable ClassDataArchive archive;
+
 	private final Instant started = Instant.now();
 
 	private ServiceProcess(String name, int port, int managementPort, Path log, List<String> command,
 			Map<String, String> environment, @Nullable String readyLine, String healthPath, long logOffset,
-			Process process) {
+			@Nullable ClassDataArchive archive, Process process) {
 		this.name = name;
 		this.port = port;
 		this.managementPort = managementPort;
@@ -79,21 +82,36 @@ final class ServiceProcess {
 		this.readyLine = readyLine;
 		this.healthPath = healthPath;
 		this.logOffset = logOffset;
+		this.archive = archive;
 		this.process = process;
+		if (archive != null) {
+			process.onExit().thenAccept((exited) -> archive.exited(exited.exitValue()));
+		}
 	}
 
-	static ServiceProcess start(String name, Path jar, String healthPath, int port, int managementPort,
+	/** The JVM the launcher runs in, which runs every service too. */
+	static String java() {
+		return ProcessHandle.current().info().command().orElse("java");
+	}
+
+	static ServiceProcess start(String name, ClassDataArchive app, String healthPath, int port, int managementPort,
 			Map<String, String> environment, Path logDirectory) throws IOException {
-		if (!Files.isRegularFile(jar)) {
-			throw new IllegalStateException(jar + " is missing: build first with ./mvnw -DskipTests package");
+		if (!Files.isRegularFile(app.jar())) {
+			throw new IllegalStateException(app.jar() + " is missing: build first with ./mvnw -DskipTests package");
 		}
-		List<String> command = new ArrayList<>();
-		command.add(ProcessHandle.current().info().command().orElse("java"));
-		command.addAll(List.of(jvmOptions().split("\\s+")));
-		command.addAll(List.of("-Dfreshline.instance=" + name, "-jar", jar.toString()));
-		return start(name, port, managementPort, logDirectory.resolve(name + ".log"), List.copyOf(command),
-				Map.copyOf(environment), null, healthPath,
+		ClassDataArchive own = app.forOneProcess();
+		return start(name, port, managementPort, logDirectory.resolve(name + ".log"), command(name, own, jvmOptions()),
+				Map.copyOf(environment), null, healthPath, own,
 				ProcessBuilder.Redirect.to(logDirectory.resolve(name + ".log").toFile()));
+	}
+
+	static List<String> command(String name, ClassDataArchive app, String jvmOptions) {
+		List<String> command = new ArrayList<>();
+		command.add(java());
+		command.addAll(List.of(jvmOptions.split("\\s+")));
+		command.add("-Dfreshline.instance=" + name);
+		command.addAll(app.command());
+		return List.copyOf(command);
 	}
 
 	/**
@@ -111,7 +129,7 @@ final class ServiceProcess {
 			Map<String, String> environment, int port, Path logDirectory, String readyLine) throws IOException {
 		String classPath = System.getProperty("java.class.path");
 		List<String> command = new ArrayList<>();
-		command.add(ProcessHandle.current().info().command().orElse("java"));
+		command.add(java());
 		command.addAll(jvmOptions);
 		command.add("-Dfreshline.instance=" + name);
 		if (isBootJar(classPath)) {
@@ -142,12 +160,12 @@ final class ServiceProcess {
 	/** Any command run as a service; tests use it to supervise something smaller than a Spring Boot JVM. */
 	static ServiceProcess start(String name, int port, Path log, List<String> command, Map<String, String> environment,
 			@Nullable String readyLine, ProcessBuilder.Redirect output) throws IOException {
-		return start(name, port, 0, log, command, environment, readyLine, HEALTH, output);
+		return start(name, port, 0, log, command, environment, readyLine, HEALTH, null, output);
 	}
 
 	private static ServiceProcess start(String name, int port, int managementPort, Path log, List<String> command,
 			Map<String, String> environment, @Nullable String readyLine, String healthPath,
-			ProcessBuilder.Redirect output) throws IOException {
+			@Nullable ClassDataArchive archive, ProcessBuilder.Redirect output) throws IOException {
 		long logOffset = (output.type() == ProcessBuilder.Redirect.Type.APPEND && Files.exists(log)) ? Files.size(log) : 0;
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output);
 		builder.environment().putAll(environment);
@@ -156,13 +174,13 @@ final class ServiceProcess {
 			builder.environment().put(ServiceEnvironment.MANAGEMENT_SERVER_PORT, Integer.toString(managementPort));
 		}
 		return new ServiceProcess(name, port, managementPort, log, command, environment, readyLine, healthPath,
-				logOffset, builder.start());
+				logOffset, archive, builder.start());
 	}
 
 	/** The same command on the same port; the log is appended to, so it keeps what the last run said before it died. */
 	ServiceProcess restart() throws IOException {
 		return start(this.name, this.port, this.managementPort, this.log, this.command, this.environment,
-				this.readyLine, this.healthPath, ProcessBuilder.Redirect.appendTo(this.log.toFile()));
+				this.readyLine, this.healthPath, this.archive, ProcessBuilder.Redirect.appendTo(this.log.toFile()));
 	}
 
 	CompletableFuture<Process> onExit() {
@@ -183,8 +201,11 @@ final class ServiceProcess {
 	 * Small heaps and the serial collector suit four JVMs on a 2-core machine, and C1 alone halves
 	 * each service's start-up CPU (measured: 11 s instead of 20 s), which is what a cold start of
 	 * four JVMs on two cores waits for. At the local stack's rates it costs no latency (the change
-	 * stream waits on poll intervals, not on compiled code). FRESHLINE_JVM_OPTS replaces these,
-	 * e.g. to benchmark with full tiered compilation.
+	 * stream waits on poll intervals, not on compiled code). With the class data archives
+	 * ({@link ClassDataArchive}) full tiered compilation started the stack in 24-30 s, about what
+	 * C1 did without them, but not reliably within 25 s, so C1 stays the default
+	 * (docs/benchmarks.md, cold start). FRESHLINE_JVM_OPTS replaces these, e.g. to benchmark with
+	 * full tiered compilation; the archives apply to either.
 	 */
 	private static String jvmOptions() {
 		String options = System.getenv("FRESHLINE_JVM_OPTS");
@@ -264,5 +285,9 @@ final class ServiceProcess {
 
 	void stop() {
 		ProcessStop.stop(this.process, Duration.ofSeconds(30));
+		// here too, not only on exit: the launcher's own JVM may end before an exit callback ran
+		if (this.archive != null && !this.process.isAlive()) {
+			this.archive.exited(this.process.exitValue());
+		}
 	}
 }

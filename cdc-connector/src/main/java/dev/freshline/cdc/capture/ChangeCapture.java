@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
-import io.debezium.engine.format.Json;
+import io.debezium.engine.format.JsonByteArray;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +43,7 @@ class ChangeCapture implements SmartLifecycle {
 
 	private final ConnectorProperties properties;
 
-	private final DebeziumEngine.ChangeConsumer<ChangeEvent<String, String>> publisher;
+	private final DebeziumEngine.ChangeConsumer<ChangeEvent<byte[], byte[]>> publisher;
 
 	private final CaptureProgress progress;
 
@@ -57,7 +57,7 @@ class ChangeCapture implements SmartLifecycle {
 
 	private final ScheduledExecutorService restarts = Executors.newSingleThreadScheduledExecutor(named("debezium-restart"));
 
-	private volatile @Nullable DebeziumEngine<ChangeEvent<String, String>> engine;
+	private volatile @Nullable DebeziumEngine<ChangeEvent<byte[], byte[]>> engine;
 
 	private volatile boolean running;
 
@@ -72,7 +72,7 @@ class ChangeCapture implements SmartLifecycle {
 	private volatile long publishedAtLaunch;
 
 	@Autowired
-	ChangeCapture(ConnectorProperties properties, DebeziumEngine.ChangeConsumer<ChangeEvent<String, String>> publisher,
+	ChangeCapture(ConnectorProperties properties, DebeziumEngine.ChangeConsumer<ChangeEvent<byte[], byte[]>> publisher,
 			MarkerPublisher markerPublisher, RecordOffsets offsets, CaptureProgress progress, RuleSet rules,
 			UncleanStopGuard uncleanStop) {
 		this(properties, publisher, progress, rules, uncleanStop, FIRST_RESTART_DELAY,
@@ -80,7 +80,7 @@ class ChangeCapture implements SmartLifecycle {
 	}
 
 	/** Tests choose the first back-off: an hour to stop during it, a few milliseconds to fail often. */
-	ChangeCapture(ConnectorProperties properties, DebeziumEngine.ChangeConsumer<ChangeEvent<String, String>> publisher,
+	ChangeCapture(ConnectorProperties properties, DebeziumEngine.ChangeConsumer<ChangeEvent<byte[], byte[]>> publisher,
 			CaptureProgress progress, RuleSet rules, UncleanStopGuard uncleanStop, Duration firstRestartDelay,
 			WatermarkMarkers markers) {
 		this.firstRestartDelay = firstRestartDelay;
@@ -119,7 +119,7 @@ class ChangeCapture implements SmartLifecycle {
 		if (!this.running) {
 			return;
 		}
-		DebeziumEngine<ChangeEvent<String, String>> created = DebeziumEngine.create(Json.class)
+		DebeziumEngine<ChangeEvent<byte[], byte[]>> created = DebeziumEngine.create(JsonByteArray.class)
 			.using(DebeziumSettings.from(this.properties, this.rules))
 			.notifying(this::handleBatch)
 			.using(this::engineStopped)
@@ -137,8 +137,8 @@ class ChangeCapture implements SmartLifecycle {
 	 * A flush owed since this engine started goes out before its first batch is handled; a marker,
 	 * if one is due, only after the batch returned, i.e. after Kafka acknowledged all of it.
 	 */
-	private void handleBatch(List<ChangeEvent<String, String>> records,
-			DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer) throws InterruptedException {
+	private void handleBatch(List<ChangeEvent<byte[], byte[]>> records,
+			DebeziumEngine.RecordCommitter<ChangeEvent<byte[], byte[]>> committer) throws InterruptedException {
 		this.uncleanStop.beforeBatch(() -> !this.running);
 		this.publisher.handleBatch(records, committer);
 		this.markers.afterBatch(records, () -> !this.running);
@@ -184,7 +184,7 @@ class ChangeCapture implements SmartLifecycle {
 	@Override
 	public synchronized void stop() {
 		this.running = false;
-		DebeziumEngine<ChangeEvent<String, String>> current = this.engine;
+		DebeziumEngine<ChangeEvent<byte[], byte[]>> current = this.engine;
 		if (current != null) {
 			try {
 				current.close();

@@ -18,5 +18,5 @@ public interface ChangePublisher {
 	 * throws {@link InterruptedException} and nothing counts as published). The caller decides
 	 * when to give up, not this bean's lifecycle: capture may publish before it started.
 	 */
-	void publish(List<ChangeEvent<String, String>> records, BooleanSupplier stopping) throws InterruptedException;
+	void publish(List<ChangeEvent<byte[], byte[]>> records, BooleanSupplier stopping) throws InterruptedException;
 }

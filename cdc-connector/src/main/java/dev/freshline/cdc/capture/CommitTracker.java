@@ -62,8 +62,8 @@ final class CommitTracker {
 	 * Takes the engine's records in order and returns the latest watermark they prove, or the one
 	 * proven before when they prove nothing new; null while nothing is proven.
 	 */
-	@Nullable Watermark observe(Iterable<? extends ChangeEvent<String, String>> records, RecordOffsets offsets) {
-		for (ChangeEvent<String, String> record : records) {
+	@Nullable Watermark observe(Iterable<? extends ChangeEvent<byte[], byte[]>> records, RecordOffsets offsets) {
+		for (ChangeEvent<byte[], byte[]> record : records) {
 			observe(offsets.of(record));
 		}
 		return this.covered;

@@ -15,5 +15,5 @@ import org.jspecify.annotations.Nullable;
 public interface RecordOffsets {
 
 	/** The record's source offset, or null for a record the engine did not emit (our own flushes). */
-	@Nullable Map<String, ?> of(ChangeEvent<String, String> record);
+	@Nullable Map<String, ?> of(ChangeEvent<byte[], byte[]> record);
 }

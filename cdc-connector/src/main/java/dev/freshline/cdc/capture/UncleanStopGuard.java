@@ -298,24 +298,25 @@ class UncleanStopGuard {
 
 	private void publishFlushes(BooleanSupplier stopping) throws InterruptedException {
 		long now = System.currentTimeMillis();
-		List<ChangeEvent<String, String>> flushes = this.rules.tables()
+		List<ChangeEvent<byte[], byte[]>> flushes = this.rules.tables()
 			.keySet()
 			.stream()
-			.<ChangeEvent<String, String>>map((table) -> new FlushRequest(this.topics.changes(table), truncateOf(table, now)))
+			.<ChangeEvent<byte[], byte[]>>map((table) -> new FlushRequest(this.topics.changes(table), truncateOf(table, now)))
 			.toList();
 		this.publisher.publish(flushes, stopping);
 	}
 
-	private String truncateOf(String table, long now) {
+	private byte[] truncateOf(String table, long now) {
 		// Freshline's change event, not Debezium's engine record of the same simple name
-		return this.writer.write(new dev.freshline.model.ChangeEvent(Operation.TRUNCATE, table, null, null, now, 0));
+		return this.writer.write(new dev.freshline.model.ChangeEvent(Operation.TRUNCATE, table, null, null, now, 0))
+			.getBytes(StandardCharsets.UTF_8);
 	}
 
 	/** A TRUNCATE of one table, keyless as Debezium's own TRUNCATE events are. */
-	private record FlushRequest(String destination, String value) implements ChangeEvent<String, String> {
+	private record FlushRequest(String destination, byte[] value) implements ChangeEvent<byte[], byte[]> {
 
 		@Override
-		public @Nullable String key() {
+		public byte @Nullable [] key() {
 			return null;
 		}
 

@@ -69,7 +69,7 @@ final class WatermarkMarkers {
 	 * of every batch before it). A marker that cannot be sent is retried like any record; a stop
 	 * while it retries abandons it: a lost marker only delays the watermark.
 	 */
-	synchronized void afterBatch(List<ChangeEvent<String, String>> records, BooleanSupplier stopping)
+	synchronized void afterBatch(List<ChangeEvent<byte[], byte[]>> records, BooleanSupplier stopping)
 			throws InterruptedException {
 		if (!this.enabled) {
 			return; // off: reading every record's offsets would only cost CPU on the publish path

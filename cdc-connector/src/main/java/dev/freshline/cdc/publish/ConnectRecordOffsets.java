@@ -19,7 +19,7 @@ import dev.freshline.cdc.capture.RecordOffsets;
 public class ConnectRecordOffsets implements RecordOffsets {
 
 	@Override
-	public @Nullable Map<String, ?> of(ChangeEvent<String, String> record) {
+	public @Nullable Map<String, ?> of(ChangeEvent<byte[], byte[]> record) {
 		return (record instanceof EmbeddedEngineChangeEvent<?, ?, ?> engineRecord)
 				? engineRecord.sourceRecord().sourceOffset() : null;
 	}

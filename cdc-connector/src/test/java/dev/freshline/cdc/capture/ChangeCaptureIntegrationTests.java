@@ -322,7 +322,7 @@ class ChangeCaptureIntegrationTests {
 		return capture;
 	}
 
-	private void record(List<ChangeEvent<String, String>> records, BooleanSupplier stopping) {
+	private void record(List<ChangeEvent<byte[], byte[]>> records, BooleanSupplier stopping) {
 		boolean slotExists = slotExists();
 		records.forEach((record) -> this.flushes.add(record.destination() + (slotExists ? "" : " before the slot existed")));
 	}
@@ -369,7 +369,7 @@ class ChangeCaptureIntegrationTests {
 	}
 
 	/** Marks every batch processed, as the Kafka publisher does once Kafka acknowledged it, or fails one on demand. */
-	static final class ScriptedConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent<String, String>> {
+	static final class ScriptedConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent<byte[], byte[]>> {
 
 		private final AtomicBoolean failNext = new AtomicBoolean();
 
@@ -404,19 +404,19 @@ class ChangeCaptureIntegrationTests {
 		}
 
 		@Override
-		public void handleBatch(List<ChangeEvent<String, String>> records,
-				DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer) throws InterruptedException {
+		public void handleBatch(List<ChangeEvent<byte[], byte[]>> records,
+				DebeziumEngine.RecordCommitter<ChangeEvent<byte[], byte[]>> committer) throws InterruptedException {
 			if (this.failNext.getAndSet(false)) {
 				throw new IllegalStateException("injected failure: the engine stops with an error");
 			}
-			for (ChangeEvent<String, String> record : records) {
+			for (ChangeEvent<byte[], byte[]> record : records) {
 				committer.markProcessed(record);
 			}
 			committer.markBatchFinished();
 			this.progress.batchPublished(records.size());
 			List<String> keys = records.stream()
 				.filter((record) -> record.destination().endsWith(".patient") && record.key() != null)
-				.map(ChangeEvent::key)
+				.map((record) -> new String(record.key(), StandardCharsets.UTF_8))
 				.toList();
 			this.rows.addAll(keys);
 			if (!keys.isEmpty() && this.pause.getCount() > 0) {

@@ -29,8 +29,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
 import org.jspecify.annotations.Nullable;
@@ -39,7 +39,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
-import org.springframework.kafka.core.KafkaTemplate;
 
 import dev.freshline.cdc.ConnectorProperties;
 import dev.freshline.cdc.publish.ConnectRecordOffsets;
@@ -79,11 +78,11 @@ class WatermarkMarkersIntegrationTests {
 
 	private final Path directory = createTempDirectory();
 
-	private final DefaultKafkaProducerFactory<String, String> producers = new DefaultKafkaProducerFactory<>(
+	private final DefaultKafkaProducerFactory<byte[], byte[]> producers = new DefaultKafkaProducerFactory<>(
 			Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrap, ProducerConfig.ACKS_CONFIG, "all",
 					ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 0,
-					ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-					ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class));
+					ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+					ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
 
 	private final List<ChangeCapture> captures = new ArrayList<>();
 
@@ -268,7 +267,7 @@ class WatermarkMarkersIntegrationTests {
 						Duration.ofMillis(10), heartbeat, Duration.ofMillis(100)),
 				new ConnectorProperties.Markers(true, markerInterval), new TopicSettings(PARTITIONS, (short) 1), Map.of());
 		CaptureProgress progress = new CaptureProgress(properties, Clock.systemUTC());
-		KafkaChangePublisher publisher = new KafkaChangePublisher(new KafkaTemplate<>(this.producers), progress);
+		KafkaChangePublisher publisher = new KafkaChangePublisher(this.producers, progress);
 		UncleanStopGuard guard = new UncleanStopGuard(properties, RULES, publisher, new SimpleMeterRegistry());
 		ChangeCapture capture = new ChangeCapture(properties, publisher, progress, RULES, guard, Duration.ofMillis(500),
 				new WatermarkMarkers(properties, RULES, publisher, new ConnectRecordOffsets()));

@@ -1,5 +1,6 @@
 package dev.freshline.cdc.publish;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -17,13 +18,12 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
-import org.springframework.kafka.core.KafkaTemplate;
 
 import dev.freshline.cdc.capture.CaptureProgress;
 import dev.freshline.cdc.TestConnectorProperties;
@@ -44,10 +44,10 @@ class KafkaChangePublisherIntegrationTests {
 
 	private final String topic = SharedServers.uniqueName("cdc") + ".public.patient";
 
-	private final DefaultKafkaProducerFactory<String, String> producers = new DefaultKafkaProducerFactory<>(
+	private final DefaultKafkaProducerFactory<byte[], byte[]> producers = new DefaultKafkaProducerFactory<>(
 			Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrap, ProducerConfig.ACKS_CONFIG, "all",
 					ProducerConfig.MAX_BLOCK_MS_CONFIG, 300, ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
-					StringSerializer.class, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class));
+					ByteArraySerializer.class, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
 
 	@AfterEach
 	void closeProducers() {
@@ -57,9 +57,9 @@ class KafkaChangePublisherIntegrationTests {
 	@Test
 	void shouldMarkRecordsProcessedOnlyAfterKafkaAcknowledgedThem() throws Exception {
 		CaptureProgress progress = new CaptureProgress(TestConnectorProperties.with(Map.of()), Clock.systemUTC());
-		KafkaChangePublisher publisher = new KafkaChangePublisher(new KafkaTemplate<>(this.producers), progress);
+		KafkaChangePublisher publisher = new KafkaChangePublisher(this.producers, progress);
 		RecordingCommitter committer = new RecordingCommitter();
-		Change change = new Change("{\"id\":1}", "{\"op\":\"u\"}", this.topic);
+		Change change = Change.of("{\"id\":1}", "{\"op\":\"u\"}", this.topic);
 
 		CompletableFuture<Void> batch = CompletableFuture.runAsync(() -> {
 			try {
@@ -97,9 +97,9 @@ class KafkaChangePublisherIntegrationTests {
 		// capture's owed flush may go out before this bean started (on a context restart), and
 		// must wait for Kafka all the same: only the caller's condition gives up
 		CaptureProgress progress = new CaptureProgress(TestConnectorProperties.with(Map.of()), Clock.systemUTC());
-		KafkaChangePublisher publisher = new KafkaChangePublisher(new KafkaTemplate<>(this.producers), progress);
+		KafkaChangePublisher publisher = new KafkaChangePublisher(this.producers, progress);
 		publisher.stop();
-		Change flush = new Change(null, "{\"op\":\"t\"}", this.topic);
+		Change flush = Change.of(null, "{\"op\":\"t\"}", this.topic);
 
 		CompletableFuture<Void> published = CompletableFuture.runAsync(() -> {
 			try {
@@ -119,11 +119,11 @@ class KafkaChangePublisherIntegrationTests {
 	@Test
 	void shouldLeaveABatchUnmarkedAndReturnTheEngineThreadWhenTheConnectorStops() {
 		CaptureProgress progress = new CaptureProgress(TestConnectorProperties.with(Map.of()), Clock.systemUTC());
-		KafkaChangePublisher publisher = new KafkaChangePublisher(new KafkaTemplate<>(this.producers), progress);
+		KafkaChangePublisher publisher = new KafkaChangePublisher(this.producers, progress);
 		publisher.stop();
 		RecordingCommitter committer = new RecordingCommitter();
 
-		assertThatThrownBy(() -> publisher.handleBatch(List.of(new Change("{\"id\":1}", "{}", this.topic)), committer))
+		assertThatThrownBy(() -> publisher.handleBatch(List.of(Change.of("{\"id\":1}", "{}", this.topic)), committer))
 			.isInstanceOf(InterruptedException.class);
 		assertThat(committer.marked).isEmpty();
 	}
@@ -134,7 +134,13 @@ class KafkaChangePublisherIntegrationTests {
 		}
 	}
 
-	record Change(@Nullable String key, String value, String destination) implements ChangeEvent<String, String> {
+	/** An engine record as the engine hands it over: Debezium's JSON as UTF-8 bytes. */
+	record Change(byte @Nullable [] key, byte[] value, String destination) implements ChangeEvent<byte[], byte[]> {
+
+		static Change of(@Nullable String key, String value, String destination) {
+			return new Change((key != null) ? key.getBytes(StandardCharsets.UTF_8) : null,
+					value.getBytes(StandardCharsets.UTF_8), destination);
+		}
 
 		@Override
 		public Integer partition() {
@@ -142,12 +148,12 @@ class KafkaChangePublisherIntegrationTests {
 		}
 	}
 
-	static final class RecordingCommitter implements DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> {
+	static final class RecordingCommitter implements DebeziumEngine.RecordCommitter<ChangeEvent<byte[], byte[]>> {
 
 		final List<Object> marked = new CopyOnWriteArrayList<>();
 
 		@Override
-		public void markProcessed(ChangeEvent<String, String> record) {
+		public void markProcessed(ChangeEvent<byte[], byte[]> record) {
 			this.marked.add(record);
 		}
 
@@ -157,7 +163,7 @@ class KafkaChangePublisherIntegrationTests {
 		}
 
 		@Override
-		public void markProcessed(ChangeEvent<String, String> record, DebeziumEngine.Offsets offsets) {
+		public void markProcessed(ChangeEvent<byte[], byte[]> record, DebeziumEngine.Offsets offsets) {
 			this.marked.add(record);
 		}
 
