@@ -104,22 +104,22 @@ final class ApiReads {
 			prefill(api);
 			this.wrk.run(api, patientPath, this.warmUp);
 			// the counters over the measured window alone, as for the miss below
-			double hits = this.http.counter(management, "freshline.cache.hits");
-			double misses = this.http.counter(management, "freshline.cache.misses");
+			double hits = this.http.counter(management, "freshline.cache.requests?tag=result:hit");
+			double misses = this.http.counter(management, "freshline.cache.requests?tag=result:miss");
 			ReadLoad.Result hit = run("hit", instance, this.wrk, api, patientPath).result("hit", instance,
 					this.wrk.connections());
-			double hitHits = this.http.counter(management, "freshline.cache.hits") - hits;
-			double hitMisses = this.http.counter(management, "freshline.cache.misses") - misses;
+			double hitHits = this.http.counter(management, "freshline.cache.requests?tag=result:hit") - hits;
+			double hitMisses = this.http.counter(management, "freshline.cache.requests?tag=result:miss") - misses;
 			MissWalk.Ids ids = missWalk(dbOnly.readsPerS(), progress);
 			// the warm-up walks the first ids and the measured run the ones after the last it built
 			Wrk.Run warm = this.wrk.run(api, Wrk.Target.once("/patients/", ids.first(), ids.count()), this.warmUp);
 			Wrk.Target missPath = Wrk.Target.once("/patients/", ids.first() + warm.reach(), ids.count() - warm.reach());
-			hits = this.http.counter(management, "freshline.cache.hits");
-			misses = this.http.counter(management, "freshline.cache.misses");
+			hits = this.http.counter(management, "freshline.cache.requests?tag=result:hit");
+			misses = this.http.counter(management, "freshline.cache.requests?tag=result:miss");
 			Wrk.Run missRun = run("miss", instance, this.wrk, api, missPath);
 			ReadLoad.Result miss = missRun.result("miss", instance, this.wrk.connections());
-			double missMisses = this.http.counter(management, "freshline.cache.misses") - misses;
-			double missHits = this.http.counter(management, "freshline.cache.hits") - hits;
+			double missMisses = this.http.counter(management, "freshline.cache.requests?tag=result:miss") - misses;
+			double missHits = this.http.counter(management, "freshline.cache.requests?tag=result:hit") - hits;
 			String ranOut = (warm.reach() + missRun.reach() > ids.count())
 					? String.format(Locale.ROOT, " (it ran past the %d patients it had: the reads after them were not found)",
 							ids.count())

@@ -1,11 +1,13 @@
 package dev.freshline.cache;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -15,6 +17,7 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,9 +29,11 @@ import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.ZSetOperations.TypedTuple;
+import org.springframework.data.redis.core.script.RedisScript;
 
 import dev.freshline.model.CacheKeys;
 import dev.freshline.model.Invalidation;
+import dev.freshline.model.InvalidatorStatus;
 import dev.freshline.model.MalformedChangeEventException;
 import dev.freshline.model.Namespace;
 import dev.freshline.model.Watermark;
@@ -47,15 +52,12 @@ import static dev.freshline.cache.ProtocolScripts.bytes;
  * <li>{@link #flush}: every value, lease and floor of a namespace, SCAN + UNLINK in batches.
  * <li>{@link #recordWatermark}: a partition's applied watermark, once every invalidation before
  * it was answered.
+ * <li>{@link #inspect}: reads only, each entry's value with its floor, for the consistency inspector.
  * </ul>
  */
 public final class CacheCommands {
 
 	private static final Logger log = LoggerFactory.getLogger(CacheCommands.class);
-
-	private static final byte[] INVALIDATE = ProtocolScripts.text(ProtocolScripts.INVALIDATE);
-
-	private static final String INVALIDATE_SHA = ProtocolScripts.INVALIDATE.getSha1();
 
 	private final RedisConnectionFactory connections;
 
@@ -103,42 +105,91 @@ public final class CacheCommands {
 	}
 
 	private void invalidateBatch(List<Invalidation> batch) {
+		List<ScriptCall> calls = new ArrayList<>(batch.size());
+		for (Invalidation invalidation : batch) {
+			String key = invalidation.key();
+			calls.add(new ScriptCall(new byte[][] { bytes(key), bytes(this.keys.lease(key)), bytes(this.keys.floor(key)) },
+					bytes(Long.toString(invalidation.floor())), this.floorTtlMillis));
+		}
+		pipelined(ProtocolScripts.INVALIDATE, ScriptOutputType.INTEGER, calls);
+	}
+
+	/**
+	 * Each key's value and floor as one script reads them, atomically: a value read before an
+	 * invalidation and a floor read after it would look like an entry older than its floor.
+	 * Pipelined, {@code batchSize} per round trip; only reads.
+	 */
+	public List<Inspection> inspect(List<String> valueKeys) {
+		List<Inspection> inspections = new ArrayList<>(valueKeys.size());
+		for (int from = 0; from < valueKeys.size(); from += this.batchSize) {
+			List<String> batch = valueKeys.subList(from, Math.min(valueKeys.size(), from + this.batchSize));
+			List<ScriptCall> calls = new ArrayList<>(batch.size());
+			for (String key : batch) {
+				calls.add(new ScriptCall(new byte[][] { bytes(key), bytes(this.keys.floor(key)) }));
+			}
+			List<Object> replies = pipelined(ProtocolScripts.INSPECT, ScriptOutputType.MULTI, calls);
+			for (int i = 0; i < batch.size(); i++) {
+				inspections.add(Inspection.of(batch.get(i), (List<?>) replies.get(i)));
+			}
+		}
+		return inspections;
+	}
+
+	/** What {@link #inspect} read for one key: the stored value (null when none) and the floor (-1 when none). */
+	public record Inspection(String key, byte @Nullable [] value, long floor) {
+
+		static Inspection of(String key, List<?> reply) {
+			byte[] value = (byte[]) reply.get(0);
+			byte[] floor = (byte[]) reply.get(1);
+			// the script answers an absent key as an empty string: a stored value is never empty (its header)
+			return new Inspection(key, (value.length == 0) ? null : value,
+					(floor.length == 0) ? -1 : Long.parseLong(new String(floor, StandardCharsets.US_ASCII)));
+		}
+	}
+
+	/** One call of a script in a pipeline. */
+	private record ScriptCall(byte[][] keys, byte[]... args) {
+	}
+
+	/**
+	 * Sends every call without waiting for replies (Lettuce's async commands: that is the
+	 * pipeline), then waits for all of them within the timeout. When Redis restarted or its script
+	 * cache was flushed it loads the script once and sends the calls again: the protocol's scripts
+	 * are idempotent or read only, so calls that did run are unharmed.
+	 */
+	private <T> List<T> pipelined(RedisScript<?> script, ScriptOutputType type, List<ScriptCall> calls) {
 		try {
-			pipeline(batch);
+			return pipeline(script.getSha1(), type, calls);
 		}
 		catch (RedisNoScriptException ex) {
-			// Redis restarted or its script cache was flushed: load once and send the batch again
-			// (the script is idempotent, so keys that did run are unharmed)
 			try (RedisConnection connection = this.connections.getConnection()) {
-				connection.scriptingCommands().scriptLoad(INVALIDATE);
+				connection.scriptingCommands().scriptLoad(ProtocolScripts.text(script));
 			}
-			pipeline(batch);
+			return pipeline(script.getSha1(), type, calls);
 		}
 	}
 
 	@SuppressWarnings("unchecked")
-	private void pipeline(List<Invalidation> batch) {
+	private <T> List<T> pipeline(String sha, ScriptOutputType type, List<ScriptCall> calls) {
 		try (RedisConnection connection = this.connections.getConnection()) {
-			// Lettuce's async commands write without waiting for replies: that is the pipeline
 			RedisClusterAsyncCommands<byte[], byte[]> async = (RedisClusterAsyncCommands<byte[], byte[]>) connection
 				.getNativeConnection();
-			List<RedisFuture<Long>> replies = new ArrayList<>(batch.size());
-			for (Invalidation invalidation : batch) {
-				String key = invalidation.key();
-				byte[][] keys = { bytes(key), bytes(this.keys.lease(key)), bytes(this.keys.floor(key)) };
-				replies.add(async.evalsha(INVALIDATE_SHA, ScriptOutputType.INTEGER, keys,
-						bytes(Long.toString(invalidation.floor())), this.floorTtlMillis));
+			List<RedisFuture<T>> replies = new ArrayList<>(calls.size());
+			for (ScriptCall call : calls) {
+				replies.add(async.evalsha(sha, type, call.keys(), call.args()));
 			}
 			long deadline = System.nanoTime() + this.timeout.toNanos();
-			for (RedisFuture<Long> reply : replies) {
-				await(reply, deadline);
+			List<T> results = new ArrayList<>(replies.size());
+			for (RedisFuture<T> reply : replies) {
+				results.add(await(reply, deadline));
 			}
+			return results;
 		}
 	}
 
-	private static void await(RedisFuture<?> reply, long deadline) {
+	private static <T> T await(RedisFuture<T> reply, long deadline) {
 		try {
-			reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+			return reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
 		}
 		catch (ExecutionException ex) {
 			if (ex.getCause() instanceof RuntimeException cause) {
@@ -238,6 +289,23 @@ public final class CacheCommands {
 			}
 		});
 		return applied;
+	}
+
+	/**
+	 * Publishes {@code instance}'s status for the API's status page, the hash living {@code ttl}
+	 * past the last write so it goes once no invalidator runs.
+	 */
+	public void publishStatus(String instance, InvalidatorStatus status, Duration ttl) {
+		this.redis.opsForHash().put(this.keys.status(), instance, status.encode());
+		this.redis.expire(this.keys.status(), ttl);
+	}
+
+	/** Every invalidator instance's last published status that can be read, by instance. */
+	public Map<String, InvalidatorStatus> statuses() {
+		Map<String, InvalidatorStatus> statuses = new TreeMap<>();
+		this.redis.<String, String>opsForHash().entries(this.keys.status())
+			.forEach((instance, encoded) -> InvalidatorStatus.parse(encoded).ifPresent((status) -> statuses.put(instance, status)));
+		return statuses;
 	}
 
 	/**

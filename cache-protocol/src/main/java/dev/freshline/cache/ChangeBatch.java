@@ -68,7 +68,8 @@ public final class ChangeBatch {
 		default void beforeFlush(Namespace namespace, List<String> reasons) {
 		}
 
-		default void afterFlush(Namespace namespace, long removed) {
+		/** @param cause {@link FlushCause#UNREADABLE} when an unreadable record of the batch asked for a flush, else {@link FlushCause#CHANGE} */
+		default void afterFlush(Namespace namespace, long removed, FlushCause cause) {
 		}
 
 		default void beforeInvalidate(List<Invalidation> invalidations) {
@@ -92,6 +93,8 @@ public final class ChangeBatch {
 	private final Set<Namespace> flushes = new LinkedHashSet<>();
 
 	private final List<String> flushReasons = new ArrayList<>();
+
+	private FlushCause flushCause = FlushCause.CHANGE;
 
 	/** @param parser shared: it is thread-safe, and building one costs more than parsing thousands of records */
 	public ChangeBatch(InvalidationRules rules, ChangeEventParser parser) {
@@ -123,6 +126,7 @@ public final class ChangeBatch {
 		catch (MalformedChangeEventException | UnmappableChangeEventException | InvalidIdException ex) {
 			if (flushIfUnreadable) {
 				flush(this.rules.ruleSet().namespacesOf(table), "an unreadable record of " + table);
+				this.flushCause = FlushCause.UNREADABLE;
 			}
 			return new Outcome(Kind.FAILED, null, null, ex);
 		}
@@ -147,6 +151,9 @@ public final class ChangeBatch {
 	/** Adds everything {@code other} planned, as if its records had been added to this batch. */
 	public void merge(ChangeBatch other) {
 		other.floors.forEach((key, floor) -> this.floors.merge(key, floor, Math::max));
+		if (other.flushCause == FlushCause.UNREADABLE) {
+			this.flushCause = FlushCause.UNREADABLE;
+		}
 		this.tags.addAll(other.tags);
 		this.flushes.addAll(other.flushes);
 		other.flushReasons.stream().filter((reason) -> !this.flushReasons.contains(reason)).forEach(this.flushReasons::add);
@@ -197,7 +204,7 @@ public final class ChangeBatch {
 			steps.beforeFlush(namespace, this.flushReasons);
 			long removed = cache.flush(namespace, (soFar) -> {
 			});
-			steps.afterFlush(namespace, removed);
+			steps.afterFlush(namespace, removed, this.flushCause);
 		}
 		List<Invalidation> invalidations = invalidations();
 		if (!invalidations.isEmpty()) {

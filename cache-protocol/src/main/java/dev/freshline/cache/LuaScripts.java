@@ -62,6 +62,14 @@ public final class LuaScripts {
 			return 1
 			""";
 
+	/**
+	 * Inspect: an entry's value and its floor in one atomic read, each as an empty string when
+	 * absent (a Lua table cannot hold a nil). KEYS: value, floor. Reads only.
+	 */
+	public static final String INSPECT = """
+			return {redis.call('GET', KEYS[1]) or '', redis.call('GET', KEYS[2]) or ''}
+			""";
+
 	/** Give a lease back without filling (nothing to store). KEYS: lease. ARGV: token. */
 	public static final String RELEASE = """
 			if redis.call('GET', KEYS[1]) == ARGV[1] then

@@ -24,6 +24,9 @@ final class ProtocolScripts {
 
 	static final RedisScript<Long> INVALIDATE = new DefaultRedisScript<>(LuaScripts.INVALIDATE, Long.class);
 
+	@SuppressWarnings({ "rawtypes", "unchecked" })
+	static final RedisScript<List<Object>> INSPECT = (RedisScript) new DefaultRedisScript<>(LuaScripts.INSPECT, List.class);
+
 	private ProtocolScripts() {
 	}
 

@@ -96,6 +96,31 @@ class CacheCommandsIntegrationTests {
 	}
 
 	@Test
+	void shouldReadBackEachValueWithItsFloorAcrossBatchesAndAfterRedisForgotTheScript() {
+		List<String> keys = new ArrayList<>();
+		for (int id = 1; id <= 10; id++) {
+			keys.add(this.keys.patient(id));
+		}
+		redis.opsForValue().set(keys.get(0), "0000000000000{\"id\":1,\"version\":3}");
+		redis.opsForValue().set(this.keys.floor(keys.get(0)), "3");
+		redis.opsForValue().set(this.keys.floor(keys.get(9)), "8");
+		redis.execute((org.springframework.data.redis.core.RedisCallback<Object>) (connection) -> {
+			connection.scriptingCommands().scriptFlush();
+			return null;
+		});
+
+		List<CacheCommands.Inspection> seen = this.commands.inspect(keys);
+
+		assertThat(seen).extracting(CacheCommands.Inspection::key).containsExactlyElementsOf(keys);
+		assertThat(new String(seen.get(0).value())).endsWith("\"version\":3}");
+		assertThat(seen.get(0).floor()).isEqualTo(3);
+		assertThat(seen.get(1).value()).as("nothing cached").isNull();
+		assertThat(seen.get(1).floor()).as("no floor").isEqualTo(-1);
+		assertThat(seen.get(9).value()).isNull();
+		assertThat(seen.get(9).floor()).isEqualTo(8);
+	}
+
+	@Test
 	void shouldInvalidateEveryTaggedEntryAndKeepRegistrationsMadeAfterwards() {
 		String index = this.keys.tagIndex("hospital:7");
 		List<String> tagged = IntStream.rangeClosed(1, 20).mapToObj((id) -> this.keys.formulary(id)).toList();

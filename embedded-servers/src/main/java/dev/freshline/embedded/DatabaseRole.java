@@ -26,8 +26,16 @@ public record DatabaseRole(String name, String password, boolean replication, St
 	public static final DatabaseRole INVALIDATOR = new DatabaseRole("freshline_invalidator", "freshline_invalidator",
 			false, "INVALIDATOR_DB");
 
+	/**
+	 * Used by {@code scripts/ops inspect}: may read the ids, versions and key columns of the cached
+	 * tables (a column-level grant) and nothing else, so comparing the cache with Postgres reads no
+	 * patient's name or birth date.
+	 */
+	public static final DatabaseRole INSPECT = new DatabaseRole("freshline_inspect", "freshline_inspect", false,
+			"INSPECT_DB");
+
 	/** Every role, the owner first. */
-	public static final List<DatabaseRole> ALL = List.of(OWNER, API, CDC, INVALIDATOR, SIGNAL);
+	public static final List<DatabaseRole> ALL = List.of(OWNER, API, CDC, INVALIDATOR, SIGNAL, INSPECT);
 
 	/** Creates or updates this role on {@code postgres}. */
 	public void ensureOn(PostgresServer postgres) {

@@ -115,9 +115,10 @@ public final class ServiceEnvironment {
 		this.variables.put(POSTGRES_DB, database);
 		for (DatabaseRole role : DatabaseRole.ALL) {
 			this.variables.put(role.userVariable(), role.name());
-			// least privilege: no service logs in as the signal role (the API only grants it), so
-			// none gets its password; ops resnapshot reads it from the endpoints file or its own env
-			if (role != DatabaseRole.SIGNAL) {
+			// least privilege: no service logs in as the ops tool's roles (the API only grants them),
+			// so none gets their passwords; ops resnapshot and ops inspect read them from the
+			// endpoints file or their own env
+			if (role != DatabaseRole.SIGNAL && role != DatabaseRole.INSPECT) {
 				this.variables.put(role.passwordVariable(), passwords.apply(role));
 			}
 		}

@@ -63,7 +63,7 @@ class SharedServersIntegrationTests {
 				roles.add(rows.getString(1) + ":" + rows.getBoolean(2));
 			}
 			assertThat(roles).containsExactlyInAnyOrder("freshline:false", "freshline_api:false", "freshline_cdc:true",
-					"freshline_invalidator:false", "freshline_signal:false");
+					"freshline_invalidator:false", "freshline_signal:false", "freshline_inspect:false");
 		}
 		try (Connection connection = database.connect(database.api())) {
 			assertThat(connection.isValid(2)).isTrue();

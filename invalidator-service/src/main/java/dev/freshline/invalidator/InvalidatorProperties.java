@@ -3,6 +3,8 @@ package dev.freshline.invalidator;
 import java.time.Duration;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
@@ -39,7 +41,8 @@ public record InvalidatorProperties(
 		@Valid @DefaultValue TopicSettings topics, @DefaultValue("500") @Min(10) int flushBatchSize,
 		@DefaultValue("10m") Duration floorTtl, @Valid @DefaultValue SchemaCheck schemaCheck,
 		@DefaultValue("1s") Duration redisRestartCheck, @DefaultValue("10s") Duration watermarkStall,
-		@Nullable @Pattern(regexp = "[A-Za-z0-9._-]{0,200}") String instanceId) {
+		@Nullable @Pattern(regexp = "[A-Za-z0-9._-]{0,200}") String instanceId,
+		@Valid @DefaultValue Inspector inspector) {
 
 	public InvalidatorProperties {
 		// INVALIDATOR_INSTANCE_ID unset binds as an empty string: dynamic membership
@@ -49,6 +52,27 @@ public record InvalidatorProperties(
 		}
 		if (watermarkStall.isNegative() || watermarkStall.isZero()) {
 			throw new IllegalArgumentException("freshline.invalidator.watermark-stall must be positive: " + watermarkStall);
+		}
+	}
+
+	/**
+	 * The consistency inspector: {@code grace} after a change was applied, the keys it invalidated
+	 * are read back and an entry older than the change is counted, logged and, with
+	 * {@code repair}, invalidated. {@code sampleRate}: the share of changes inspected (1: all);
+	 * {@code interval}: how often the keys whose grace has passed are read, in one pipeline.
+	 */
+	public record Inspector(@DefaultValue("true") boolean enabled,
+			@DefaultValue("1.0") @DecimalMin("0.0") @DecimalMax("1.0") double sampleRate,
+			@DefaultValue("1s") Duration grace, @DefaultValue("100ms") Duration interval,
+			@DefaultValue("true") boolean repair) {
+
+		public Inspector {
+			if (grace.isNegative()) {
+				throw new IllegalArgumentException("freshline.invalidator.inspector.grace must not be negative: " + grace);
+			}
+			if (interval.isNegative() || interval.isZero()) {
+				throw new IllegalArgumentException("freshline.invalidator.inspector.interval must be positive: " + interval);
+			}
 		}
 	}
 

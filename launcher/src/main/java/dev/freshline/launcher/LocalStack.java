@@ -206,7 +206,7 @@ public final class LocalStack {
 		StackInfo info = new StackInfo(
 				new StackInfo.Postgres(postgres.jdbcUrl(DATABASE), postgres.host(), postgres.port(), DATABASE,
 						DatabaseRole.OWNER.name(), passwords.get(DatabaseRole.OWNER), DatabaseRole.SIGNAL.name(),
-						passwords.get(DatabaseRole.SIGNAL)),
+						passwords.get(DatabaseRole.SIGNAL), DatabaseRole.INSPECT.name(), passwords.get(DatabaseRole.INSPECT)),
 				kafkaInfo(kafka, kafkaUsers), new StackInfo.Redis(REDIS_HOST, redis.port(), this.redisUsers.stackInfo()),
 				List.of(api1.baseUrl(), api2.baseUrl()), management(api1, api2, invalidator, connector), tokens.info(),
 				processes(postgres.pid()));
@@ -363,6 +363,8 @@ public final class LocalStack {
 		info.management().forEach((service, url) -> actuators.add(service + " " + url));
 		System.out.printf("  actuators      %s  (health details, metrics; on this machine only)%n",
 				String.join("  ", actuators));
+		System.out.printf("  status page    %s/status  (staleness, lag, hit rate, consistency; each api instance has one)%n",
+				info.management().get("api-1"));
 		System.out.printf("  postgres       %s  (user %s)%n", info.postgres().jdbcUrl(), info.postgres().user());
 		System.out.printf("  kafka          %s%n", info.kafka().bootstrapServers());
 		System.out.printf("  redis          %s:%d  (users %s; passwords in the endpoints file)%n", info.redis().host(),

@@ -42,9 +42,12 @@ record StackInfo(Postgres postgres, Kafka kafka, Redis redis, List<String> api, 
 		return file;
 	}
 
-	/** {@code user}/{@code password}: the schema owner; {@code signalUser}: the role ops resnapshot inserts signals as. */
+	/**
+	 * {@code user}/{@code password}: the schema owner; {@code signalUser}: the role ops resnapshot
+	 * inserts signals as; {@code inspectUser}: the role ops inspect reads ids and versions as.
+	 */
 	record Postgres(String jdbcUrl, String host, int port, String database, String user, String password,
-			String signalUser, String signalPassword) {
+			String signalUser, String signalPassword, String inspectUser, String inspectPassword) {
 	}
 
 	/** {@code users}: each component's SCRAM login, by component ({@code connector}, {@code ops}, ...). */

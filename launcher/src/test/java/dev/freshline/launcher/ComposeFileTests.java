@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -69,7 +70,31 @@ class ComposeFileTests {
 	@Test
 	void shouldRunTheWholeSystemWithTwoApiInstances() {
 		assertThat(services).containsOnlyKeys("postgres", "kafka", "redis", "api-1", "api-2", "cdc-connector",
-				"invalidator");
+				"invalidator", "prometheus", "grafana");
+	}
+
+	/** Prometheus reaches each service's management port on the compose network, and nothing publishes it. */
+	@Test
+	@SuppressWarnings("unchecked")
+	void shouldLetPrometheusScrapeEveryServiceOnItsManagementPortOnly() throws IOException {
+		Map<String, Object> config = new Yaml().load(Files.readString(ROOT.resolve("docker/prometheus/prometheus.yml")));
+		Set<String> targets = new TreeSet<>();
+		for (Map<String, Object> job : (Iterable<Map<String, Object>>) config.get("scrape_configs")) {
+			assertThat(job).containsEntry("metrics_path", "/actuator/prometheus");
+			for (Map<String, Object> group : (Iterable<Map<String, Object>>) job.get("static_configs")) {
+				targets.addAll((List<String>) group.get("targets"));
+			}
+		}
+		Set<String> expected = new TreeSet<>();
+		for (String service : MODULES.keySet()) {
+			String port = String.valueOf(environmentOf(service, "MANAGEMENT_SERVER_PORT"));
+			expected.add(service + ":" + port);
+			assertThat(environmentOf(service, "MANAGEMENT_SERVER_ADDRESS")).as("%s's management address", service)
+				.isEqualTo("0.0.0.0");
+			assertThat(String.valueOf(services.get(service).get("ports"))).as("%s publishes", service)
+				.doesNotContain("target=" + port).doesNotContain(":" + port);
+		}
+		assertThat(targets).isEqualTo(expected);
 	}
 
 	@Test
@@ -149,6 +174,18 @@ class ComposeFileTests {
 		}
 	}
 
+	/** A variable as the service's container sees it: compose's environment, else the Dockerfile's ENV line. */
+	private static Object environmentOf(String service, String name) throws IOException {
+		Object value = environment(service).get(name);
+		if (value != null) {
+			return value;
+		}
+		String dockerfile = Files.readString(ROOT.resolve(MODULES.get(service)).resolve("Dockerfile"));
+		Matcher env = Pattern.compile("\\b" + name + "=(\\S+)").matcher(dockerfile);
+		assertThat(env.find()).as("%s of %s", name, service).isTrue();
+		return env.group(1);
+	}
+
 	@SuppressWarnings("unchecked")
 	private static Map<String, Object> environment(String service) {
 		return (Map<String, Object>) services.get(service).get("environment");
@@ -164,7 +201,7 @@ class ComposeFileTests {
 		return names;
 	}
 
-	private static boolean onPath(String command) {
+	static boolean onPath(String command) {
 		String path = System.getenv().getOrDefault("PATH", "");
 		for (String directory : path.split(":")) {
 			if (Files.isExecutable(Path.of(directory, command))) {

@@ -93,6 +93,7 @@ class LocalStackIntegrationTests {
 
 		assertTheRunsTokensWork(stack, api1, output);
 		assertActuatorsOnManagementPortsOnly(stack, api1);
+		assertStatusPage(stack, output);
 		assertThat(get(api1 + "/patients/77")).contains("\"version\":1");
 		assertRedisUsers(stack);
 		// through the cache as the api user: a miss fills (READ, FILL scripts), the next read hits
@@ -237,7 +238,8 @@ class LocalStackIntegrationTests {
 			throws Exception {
 		Set<String> passwords = new TreeSet<>();
 		JsonNode postgres = stack.path("postgres");
-		passwords.addAll(List.of(postgres.path("password").asString(), postgres.path("signalPassword").asString()));
+		passwords.addAll(List.of(postgres.path("password").asString(), postgres.path("signalPassword").asString(),
+				postgres.path("inspectPassword").asString()));
 		for (String server : List.of("redis", "kafka")) {
 			stack.path(server).path("users").properties()
 				.forEach((user) -> passwords.add(user.getValue().path("password").asString()));
@@ -290,14 +292,25 @@ class LocalStackIntegrationTests {
 		assertThat(passwords.stream().filter(printed::contains).count()).as("passwords in the launcher's output").isZero();
 	}
 
+	/** What a Prometheus scrape of each service must find: the series dashboards and alerts query. */
+	private static final Map<String, List<String>> SCRAPED = Map.of(
+			"api", List.of("freshline_cache_requests_total", "freshline_pipeline_staleness_seconds",
+					"freshline_fills_rejected_total", "freshline_lease_waits_total"),
+			"invalidator", List.of("freshline_invalidation_lag_seconds_bucket", "freshline_namespace_flushes_total",
+					"freshline_dead_lettered_total", "freshline_offset_resets_total", "freshline_inspector_checked_total",
+					"freshline_inspector_inconsistent_total"),
+			"cdc-connector", List.of("freshline_events_published_total", "freshline_slot_retained_wal_bytes"));
+
 	/**
 	 * Health details and metrics of every service on its management port, on loopback and without
-	 * a token; the API's own port serves its probes and nothing else of the actuator.
+	 * a token, metrics in Prometheus' form too; the API's own port serves its probes and nothing
+	 * else of the actuator.
 	 */
 	private void assertActuatorsOnManagementPortsOnly(JsonNode stack, String api) throws Exception {
 		JsonNode management = stack.path("management");
 		assertThat(management.propertyNames()).containsExactlyInAnyOrder("api-1", "api-2", "invalidator",
 				"cdc-connector");
+		Set<String> exposed = new TreeSet<>();
 		for (var service : management.properties()) {
 			String url = service.getValue().asString();
 			assertThat(url).startsWith("http://127.0.0.1:");
@@ -306,11 +319,28 @@ class LocalStackIntegrationTests {
 			assertThat(health.body()).as("%s health details", service.getKey()).contains("\"components\"");
 			assertThat(send("GET", url + "/actuator/metrics", null, null).statusCode()).as("%s metrics", service.getKey())
 				.isEqualTo(200);
+			HttpResponse<String> scrape = send("GET", url + "/actuator/prometheus", null, null);
+			assertThat(scrape.statusCode()).as("%s prometheus", service.getKey()).isEqualTo(200);
+			List<String> series = scrape.body().lines().filter((line) -> !line.startsWith("#"))
+				.map((line) -> line.split("[{ ]", 2)[0]).distinct().toList();
+			assertThat(series).as("%s series", service.getKey())
+				.containsAll(SCRAPED.get(service.getKey().replaceFirst("^api-\\d$", "api")));
+			exposed.addAll(series);
 		}
+		assertThat(exposed).as("what the dashboard and the alert rules query").containsAll(ObservabilityFilesTests.seriesQueried());
 		String admin = stack.path("auth").path("adminToken").asString();
 		assertThat(send("GET", api + "/actuator/health", admin, null).statusCode()).as("the API's port, admin token")
 			.isEqualTo(403);
 		assertThat(send("GET", api + "/readyz", null, null).statusCode()).as("the readiness probe").isEqualTo(200);
+	}
+
+	/** The launcher prints api-1's status page, and the page's figures include the running invalidator's. */
+	private void assertStatusPage(JsonNode stack, List<String> output) throws Exception {
+		String page = stack.path("management").path("api-1").asString() + "/status";
+		assertThat(output).anyMatch((line) -> line.startsWith("  status page    " + page + " "));
+		assertThat(send("GET", page, null, null).statusCode()).isEqualTo(200);
+		await("the invalidator's figures on the page").until(
+				() -> JsonMapper.builder().build().readTree(send("GET", page + ".json", null, null).body()).path("invalidators").size() == 1);
 	}
 
 	/**

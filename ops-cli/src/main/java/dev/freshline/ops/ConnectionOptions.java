@@ -144,13 +144,37 @@ public final class ConnectionOptions {
 	 * from SIGNAL_DB_PASSWORD or the local stack, never from a flag.
 	 */
 	public Postgres postgres(Ops ops, @Nullable String jdbcUrl, @Nullable String signalUser) {
+		return postgres(ops, jdbcUrl, signalUser, PostgresRole.SIGNAL);
+	}
+
+	/**
+	 * Postgres as one of the tool's roles: the database as for {@code resnapshot}; the role from
+	 * its flag ({@code user}), else {@code <role>_USER}, else the local stack's
+	 * {@code postgres.<role>User}, else its default name; its password from
+	 * {@code <role>_PASSWORD} or the local stack's {@code postgres.<role>Password}, never a flag.
+	 */
+	public Postgres postgres(Ops ops, @Nullable String jdbcUrl, @Nullable String user, PostgresRole role) {
 		Map<String, String> env = ops.environment();
 		String url = first(jdbcUrl, urlFrom(env), stackValue(ops, "postgres", "jdbcUrl"),
 				"jdbc:postgresql://localhost:5432/freshline");
-		String user = first(signalUser, env.get("SIGNAL_DB_USER"), stackValue(ops, "postgres", "signalUser"),
-				"freshline_signal");
-		String password = first(null, env.get("SIGNAL_DB_PASSWORD"), stackValue(ops, "postgres", "signalPassword"), "");
-		return new Postgres(url, user, password);
+		String name = first(user, env.get(role.variablePrefix() + "_USER"), stackValue(ops, "postgres", role.stackPrefix() + "User"),
+				role.defaultName());
+		String password = first(null, env.get(role.variablePrefix() + "_PASSWORD"),
+				stackValue(ops, "postgres", role.stackPrefix() + "Password"), "");
+		return new Postgres(url, name, password);
+	}
+
+	/**
+	 * A Postgres role of this tool, each allowed one thing: its variables' prefix (the services'
+	 * names, as compose sets them), its fields in the local stack's file, and its name by default.
+	 */
+	public record PostgresRole(String variablePrefix, String stackPrefix, String defaultName) {
+
+		/** {@code resnapshot}: may insert Debezium signals and nothing else. */
+		public static final PostgresRole SIGNAL = new PostgresRole("SIGNAL_DB", "signal", "freshline_signal");
+
+		/** {@code inspect}: may read the ids, versions and key columns of the cached tables and nothing else. */
+		public static final PostgresRole INSPECT = new PostgresRole("INSPECT_DB", "inspect", "freshline_inspect");
 	}
 
 	/** Where to connect to Postgres and as whom; {@link #toString()} leaves the password out. */

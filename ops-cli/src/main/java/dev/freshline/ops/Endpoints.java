@@ -1,9 +1,12 @@
 package dev.freshline.ops;
 
+import java.util.stream.Collectors;
+
 import org.jspecify.annotations.Nullable;
 
 import dev.freshline.model.CacheKeys;
 import dev.freshline.model.InvalidationRules;
+import dev.freshline.model.Namespace;
 import dev.freshline.model.RuleSet;
 import dev.freshline.model.RulesException;
 import dev.freshline.model.Topics;
@@ -38,6 +41,21 @@ public record Endpoints(String bootstrapServers, String redisHost, int redisPort
 		catch (RulesException ex) {
 			throw new OpsException(ex.getMessage());
 		}
+	}
+
+	/**
+	 * The namespace of the rules called {@code name}; refuses any other, so a typo is not a
+	 * command that finds nothing and reports success, and no free text reaches a key pattern.
+	 */
+	public Namespace namespace(String name) {
+		RuleSet rules = rules();
+		return rules.namespaces()
+			.keySet()
+			.stream()
+			.filter((namespace) -> namespace.id().equals(name))
+			.findFirst()
+			.orElseThrow(() -> new OpsException("unknown namespace '" + name + "': the rules declare "
+					+ rules.namespaces().keySet().stream().map(Namespace::id).sorted().collect(Collectors.joining(", "))));
 	}
 
 	public InvalidationRules invalidationRules() {

@@ -13,6 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import dev.freshline.ops.dlt.DltCommand;
 import dev.freshline.ops.flush.FlushCommand;
 import dev.freshline.ops.group.ResetGroupCommand;
+import dev.freshline.ops.inspect.InspectCommand;
 import dev.freshline.ops.replay.ReplayCommand;
 import dev.freshline.ops.resnapshot.ResnapshotCommand;
 
@@ -23,9 +24,10 @@ import dev.freshline.ops.resnapshot.ResnapshotCommand;
  */
 @Command(name = "ops", mixinStandardHelpOptions = true, version = "freshline ops 0.1.0",
 		description = "Repair the Freshline cache: replay change topics, flush namespaces or tags, "
-				+ "inspect and redrive dead letters, move the invalidator's consumer group, re-snapshot a table.",
+				+ "inspect and redrive dead letters, move the invalidator's consumer group, re-snapshot a table, "
+				+ "check the cache against Postgres.",
 		subcommands = { ReplayCommand.class, FlushCommand.class, DltCommand.class, ResetGroupCommand.class,
-				ResnapshotCommand.class },
+				ResnapshotCommand.class, InspectCommand.class },
 		footer = { "", "Exit codes: 0 done, 1 failed while running (see the message), 2 refused: bad input "
 				+ "or an unsafe state, nothing was changed." })
 public final class Ops implements Runnable {

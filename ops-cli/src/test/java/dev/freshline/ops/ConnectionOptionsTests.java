@@ -113,6 +113,25 @@ class ConnectionOptionsTests {
 	}
 
 	@Test
+	void shouldResolveTheInspectRoleFromItsOwnVariablesAndStackFields() throws IOException {
+		writeStack();
+		Ops fromStack = new Ops(Map.of(), this.home, Clock.systemUTC(), false);
+		Ops fromEnvironment = new Ops(Map.of("INSPECT_DB_USER", "auditor", "INSPECT_DB_PASSWORD", "env-secret",
+				"SIGNAL_DB_PASSWORD", "signal-secret"), this.home, Clock.systemUTC(), false);
+
+		ConnectionOptions.Postgres stack = new ConnectionOptions().postgres(fromStack, null, null,
+				ConnectionOptions.PostgresRole.INSPECT);
+		ConnectionOptions.Postgres environment = new ConnectionOptions().postgres(fromEnvironment, null, null,
+				ConnectionOptions.PostgresRole.INSPECT);
+
+		assertThat(stack.user()).isEqualTo("freshline_inspect");
+		assertThat(stack.password()).isEqualTo("inspect-secret");
+		assertThat(environment.user()).isEqualTo("auditor");
+		// never the signal role's password, which the same environment holds
+		assertThat(environment.password()).isEqualTo("env-secret");
+	}
+
+	@Test
 	void shouldBuildThePostgresUrlFromTheServicesEnvironment() {
 		Ops ops = new Ops(Map.of("POSTGRES_HOST", "postgres", "POSTGRES_DB", "other"), this.home, Clock.systemUTC(), false);
 
@@ -124,7 +143,8 @@ class ConnectionOptionsTests {
 		Files.createDirectories(this.home.resolve(".freshline"));
 		Files.writeString(this.home.resolve(".freshline/local-stack.json"), """
 				{"postgres":{"jdbcUrl":"jdbc:postgresql://127.0.0.1:40000/freshline","host":"127.0.0.1","port":40000,
-				 "database":"freshline","user":"freshline","password":"secret"},
+				 "database":"freshline","user":"freshline","password":"secret","inspectUser":"freshline_inspect",
+				 "inspectPassword":"inspect-secret"},
 				 "kafka":{"bootstrapServers":"127.0.0.1:40001"},"redis":{"host":"127.0.0.1","port":40002,
 				 "users":{"api":{"user":"api","password":"api-secret"},"ops":{"user":"ops","password":"ops-secret"}}},
 				 "api":["http://127.0.0.1:40003"],"processes":{"launcher":1}}""");

@@ -104,11 +104,22 @@ public final class OpsFixture implements AutoCloseable {
 			.toArray(String[]::new));
 	}
 
+	/** As {@link #ops(String, String...)}, with {@code environment} (a password the tool reads from env only). */
+	public Run ops(Map<String, String> environment, String command, String... args) {
+		return run(environment, Clock.systemUTC(), Stream.of(new String[] { command }, args, endpoints())
+			.flatMap(Stream::of)
+			.toArray(String[]::new));
+	}
+
 	public static Run run(Clock clock, String... args) {
+		return run(Map.of(), clock, args);
+	}
+
+	private static Run run(Map<String, String> environment, Clock clock, String... args) {
 		StringWriter out = new StringWriter();
 		StringWriter err = new StringWriter();
 		// an empty home: no local-stack.json may leak into a test
-		Ops ops = new Ops(Map.of(), Path.of("target/no-such-home"), clock, false);
+		Ops ops = new Ops(environment, Path.of("target/no-such-home"), clock, false);
 		int exit = ops.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
 		return new Run(exit, out.toString(), err.toString());
 	}

@@ -66,6 +66,14 @@ public record CacheKeys(String prefix) {
 		return this.prefix + ":redis-run-id";
 	}
 
+	/**
+	 * Each invalidator instance's figures for the API's status page ({@link InvalidatorStatus}, a
+	 * hash field per instance): outside every namespace's pattern, so no flush removes it.
+	 */
+	public String status() {
+		return this.prefix + ":status";
+	}
+
 	/** The SCAN pattern of a namespace; built only from configuration, never from input. */
 	public String namespacePattern(Namespace namespace) {
 		return this.prefix + ":" + namespace.id() + ":*";

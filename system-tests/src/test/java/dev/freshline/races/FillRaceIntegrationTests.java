@@ -98,11 +98,11 @@ class FillRaceIntegrationTests {
 
 	@Test
 	void shouldServeTheNewRowWhenTheInvalidationLandsBetweenLeaseAndDatabaseRead() throws Exception {
-		double rejectedBefore = this.leased.apiCounter("freshline.cache.fills.rejected");
+		double rejectedBefore = this.leased.apiCounter("freshline.fills.rejected");
 
 		assertThat(invalidationBetweenLeaseAndRead(this.leased, this.leasedHooks, 504)).as("Freshline").satisfies(this::fresh);
 		// the lease was revoked, so even this (fresh) fill is refused: the next reader fills
-		assertThat(this.leased.apiCounter("freshline.cache.fills.rejected")).isEqualTo(rejectedBefore + 1);
+		assertThat(this.leased.apiCounter("freshline.fills.rejected")).isEqualTo(rejectedBefore + 1);
 		// this interleaving is harmless even without the protocol: the reader reads after the commit
 		assertThat(invalidationBetweenLeaseAndRead(this.naive, this.naiveHooks, 504)).as("naive cache-aside").satisfies(this::fresh);
 	}
@@ -246,7 +246,7 @@ class FillRaceIntegrationTests {
 	}
 
 	private static double fillAttempts(PipelineStack stack) {
-		return stack.apiCounter("freshline.cache.fills") + stack.apiCounter("freshline.cache.fills.rejected");
+		return stack.apiCounter("freshline.cache.fills") + stack.apiCounter("freshline.fills.rejected");
 	}
 
 	/** The version of the cached patient, or null when nothing is cached. */

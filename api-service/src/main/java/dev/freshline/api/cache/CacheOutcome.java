@@ -11,8 +11,9 @@ import org.springframework.web.context.request.RequestContextHolder;
  * How a request's cached read was served, sent back as {@code Freshline-Cache: hit|miss|bypass}:
  * {@code hit} from Redis; {@code miss} from Postgres because Redis held no value (filled, or the
  * fill was refused or skipped); {@code bypass} from Postgres without asking Redis for the value
- * (it failed: fail-open). Recorded by the readers at the same points as the metrics, so the
- * header and the meters cannot disagree; when a request reads several entries the worst wins.
+ * (it failed, or the freshness fence refused it). Recorded where the request counters count it
+ * ({@link ReadMetrics.Requests}), so the header and the meters cannot disagree; when a request
+ * reads several entries the worst wins.
  */
 public enum CacheOutcome {
 

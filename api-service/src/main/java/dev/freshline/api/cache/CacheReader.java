@@ -15,10 +15,10 @@ import dev.freshline.api.ApiProperties;
 interface CacheReader {
 
 	/**
-	 * The JSON body for {@code key}, from Redis or, on a miss, from {@code loader}; empty if not
-	 * found. The entry is registered in {@code tagIndexes} when it is filled.
+	 * The JSON body for {@code key}, from Redis or, on a miss, from {@code loader} (empty if not
+	 * found), and how it was served. The entry is registered in {@code tagIndexes} when it is filled.
 	 */
-	Optional<byte[]> read(String key, List<String> tagIndexes, ApiProperties.Expiry expiry,
+	CacheRead read(String key, List<String> tagIndexes, ApiProperties.Expiry expiry,
 			Supplier<Optional<Loaded>> loader);
 
 	/** The cached body, if any, without taking a lease (nothing will be filled); empty for a cached "not found". */

@@ -49,6 +49,8 @@ final class FreshlineCache implements Cache {
 
 	private final IdType idType;
 
+	private final ReadMetrics.Requests requests;
+
 	FreshlineCache(Namespace namespace, ApiProperties.Expiry expiry, Reads reads) {
 		this.namespace = namespace;
 		this.expiry = expiry;
@@ -59,6 +61,7 @@ final class FreshlineCache implements Cache {
 		this.rules = reads.rules();
 		// fails at start if the rules do not declare a namespace the API serves
 		this.idType = rules.ruleSet().idType(namespace);
+		this.requests = this.metrics.requests(namespace);
 	}
 
 	@Override
@@ -78,13 +81,14 @@ final class FreshlineCache implements Cache {
 		if (bypass.isPresent()) {
 			// neither read nor filled: what Redis holds may be older than the fence allows
 			this.metrics.bypassed(bypass.get());
-			CacheOutcome.record(CacheOutcome.BYPASS);
+			this.requests.served(CacheOutcome.BYPASS);
 			this.metrics.loaded(ReadMetrics.LoadCause.FENCE);
 			return (T) load(valueLoader);
 		}
-		Optional<byte[]> body = this.cache.read(redisKey(key), this.rules.tagIndexesOf(this.namespace, canonical(key)),
+		CacheRead read = this.cache.read(redisKey(key), this.rules.tagIndexesOf(this.namespace, canonical(key)),
 				this.expiry, () -> Optional.ofNullable(load(valueLoader)));
-		return (T) body.map((json) -> new Loaded(json, Loaded.UNKNOWN_VERSION)).orElse(null);
+		this.requests.served(read.outcome());
+		return (T) read.body().map((json) -> new Loaded(json, Loaded.UNKNOWN_VERSION)).orElse(null);
 	}
 
 	@Override

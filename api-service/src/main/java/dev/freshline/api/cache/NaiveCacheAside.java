@@ -44,24 +44,19 @@ final class NaiveCacheAside implements CacheReader {
 	}
 
 	@Override
-	public Optional<byte[]> read(String key, List<String> tagIndexes, ApiProperties.Expiry expiry,
+	public CacheRead read(String key, List<String> tagIndexes, ApiProperties.Expiry expiry,
 			Supplier<Optional<Loaded>> loader) {
 		try {
 			byte[] stored = this.redis.opsForValue().get(key);
 			if (stored != null) {
-				this.metrics.hit();
-				CacheOutcome.record(CacheOutcome.HIT);
-				return Optional.of(CachedValue.body(stored));
+				return CacheRead.hit(Optional.of(CachedValue.body(stored)));
 			}
 		}
 		catch (RuntimeException ex) {
 			this.metrics.redisFailed("read", ex);
 			this.metrics.bypassed(BypassReason.REDIS_FAILED);
-			CacheOutcome.record(CacheOutcome.BYPASS);
-			return load(key, LoadCause.FAIL_OPEN, loader).map(Loaded::body);
+			return CacheRead.bypass(load(key, LoadCause.FAIL_OPEN, loader).map(Loaded::body));
 		}
-		this.metrics.miss();
-		CacheOutcome.record(CacheOutcome.MISS);
 		this.hooks.afterLease(key);
 		Optional<Loaded> loaded = load(key, LoadCause.MISS, loader);
 		loaded.ifPresent((row) -> {
@@ -76,7 +71,7 @@ final class NaiveCacheAside implements CacheReader {
 				this.metrics.redisFailed("fill", ex);
 			}
 		});
-		return loaded.map(Loaded::body);
+		return CacheRead.miss(loaded.map(Loaded::body));
 	}
 
 	/** As the fill protocol's peek: a plain GET, which takes no lease with either protocol. */

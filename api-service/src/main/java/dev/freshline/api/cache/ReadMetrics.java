@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.freshline.api.freshness.BypassReason;
+import dev.freshline.model.Namespace;
 
 /**
  * The read path's meters and its fail-open bookkeeping, shared by both {@link CacheReader}s so a
@@ -18,11 +19,9 @@ import dev.freshline.api.freshness.BypassReason;
  */
 final class ReadMetrics {
 
+	static final String REQUESTS = "freshline.cache.requests";
+
 	private static final Logger log = LoggerFactory.getLogger(ReadMetrics.class);
-
-	private final Counter hits;
-
-	private final Counter misses;
 
 	private final Map<LoadCause, Counter> loads = new EnumMap<>(LoadCause.class);
 
@@ -38,9 +37,10 @@ final class ReadMetrics {
 
 	private volatile boolean redisFailing;
 
+	private final MeterRegistry meters;
+
 	ReadMetrics(MeterRegistry meters) {
-		this.hits = meters.counter("freshline.cache.hits");
-		this.misses = meters.counter("freshline.cache.misses");
+		this.meters = meters;
 		// every Postgres read of the read path, counted where it happens and tagged with why: a
 		// miss, a lease wait that timed out and Redis failing open all read Postgres, and only the
 		// first two count a miss. Kept apart so a hot key's one read per invalidation can be told
@@ -49,20 +49,25 @@ final class ReadMetrics {
 			this.loads.put(cause, meters.counter("freshline.cache.loads", "cause", cause.tag()));
 		}
 		this.fills = meters.counter("freshline.cache.fills");
-		this.fillsRejected = meters.counter("freshline.cache.fills.rejected");
-		this.leaseWaits = meters.counter("freshline.cache.lease.waits");
+		this.fillsRejected = meters.counter("freshline.fills.rejected");
+		this.leaseWaits = meters.counter("freshline.lease.waits");
 		this.errors = meters.counter("freshline.cache.redis.errors");
 		for (BypassReason reason : BypassReason.values()) {
 			this.bypassed.put(reason, meters.counter("freshline.cache.bypassed", "reason", reason.tag()));
 		}
 	}
 
-	void hit() {
-		this.hits.increment();
-	}
-
-	void miss() {
-		this.misses.increment();
+	/** The requests of {@code namespace}'s cache, by outcome; registered now, so each series exists from the start. */
+	Requests requests(Namespace namespace) {
+		Map<CacheOutcome, Counter> served = new EnumMap<>(CacheOutcome.class);
+		for (CacheOutcome outcome : CacheOutcome.values()) {
+			served.put(outcome, Counter.builder(REQUESTS)
+				.description("Reads through the cache: hit (from Redis), miss (from Postgres, filled or not), bypass (from Postgres, Redis not asked)")
+				.tag("namespace", namespace.id())
+				.tag("result", outcome.value())
+				.register(this.meters));
+		}
+		return new Requests(served);
 	}
 
 	void loaded(LoadCause cause) {
@@ -101,6 +106,24 @@ final class ReadMetrics {
 		if (this.redisFailing) {
 			this.redisFailing = false;
 			log.info("Redis answers again; reads go through the cache");
+		}
+	}
+
+	/**
+	 * One namespace's request counters. Counting and the response header go together, so the
+	 * header a client sees and the rate a dashboard shows cannot disagree.
+	 */
+	static final class Requests {
+
+		private final Map<CacheOutcome, Counter> served;
+
+		private Requests(Map<CacheOutcome, Counter> served) {
+			this.served = served;
+		}
+
+		void served(CacheOutcome outcome) {
+			this.served.get(outcome).increment();
+			CacheOutcome.record(outcome);
 		}
 	}
 

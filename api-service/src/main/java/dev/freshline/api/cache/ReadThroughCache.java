@@ -64,7 +64,7 @@ class ReadThroughCache implements CacheReader {
 
 	/** The JSON body for {@code key}, from Redis or, on a miss, from {@code loader}; empty if not found. */
 	Optional<byte[]> read(String key, ApiProperties.Expiry expiry, Supplier<Optional<Loaded>> loader) {
-		return read(key, List.of(), expiry, loader);
+		return read(key, List.of(), expiry, loader).body();
 	}
 
 	/**
@@ -72,7 +72,7 @@ class ReadThroughCache implements CacheReader {
 	 * {@code tagIndexes} when it is filled.
 	 */
 	@Override
-	public Optional<byte[]> read(String key, List<String> tagIndexes, ApiProperties.Expiry expiry,
+	public CacheRead read(String key, List<String> tagIndexes, ApiProperties.Expiry expiry,
 			Supplier<Optional<Loaded>> loader) {
 		String token = UUID.randomUUID().toString();
 		long deadline = System.nanoTime() + this.settings.leaseWait().toNanos();
@@ -87,19 +87,14 @@ class ReadThroughCache implements CacheReader {
 			catch (RuntimeException ex) {
 				this.metrics.redisFailed("read", ex);
 				this.metrics.bypassed(BypassReason.REDIS_FAILED);
-				CacheOutcome.record(CacheOutcome.BYPASS);
-				return load(key, LoadCause.FAIL_OPEN, loader).map(Loaded::body);
+				return CacheRead.bypass(load(key, LoadCause.FAIL_OPEN, loader).map(Loaded::body));
 			}
 			if (reply.outcome() == ReadReply.Outcome.HIT) {
-				this.metrics.hit();
-				CacheOutcome.record(CacheOutcome.HIT);
 				byte[] body = reply.body();
-				return (body.length == 0) ? Optional.empty() : Optional.of(body);
+				return CacheRead.hit((body.length == 0) ? Optional.empty() : Optional.of(body));
 			}
 			if (reply.outcome() == ReadReply.Outcome.LEASED) {
-				this.metrics.miss();
-				CacheOutcome.record(CacheOutcome.MISS);
-				return loadAndFill(key, tagIndexes, token, expiry, loader);
+				return CacheRead.miss(loadAndFill(key, tagIndexes, token, expiry, loader));
 			}
 			// BUSY: another reader is loading. Ask again with growing pauses: its fill turns this
 			// into a hit; if its fill was refused or it died, the lease is free and this reader
@@ -111,10 +106,8 @@ class ReadThroughCache implements CacheReader {
 			}
 			long left = deadline - System.nanoTime();
 			if (left <= 0 || !pause(Math.min(pause, Math.max(1, left / 1_000_000)))) {
-				this.metrics.miss();
-				CacheOutcome.record(CacheOutcome.MISS);
 				log.debug("Lease on {} still held after {}; reading Postgres without filling", key, this.settings.leaseWait());
-				return load(key, LoadCause.LEASE_TIMEOUT, loader).map(Loaded::body);
+				return CacheRead.miss(load(key, LoadCause.LEASE_TIMEOUT, loader).map(Loaded::body));
 			}
 			pause = Math.min(pause * 2, 50);
 		}

@@ -22,7 +22,9 @@ import dev.freshline.model.Scopes;
 /**
  * Each endpoint and the one scope it needs; anything not listed is refused, so an endpoint added
  * later is closed until someone decides who may call it. The health probes stay open because
- * orchestrators call them without a token; the actuator lives on the management server.
+ * orchestrators call them without a token, and so is the API's description (with Swagger UI), which
+ * says what the endpoints are and serves none of their data; the actuator lives on the management
+ * server.
  * Stateless: no session, no CSRF (no cookies to forge).
  */
 @Configuration(proxyBeanMethods = false)
@@ -55,6 +57,12 @@ class ApiSecurityConfiguration {
 			.requestMatchers(HttpMethod.GET, "/bench/anonymous-noop").permitAll()
 			// writes, flushes and tag invalidations
 			.requestMatchers("/admin/**").hasAuthority(ADMIN)
+			// the API's description and Swagger UI: what the endpoints are, never what they serve (no
+			// patient data, examples are synthetic), and a client needs it before it has a token; trying
+			// an endpoint from the UI still takes one. Last, so the reads are matched no later than before
+			.requestMatchers(HttpMethod.GET, "/v3/api-docs", "/v3/api-docs.yaml", "/v3/api-docs/**", "/swagger-ui.html",
+					"/swagger-ui/**")
+			.permitAll()
 			.anyRequest().denyAll())
 			.oauth2ResourceServer((resourceServer) -> resourceServer.bearerTokenResolver(new BearerHeader())
 				.jwt((jwt) -> {

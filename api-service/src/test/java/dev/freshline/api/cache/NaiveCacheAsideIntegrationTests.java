@@ -30,11 +30,13 @@ class NaiveCacheAsideIntegrationTests {
 	void shouldServeItsOwnFillFromRedis() {
 		String key = this.fixture.keys.patient(1);
 
-		assertThat(this.cache.read(key, List.of(), this.fixture.expiry, () -> this.fixture.row(1))).hasValueSatisfying(
-				(body) -> assertThat(new String(body)).isEqualTo("{\"version\":1}"));
-		assertThat(this.cache.read(key, List.of(), this.fixture.expiry, () -> this.fixture.row(2)))
-			.as("served from the cache")
-			.hasValueSatisfying((body) -> assertThat(new String(body)).isEqualTo("{\"version\":1}"));
+		CacheRead first = this.cache.read(key, List.of(), this.fixture.expiry, () -> this.fixture.row(1));
+		CacheRead second = this.cache.read(key, List.of(), this.fixture.expiry, () -> this.fixture.row(2));
+
+		assertThat(first.outcome()).isEqualTo(CacheOutcome.MISS);
+		assertThat(first.body()).hasValueSatisfying((body) -> assertThat(new String(body)).isEqualTo("{\"version\":1}"));
+		assertThat(second.outcome()).as("served from the cache").isEqualTo(CacheOutcome.HIT);
+		assertThat(second.body()).hasValueSatisfying((body) -> assertThat(new String(body)).isEqualTo("{\"version\":1}"));
 		assertThat(this.fixture.loads).hasValue(1);
 		assertThat(this.cache.peek(key)).isPresent();
 	}
@@ -43,8 +45,8 @@ class NaiveCacheAsideIntegrationTests {
 	void shouldNotCacheNotFound() {
 		String key = this.fixture.keys.patient(2);
 
-		assertThat(this.cache.read(key, List.of(), this.fixture.expiry, this.fixture::nothing)).isEmpty();
-		assertThat(this.cache.read(key, List.of(), this.fixture.expiry, this.fixture::nothing)).isEmpty();
+		assertThat(this.cache.read(key, List.of(), this.fixture.expiry, this.fixture::nothing).body()).isEmpty();
+		assertThat(this.cache.read(key, List.of(), this.fixture.expiry, this.fixture::nothing).body()).isEmpty();
 
 		assertThat(this.fixture.loads).hasValue(2);
 		assertThat(this.fixture.redis.hasKey(key)).isFalse();

@@ -64,6 +64,18 @@ class ReadThroughCacheIntegrationTests {
 	}
 
 	@Test
+	void shouldSayHowEachReadWasServed() {
+		String key = this.fixture.keys.patient(4);
+
+		CacheRead first = this.cache.read(key, List.of(), this.fixture.expiry, this.fixture::nothing);
+		CacheRead second = this.cache.read(key, List.of(), this.fixture.expiry, this.fixture::nothing);
+
+		assertThat(first.outcome()).as("loaded from Postgres and filled").isEqualTo(CacheOutcome.MISS);
+		assertThat(second.outcome()).as("the cached 'not found'").isEqualTo(CacheOutcome.HIT);
+		assertThat(second.body()).isEmpty();
+	}
+
+	@Test
 	void shouldRefuseALateNotFoundFillOnceTheRowExists() {
 		String key = this.fixture.keys.patient(3);
 		// the reader saw no row; the row is created and invalidated before the reader fills
@@ -176,9 +188,10 @@ class ReadThroughCacheIntegrationTests {
 		// an index Redis cannot add to (WRONGTYPE): the registration fails
 		this.fixture.redis.opsForValue().set(index, "not an index".getBytes());
 
-		Optional<byte[]> body = this.cache.read(key, List.of(index), this.fixture.expiry, () -> this.fixture.row(1));
+		CacheRead read = this.cache.read(key, List.of(index), this.fixture.expiry, () -> this.fixture.row(1));
 
-		assertThat(body).as("served from Postgres").isPresent();
+		assertThat(read.body()).as("served from Postgres").isPresent();
+		assertThat(read.outcome()).as("Redis held no value").isEqualTo(CacheOutcome.MISS);
 		assertThat(this.fixture.redis.hasKey(key)).as("an entry no tag invalidation could find is not stored").isFalse();
 		assertThat(this.fixture.redis.hasKey(this.fixture.keys.lease(key))).as("no lease left for others to wait on")
 			.isFalse();

@@ -45,7 +45,8 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 /**
  * The API's door, on a real Postgres and Redis with tokens signed like the local stack's: no token
  * or a bad one is 401, a token without the endpoint's scope is 403 (and changes nothing), the right
- * scope is served, and the health probes answer anyone. Refusals are problem details.
+ * scope is served, and the health probes and the API's description (Swagger UI too) answer anyone.
+ * Refusals are problem details.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ApiSecurityIntegrationTests {
@@ -89,8 +90,9 @@ class ApiSecurityIntegrationTests {
 			"GET, /bench/noop", "GET, /bench/db/patients/42", "POST, /admin/patients", "PUT, /admin/patients/42",
 			"DELETE, /admin/patients/42", "POST, /admin/cache/namespaces/patient/flush",
 			"POST, /admin/cache/tags/hospital:1/invalidations", "GET, /actuator/health", "GET, /actuator/metrics",
-			"GET, /actuator/health/db" })
-	void shouldRefuseEveryEndpointButTheProbesWithoutATokenWith401(String method, String path) throws Exception {
+			"GET, /actuator/prometheus", "GET, /actuator/health/db" })
+	void shouldRefuseEveryEndpointButTheProbesAndTheApiDescriptionWithoutATokenWith401(String method, String path)
+			throws Exception {
 		HttpResponse<String> response = send(method, path, null);
 
 		assertUnauthorized(response);
@@ -193,11 +195,15 @@ class ApiSecurityIntegrationTests {
 		HttpResponse<String> health = sendTo(managementPort(), "GET", "/actuator/health", null);
 		assertThat(health.statusCode()).isEqualTo(200);
 		assertThat(health.body()).as("the details").contains("\"components\"", "\"db\"");
-		assertThat(sendTo(managementPort(), "GET", "/actuator/metrics/freshline.cache.hits", null).statusCode())
+		assertThat(sendTo(managementPort(), "GET", "/actuator/metrics/freshline.cache.requests", null).statusCode())
 			.isEqualTo(200);
+		HttpResponse<String> scrape = sendTo(managementPort(), "GET", "/actuator/prometheus", null);
+		assertThat(scrape.statusCode()).isEqualTo(200);
+		assertThat(scrape.body()).contains("freshline_cache_requests_total{namespace=\"patient\",result=\"hit\"}");
 
 		// the API's own port has no actuator left, not even for the admin token
-		for (String path : List.of("/actuator/health", "/actuator/metrics", "/actuator/health/readiness")) {
+		for (String path : List.of("/actuator/health", "/actuator/metrics", "/actuator/prometheus",
+				"/actuator/health/readiness")) {
 			assertForbidden(send("GET", path, issuer.adminToken()));
 		}
 	}
@@ -222,6 +228,19 @@ class ApiSecurityIntegrationTests {
 			assertThat(response.statusCode()).as(probe).isEqualTo(200);
 			assertThat(response.body()).as(probe).contains("\"status\":\"UP\"").doesNotContain("components", "\"db\"");
 		}
+	}
+
+	@Test
+	void shouldServeTheApiDescriptionAndSwaggerUiWithoutAToken() throws Exception {
+		// what the endpoints are, with synthetic examples: a client reads it before it has a token
+		for (String path : List.of("/v3/api-docs", "/v3/api-docs.yaml", "/v3/api-docs/swagger-config",
+				"/swagger-ui/index.html")) {
+			HttpResponse<String> response = send("GET", path, null);
+			assertThat(response.statusCode()).as(path).isEqualTo(200);
+		}
+		assertThat(send("GET", "/v3/api-docs", null).body()).contains("\"/patients/{id}\"");
+		assertThat(send("GET", "/swagger-ui.html", null).headers().firstValue("Location"))
+			.hasValueSatisfying((location) -> assertThat(location).endsWith("/swagger-ui/index.html"));
 	}
 
 	@Test

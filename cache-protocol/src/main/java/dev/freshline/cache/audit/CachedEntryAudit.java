@@ -8,115 +8,210 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.LongConsumer;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
-import dev.freshline.cache.CachedValue;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.Cursor;
+import org.springframework.data.redis.core.ScanOptions;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
 import dev.freshline.model.CacheKeys;
+import dev.freshline.model.Invalidation;
 import dev.freshline.model.Namespace;
 
 /**
- * Every cached value of every namespace, compared with Postgres once the system is quiet: I1's
- * verdict for the torture checker and {@code scripts/chaos}. Leases, floors, tag indexes, the
- * applied watermarks and the invalidator's record of Redis' run id are protocol state, not values,
- * and are recognised by their key shape; a key of any other shape is reported as unchecked, so a
- * namespace added to the rules cannot slip past the audit. Every write raises its row's version
- * (a trigger), so a cached entity or list equals Postgres exactly when the ids and versions of its
- * rows do.
+ * Cached values compared with Postgres: I1's verdict once the system is quiet for the torture
+ * checker and {@code scripts/chaos} ({@link #audit}, every namespace), and the on-demand check of
+ * {@code scripts/ops inspect} ({@link #namespace}, one namespace, at most a sample of it). Leases,
+ * floors, tag indexes, the applied watermarks and the invalidator's record of Redis' run id are
+ * protocol state, not values, and are recognised by their key shape; a key of any other shape is
+ * reported as unchecked, so a namespace added to the rules cannot slip past the audit. Every
+ * write raises its row's version (a trigger), so a cached entity or list equals Postgres exactly
+ * when the ids and versions of its rows do; only those are read, from the value and from
+ * Postgres, so no result carries patient data.
  */
 public final class CachedEntryAudit {
 
-	private static final JsonMapper json = JsonMapper.builder().build();
+	/** The namespaces this audit can compare, with the rows an entry of each would hold now. */
+	public static final Set<Namespace> AUDITED = Set.of(Namespace.PATIENT, Namespace.WARD, Namespace.FORMULARY);
 
-	private CachedEntryAudit() {
+	/** Keys per SCAN page. */
+	private static final int SCAN_COUNT = 1000;
+
+	/** Stale entries {@link Result#examples()} describes. */
+	private static final int EXAMPLES = 3;
+
+	private final Cache cache;
+
+	private final Connection connection;
+
+	private final CacheKeys keys;
+
+	/**
+	 * @param connection a role that may read the ids, versions and key columns of the cached tables
+	 * (the ops tool's {@code freshline_inspect} may read nothing else)
+	 */
+	public CachedEntryAudit(Cache cache, Connection connection, CacheKeys keys) {
+		this.cache = cache;
+		this.connection = connection;
+		this.keys = keys;
 	}
 
 	/**
-	 * Scans {@code redis} for the keys of {@code keys}' prefix and compares each value with the rows
-	 * {@code connection} (a role that may read the cached tables) returns now.
+	 * Scans {@code redis} for every key of {@code keys}' prefix and compares each value with the
+	 * rows {@code connection} returns now.
 	 */
 	public static Result audit(RedisCommands<String, String> redis, Connection connection, CacheKeys keys)
 			throws SQLException {
-		Namespace tags = keys.namespaceOf(keys.tagIndex("hospital:1"));
-		Namespace watermarks = keys.namespaceOf(keys.watermarks("patient"));
-		Result result = new Result(new TreeMap<>(), new TreeMap<>(), new ArrayList<>(), new ArrayList<>());
-		for (String key : scan(redis, keys.prefix() + ":*")) {
-			if (key.equals(keys.serverLifetime())) {
-				continue; // the invalidator's record of Redis' run id, not an entry
-			}
-			String entry = key.substring(0, key.lastIndexOf('}') + 1);
-			if (keys.namespaceOf(key).equals(watermarks) && key.equals(entry)
-					&& key.equals(keys.watermarks(entry.substring(entry.indexOf('{') + 1, entry.length() - 1)))) {
-				continue; // a table's applied watermarks (a hash per partition), not an entry
-			}
-			if (keys.namespaceOf(key).equals(tags) || key.equals(keys.lease(entry)) || key.equals(keys.floor(entry))) {
-				continue;
-			}
-			if (!key.equals(entry)) {
-				result.unchecked().add(key);
-				continue;
-			}
-			String stored = redis.get(key);
-			if (stored == null) {
-				continue; // expired between the scan and the read
-			}
-			String id = entry.substring(entry.indexOf('{') + 1, entry.length() - 1);
-			List<String> current = current(connection, keys.namespaceOf(key), id);
-			if (current == null) {
-				result.unchecked().add(key);
-				continue;
-			}
-			String body = new String(CachedValue.body(stored.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
-			// an empty body is a cached "not found"
-			List<String> cached = body.isEmpty() ? List.of() : rows(json.readTree(body));
-			String namespace = keys.namespaceOf(key).id();
-			result.checked().merge(namespace, 1, Integer::sum);
-			if (!cached.equals(current)) {
-				result.stale().merge(namespace, 1, Integer::sum);
-				if (result.examples().size() < 3) {
-					result.examples().add(key + " cached " + cached + ", Postgres " + current);
-				}
+		return new CachedEntryAudit(Cache.of(redis), connection, keys).everyNamespace();
+	}
+
+	/** Every key of the prefix: values compared, protocol state skipped, anything else unchecked. */
+	public Result everyNamespace() throws SQLException {
+		Result result = Result.empty();
+		for (String key : scan(this.keys.prefix() + ":*", Integer.MAX_VALUE)) {
+			if (!protocolState(key)) {
+				check(key, result);
 			}
 		}
 		return result;
 	}
 
-	private static List<String> scan(RedisCommands<String, String> redis, String pattern) {
-		ScanArgs args = ScanArgs.Builder.matches(pattern).limit(1000);
-		KeyScanCursor<String> cursor = redis.scan(args);
-		List<String> found = new ArrayList<>(cursor.getKeys());
-		while (!cursor.isFinished()) {
-			cursor = redis.scan(cursor, args);
-			found.addAll(cursor.getKeys());
+	/**
+	 * The values of one namespace, at most {@code sample} of them: the first ones the SCAN of its
+	 * pattern yields (SCAN's order is the hash table's, neither the ids' nor random), which stops
+	 * there, so a sample of a large namespace costs only what it reads.
+	 *
+	 * @param progress told the number of values compared so far after each one
+	 */
+	public Result namespace(Namespace namespace, int sample, LongConsumer progress) throws SQLException {
+		if (!AUDITED.contains(namespace)) {
+			throw new IllegalArgumentException("the audit cannot compare namespace " + namespace + " with Postgres");
 		}
+		if (sample < 1) {
+			throw new IllegalArgumentException("sample must be positive");
+		}
+		Result result = Result.empty();
+		long compared = 0;
+		for (String key : scan(this.keys.namespacePattern(namespace), sample)) {
+			if (protocolState(key)) {
+				continue;
+			}
+			int before = result.checkedTotal();
+			check(key, result);
+			if (result.checkedTotal() > before) {
+				progress.accept(++compared);
+			}
+		}
+		return result;
+	}
+
+	/**
+	 * Keys matching {@code pattern}, until {@code limit} of them have the shape of a value (not a
+	 * lease, floor or tag index): the scan stops there, mid-page.
+	 */
+	private List<String> scan(String pattern, int limit) {
+		List<String> found = new ArrayList<>();
+		int[] values = { 0 };
+		this.cache.scan(pattern, (key) -> {
+			found.add(key);
+			if (!protocolState(key) && key.equals(entryOf(key))) {
+				values[0]++;
+			}
+			return values[0] < limit;
+		});
 		return found;
 	}
 
-	/** The rows an entry of {@code namespace} would hold now, as id:version; null for an unknown namespace. */
-	private static @Nullable List<String> current(Connection connection, Namespace namespace, String id)
-			throws SQLException {
-		if (namespace.equals(Namespace.PATIENT)) {
-			return query(connection, "SELECT id, version FROM patient WHERE id = ?", Long.parseLong(id));
+	/** Whether {@code key} is protocol state rather than a cached value or a key of unknown shape. */
+	private boolean protocolState(String key) {
+		if (key.equals(this.keys.serverLifetime()) || key.equals(this.keys.status())) {
+			return true; // the invalidator's record of Redis' run id, its status for the API: not entries
 		}
-		if (namespace.equals(Namespace.WARD)) {
-			return query(connection, "SELECT id, version FROM patient WHERE ward = ? ORDER BY id", id);
+		String entry = entryOf(key);
+		Namespace namespace = this.keys.namespaceOf(key);
+		if (namespace.equals(this.keys.namespaceOf(this.keys.watermarks("patient"))) && key.equals(entry)
+				&& key.equals(this.keys.watermarks(idOf(entry)))) {
+			return true; // a table's applied watermarks (a hash per partition), not an entry
 		}
-		if (namespace.equals(Namespace.FORMULARY)) {
-			return query(connection, "SELECT id, version FROM formulary_item WHERE hospital_id = ? ORDER BY drug_name, id",
-					Long.parseLong(id));
-		}
-		return null;
+		return namespace.equals(this.keys.namespaceOf(this.keys.tagIndex("hospital:1")))
+				|| key.equals(this.keys.lease(entry)) || key.equals(this.keys.floor(entry));
 	}
 
-	private static List<String> query(Connection connection, String sql, Object id) throws SQLException {
-		try (PreparedStatement query = connection.prepareStatement(sql)) {
+	/** Compares the value of {@code key} (not protocol state) with Postgres into {@code result}. */
+	private void check(String key, Result result) throws SQLException {
+		if (!key.equals(entryOf(key))) {
+			result.unchecked().add(key);
+			return;
+		}
+		Namespace namespace = this.keys.namespaceOf(key);
+		if (!AUDITED.contains(namespace)) {
+			result.unchecked().add(key);
+			return;
+		}
+		String stored = this.cache.get(key);
+		if (stored == null) {
+			return; // expired or invalidated between the scan and the read
+		}
+		List<String> current = current(namespace, idOf(key));
+		// a cached "not found" has no rows
+		List<String> cached = CachedRows.of(stored.getBytes(StandardCharsets.UTF_8)).rows().stream()
+			.map(CachedRows.Row::toString)
+			.toList();
+		result.checked().merge(namespace.id(), 1, Integer::sum);
+		if (!cached.equals(current)) {
+			result.stale().merge(namespace.id(), 1, Integer::sum);
+			result.staleEntries().add(new StaleEntry(key, namespace, cached, current, floor(namespace, current)));
+		}
+	}
+
+	private static String entryOf(String key) {
+		return key.substring(0, key.lastIndexOf('}') + 1);
+	}
+
+	private static String idOf(String entry) {
+		return entry.substring(entry.indexOf('{') + 1, entry.length() - 1);
+	}
+
+	/**
+	 * The floor an invalidation of a stale entry raises: an entity's row version now (a fill of
+	 * any older row is refused), above any version if the row is gone, as a delete's invalidation
+	 * does; none for a list, which the lease alone guards.
+	 */
+	private static long floor(Namespace namespace, List<String> current) {
+		if (!namespace.equals(Namespace.PATIENT)) {
+			return Invalidation.NO_FLOOR;
+		}
+		if (current.isEmpty()) {
+			return Invalidation.DELETED;
+		}
+		String row = current.get(0);
+		return Long.parseLong(row.substring(row.indexOf(':') + 1));
+	}
+
+	/** The rows an entry of {@code namespace} would hold now, as id:version. */
+	private List<String> current(Namespace namespace, String id) throws SQLException {
+		if (namespace.equals(Namespace.PATIENT)) {
+			return query("SELECT id, version FROM patient WHERE id = ?", Long.parseLong(id));
+		}
+		if (namespace.equals(Namespace.WARD)) {
+			return query("SELECT id, version FROM patient WHERE ward = ? ORDER BY id", id);
+		}
+		return query("SELECT id, version FROM formulary_item WHERE hospital_id = ? ORDER BY drug_name, id",
+				Long.parseLong(id));
+	}
+
+	private List<String> query(String sql, Object id) throws SQLException {
+		try (PreparedStatement query = this.connection.prepareStatement(sql)) {
 			query.setObject(1, id);
 			List<String> rows = new ArrayList<>();
 			try (ResultSet row = query.executeQuery()) {
@@ -128,19 +223,95 @@ public final class CachedEntryAudit {
 		}
 	}
 
-	/** A cached entity (an object) or list (an array) as id:version of its rows. */
-	private static List<String> rows(JsonNode body) {
-		List<String> rows = new ArrayList<>();
-		Iterable<JsonNode> list = body.isArray() ? body : List.of(body);
-		for (JsonNode row : list) {
-			rows.add(row.get("id").asLong() + ":" + row.get("version").asLong());
+	/**
+	 * The two Redis reads the audit makes, so it runs over a Lettuce connection (the torture
+	 * checker, chaos) or a Spring connection factory (the ops tool) alike.
+	 */
+	public interface Cache {
+
+		/** Calls {@code key} with each key SCAN yields for {@code pattern}, until it returns false. */
+		void scan(String pattern, Predicate<String> key);
+
+		@Nullable String get(String key);
+
+		static Cache of(RedisCommands<String, String> redis) {
+			return new Cache() {
+
+				@Override
+				public void scan(String pattern, Predicate<String> key) {
+					ScanArgs args = ScanArgs.Builder.matches(pattern).limit(SCAN_COUNT);
+					KeyScanCursor<String> cursor = redis.scan(args);
+					while (true) {
+						for (String found : cursor.getKeys()) {
+							if (!key.test(found)) {
+								return;
+							}
+						}
+						if (cursor.isFinished()) {
+							return;
+						}
+						cursor = redis.scan(cursor, args);
+					}
+				}
+
+				@Override
+				public @Nullable String get(String key) {
+					return redis.get(key);
+				}
+			};
 		}
-		return rows;
+
+		static Cache of(RedisConnectionFactory connections) {
+			StringRedisTemplate redis = new StringRedisTemplate(connections);
+			return new Cache() {
+
+				@Override
+				public void scan(String pattern, Predicate<String> key) {
+					try (Cursor<String> cursor = redis.scan(ScanOptions.scanOptions().match(pattern).count(SCAN_COUNT).build())) {
+						while (cursor.hasNext()) {
+							if (!key.test(cursor.next())) {
+								return;
+							}
+						}
+					}
+				}
+
+				@Override
+				public @Nullable String get(String key) {
+					return redis.opsForValue().get(key);
+				}
+			};
+		}
 	}
 
-	/** Per namespace, the entries compared and those that differ from Postgres; keys of no known shape. */
-	public record Result(Map<String, Integer> checked, Map<String, Integer> stale, List<String> examples,
+	/**
+	 * A cached value that differs from Postgres: its key, the rows (id:version) it holds and those
+	 * Postgres holds now, and the floor its invalidation raises ({@link Invalidation#NO_FLOOR} for
+	 * a list). No other column, so it can be printed.
+	 */
+	public record StaleEntry(String key, Namespace namespace, List<String> cached, List<String> current, long floor) {
+
+		/** What removes it by the protocol: value and lease deleted, the floor raised to {@link #floor()}. */
+		public Invalidation invalidation() {
+			return new Invalidation(this.key, this.floor);
+		}
+
+		@Override
+		public String toString() {
+			return this.key + " cached " + this.cached + ", Postgres " + this.current;
+		}
+	}
+
+	/**
+	 * Per namespace, the values compared and those that differ from Postgres; the stale entries
+	 * themselves; keys of no known shape.
+	 */
+	public record Result(Map<String, Integer> checked, Map<String, Integer> stale, List<StaleEntry> staleEntries,
 			List<String> unchecked) {
+
+		static Result empty() {
+			return new Result(new TreeMap<>(), new TreeMap<>(), new ArrayList<>(), new ArrayList<>());
+		}
 
 		public int staleTotal() {
 			return this.stale.values().stream().mapToInt(Integer::intValue).sum();
@@ -148,6 +319,11 @@ public final class CachedEntryAudit {
 
 		public int checkedTotal() {
 			return this.checked.values().stream().mapToInt(Integer::intValue).sum();
+		}
+
+		/** The first few stale entries, e.g. {@code freshline:patient:{42} cached [42:1], Postgres [42:2]}. */
+		public List<String> examples() {
+			return this.staleEntries.stream().limit(EXAMPLES).map(StaleEntry::toString).toList();
 		}
 
 		/** e.g. {@code patient 31 (0 stale), ward 8 (1 stale), formulary 2 (0 stale)} */

@@ -1,8 +1,8 @@
 /**
- * Checks of what the cache holds against what Postgres holds, for tools that run once the system
- * is quiet: the torture checker, {@code scripts/chaos}, and later a consistency inspector.
- * {@link dev.freshline.cache.audit.CachedEntryAudit} compares every cached value of every
- * namespace with its rows.
+ * Checks of what the cache holds against what Postgres holds: the torture checker and
+ * {@code scripts/chaos} once the system is quiet, and {@code scripts/ops inspect} on demand.
+ * {@link dev.freshline.cache.audit.CachedEntryAudit} compares cached values with their rows by id
+ * and version, every namespace or one of them, and names each stale entry.
  */
 @NullMarked
 package dev.freshline.cache.audit;

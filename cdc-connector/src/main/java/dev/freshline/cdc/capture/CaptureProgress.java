@@ -4,6 +4,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.health.contributor.Health;
@@ -19,7 +22,7 @@ import dev.freshline.cdc.ConnectorProperties;
  * (heartbeats included) keep arriving and being acknowledged by Kafka.
  */
 @Component
-public class CaptureProgress implements HealthIndicator {
+public class CaptureProgress implements HealthIndicator, MeterBinder {
 
 	private final Clock clock;
 
@@ -69,6 +72,14 @@ public class CaptureProgress implements HealthIndicator {
 
 	public long published() {
 		return this.published;
+	}
+
+	/** The records the engine handed over and Kafka acknowledged: its rate is the connector's throughput. */
+	@Override
+	public void bindTo(MeterRegistry registry) {
+		FunctionCounter.builder("freshline.events.published", this, CaptureProgress::published)
+			.description("Change records (heartbeats included) published to Kafka and acknowledged")
+			.register(registry);
 	}
 
 	@Override

@@ -21,6 +21,7 @@ import org.springframework.stereotype.Component;
 
 import dev.freshline.cache.CacheCommands;
 import dev.freshline.cache.ChangeBatch;
+import dev.freshline.cache.FlushCause;
 import dev.freshline.model.ChangeEvent;
 import dev.freshline.model.ChangeEventParser;
 import dev.freshline.model.Invalidation;
@@ -70,11 +71,13 @@ class CacheInvalidator {
 
 	private final MeterRegistry meters;
 
+	private final AppliedChanges applied;
+
 	private final Map<String, Timer> lag = new ConcurrentHashMap<>();
 
 	CacheInvalidator(InvalidationRules rules, CacheCommands commands, Topics topics, AppliedWatermarks watermarks,
 			PipelineHeartbeat heartbeat, DeadLetters deadLetters, ObjectProvider<InvalidationHooks> hooks,
-			MeterRegistry meters) {
+			ObjectProvider<AppliedChanges> applied, MeterRegistry meters) {
 		this.rules = rules;
 		// only the columns the rules read are kept: most of a poll's CPU is parsing
 		this.parser = ChangeEventParser.forRules(rules.ruleSet());
@@ -84,14 +87,17 @@ class CacheInvalidator {
 		this.heartbeat = heartbeat;
 		this.deadLetters = deadLetters;
 		this.hooks = hooks.getIfAvailable(() -> InvalidationHooks.NONE);
+		this.applied = applied.getIfAvailable(() -> AppliedChanges.NONE);
 		this.keysDeleted = meters.counter("freshline.invalidator.keys.deleted");
 		this.tagsInvalidated = meters.counter("freshline.invalidator.tags.invalidated");
 		this.meters = meters;
+		// every table's histogram from the start, so a dashboard shows an idle table as idle, not missing
+		rules.ruleSet().tables().keySet().forEach(this::lag);
 	}
 
 	void apply(List<? extends ConsumerRecord<?, byte @Nullable []>> records) {
 		ChangeBatch batch = new ChangeBatch(this.rules, this.parser);
-		List<ChangeEvent> events = new ArrayList<>(records.size());
+		List<AppliedChanges.Applied> changes = new ArrayList<>(records.size());
 		List<Unreadable> unreadable = new ArrayList<>(0);
 		List<ConsumerRecord<?, byte @Nullable []>> markers = new ArrayList<>(0);
 		long lastBeat = -1;
@@ -108,7 +114,8 @@ class CacheInvalidator {
 			}
 			ChangeBatch.Outcome outcome = batch.add(table, false, record.value(), true);
 			switch (outcome.kind()) {
-				case PLANNED -> events.add(Objects.requireNonNull(outcome.event()));
+				case PLANNED -> changes.add(new AppliedChanges.Applied(Objects.requireNonNull(outcome.event()),
+						Objects.requireNonNull(outcome.plan()).invalidations()));
 				case MARKER -> throw new IllegalStateException("markers are taken out above");
 				case TOMBSTONE -> log.debug("Skipping tombstone at {}-{}@{}: deletes carry their before image",
 						record.topic(), record.partition(), record.offset());
@@ -137,7 +144,9 @@ class CacheInvalidator {
 			this.heartbeat.beat(lastBeat);
 		}
 		long now = System.currentTimeMillis();
-		for (ChangeEvent event : events) {
+		this.applied.applied(changes);
+		for (AppliedChanges.Applied change : changes) {
+			ChangeEvent event = change.event();
 			if (event.commitTimeMillis() > 0) {
 				lag(event.table()).record(Duration.ofMillis(Math.max(0, now - event.commitTimeMillis())));
 			}
@@ -157,9 +166,9 @@ class CacheInvalidator {
 		}
 
 		@Override
-		public void afterFlush(Namespace namespace, long removed) {
+		public void afterFlush(Namespace namespace, long removed, FlushCause cause) {
 			CacheInvalidator.this.meters
-				.counter("freshline.invalidator.namespace.flushes", "namespace", namespace.id())
+				.counter(NamespaceFlusher.FLUSHES, "namespace", namespace.id(), "reason", cause.tag())
 				.increment();
 			log.warn("Flushed namespace {} ({} keys removed)", namespace, removed);
 		}
@@ -187,7 +196,7 @@ class CacheInvalidator {
 
 	/** One histogram per table: the table comes from the rules (planFor refused any other), never a key. */
 	private Timer lag(String table) {
-		return this.lag.computeIfAbsent(table, (name) -> Timer.builder("freshline.invalidator.lag")
+		return this.lag.computeIfAbsent(table, (name) -> Timer.builder("freshline.invalidation.lag")
 			.description("Commit in Postgres (the record's source timestamp) to its invalidations applied in Redis")
 			.tag("table", name)
 			.publishPercentiles(0.5, 0.99)

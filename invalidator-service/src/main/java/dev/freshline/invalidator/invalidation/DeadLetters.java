@@ -24,6 +24,9 @@ class DeadLetters {
 
 	private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
 
+	/** Records parked on the dead-letter topic, per change topic they came from. */
+	static final String DEAD_LETTERED = "freshline.dead.lettered";
+
 	private final DeadLetterPublishingRecoverer publisher;
 
 	private final Topics topics;
@@ -41,7 +44,7 @@ class DeadLetters {
 	/** Publishes {@code record}, counts it and says why, once Kafka acknowledged it. */
 	void send(ConsumerRecord<?, ?> record, Exception failure) {
 		this.publisher.accept(record, failure);
-		this.meters.counter("freshline.invalidator.dead.lettered", "topic", record.topic()).increment();
+		this.meters.counter(DEAD_LETTERED, "topic", record.topic()).increment();
 		log.error("Dead-lettered {}-{}@{} to {}: {}", record.topic(), record.partition(), record.offset(),
 				this.topics.deadLetter(), rootMessage(failure));
 	}

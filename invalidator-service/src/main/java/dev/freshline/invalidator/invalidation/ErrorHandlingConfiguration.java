@@ -20,6 +20,7 @@ import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.support.ProducerListener;
 import org.springframework.util.backoff.ExponentialBackOff;
 
+import dev.freshline.cache.FlushCause;
 import dev.freshline.invalidator.InvalidatorProperties;
 import dev.freshline.model.InvalidIdException;
 import dev.freshline.model.MalformedChangeEventException;
@@ -74,7 +75,7 @@ class ErrorHandlingConfiguration {
 		ConsumerRecordRecoverer flushThenDeadLetter = (record, ex) -> {
 			// Over-invalidate first: whatever this record should have evicted is evicted by the flush.
 			topics.tableOf(record.topic())
-				.ifPresent((table) -> flusher.flush(rules.namespacesOf(table), "a record on " + record.topic()
+				.ifPresent((table) -> flusher.flush(rules.namespacesOf(table), FlushCause.UNREADABLE, "a record on " + record.topic()
 						+ " could not be applied (" + DeadLetters.rootMessage(ex) + "); it goes to the dead-letter topic"));
 			deadLetters.send(record, ex);
 			// flushed and dead-lettered is as durable as applied: the next record is no gap

@@ -24,4 +24,8 @@ public interface InvalidationHooks {
 	/** Before a watermark marker is recorded as its partition's applied watermark. */
 	default void beforeWatermark(String topic, int partition, long offset) {
 	}
+
+	/** Before the consistency inspector reads back a key, its grace after the change passed. */
+	default void beforeInspection(String key) {
+	}
 }

@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import dev.freshline.cache.CacheCommands;
+import dev.freshline.cache.FlushCause;
 import dev.freshline.model.Namespace;
 
 /**
@@ -21,6 +22,9 @@ class NamespaceFlusher {
 
 	private static final Logger log = LoggerFactory.getLogger(NamespaceFlusher.class);
 
+	/** Counted per namespace and {@link FlushCause}, here and by the batch path. */
+	static final String FLUSHES = "freshline.namespace.flushes";
+
 	private final CacheCommands commands;
 
 	private final MeterRegistry meters;
@@ -30,12 +34,13 @@ class NamespaceFlusher {
 		this.meters = meters;
 	}
 
-	void flush(Set<Namespace> namespaces, String reason) {
+	/** @param reason what the log says; {@code cause} is its class, the metric's label */
+	void flush(Set<Namespace> namespaces, FlushCause cause, String reason) {
 		for (Namespace namespace : namespaces) {
 			log.warn("Flushing namespace {}: {}", namespace, reason);
 			long removed = this.commands.flush(namespace,
 					(soFar) -> log.info("Flushing namespace {}: {} keys removed so far", namespace, soFar));
-			this.meters.counter("freshline.invalidator.namespace.flushes", "namespace", namespace.id()).increment();
+			this.meters.counter(FLUSHES, "namespace", namespace.id(), "reason", cause.tag()).increment();
 			log.warn("Flushed namespace {} ({} keys removed)", namespace, removed);
 		}
 	}

@@ -35,6 +35,7 @@ import org.springframework.kafka.listener.ListenerMetadata;
 import org.springframework.kafka.listener.OffsetAndMetadataProvider;
 import org.springframework.stereotype.Component;
 
+import dev.freshline.cache.FlushCause;
 import dev.freshline.invalidator.InvalidatorProperties;
 import dev.freshline.model.CommitMetadata;
 import dev.freshline.model.Namespace;
@@ -50,7 +51,7 @@ import dev.freshline.model.Topics;
  * ({@link CommitMetadata}, written through spring-kafka's {@link OffsetAndMetadataProvider}), and
  * an assignment compares them with the topic's id now. Each such partition flushes its table's
  * namespaces, restarts from the earliest retained record, and is counted
- * ({@code freshline.invalidator.offset.resets}) and logged. An offset that can be read from but
+ * ({@code freshline.offset.resets}) and logged. An offset that can be read from but
  * that this group did not commit itself (moved forward by an operator with {@code ops reset-group
  * --allow-skip}, which marks it, or by any other tool, which writes no topic ids) flushes the
  * same way and is read from where it is. While a partition is assigned, the
@@ -62,6 +63,9 @@ import dev.freshline.model.Topics;
 class OffsetGuard implements ConsumerAwareRebalanceListener, OffsetAndMetadataProvider, DisposableBean {
 
 	private static final Logger log = LoggerFactory.getLogger(OffsetGuard.class);
+
+	/** Gaps found, per change topic: each flushed its table's namespaces before reading on. */
+	static final String OFFSET_RESETS = "freshline.offset.resets";
 
 	private final Topics topics;
 
@@ -310,7 +314,7 @@ class OffsetGuard implements ConsumerAwareRebalanceListener, OffsetAndMetadataPr
 					resume.get(partition));
 			namespaces.addAll(namespacesOf(partition));
 			logged.add(partition + ": " + reason);
-			this.meters.counter("freshline.invalidator.offset.resets", "topic", partition.topic()).increment();
+			this.meters.counter(OFFSET_RESETS, "topic", partition.topic()).increment();
 		});
 		// no record of these partitions is read until the flush succeeded
 		flushUntilDone(namespaces, String.join("; ", logged));
@@ -329,7 +333,7 @@ class OffsetGuard implements ConsumerAwareRebalanceListener, OffsetAndMetadataPr
 	 */
 	private void flushUntilDone(Set<Namespace> namespaces, String reason) {
 		retryUntilDone("flush " + namespaces, () -> {
-			this.flusher.flush(namespaces, reason);
+			this.flusher.flush(namespaces, FlushCause.OFFSET_GAP, reason);
 			return namespaces;
 		});
 	}
@@ -408,7 +412,7 @@ class OffsetGuard implements ConsumerAwareRebalanceListener, OffsetAndMetadataPr
 
 	private void flush(TopicPartition partition, String reason) {
 		log.warn("{}: {}", partition, reason);
-		this.flusher.flush(namespacesOf(partition), partition + ": " + reason);
-		this.meters.counter("freshline.invalidator.offset.resets", "topic", partition.topic()).increment();
+		this.flusher.flush(namespacesOf(partition), FlushCause.OFFSET_GAP, partition + ": " + reason);
+		this.meters.counter(OFFSET_RESETS, "topic", partition.topic()).increment();
 	}
 }

@@ -1,12 +1,8 @@
 package dev.freshline.invalidator.invalidation;
 
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,8 +10,10 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.stereotype.Component;
 
+import dev.freshline.cache.FlushCause;
 import dev.freshline.cache.ServerLifetime;
 import dev.freshline.invalidator.InvalidatorProperties;
+import dev.freshline.invalidator.PeriodicTask;
 import dev.freshline.model.CacheKeys;
 import dev.freshline.model.RuleSet;
 
@@ -46,7 +44,7 @@ class RedisRestartGuard implements SmartLifecycle {
 
 	private final Duration interval;
 
-	private @Nullable ScheduledExecutorService scheduler;
+	private final PeriodicTask checks;
 
 	/** Whether the last check failed, so that an outage is logged once, not every interval. */
 	private volatile boolean failing;
@@ -58,6 +56,7 @@ class RedisRestartGuard implements SmartLifecycle {
 		this.rules = rules;
 		this.meters = meters;
 		this.interval = properties.redisRestartCheck();
+		this.checks = new PeriodicTask("redis-restart-guard", this.interval, this.interval, this::checkAndLog);
 	}
 
 	/** Flushes every namespace if Redis is not the server lifetime its data was written in. */
@@ -72,7 +71,7 @@ class RedisRestartGuard implements SmartLifecycle {
 						+ "or one restored from a snapshot older than that record"
 				: "Redis runs as " + current + " but its data was last checked under " + recorded
 						+ ": it restarted from a snapshot or a replica was promoted, so deletes acknowledged before may be lost";
-		this.flusher.flush(this.rules.namespaces().keySet(), reason);
+		this.flusher.flush(this.rules.namespaces().keySet(), FlushCause.REDIS_RESTART, reason);
 		this.lifetime.record(current);
 		this.meters.counter("freshline.invalidator.redis.restarts").increment();
 	}
@@ -98,34 +97,17 @@ class RedisRestartGuard implements SmartLifecycle {
 		// before the consumers start (an earlier phase): a Redis restored while the invalidator was
 		// down is flushed before anything else touches it; a Redis down now is retried below
 		checkAndLog();
-		ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
-			Thread thread = new Thread(task, "redis-restart-guard");
-			thread.setDaemon(true);
-			return thread;
-		});
-		scheduler.scheduleWithFixedDelay(this::checkAndLog, this.interval.toMillis(), this.interval.toMillis(),
-				TimeUnit.MILLISECONDS);
-		this.scheduler = scheduler;
+		this.checks.start();
 	}
 
 	@Override
 	public void stop() {
-		ScheduledExecutorService scheduler = this.scheduler;
-		if (scheduler != null) {
-			scheduler.shutdownNow();
-			try {
-				scheduler.awaitTermination(10, TimeUnit.SECONDS);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-			this.scheduler = null;
-		}
+		this.checks.stop();
 	}
 
 	@Override
 	public boolean isRunning() {
-		return this.scheduler != null;
+		return this.checks.isRunning();
 	}
 
 	@Override

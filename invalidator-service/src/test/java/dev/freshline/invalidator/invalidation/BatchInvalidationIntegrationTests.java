@@ -83,7 +83,7 @@ class BatchInvalidationIntegrationTests {
 		assertThat(hooks.deletes(key)).as("ten changes of one key in one poll: one invalidation").isEqualTo(1);
 		// the poll's records are delivered, not yet applied, while the next one is observed: no gap
 		assertThat(this.redis.exists(bystander)).as("nothing flushed").isEqualTo(1);
-		assertThat(this.stack.counter("freshline.invalidator.offset.resets")).isZero();
+		assertThat(this.stack.counter("freshline.offset.resets")).isZero();
 		assertThat(this.redis.get(keys.floor(key))).as("the highest floor of the poll").isEqualTo("12");
 		assertThat(this.redis.exists(key)).isZero();
 		assertThat(this.stack.counter("freshline.invalidator.keys.deleted")).as("patient 5 and its ward, once each")
@@ -137,8 +137,8 @@ class BatchInvalidationIntegrationTests {
 		assertThat(committedAtAttempt.get(2)).as("nothing committed between the failure and the retry")
 			.isEqualTo(start);
 		assertThat(this.stack.counter("freshline.invalidator.failures")).isEqualTo(1);
-		assertThat(this.stack.counter("freshline.invalidator.offset.resets")).as("no gap: nothing was skipped").isZero();
-		assertThat(this.stack.counter("freshline.invalidator.dead.lettered")).isZero();
+		assertThat(this.stack.counter("freshline.offset.resets")).as("no gap: nothing was skipped").isZero();
+		assertThat(this.stack.counter("freshline.dead.lettered")).isZero();
 	}
 
 	/**
@@ -191,7 +191,10 @@ class BatchInvalidationIntegrationTests {
 		assertThat(deadLetters.get(0).value()).isEqualTo(garbage);
 		assertThat(new String(deadLetters.get(0).headers().lastHeader("kafka_dlt-exception-cause-fqcn").value()))
 			.contains("MalformedChangeEventException");
-		assertThat(this.stack.counter("freshline.invalidator.dead.lettered")).isEqualTo(1);
+		assertThat(this.stack.counter("freshline.dead.lettered")).isEqualTo(1);
+		assertThat(this.stack.counter("freshline.namespace.flushes", "namespace", "patient", "reason", "unreadable"))
+			.isEqualTo(1);
+		assertThat(this.stack.counter("freshline.namespace.flushes", "reason", "change")).isZero();
 	}
 
 	/** A marker in the middle of a poll is recorded only once the changes before it are applied. */

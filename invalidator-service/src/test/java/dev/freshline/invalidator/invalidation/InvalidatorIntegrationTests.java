@@ -95,7 +95,7 @@ class InvalidatorIntegrationTests {
 		assertThat(change.partition()).isEqualTo(tombstone.partition());
 		await().until(() -> this.stack.bean(PipelineHeartbeat.class).lastBeatMillis() > 0);
 		assertThat(this.stack.redis().exists(bystander)).as("nothing flushed").isEqualTo(1);
-		assertThat(this.stack.counter("freshline.invalidator.dead.lettered")).isZero();
+		assertThat(this.stack.counter("freshline.dead.lettered")).isZero();
 		assertThat(this.stack.counter("freshline.invalidator.keys.deleted")).as("only the change's keys").isEqualTo(2);
 	}
 
@@ -110,7 +110,9 @@ class InvalidatorIntegrationTests {
 
 		await().untilAsserted(() -> assertThat(this.stack.redis().exists(bystander)).as("no offsets: namespace flushed")
 			.isZero());
-		assertThat(this.stack.counter("freshline.invalidator.offset.resets")).isPositive();
+		assertThat(this.stack.counter("freshline.offset.resets")).isPositive();
+		assertThat(this.stack.counter("freshline.namespace.flushes", "namespace", "patient", "reason", "offset-gap"))
+			.isPositive();
 
 		// negative control: once offsets are committed, a restart flushes nothing
 		this.stack.close();
@@ -121,7 +123,8 @@ class InvalidatorIntegrationTests {
 		await().until(() -> this.stack.committedOffset(new TopicPartition(change.topic(), change.partition())) == change
 			.offset() + 1);
 		assertThat(this.stack.redis().exists(bystander)).isEqualTo(1);
-		assertThat(this.stack.counter("freshline.invalidator.offset.resets")).isZero();
+		assertThat(this.stack.counter("freshline.offset.resets")).isZero();
+		assertThat(this.stack.counter("freshline.namespace.flushes")).isZero();
 	}
 
 	@Test
@@ -149,7 +152,7 @@ class InvalidatorIntegrationTests {
 
 		await().until(() -> this.stack.committedOffset(partition) == kept.offset() + 1);
 		assertThat(this.stack.redis().exists(bystander)).as("the lost change's namespace was flushed").isZero();
-		assertThat(this.stack.counter("freshline.invalidator.offset.resets")).isEqualTo(1);
+		assertThat(this.stack.counter("freshline.offset.resets")).isEqualTo(1);
 	}
 
 	@Test
@@ -238,7 +241,7 @@ class InvalidatorIntegrationTests {
 		// (the record behind it shares the flushed namespaces: only its offset can tell)
 		assertThat(this.stack.committedOffset(partition)).as("nothing committed past the record not yet dead-lettered")
 			.isEqualTo(garbage.offset());
-		assertThat(this.stack.counter("freshline.invalidator.dead.lettered")).isZero();
+		assertThat(this.stack.counter("freshline.dead.lettered")).isZero();
 	}
 
 	@Test
@@ -271,7 +274,7 @@ class InvalidatorIntegrationTests {
 
 			redis.restart();
 			await().until(() -> this.stack.committedOffset(partition) == duringOutage.offset() + 1);
-			assertThat(this.stack.counter("freshline.invalidator.dead.lettered")).isZero();
+			assertThat(this.stack.counter("freshline.dead.lettered")).isZero();
 		}
 	}
 

@@ -259,9 +259,9 @@ final class InvalidatorStack implements AutoCloseable {
 		return this.redisConnection.sync();
 	}
 
-	double counter(String name) {
+	double counter(String name, String... tags) {
 		var meters = this.context.getBean(io.micrometer.core.instrument.MeterRegistry.class);
-		return meters.find(name).counters().stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+		return meters.find(name).tags(tags).counters().stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
 	}
 
 	long committedOffset(TopicPartition partition) throws Exception {

@@ -83,7 +83,7 @@ class OffsetGuardIntegrationTests {
 			await().until(() -> this.stack.committedOffset(outage.partition()) == outage.kept().offset() + 1);
 			assertThat(this.stack.redis().exists(outage.bystander())).as("nothing flushed").isEqualTo(1);
 			assertThat(this.stack.refused("scan")).as("no flush was attempted").isFalse();
-			assertThat(this.stack.counter("freshline.invalidator.offset.resets")).isEqualTo(outage.resetsBefore());
+			assertThat(this.stack.counter("freshline.offset.resets")).isEqualTo(outage.resetsBefore());
 		}
 	}
 
@@ -121,7 +121,7 @@ class OffsetGuardIntegrationTests {
 		await().untilAsserted(() -> assertThat(this.stack.redis().exists(bystander))
 			.as("the recreated topic's namespace was flushed")
 			.isZero());
-		assertThat(this.stack.counter("freshline.invalidator.offset.resets")).as("each partition of the topic")
+		assertThat(this.stack.counter("freshline.offset.resets")).as("each partition of the topic")
 			.isEqualTo(committed.size());
 		await().until(() -> this.stack.committedOffset(partition) == applied.offset() + 1);
 	}
@@ -144,7 +144,7 @@ class OffsetGuardIntegrationTests {
 
 		await().until(() -> this.stack.committedOffset(partition) == next.offset() + 1);
 		assertThat(this.stack.redis().exists(bystander)).isEqualTo(1);
-		assertThat(this.stack.counter("freshline.invalidator.offset.resets")).isZero();
+		assertThat(this.stack.counter("freshline.offset.resets")).isZero();
 	}
 
 
@@ -179,7 +179,7 @@ class OffsetGuardIntegrationTests {
 		await().untilAsserted(() -> assertThat(this.stack.redis().exists(bystander))
 			.as("the skipped change's namespace was flushed")
 			.isZero());
-		assertThat(this.stack.counter("freshline.invalidator.offset.resets")).isEqualTo(1);
+		assertThat(this.stack.counter("freshline.offset.resets")).isEqualTo(1);
 		RecordMetadata next = this.stack.send(applied.topic(), "{\"id\":5}", InvalidatorStack.patientChange("u", 5L, 5L));
 		await().until(() -> this.stack.committedOffset(partition) == next.offset() + 1);
 		assertThat(CommitMetadata.parse(committedOffsets(group, applied.topic()).get(partition).metadata()).recordsSkip())
@@ -254,7 +254,7 @@ class OffsetGuardIntegrationTests {
 		await().until(() -> this.stack.committedOffset(outage.partition()) == outage.kept().offset() + 1);
 		assertThat(this.stack.redis().exists(outage.bystander())).as("the skipped changes' namespace was flushed")
 			.isZero();
-		assertThat(this.stack.counter("freshline.invalidator.offset.resets")).as("counted once, when it succeeded")
+		assertThat(this.stack.counter("freshline.offset.resets")).as("counted once, when it succeeded")
 			.isEqualTo(outage.resetsBefore() + 1);
 	}
 	private static Map<TopicPartition, OffsetAndMetadata> committedOffsets(String group, String topic) throws Exception {
@@ -285,7 +285,7 @@ class OffsetGuardIntegrationTests {
 		RecordMetadata applied = this.stack.send(topic, "{\"id\":5}", InvalidatorStack.patientChange("u", 5L, 5L));
 		TopicPartition partition = new TopicPartition(topic, applied.partition());
 		await().until(() -> this.stack.committedOffset(partition) == applied.offset() + 1);
-		double resetsBefore = this.stack.counter("freshline.invalidator.offset.resets");
+		double resetsBefore = this.stack.counter("freshline.offset.resets");
 		String bystander = this.stack.keys.patient(80);
 		this.stack.redis().set(bystander, "stale if a change of the patient table is skipped");
 

@@ -52,6 +52,8 @@ class RedisRestartIntegrationTests {
 			// checked as the invalidator starts, before it reads anything
 			assertThat(this.stack.redis().exists(deleted.key(), deleted.ward())).isZero();
 			assertThat(this.stack.counter("freshline.invalidator.redis.restarts")).isEqualTo(1);
+			assertThat(this.stack.counter("freshline.namespace.flushes", "namespace", "ward", "reason", "redis-restart"))
+				.isEqualTo(1);
 		}
 	}
 
@@ -64,8 +66,10 @@ class RedisRestartIntegrationTests {
 
 			redis.restart();
 
-			await().untilAsserted(() -> assertThat(this.stack.redis().exists(deleted.key(), deleted.ward())).isZero());
-			assertThat(this.stack.counter("freshline.invalidator.redis.restarts")).isEqualTo(restartsBefore + 1);
+			// counted last, after the flush and the new run id's record: awaiting the keys instead
+			// could catch the moment between the flush and the count
+			await().until(() -> this.stack.counter("freshline.invalidator.redis.restarts") == restartsBefore + 1);
+			assertThat(this.stack.redis().exists(deleted.key(), deleted.ward())).isZero();
 			String runId = this.stack.redis().info("server").lines()
 				.filter((line) -> line.startsWith("run_id:"))
 				.findFirst()

@@ -126,7 +126,7 @@ class WatermarkIntegrationTests {
 		assertThat(this.stack.redis().hget(this.stack.keys.watermarks("patient"), "1")).isEqualTo(watermark.encode());
 		assertThat(this.stack.redis().exists(bystander, otherNamespace)).as("nothing invalidated or flushed").isEqualTo(2);
 		assertThat(this.stack.counter("freshline.invalidator.keys.deleted")).isZero();
-		assertThat(this.stack.counter("freshline.invalidator.dead.lettered")).isZero();
+		assertThat(this.stack.counter("freshline.dead.lettered")).isZero();
 		assertThat(deadLetters()).as("records on the dead-letter topic").isZero();
 	}
 
@@ -150,7 +150,7 @@ class WatermarkIntegrationTests {
 		assertThat(this.stack.counter("freshline.invalidator.watermarks.malformed")).isEqualTo(1);
 		assertThat(this.stack.redis().hexists(this.stack.keys.watermarks("patient"), "2")).isFalse();
 		assertThat(this.stack.redis().exists(bystander)).as("no flush").isEqualTo(1);
-		assertThat(this.stack.counter("freshline.invalidator.dead.lettered")).isZero();
+		assertThat(this.stack.counter("freshline.dead.lettered")).isZero();
 		assertThat(deadLetters()).as("records on the dead-letter topic").isZero();
 	}
 
@@ -162,7 +162,7 @@ class WatermarkIntegrationTests {
 	void shouldNotTakeMarkersForAGapInOffsets() throws Exception {
 		this.stack = new InvalidatorStack(SharedServers.get().redis(), Map.of());
 		TopicPartition partition = new TopicPartition(this.stack.topics.changes("patient"), 0);
-		double resets = this.stack.counter("freshline.invalidator.offset.resets");
+		double resets = this.stack.counter("freshline.offset.resets");
 		String bystander = this.stack.keys.patient(6);
 		this.stack.redis().set(bystander, "flushed only if a gap is seen");
 
@@ -172,9 +172,9 @@ class WatermarkIntegrationTests {
 		RecordMetadata last = this.stack.send(partition, "{\"id\":5}", InvalidatorStack.patientChange("u", 5L, 5L));
 
 		await().until(() -> this.stack.committedOffset(partition) == last.offset() + 1);
-		assertThat(this.stack.counter("freshline.invalidator.offset.resets")).as("no gap seen").isEqualTo(resets);
+		assertThat(this.stack.counter("freshline.offset.resets")).as("no gap seen").isEqualTo(resets);
 		assertThat(this.stack.redis().exists(bystander)).as("nothing flushed").isEqualTo(1);
-		Timer lag = this.stack.bean(MeterRegistry.class).find("freshline.invalidator.lag").tag("table", "patient").timer();
+		Timer lag = this.stack.bean(MeterRegistry.class).find("freshline.invalidation.lag").tag("table", "patient").timer();
 		assertThat(lag).as("the commit-to-applied lag of the patient table").isNotNull();
 		assertThat(lag.count()).as("the two changes; markers are no changes").isEqualTo(2);
 	}

@@ -60,7 +60,8 @@ public final class FlushCommand implements Callable<Integer> {
 		PrintWriter out = this.connection.out();
 		RuleSet rules = this.connection.endpoints().rules();
 		CacheKeys keys = this.connection.endpoints().keys();
-		Namespace namespace = (this.target.namespace != null) ? namespace(rules, this.target.namespace) : null;
+		Namespace namespace = (this.target.namespace != null) ? this.connection.endpoints().namespace(this.target.namespace)
+				: null;
 		String tag = (this.target.tag != null) ? tag(rules, this.target.tag) : null;
 		try (Clients clients = this.connection.connect()) {
 			clients.ping();
@@ -93,16 +94,6 @@ public final class FlushCommand implements Callable<Integer> {
 		long invalidated = clients.cache().invalidateTag(tag);
 		out.println("Invalidated " + NamespaceFlush.number(invalidated) + " entries tagged " + tag);
 		return 0;
-	}
-
-	private static Namespace namespace(RuleSet rules, String name) {
-		return rules.namespaces()
-			.keySet()
-			.stream()
-			.filter((namespace) -> namespace.id().equals(name))
-			.findFirst()
-			.orElseThrow(() -> new OpsException("unknown namespace '" + name + "': the rules declare "
-					+ rules.namespaces().keySet().stream().map(Namespace::id).sorted().collect(Collectors.joining(", "))));
 	}
 
 	/** {@code name:value} with the value in its canonical form, so the index is the one readers register in. */

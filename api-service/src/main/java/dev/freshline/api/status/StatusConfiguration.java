@@ -1,0 +1,32 @@
+package dev.freshline.api.status;
+
+import java.time.Duration;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfiguration;
+import org.springframework.boot.actuate.autoconfigure.web.ManagementContextType;
+import org.springframework.context.annotation.Bean;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+
+import dev.freshline.api.ApiProperties;
+import dev.freshline.api.freshness.PipelineFence;
+import dev.freshline.cache.CacheCommands;
+import dev.freshline.model.CacheKeys;
+
+/**
+ * Puts the status page on the management server, beside the actuator: on loopback unless an
+ * operator binds it elsewhere, no token, never on the API's own port. It shows figures, no
+ * patient data.
+ */
+@ManagementContextConfiguration(value = ManagementContextType.ANY, proxyBeanMethods = false)
+public class StatusConfiguration {
+
+	@Bean
+	StatusController statusController(PipelineFence fence, MeterRegistry meters, RedisConnectionFactory connections,
+			CacheKeys keys, ApiProperties properties) {
+		// reads only, one HGETALL a second: the hash the invalidators publish
+		CacheCommands reads = new CacheCommands(connections, keys, properties.cache().floorTtl(), 500, Duration.ofSeconds(1));
+		return new StatusController(fence, meters, reads::statuses);
+	}
+}
