@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfiguration;
 import org.springframework.boot.actuate.autoconfigure.web.ManagementContextType;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
@@ -20,6 +21,9 @@ import dev.freshline.model.CacheKeys;
  * patient data.
  */
 @ManagementContextConfiguration(value = ManagementContextType.ANY, proxyBeanMethods = false)
+// only under the API: where the services share a class path (the end-to-end tests), the
+// invalidator's and the connector's management contexts find this configuration too
+@ConditionalOnBean(PipelineFence.class)
 public class StatusConfiguration {
 
 	@Bean
