@@ -90,6 +90,8 @@ public final class Bench {
 		environment.put(ServiceEnvironment.CDC_MARKERS, "true");
 		environment.put(ServiceEnvironment.FRESHLINE_FENCE, "true");
 		environment.put("FRESHLINE_MAX_STALENESS", MAX_STALENESS.toMillis() + "ms");
+		// the invalidator's inspector switch, which the inspector-cost windows flip
+		environment.put("MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE", "health,info,metrics,prometheus,inspector");
 		try {
 			freshlineStack(environment);
 		}
@@ -229,6 +231,7 @@ public final class Bench {
 			}
 			if (!stock) {
 				afterReads(stack, step);
+				inspectorCost(stack, step);
 			}
 			if (!stock && !this.options.quick()) {
 				profiledStep(stack, step);
@@ -263,6 +266,24 @@ public final class Bench {
 		catch (Exception ex) {
 			this.progress.line("Freshline-After reads failed: %s", ex);
 			this.results.missing.put("after-reads", "the Freshline-After scenario failed: " + ex);
+		}
+	}
+
+	/** The inspector's cost at 1,000/s: alternating windows with it on and paused (see {@link InspectorCost}). */
+	private void inspectorCost(StackProcess stack, LagStep step) {
+		int rounds = this.options.quick() ? 1 : 2;
+		this.progress.line("inspector cost: %d updates/s for %d s per window, inspector on and paused in %d alternating rounds...",
+				InspectorCost.RATE, this.options.step().toSeconds(), rounds);
+		try {
+			InspectorCost.Figures cost = new InspectorCost(stack, new BenchHttp()).run(step, rounds, this.options.step(),
+					this.progress);
+			this.results.inspectorCost = cost;
+			this.progress.line("inspector cost: invalidator %.1f µs per event on, %.1f paused; lag p99 %.1f ms on, %.1f paused",
+					cost.onUsPerEvent(), cost.offUsPerEvent(), cost.onLagP99Ms(), cost.offLagP99Ms());
+		}
+		catch (Exception ex) {
+			this.progress.line("inspector cost failed: %s", ex);
+			this.results.missing.put("inspector-cost", "the inspector on/off scenario failed: " + ex);
 		}
 	}
 

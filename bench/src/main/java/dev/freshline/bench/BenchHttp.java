@@ -81,6 +81,13 @@ public final class BenchHttp {
 			.body();
 	}
 
+	/** POSTs {@code json} to a management endpoint (no token there); the answer's status and body. */
+	HttpResponse<String> postJsonWithoutToken(String url, String json) throws IOException, InterruptedException {
+		return this.client.send(request(url, null).header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(json))
+			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
 	/**
 	 * A counter from the actuator at {@code managementUrl}, summed over its tags unless {@code metric}
 	 * selects some ({@code name?tag=key:value}); NaN when it is not there.

@@ -53,6 +53,8 @@ final class BenchResults {
 
 	BulkUpdate.@Nullable Figures bulk;
 
+	InspectorCost.@Nullable Figures inspectorCost;
+
 	/** Scenario -> why it could not be measured: each one fails the run (a non-zero exit). */
 	final Map<String, String> missing = new LinkedHashMap<>();
 

@@ -76,6 +76,7 @@ final class Report {
 		document.put("fence_hit_cost", this.results.fenceCost);
 		document.put("freshline_after_reads", this.results.afterReads);
 		document.put("paused_invalidator_staleness", this.results.paused);
+		document.put("inspector_cost", this.results.inspectorCost);
 		document.put("not_measured", this.results.missing);
 		document.put("not_asked_for", this.results.skipped);
 		document.put("failures", failures());
@@ -123,6 +124,11 @@ final class Report {
 		figures.put("invalidator_us_per_event", usPerEvent(3000, "invalidator"));
 		figures.put("broker_us_per_event", usPerEvent(3000, "kafka"));
 		figures.put("cold_start_s", this.results.coldStartSeconds);
+		InspectorCost.Figures inspector = this.results.inspectorCost;
+		figures.put("inspector_on_us_per_event", (inspector != null) ? inspector.onUsPerEvent() : Double.NaN);
+		figures.put("inspector_off_us_per_event", (inspector != null) ? inspector.offUsPerEvent() : Double.NaN);
+		figures.put("inspector_on_lag1000_p99_ms", (inspector != null) ? inspector.onLagP99Ms() : Double.NaN);
+		figures.put("inspector_off_lag1000_p99_ms", (inspector != null) ? inspector.offLagP99Ms() : Double.NaN);
 		return figures;
 	}
 
@@ -192,6 +198,9 @@ final class Report {
 		}
 		if (figure.startsWith("bulk_")) {
 			return "bulk";
+		}
+		if (figure.startsWith("inspector_")) {
+			return "inspector-cost";
 		}
 		return figure.startsWith("replay_") ? "replay" : "freshline";
 	}
@@ -659,6 +668,7 @@ final class Report {
 					r.replay.note(), r.replay.eventsPerS()));
 		}
 		bulkSection(md);
+		inspectorSection(md);
 		md.append("\n## Where the time goes, step by step (what limits a missed goal)\n\n");
 		limits().forEach((limit) -> md.append("- ").append(limit).append('\n'));
 		r.profiles.forEach((profile) -> md.append("\n").append(profile).append('\n'));
@@ -670,5 +680,24 @@ final class Report {
 		md.append("\n## Configuration\n\n");
 		r.configuration.forEach((component, config) -> md.append("- ").append(component).append(": ").append(config).append('\n'));
 		return md.toString();
+	}
+
+	/** The consistency inspector's cost: one invalidator, its inspector on and paused in alternating windows. */
+	private void inspectorSection(StringBuilder md) {
+		InspectorCost.Figures cost = this.results.inspectorCost;
+		if (cost == null) {
+			return;
+		}
+		md.append("\n## Consistency inspector's cost\n\n");
+		md.append(String.format(Locale.ROOT,
+				"The lag step's writer at %,d updates/s, in windows as long as a lag step, with the stack's own invalidator reading back every change's keys (the default: sample rate 1, grace 1 s) and then with its inspector paused through `POST /actuator/inspector {\"active\":false}`, alternating (on-off, then off-on) so that the machine's drift falls on both sides. One process, so both sides share its JIT and heap. `keys read back` is the rise of `freshline_inspector_checked_total` in the window, which shows that the switch took. Invalidator CPU per change event: **%.1f µs on, %.1f µs paused** (+%.1f µs); lag p99 %.1f ms on, %.1f ms paused (means of the windows).%n%n",
+				cost.rate(), cost.onUsPerEvent(), cost.offUsPerEvent(), cost.usPerEventCost(), cost.onLagP99Ms(),
+				cost.offLagP99Ms()));
+		md.append("| round | inspector | updates | invalidator µs/event | invalidator cores | lag p50 ms | lag p99 ms | keys read back |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+		for (InspectorCost.Window window : cost.windows()) {
+			md.append(String.format(Locale.ROOT, "| %d | %s | %d | %.1f | %.2f | %.1f | %.1f | %.0f |%n", window.round(),
+					window.inspecting() ? "on" : "paused", window.updates(), window.usPerEvent(), window.invalidatorCores(),
+					window.lagMs().p50(), window.lagMs().p99(), window.checked()));
+		}
 	}
 }

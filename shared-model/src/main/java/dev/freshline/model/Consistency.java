@@ -1,5 +1,7 @@
 package dev.freshline.model;
 
+import java.util.Locale;
+
 /**
  * How many keys were checked and how many were inconsistent, as "nines": -log10 of the share
  * found inconsistent. None found does not mean infinitely many nines: with n checks and none
@@ -18,5 +20,12 @@ public record Consistency(long checked, long inconsistent) {
 	/** Whether {@link #nines()} is the bound the sample supports (none found) rather than a measured share. */
 	public boolean bounded() {
 		return this.inconsistent == 0;
+	}
+
+	/** The nines as an operator reads them: measured, or the bound with the sample it rests on. */
+	public String describe() {
+		return this.bounded()
+				? String.format(Locale.ROOT, "at least %.1f (none found in %d checks, 95%% confidence)", nines(), this.checked)
+				: String.format(Locale.ROOT, "%.2f", nines());
 	}
 }

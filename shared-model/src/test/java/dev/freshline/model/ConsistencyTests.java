@@ -24,4 +24,10 @@ class ConsistencyTests {
 		assertThat(consistency.bounded()).isTrue();
 		assertThat(new Consistency(2, 0).nines()).as("too few checks to claim anything").isZero();
 	}
+
+	@Test
+	void shouldDescribeABoundWithTheSampleItRestsOn() {
+		assertThat(new Consistency(3_000, 0).describe()).isEqualTo("at least 3.0 (none found in 3000 checks, 95% confidence)");
+		assertThat(new Consistency(1_000_000, 10).describe()).isEqualTo("5.00");
+	}
 }

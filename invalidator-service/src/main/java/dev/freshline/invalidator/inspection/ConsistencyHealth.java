@@ -1,7 +1,5 @@
 package dev.freshline.invalidator.inspection;
 
-import java.util.Locale;
-
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
@@ -28,7 +26,7 @@ class ConsistencyHealth implements HealthIndicator {
 
 	@Override
 	public Health health() {
-		if (!this.settings.enabled()) {
+		if (!this.inspector.active()) {
 			return Health.up().withDetail("inspector", "off").build();
 		}
 		Consistency consistency = this.inspector.consistency();
@@ -36,8 +34,7 @@ class ConsistencyHealth implements HealthIndicator {
 			.withDetail("within", this.settings.grace().toString())
 			.withDetail("checked", consistency.checked())
 			.withDetail("inconsistent", consistency.inconsistent())
-			.withDetail("nines", String.format(Locale.ROOT, consistency.bounded() ? "at least %.1f (none found in %d checks, 95%% confidence)" : "%.2f",
-					consistency.nines(), consistency.checked()))
+			.withDetail("nines", consistency.describe())
 			.build();
 	}
 }

@@ -66,6 +66,9 @@ class ConsistencyInspector implements AppliedChanges, SmartLifecycle {
 
 	private final PeriodicTask inspections;
 
+	/** Whether applied changes are queued for a read-back: the setting at start, then {@link InspectorEndpoint}'s switch. */
+	private volatile boolean active;
+
 	ConsistencyInspector(InvalidatorProperties properties, CacheCommands commands, RuleSet rules,
 			ObjectProvider<InvalidationHooks> hooks, MeterRegistry registry) {
 		this.settings = properties.inspector();
@@ -75,11 +78,12 @@ class ConsistencyInspector implements AppliedChanges, SmartLifecycle {
 		this.meters = new InspectorMeters(registry, rules);
 		this.inspections = new PeriodicTask("freshline-inspector", this.settings.interval(), this.settings.interval(),
 				this::inspectDue);
+		this.active = this.settings.enabled();
 	}
 
 	@Override
 	public void applied(List<Applied> changes) {
-		if (!this.settings.enabled()) {
+		if (!this.active) {
 			return;
 		}
 		long due = System.nanoTime() + this.settings.grace().toNanos();
@@ -177,11 +181,25 @@ class ConsistencyInspector implements AppliedChanges, SmartLifecycle {
 		return this.meters.consistency();
 	}
 
+	boolean active() {
+		return this.active;
+	}
+
+	/**
+	 * Pauses or resumes queuing: keys queued before a pause are still read back when due, since
+	 * their changes were applied while the inspector was on.
+	 */
+	void activate(boolean active) {
+		if (active != this.active) {
+			log.info("Consistency inspector {}", active ? "resumed" : "paused");
+		}
+		this.active = active;
+	}
+
 	@Override
 	public void start() {
-		if (this.settings.enabled()) {
-			this.inspections.start();
-		}
+		// also when configured off: a switch may turn it on, and an idle tick reads nothing
+		this.inspections.start();
 	}
 
 	@Override

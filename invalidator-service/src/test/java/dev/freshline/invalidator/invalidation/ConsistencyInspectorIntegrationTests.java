@@ -1,5 +1,9 @@
 package dev.freshline.invalidator.invalidation;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -7,6 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+
+import org.springframework.core.env.Environment;
 
 import dev.freshline.cache.CachedValue;
 import dev.freshline.embedded.SharedServers;
@@ -82,6 +88,45 @@ class ConsistencyInspectorIntegrationTests {
 		await("the stale entry stays").during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
 			.until(() -> this.stack.redis().exists(key) == 1);
 		assertThat(this.stack.counter("freshline.inspector.checked")).isZero();
+	}
+
+	@Test
+	void shouldPauseAndResumeThroughItsManagementEndpoint() throws Exception {
+		Planting planting = new Planting();
+		Map<String, Object> settings = new java.util.HashMap<>(NO_GRACE);
+		settings.put("MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE", "health,inspector");
+		this.stack = new InvalidatorStack(SharedServers.get().redis(), settings, planting);
+		assertThat(inspector("{\"active\":false}").body()).contains("\"active\":false");
+		String paused = this.stack.keys.patient(4);
+		this.stack.send(this.stack.topics.changes("patient"), "{\"id\":4}", InvalidatorStack.patientChange("u", 4L, 4L));
+		await("applied").until(() -> "2".equals(this.stack.redis().get(this.stack.keys.floor(paused))));
+		this.stack.redis().set(paused, new String(entity(4, 1), StandardCharsets.UTF_8));
+
+		await("not read back while paused").during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+			.until(() -> this.stack.redis().exists(paused) == 1);
+		assertThat(this.stack.counter("freshline.inspector.checked")).isZero();
+
+		assertThat(inspector("{\"active\":true}").body()).contains("\"active\":true");
+		String resumed = this.stack.keys.patient(5);
+		planting.plant(resumed, entity(5, 1));
+		this.stack.send(this.stack.topics.changes("patient"), "{\"id\":5}", InvalidatorStack.patientChange("u", 5L, 5L));
+
+		await("found once resumed").until(() -> this.stack.counter("freshline.inspector.repaired") == 1);
+		assertThat(this.stack.redis().exists(resumed)).isZero();
+		assertThat(inspector(null).body()).contains("\"active\":true", "\"inconsistent\":1");
+	}
+
+	/** GET {@code /actuator/inspector}, or POST {@code body} to it, on the management port. */
+	private HttpResponse<String> inspector(String body) throws Exception {
+		String port = this.stack.bean(Environment.class).getProperty("local.management.port");
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/inspector"))
+			.timeout(Duration.ofSeconds(10));
+		if (body != null) {
+			request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+		}
+		HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		return response;
 	}
 
 	/** A patient entry as the API stores it: deadline, then the JSON with the row's id and version. */

@@ -57,6 +57,8 @@ class ManagementPortIntegrationTests {
 		assertThat(health.body()).contains("\"components\"");
 		assertThat(get("local.management.port", "/actuator/metrics/freshline.invalidator.keys.deleted").statusCode())
 			.isEqualTo(200);
+		assertThat(get("local.management.port", "/actuator/inspector").statusCode())
+			.as("the inspector's switch only where an operator exposed it").isEqualTo(404);
 	}
 
 	private HttpResponse<String> get(String portProperty, String path) throws Exception {
