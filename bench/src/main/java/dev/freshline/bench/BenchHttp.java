@@ -92,7 +92,7 @@ public final class BenchHttp {
 	 * A counter from the actuator at {@code managementUrl}, summed over its tags unless {@code metric}
 	 * selects some ({@code name?tag=key:value}); NaN when it is not there.
 	 */
-	double counter(String managementUrl, String metric) {
+	public double counter(String managementUrl, String metric) {
 		try {
 			HttpResponse<String> response = getWithoutToken(managementUrl + "/actuator/metrics/" + metric);
 			if (response.statusCode() != 200) {

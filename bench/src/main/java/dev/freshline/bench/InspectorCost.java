@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -14,12 +15,20 @@ import java.util.function.ToDoubleFunction;
  * falls on both sides alike, in one process whose JIT and heap are the same for both. Each window
  * records the invalidator's CPU per change event and the step's commit-to-delete lag, and the
  * inspector's {@code checked} count, which proves the switch took: an "on" window reads back about
- * every change's keys, an "off" window none (the previous window's read-backs fall due within its
- * own drain, since the grace is shorter than the drain's quiet period).
+ * every change's keys, an "off" window none. Each window lasts until its last read-backs are done
+ * (a grace after its last change), on both sides alike, so their CPU is counted where it belongs.
  */
 final class InspectorCost {
 
 	static final int RATE = 1000;
+
+	/** The inspector's default grace and then some: its last read-backs are due within it. */
+	private static final Duration SETTLE = Duration.ofMillis(1500);
+
+	/** How long the read-back count must stay unchanged before a window ends. */
+	private static final Duration QUIET = Duration.ofMillis(500);
+
+	private static final Duration POLL = Duration.ofMillis(100);
 
 	record Window(int round, boolean inspecting, int updates, double usPerEvent, double invalidatorCores,
 			Percentiles lagMs, double checked) {
@@ -55,6 +64,7 @@ final class InspectorCost {
 					double checkedBefore = this.http.counter(management, "freshline.inspector.checked");
 					CpuUse cpu = CpuUse.start(Map.of("invalidator", invalidator));
 					LagResult lag = step.run("inspector-" + (inspecting ? "on" : "off") + "-" + round, RATE, duration);
+					settle(management);
 					double cores = cpu.stop().get("invalidator");
 					double checked = this.http.counter(management, "freshline.inspector.checked") - checkedBefore;
 					Window window = new Window(round, inspecting, lag.updates(), cores * cpu.seconds() * 1e6 / lag.updates(),
@@ -73,6 +83,24 @@ final class InspectorCost {
 		return new Figures(RATE, windows, mean(windows, true, Window::usPerEvent), mean(windows, false, Window::usPerEvent),
 				mean(windows, true, (w) -> w.lagMs().p50()), mean(windows, false, (w) -> w.lagMs().p50()),
 				mean(windows, true, (w) -> w.lagMs().p99()), mean(windows, false, (w) -> w.lagMs().p99()));
+	}
+
+	/**
+	 * Waits, on both sides alike, for the read-backs of the window's last changes: they fall due a
+	 * grace after those were applied, and their CPU belongs to this window, not to the next.
+	 */
+	private void settle(String management) {
+		long earliest = System.nanoTime() + SETTLE.toNanos();
+		double checked = this.http.counter(management, "freshline.inspector.checked");
+		long unchangedSince = System.nanoTime();
+		while (System.nanoTime() < earliest || System.nanoTime() - unchangedSince < QUIET.toNanos()) {
+			LockSupport.parkNanos(POLL.toNanos());
+			double now = this.http.counter(management, "freshline.inspector.checked");
+			if (now != checked) {
+				checked = now;
+				unchangedSince = System.nanoTime();
+			}
+		}
 	}
 
 	/** A switch that did not take would make both sides measure the same thing: fail instead. */

@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import io.lettuce.core.RedisClient;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.apache.kafka.clients.admin.Admin;
@@ -295,6 +297,15 @@ public final class PipelineStack implements AutoCloseable {
 			.filter(java.util.Objects::nonNull)
 			.flatMap((context) -> context.getBean(KafkaListenerEndpointRegistry.class).getListenerContainers().stream())
 			.toList();
+	}
+
+	/** A counter summed over both invalidators' registries, e.g. the consistency inspector's. */
+	public double invalidatorCounter(String name) {
+		return java.util.stream.Stream.of(this.invalidator, this.invalidator2)
+			.filter(java.util.Objects::nonNull)
+			.flatMap((context) -> context.getBean(MeterRegistry.class).find(name).counters().stream())
+			.mapToDouble(Counter::count)
+			.sum();
 	}
 
 	/** A bean of an API instance, e.g. its freshness fence. */

@@ -43,6 +43,7 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.freshline.api.cache.FillHooks;
 import dev.freshline.cache.audit.CachedEntryAudit;
 import dev.freshline.embedded.ServiceEnvironment;
+import dev.freshline.model.Consistency;
 import dev.freshline.model.Invalidation;
 import dev.freshline.model.Namespace;
 import dev.freshline.pipeline.Http;
@@ -136,6 +137,9 @@ class TortureIntegrationTests {
 
 	private static final Duration AFTER_PAUSE = Duration.ofSeconds(4);
 
+	/** The inspector's default grace: the read-back of a change applied at quiescence is due this much later. */
+	private static final Duration INSPECTOR_GRACE = Duration.ofSeconds(1);
+
 	/** The version of a read that returned 404. */
 	private static final long NOT_FOUND = -1;
 
@@ -145,8 +149,9 @@ class TortureIntegrationTests {
 		// markers on: without applied watermarks the fence would send every read to Postgres
 		Run freshline = run("freshline",
 				Map.of("freshline.api.cache.protocol", "LEASED", ServiceEnvironment.CDC_MARKERS, true), duration, null);
-		Run naive = run("naive", Map.of("freshline.api.cache.protocol", "NAIVE", ServiceEnvironment.CDC_MARKERS, true),
-				duration, null);
+		// the inspector counts naive's stale entries but leaves them: repaired, the audit below could not see them
+		Run naive = run("naive", Map.of("freshline.api.cache.protocol", "NAIVE", ServiceEnvironment.CDC_MARKERS, true,
+				"freshline.invalidator.inspector.repair", false), duration, null);
 
 		List<String> verdicts = new ArrayList<>();
 		verdict(verdicts, freshline.quiescence == null && naive.quiescence == null,
@@ -164,6 +169,13 @@ class TortureIntegrationTests {
 		verdict(verdicts, freshline.readsBelowFloor() == 0,
 				"fill protocol per-read bound: freshline patient reads below their key's floor at the read's start: "
 						+ freshline.ofReads(freshline.readsBelowFloor()) + ", must be 0 " + freshline.belowFloorExamples());
+		// the inspector repairs what it finds, so an entry it repaired is one the audit cannot see: it must find none
+		verdict(verdicts, freshline.inspectorChecked > 0 && freshline.inspectorInconsistent == 0,
+				"consistency inspector: freshline entries older than their change " + freshline.inspectorReport()
+						+ ", must be 0 of more than 0");
+		verdict(verdicts, naive.inspectorInconsistent > 0,
+				"negative control: naive entries the consistency inspector found older than their change "
+						+ naive.inspectorReport() + ", must be above 0");
 		verdict(verdicts, naive.readsBelowFloor() > 0,
 				"negative control: naive patient reads below their key's floor at the read's start: "
 						+ naive.ofReads(naive.readsBelowFloor()) + ", must be above 0, e.g. " + naive.belowFloorExamples());
@@ -304,6 +316,11 @@ class TortureIntegrationTests {
 			try (Connection connection = stack.connect()) {
 				run.audit = CachedEntryAudit.audit(stack.redis(), connection, stack.keys());
 			}
+			// the last changes' read-backs fall due a grace (1 s) after they were applied
+			long inspected = lastWrite + run.quiescenceMillis * 1_000_000 + INSPECTOR_GRACE.plusMillis(500).toNanos();
+			await().atMost(Duration.ofSeconds(30)).until(() -> System.nanoTime() >= inspected);
+			run.inspectorChecked = (long) stack.invalidatorCounter("freshline.inspector.checked");
+			run.inspectorInconsistent = (long) stack.invalidatorCounter("freshline.inspector.inconsistent");
 			return run;
 		}
 	}
@@ -660,13 +677,15 @@ class TortureIntegrationTests {
 				"RESULT stale_after_quiescence=%d naive_stale_after_quiescence=%d entries_checked=%d "
 						+ "reads_below_floor=%d naive_reads_below_floor=%d stale_read_fraction=%.4f "
 						+ "naive_stale_read_fraction=%.4f reads=%d writes=%d "
-						+ "staleness_p50_ms=%.1f staleness_p99_ms=%.1f staleness_max_ms=%.1f",
+						+ "staleness_p50_ms=%.1f staleness_p99_ms=%.1f staleness_max_ms=%.1f "
+						+ "inspector_checked=%d inspector_inconsistent=%d naive_inspector_inconsistent=%d",
 				freshline.audit.staleTotal(), naive.audit.staleTotal(), freshline.audit.checkedTotal(),
 				freshline.readsBelowFloor(), naive.readsBelowFloor(), freshline.fraction(freshline.staleReads()),
 				naive.fraction(naive.staleReads()),
 				freshline.reads.size(), freshline.writeKinds.values().stream().mapToLong(LongAdder::sum).sum(),
 				percentile(staleness, 0.50),
-				percentile(staleness, 0.99), (staleness.length == 0) ? 0 : staleness[staleness.length - 1]);
+				percentile(staleness, 0.99), (staleness.length == 0) ? 0 : staleness[staleness.length - 1],
+				freshline.inspectorChecked, freshline.inspectorInconsistent, naive.inspectorInconsistent);
 		StringBuilder report = new StringBuilder(String.format("torture: %d s per run, %s%n", duration.toSeconds(), load()));
 		for (Run run : List.of(freshline, naive)) {
 			describe(report, run);
@@ -725,6 +744,7 @@ class TortureIntegrationTests {
 				run.fenceClock));
 		report.append(String.format("%-9s  quiescence %s; stale entries after quiescence: %d of %d (%s)%n", "",
 				run.quiescenceReport(), run.audit.staleTotal(), run.audit.checkedTotal(), run.audit.summary()));
+		report.append(String.format("%-9s  consistency inspector: inconsistent %s%n", "", run.inspectorReport()));
 	}
 
 	private static void write(StringBuilder report, String name) throws IOException {
@@ -795,8 +815,18 @@ class TortureIntegrationTests {
 		/** Each instance's fence clock at the end of the run. */
 		String fenceClock = "";
 
+		/** The consistency inspector's counts over the run, both invalidators summed. */
+		long inspectorChecked;
+
+		long inspectorInconsistent;
+
 		Run(String name) {
 			this.name = name;
+		}
+
+		String inspectorReport() {
+			return this.inspectorInconsistent + " of " + this.inspectorChecked + " read back ("
+					+ new Consistency(this.inspectorChecked, this.inspectorInconsistent).describe() + " nines within 1 s)";
 		}
 
 		String name() {

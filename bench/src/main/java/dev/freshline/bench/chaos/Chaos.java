@@ -184,6 +184,7 @@ public final class Chaos {
 			return ScenarioResult.failed(scenario.name(), fault.description(),
 					"the stack did not serve hits within " + HEALTHY_BEFORE_FAULT.toSeconds() + " s before the fault");
 		}
+		Inspected inspectedBefore = inspected(context);
 		ChaosLoad load = new ChaosLoad(context.stack(), this.http, population);
 		load.start();
 		long injected;
@@ -243,6 +244,9 @@ public final class Chaos {
 		String verified = fault.verify(context);
 		probe.sweep();
 		audit = probe.audit();
+		Inspected inspected = inspected(context).since(inspectedBefore);
+		notes.add(String.format("consistency inspector (the stack's invalidator): %d keys read back, %d older than their change and repaired",
+				inspected.checked(), inspected.inconsistent()));
 		if (!audit.unchecked().isEmpty()) {
 			notes.add("cached keys of unknown shape: " + audit.unchecked().subList(0, Math.min(3, audit.unchecked().size())));
 		}
@@ -295,7 +299,26 @@ public final class Chaos {
 		return new ScenarioResult(scenario.name(), fault.description(),
 				failures.isEmpty() ? ScenarioResult.Status.PASSED : ScenarioResult.Status.FAILED, failures, audit.staleTotal(),
 				audit.checkedTotal(), staleAfterQuiescence, staleness.p99(), staleness.max(), reads.size(), outcomes, errors,
-				faultedUnanswered, recovery, writes.size(), load.writeFailures.sum(), notes);
+				faultedUnanswered, recovery, writes.size(), load.writeFailures.sum(), notes, inspected.checked(),
+				inspected.inconsistent());
+	}
+
+	/** The stack's invalidator's inspector counts now; zero where it does not answer (restarting). */
+	private Inspected inspected(ChaosContext context) {
+		String management = context.stack().management("invalidator");
+		double checked = this.http.counter(management, "freshline.inspector.checked");
+		double inconsistent = this.http.counter(management, "freshline.inspector.inconsistent");
+		return new Inspected(Double.isFinite(checked) ? (long) checked : 0, Double.isFinite(inconsistent) ? (long) inconsistent : 0);
+	}
+
+	/** The inspector's counters, which a restarted invalidator starts again from zero. */
+	private record Inspected(long checked, long inconsistent) {
+
+		Inspected since(Inspected before) {
+			// lower than before: the process restarted during the scenario, and counted only since
+			return (this.checked >= before.checked) ? new Inspected(this.checked - before.checked, this.inconsistent - before.inconsistent)
+					: this;
+		}
 	}
 
 	private static boolean over(Fault fault, ChaosContext context) {

@@ -34,8 +34,9 @@ final class ChaosReport {
 
 	/**
 	 * {@code RESULT scenarios=<n> passed=<n> lost_invalidations=<n> stale_after_quiescence=<n>
-	 * staleness_max_ms=<x> api_5xx=<n> max_recovery_s=<x>} over the scenarios; a figure no
-	 * scenario measured is NaN, and so is the recovery when a scenario never recovered.
+	 * staleness_max_ms=<x> api_5xx=<n> max_recovery_s=<x> inspector_checked=<n> inspector_inconsistent=<n>}
+	 * over the scenarios; a figure no scenario measured is NaN, and so is the recovery when a
+	 * scenario never recovered.
 	 */
 	String resultLine() {
 		double stalenessMax = this.results.stream().mapToDouble(ScenarioResult::stalenessMaxMs).filter(Double::isFinite).max().orElse(Double.NaN);
@@ -44,10 +45,12 @@ final class ChaosReport {
 				: this.results.stream().mapToDouble(ScenarioResult::recoverySeconds).max().orElse(Double.NaN);
 		return String.format(Locale.ROOT,
 				"RESULT scenarios=%d passed=%d lost_invalidations=%d stale_after_quiescence=%d staleness_max_ms=%.1f "
-						+ "api_5xx=%d max_recovery_s=%.1f",
+						+ "api_5xx=%d max_recovery_s=%.1f inspector_checked=%d inspector_inconsistent=%d",
 				this.results.size(), this.results.stream().filter((result) -> result.status() == ScenarioResult.Status.PASSED).count(),
 				this.results.stream().mapToInt(ScenarioResult::lost).sum(), this.results.stream().mapToInt(ScenarioResult::staleAfterQuiescence).sum(),
-				stalenessMax, this.results.stream().mapToLong(ScenarioResult::errors).sum(), recovery);
+				stalenessMax, this.results.stream().mapToLong(ScenarioResult::errors).sum(), recovery,
+				this.results.stream().mapToLong(ScenarioResult::inspectorChecked).sum(),
+				this.results.stream().mapToLong(ScenarioResult::inspectorInconsistent).sum());
 	}
 
 	boolean failed() {
