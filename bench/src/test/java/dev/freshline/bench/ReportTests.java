@@ -64,6 +64,15 @@ class ReportTests {
 	}
 
 	@Test
+	void shouldNotCallTheFenceCostMetWhenTheCopyWithoutItWasFarSlower() {
+		BenchResults results = measuredEverything(List.of());
+		results.fenceCost = new FenceCost.Figures(3, List.of(), 20000, 10000, -1.0, -2.0, -0.4, Map.of(), Map.of());
+
+		assertThat(new Report(results).goals()).contains(new Report.Goal("fence cost on hit throughput", "< 5 %",
+				"-100.0 %", "not comparable: the copy without the fence was the slower one by more than the bound"));
+	}
+
+	@Test
 	void shouldReportWhatTheTokenCheckCostsBesideHitVsNoop() {
 		BenchResults results = measuredEverything(List.of());
 		results.reads = new ApiReads.Figures(List.of(), 0.904, 0.6, 0.5871, -0.0123, List.of(), List.of());
