@@ -267,6 +267,9 @@ class KubernetesManifestsTests {
 		controls.put("a password in a ConfigMap", new Control(
 				(d) -> map(named(d, "ConfigMap", "freshline-endpoints"), "data").put("REDIS_PASSWORD", "x"),
 				"holds REDIS_PASSWORD"));
+		controls.put("an endpoint left at its localhost default", new Control(
+				(d) -> map(named(d, "ConfigMap", "freshline-endpoints"), "data").remove("KAFKA_BOOTSTRAP_SERVERS"),
+				"KAFKA_BOOTSTRAP_SERVERS is not set, so cdc-connector looks for its server on localhost"));
 		controls.put("a misspelt variable", new Control(
 				(d) -> envOf(container(d, "cdc-connector")).add(new LinkedHashMap<>(Map.of("name", "CDC_SLOT", "value", "x"))),
 				"sets CDC_SLOT, which cdc-connector.yml does not read"));

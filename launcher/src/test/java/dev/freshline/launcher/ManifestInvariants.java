@@ -39,6 +39,9 @@ final class ManifestInvariants {
 
 	private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)[:}]");
 
+	/** A placeholder whose default is this machine: in a pod, a server that is not there. */
+	private static final Pattern LOCAL_DEFAULT = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*):localhost[^}]*}");
+
 	private static final Pattern CREDENTIAL = Pattern.compile(".*(PASSWORD|SECRET|TOKEN)$");
 
 	private static final Pattern XMX = Pattern.compile("-Xmx(\\d+)([kKmMgG]?)\\b");
@@ -208,6 +211,17 @@ final class ManifestInvariants {
 			}
 			if (module != null && !module.reads(name)) {
 				violations.add(where + " sets " + name + ", which " + module.name + ".yml does not read");
+			}
+		}
+		if (module != null) {
+			for (String endpoint : module.localDefaults) {
+				// a cluster's node list replaces the single Redis host (Spring Boot's own setting)
+				boolean replaced = endpoint.startsWith("REDIS_")
+						&& rendered.environment(container, "SPRING_DATA_REDIS_CLUSTER_NODES") != null;
+				if (rendered.environment(container, endpoint) == null && !replaced) {
+					violations.add(where + ": " + endpoint + " is not set, so " + module.name
+							+ " looks for its server on localhost");
+				}
 			}
 		}
 		for (Map<String, Object> source : maps(container.get("envFrom"))) {
@@ -678,7 +692,8 @@ final class ManifestInvariants {
 	}
 
 	/** What a service's own yml says: the variables it reads and how its actuator is set up. */
-	private record ServiceConfiguration(String name, Set<String> placeholders, Map<String, Object> settings) {
+	private record ServiceConfiguration(String name, Set<String> placeholders, Set<String> localDefaults,
+			Map<String, Object> settings) {
 
 		static ServiceConfiguration read(String name, Path yml) {
 			try {
@@ -689,8 +704,14 @@ final class ManifestInvariants {
 					placeholders.add(matcher.group(1));
 				}
 				// the first document: the settings of every profile; later ones are profile-specific
-				Map<String, Object> settings = map(new Yaml().loadAll(text).iterator().next());
-				return new ServiceConfiguration(name, placeholders, settings);
+				String common = text.split("(?m)^---$")[0];
+				Set<String> localDefaults = new TreeSet<>();
+				Matcher local = LOCAL_DEFAULT.matcher(common);
+				while (local.find()) {
+					localDefaults.add(local.group(1));
+				}
+				Map<String, Object> settings = map(new Yaml().load(common));
+				return new ServiceConfiguration(name, placeholders, localDefaults, settings);
 			}
 			catch (IOException ex) {
 				throw new UncheckedIOException(ex);
