@@ -23,8 +23,11 @@ import org.slf4j.LoggerFactory;
  * replica is promoted, as a crash in production would go.
  *
  * <p>Started with users, every node loads the same ACL file (clients log in to every node with
- * the same credentials), plus an administrator of this class' own with a random password: it
- * forms the cluster and is the replicas' {@code masteruser}, since the file's default user is off.
+ * the same credentials), plus two users of this class' own with random passwords: an
+ * administrator that forms the cluster, and the replicas' {@code masteruser}, allowed only what
+ * replication needs ({@code PSYNC}, {@code REPLCONF}, {@code PING}), since the file's default user
+ * may be off. Turning that user off on one primary ({@link #cutReplication}) stages a replica that
+ * misses its primary's last writes.
  */
 public final class RedisCluster implements AutoCloseable {
 
@@ -45,6 +48,9 @@ public final class RedisCluster implements AutoCloseable {
 
 	/** The cluster's own administrator, when nodes load an ACL file. */
 	static final String ADMIN = "freshline-cluster-admin";
+
+	/** The user replicas replicate as, when nodes load an ACL file. */
+	static final String REPLICATOR = "freshline-cluster-replica";
 
 	private final List<RedisServer> nodes;
 
@@ -71,14 +77,16 @@ public final class RedisCluster implements AutoCloseable {
 	private static RedisCluster start(@Nullable String aclFile) {
 		long started = System.nanoTime();
 		String adminPassword = (aclFile != null) ? randomPassword() : null;
+		String replicatorPassword = randomPassword();
 		String nodeAcl = (aclFile != null)
-				? aclFile + "user " + ADMIN + " on resetpass >" + adminPassword + " ~* &* +@all\n"
+				? aclFile + "user " + ADMIN + " on resetpass >" + adminPassword + " ~* &* +@all\n" + "user " + REPLICATOR
+						+ " on resetpass >" + replicatorPassword + " resetkeys resetchannels -@all +psync +replconf +ping\n"
 				: null;
 		List<String> settings = new ArrayList<>(List.of("cluster-enabled yes", "cluster-config-file nodes.conf",
 				"cluster-node-timeout " + NODE_TIMEOUT_MILLIS));
-		if (adminPassword != null) {
-			settings.add("masteruser " + ADMIN);
-			settings.add("masterauth " + adminPassword);
+		if (aclFile != null) {
+			settings.add("masteruser " + REPLICATOR);
+			settings.add("masterauth " + replicatorPassword);
 		}
 		List<RedisServer> nodes = new ArrayList<>();
 		RedisCluster cluster = null;
@@ -163,6 +171,16 @@ public final class RedisCluster implements AutoCloseable {
 		return this.nodes.stream().filter((node) -> ports.contains(node.port())).toList();
 	}
 
+	/** The primary that serves {@code slot} now, as the live nodes see it. */
+	public RedisServer primaryServing(int slot) {
+		int port = clusterNodes(anyLiveNode()).stream()
+			.filter((line) -> line.flags().contains("master") && !line.flags().contains("fail") && line.serves(slot))
+			.map(NodeLine::port)
+			.findFirst()
+			.orElseThrow(() -> new IllegalStateException("no primary serves slot " + slot));
+		return this.nodes.stream().filter((node) -> node.port() == port).findFirst().orElseThrow();
+	}
+
 	/** The replica following {@code primary} now. */
 	public RedisServer replicaOf(RedisServer primary) {
 		String primaryId = call(primary, "CLUSTER", "MYID");
@@ -198,6 +216,41 @@ public final class RedisCluster implements AutoCloseable {
 		log.info("Redis primary {} killed, replica {} promoted in {} ms", primary.port(), replica.port(),
 				TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
 		return replica;
+	}
+
+	/** Waits until {@code primary}'s replica has applied every write the primary had applied when called. */
+	public void awaitReplicated(RedisServer primary) {
+		long offset = replicationField(call(primary, "INFO", "replication"), "master_repl_offset");
+		RedisServer replica = replicaOf(primary);
+		await("replica " + replica.port() + " at offset " + offset, () -> tryCall(replica, "INFO", "replication")
+			.map((info) -> replicationField(info, "slave_repl_offset") >= offset)
+			.orElse(false));
+	}
+
+	private static long replicationField(String info, String field) {
+		return info.lines()
+			.filter((line) -> line.startsWith(field + ":"))
+			.mapToLong((line) -> Long.parseLong(line.substring(field.length() + 1).trim()))
+			.findFirst()
+			.orElse(-1);
+	}
+
+	/**
+	 * Cuts {@code primary} off from its replica and keeps it so: the replication user is turned
+	 * off on the primary and the replica's link closed, so writes the primary acknowledges from
+	 * now on never reach the replica, as when a primary dies before replicating its last writes.
+	 * Only for a cluster started with users (replicas log in as {@value #REPLICATOR}).
+	 */
+	public void cutReplication(RedisServer primary) {
+		if (this.adminPassword == null) {
+			throw new IllegalStateException("only a cluster started with users replicates as a user that can be turned off");
+		}
+		RedisServer replica = replicaOf(primary);
+		call(primary, "ACL", "SETUSER", REPLICATOR, "off");
+		call(primary, "CLIENT", "KILL", "USER", REPLICATOR);
+		await("replica " + replica.port() + " lost its link", () -> tryCall(replica, "INFO", "replication")
+			.map((info) -> info.contains("master_link_status:down"))
+			.orElse(false));
 	}
 
 	/**
@@ -305,13 +358,34 @@ public final class RedisCluster implements AutoCloseable {
 	 * One line of {@code CLUSTER NODES}:
 	 * {@code <id> <ip:port@bus> <flags> <primary id or -> <ping> <pong> <epoch> <link> <slot> ...}.
 	 */
-	private record NodeLine(String id, int port, List<String> flags, String primaryId, boolean hasSlots) {
+	private record NodeLine(String id, int port, List<String> flags, String primaryId, List<String> slotRanges) {
 
 		static NodeLine parse(String line) {
 			String[] fields = line.trim().split(" ");
 			String address = fields[1];
 			int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1, address.indexOf('@')));
-			return new NodeLine(fields[0], port, List.of(fields[2].split(",")), fields[3], fields.length > 8);
+			List<String> ranges = List.of(fields).subList(Math.min(8, fields.length), fields.length);
+			return new NodeLine(fields[0], port, List.of(fields[2].split(",")), fields[3], ranges);
+		}
+
+		boolean hasSlots() {
+			return !this.slotRanges.isEmpty();
+		}
+
+		/** Whether a range such as {@code 0-5460} (or a single slot) covers {@code slot}; migrations ({@code [..]}) do not. */
+		boolean serves(int slot) {
+			for (String range : this.slotRanges) {
+				if (range.startsWith("[")) {
+					continue;
+				}
+				String[] bounds = range.split("-");
+				int from = Integer.parseInt(bounds[0]);
+				int to = (bounds.length > 1) ? Integer.parseInt(bounds[1]) : from;
+				if (slot >= from && slot <= to) {
+					return true;
+				}
+			}
+			return false;
 		}
 	}
 }

@@ -1,12 +1,14 @@
 package dev.freshline.embedded;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** Six real redis-server processes formed into a cluster: slots, replicas, users and a failover. */
 class RedisClusterIntegrationTests {
@@ -60,10 +62,24 @@ class RedisClusterIntegrationTests {
 					assertThatThrownBy(() -> client.call("CLUSTER", "INFO")).hasMessageContaining("NOPERM");
 				}
 			}
-			// replicas authenticate to their primaries as the cluster's administrator
+			// replicas log in to their primaries as a user of the cluster's own
 			for (RedisServer primary : cluster.primaries()) {
 				assertThat(cluster.call(cluster.replicaOf(primary), "INFO", "replication")).contains("master_link_status:up");
 			}
+		}
+	}
+
+	@Test
+	void shouldKeepAReplicaCutOffFromItsPrimaryOnceReplicationIsCut() {
+		try (RedisCluster cluster = RedisCluster.startWithUsers("user default on nopass ~* &* +@all\n")) {
+			RedisServer primary = cluster.primaries().get(0);
+			RedisServer replica = cluster.replicaOf(primary);
+
+			cluster.cutReplication(primary);
+
+			// the replica retries about once a second: it must stay cut off
+			await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5)).until(
+					() -> cluster.call(replica, "INFO", "replication").contains("master_link_status:down"));
 		}
 	}
 }
