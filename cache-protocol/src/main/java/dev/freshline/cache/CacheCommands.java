@@ -361,9 +361,12 @@ public final class CacheCommands {
 
 	/**
 	 * One pass: SCAN every primary (the one server of a single Redis, each primary of a cluster in
-	 * turn, since a cluster's SCAN sees one node's keys only) and UNLINK what it finds in batches.
-	 * The two-pass argument above holds per primary: a value, its lease and its floor share a slot,
-	 * so they live on the same primary.
+	 * turn: a SCAN command sees one node's keys) and UNLINK what it finds in batches. Lettuce's
+	 * cluster-wide SCAN behind Spring's template also walks the primaries; going through
+	 * {@link Primaries} instead makes the flush visit exactly the primaries the restart check
+	 * does, and fail rather than skip one that failed but still serves slots. The two-pass
+	 * argument above holds per primary: a value, its lease and its floor share a slot, so they
+	 * live on the same primary.
 	 */
 	private long unlinkMatching(String pattern, long removedBefore, LongConsumer progress) {
 		long[] removed = { removedBefore };
