@@ -335,12 +335,12 @@ public final class CacheCommands {
 	}
 
 	/**
-	 * Removes every value, lease and floor of {@code namespace} with SCAN + UNLINK in batches:
-	 * never KEYS, which blocks Redis. Two passes, because SCAN only promises the keys that exist
-	 * for its whole run: a fill leased before the flush either still holds its lease when the
-	 * first pass ends (so the pass found and removed it, and the fill is refused), or it filled
-	 * during the first pass, perhaps behind the cursor, and its value exists for the whole second
-	 * pass, which removes it. A lease taken after the flush began reads Postgres after the change
+	 * Removes every value, lease and floor of {@code namespace} with SCAN + UNLINK in batches, on
+	 * every primary of a cluster: never KEYS, which blocks Redis. Two passes, because SCAN only
+	 * promises the keys that exist for its whole run: a fill leased before the flush either still
+	 * holds its lease when the first pass ends (so the pass found and removed it, and the fill is
+	 * refused), or it filled during the first pass, perhaps behind the cursor, and its value exists
+	 * for the whole second pass, which removes it. A lease taken after the flush began reads Postgres after the change
 	 * that caused the flush, so what it stores is not stale.
 	 *
 	 * @param progress told the running total after each batch
@@ -359,28 +359,41 @@ public final class CacheCommands {
 		return unlinkMatching(pattern, removed, progress);
 	}
 
+	/**
+	 * One pass: SCAN every primary (the one server of a single Redis, each primary of a cluster in
+	 * turn: a SCAN command sees one node's keys) and UNLINK what it finds in batches. Lettuce's
+	 * cluster-wide SCAN behind Spring's template also walks the primaries; going through
+	 * {@link Primaries} instead makes the flush visit exactly the primaries the restart check
+	 * does, and fail rather than skip one that failed but still serves slots. The two-pass
+	 * argument above holds per primary: a value, its lease and its floor share a slot, so they
+	 * live on the same primary.
+	 */
 	private long unlinkMatching(String pattern, long removedBefore, LongConsumer progress) {
-		long removed = removedBefore;
-		List<String> batch = new ArrayList<>(this.batchSize);
-		ScanOptions options = ScanOptions.scanOptions().match(pattern).count(this.batchSize).build();
-		try (Cursor<String> cursor = this.redis.scan(options)) {
-			while (cursor.hasNext()) {
-				batch.add(cursor.next());
-				if (batch.size() == this.batchSize) {
-					removed += unlink(batch);
-					progress.accept(removed);
-				}
+		long[] removed = { removedBefore };
+		Primaries.with(this.connections, (primaries) -> {
+			for (Primaries.Primary primary : primaries) {
+				List<String> batch = new ArrayList<>(this.batchSize);
+				primary.scan(pattern, this.batchSize, (key) -> {
+					batch.add(key);
+					if (batch.size() == this.batchSize) {
+						removed[0] += unlink(batch);
+						progress.accept(removed[0]);
+					}
+					return true;
+				});
+				removed[0] += unlink(batch);
+				progress.accept(removed[0]);
 			}
-		}
-		removed += unlink(batch);
-		progress.accept(removed);
-		return removed;
+			return removed[0];
+		});
+		return removed[0];
 	}
 
 	private long unlink(List<String> batch) {
 		if (batch.isEmpty()) {
 			return 0;
 		}
+		// one primary's keys span many slots: on a cluster Lettuce splits the UNLINK by slot
 		Long removed = this.redis.unlink(batch);
 		batch.clear();
 		return (removed != null) ? removed : 0;

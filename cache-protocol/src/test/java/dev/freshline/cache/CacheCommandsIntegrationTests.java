@@ -5,17 +5,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.data.redis.connection.DataType;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
-import dev.freshline.embedded.RedisServer;
+import dev.freshline.embedded.SharedServers;
 import dev.freshline.model.CacheKeys;
 import dev.freshline.model.Invalidation;
 import dev.freshline.model.Namespace;
@@ -23,41 +21,28 @@ import dev.freshline.model.Namespace;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Against a real Redis: the write side's commands, their batching and their idempotence. */
+/**
+ * Against a real Redis, a single server and a cluster of three primaries: the write side's
+ * commands, their batching and their idempotence. On the cluster, the keys of one batch, one tag
+ * or one namespace fall into many slots on every primary ({@link RedisClusterCommandsIntegrationTests}
+ * shows they do).
+ */
+@ParameterizedClass
+@EnumSource(RedisBackend.class)
 class CacheCommandsIntegrationTests {
 
-	private static RedisServer server;
+	private final LettuceConnectionFactory connections;
 
-	private static LettuceConnectionFactory connections;
+	private final StringRedisTemplate redis;
 
-	private static StringRedisTemplate redis;
+	private final CacheKeys keys = new CacheKeys(SharedServers.uniqueName("cc"));
 
-	private final CacheKeys keys = new CacheKeys("cc");
+	private final CacheCommands commands;
 
-	private final CacheCommands commands = new CacheCommands(connections, this.keys, Duration.ofMinutes(1), 7,
-			Duration.ofSeconds(5));
-
-	@BeforeAll
-	static void startRedis() {
-		server = RedisServer.start();
-		connections = new LettuceConnectionFactory(new RedisStandaloneConfiguration(server.host(), server.port()));
-		connections.afterPropertiesSet();
-		connections.start();
-		redis = new StringRedisTemplate(connections);
-	}
-
-	@AfterAll
-	static void stopRedis() {
-		connections.destroy();
-		server.close();
-	}
-
-	@BeforeEach
-	void emptyRedis() {
-		redis.execute((org.springframework.data.redis.core.RedisCallback<Object>) (connection) -> {
-			connection.serverCommands().flushAll();
-			return null;
-		});
+	CacheCommandsIntegrationTests(RedisBackend backend) {
+		this.connections = backend.connections();
+		this.redis = new StringRedisTemplate(this.connections);
+		this.commands = new CacheCommands(this.connections, this.keys, Duration.ofMinutes(1), 7, Duration.ofSeconds(5));
 	}
 
 	@Test
@@ -65,17 +50,17 @@ class CacheCommandsIntegrationTests {
 		List<Invalidation> invalidations = new ArrayList<>();
 		for (int id = 1; id <= 30; id++) {
 			String key = this.keys.patient(id);
-			redis.opsForValue().set(key, "cached");
-			redis.opsForValue().set(this.keys.lease(key), "token");
+			this.redis.opsForValue().set(key, "cached");
+			this.redis.opsForValue().set(this.keys.lease(key), "token");
 			invalidations.add(new Invalidation(key, 5));
 		}
 
 		this.commands.invalidate(invalidations);
 
 		for (Invalidation invalidation : invalidations) {
-			assertThat(redis.hasKey(invalidation.key())).isFalse();
-			assertThat(redis.hasKey(this.keys.lease(invalidation.key()))).isFalse();
-			assertThat(redis.opsForValue().get(this.keys.floor(invalidation.key()))).isEqualTo("5");
+			assertThat(this.redis.hasKey(invalidation.key())).isFalse();
+			assertThat(this.redis.hasKey(this.keys.lease(invalidation.key()))).isFalse();
+			assertThat(this.redis.opsForValue().get(this.keys.floor(invalidation.key()))).isEqualTo("5");
 		}
 	}
 
@@ -83,16 +68,16 @@ class CacheCommandsIntegrationTests {
 	void shouldReloadTheScriptWhenRedisForgotIt() {
 		String key = this.keys.patient(1);
 		this.commands.invalidate(List.of(new Invalidation(key, 1)));
-		redis.execute((org.springframework.data.redis.core.RedisCallback<Object>) (connection) -> {
+		this.redis.execute((org.springframework.data.redis.core.RedisCallback<Object>) (connection) -> {
 			connection.scriptingCommands().scriptFlush();
 			return null;
 		});
-		redis.opsForValue().set(key, "cached");
+		this.redis.opsForValue().set(key, "cached");
 
 		this.commands.invalidate(List.of(new Invalidation(key, 2)));
 
-		assertThat(redis.hasKey(key)).isFalse();
-		assertThat(redis.opsForValue().get(this.keys.floor(key))).isEqualTo("2");
+		assertThat(this.redis.hasKey(key)).isFalse();
+		assertThat(this.redis.opsForValue().get(this.keys.floor(key))).isEqualTo("2");
 	}
 
 	@Test
@@ -101,10 +86,10 @@ class CacheCommandsIntegrationTests {
 		for (int id = 1; id <= 10; id++) {
 			keys.add(this.keys.patient(id));
 		}
-		redis.opsForValue().set(keys.get(0), "0000000000000{\"id\":1,\"version\":3}");
-		redis.opsForValue().set(this.keys.floor(keys.get(0)), "3");
-		redis.opsForValue().set(this.keys.floor(keys.get(9)), "8");
-		redis.execute((org.springframework.data.redis.core.RedisCallback<Object>) (connection) -> {
+		this.redis.opsForValue().set(keys.get(0), "0000000000000{\"id\":1,\"version\":3}");
+		this.redis.opsForValue().set(this.keys.floor(keys.get(0)), "3");
+		this.redis.opsForValue().set(this.keys.floor(keys.get(9)), "8");
+		this.redis.execute((org.springframework.data.redis.core.RedisCallback<Object>) (connection) -> {
 			connection.scriptingCommands().scriptFlush();
 			return null;
 		});
@@ -125,20 +110,20 @@ class CacheCommandsIntegrationTests {
 		String index = this.keys.tagIndex("hospital:7");
 		List<String> tagged = IntStream.rangeClosed(1, 20).mapToObj((id) -> this.keys.formulary(id)).toList();
 		for (String key : tagged) {
-			redis.opsForValue().set(key, "cached");
+			this.redis.opsForValue().set(key, "cached");
 			this.commands.register(List.of(index), key, "read-" + key, Duration.ofMinutes(1));
 		}
 		String bystander = this.keys.formulary(99);
-		redis.opsForValue().set(bystander, "cached");
+		this.redis.opsForValue().set(bystander, "cached");
 
 		assertThat(this.commands.invalidateTag("hospital:7")).isEqualTo(20);
 
-		assertThat(tagged).allSatisfy((key) -> assertThat(redis.hasKey(key)).isFalse());
-		assertThat(redis.hasKey(bystander)).isTrue();
+		assertThat(tagged).allSatisfy((key) -> assertThat(this.redis.hasKey(key)).isFalse());
+		assertThat(this.redis.hasKey(bystander)).isTrue();
 		assertThat(members(index)).as("handled members are removed").isEmpty();
 		this.commands.register(List.of(index), tagged.get(0), "a-later-read", Duration.ofMinutes(1));
 		assertThat(members(index)).containsExactly(tagged.get(0) + "|a-later-read");
-		assertThat(redis.getExpire(index)).isPositive();
+		assertThat(this.redis.getExpire(index)).isPositive();
 	}
 
 	/**
@@ -188,13 +173,21 @@ class CacheCommandsIntegrationTests {
 		this.commands.register(List.of(index), this.keys.formulary(1), "read", Duration.ofMinutes(1));
 
 		long after = redisMillis();
-		Double score = redis.opsForZSet().score(index, this.keys.formulary(1) + "|read");
+		Double score = this.redis.opsForZSet().score(index, this.keys.formulary(1) + "|read");
 		assertThat(score).isNotNull();
 		assertThat(score.longValue()).isBetween(before + 60_000, after + 60_000);
 	}
 
-	private static long redisMillis() {
-		Long millis = redis.execute((org.springframework.data.redis.core.RedisCallback<Long>) (connection) -> connection.serverCommands().time());
+	/** Empties the script cache of every primary, as a restart would. */
+	private void forgetScripts() {
+		Primaries.with(this.connections, (primaries) -> {
+			primaries.forEach((primary) -> primary.commands().scriptFlush());
+			return null;
+		});
+	}
+
+	private long redisMillis() {
+		Long millis = this.redis.execute((org.springframework.data.redis.core.RedisCallback<Long>) (connection) -> connection.serverCommands().time());
 		assertThat(millis).isNotNull();
 		return millis;
 	}
@@ -212,12 +205,12 @@ class CacheCommandsIntegrationTests {
 				}
 			}
 		}
-		live.forEach((key) -> redis.opsForValue().set(key, "cached"));
+		live.forEach((key) -> this.redis.opsForValue().set(key, "cached"));
 		assertThat(members(index)).hasSize(20);
 
 		assertThat(this.commands.invalidateTag("hospital:3")).isEqualTo(20);
 
-		assertThat(live).allSatisfy((key) -> assertThat(redis.hasKey(key)).isFalse());
+		assertThat(live).allSatisfy((key) -> assertThat(this.redis.hasKey(key)).isFalse());
 		assertThat(members(index)).isEmpty();
 	}
 
@@ -236,48 +229,48 @@ class CacheCommandsIntegrationTests {
 	@Test
 	void shouldHandleAnIndexLeftAsAPlainSet() {
 		String index = this.keys.tagIndex("hospital:5");
-		redis.opsForSet().add(index, this.keys.formulary(1) + "|old-read", this.keys.formulary(2) + "|old-read");
-		redis.opsForValue().set(this.keys.formulary(1), "cached");
+		this.redis.opsForSet().add(index, this.keys.formulary(1) + "|old-read", this.keys.formulary(2) + "|old-read");
+		this.redis.opsForValue().set(this.keys.formulary(1), "cached");
 
 		this.commands.register(List.of(index), this.keys.formulary(3), "new-read", Duration.ofMinutes(1));
-		assertThat(redis.type(index)).isEqualTo(DataType.ZSET);
+		assertThat(this.redis.type(index)).isEqualTo(DataType.ZSET);
 		assertThat(members(index)).hasSize(3);
 		assertThat(this.commands.invalidateTag("hospital:5")).isEqualTo(3);
-		assertThat(redis.hasKey(this.keys.formulary(1))).isFalse();
+		assertThat(this.redis.hasKey(this.keys.formulary(1))).isFalse();
 
 		String legacy = this.keys.tagIndex("hospital:6");
-		redis.opsForSet().add(legacy, this.keys.formulary(6) + "|old-read");
-		redis.opsForValue().set(this.keys.formulary(6), "cached");
+		this.redis.opsForSet().add(legacy, this.keys.formulary(6) + "|old-read");
+		this.redis.opsForValue().set(this.keys.formulary(6), "cached");
 		assertThat(this.commands.invalidateTag("hospital:6")).isEqualTo(1);
-		assertThat(redis.hasKey(this.keys.formulary(6))).isFalse();
-		assertThat(redis.hasKey(legacy)).isFalse();
+		assertThat(this.redis.hasKey(this.keys.formulary(6))).isFalse();
+		assertThat(this.redis.hasKey(legacy)).isFalse();
 	}
 
 	@Test
 	void shouldFlushValuesLeasesAndFloorsOfOneNamespaceOnly() {
 		for (int id = 1; id <= 25; id++) {
 			String key = this.keys.patient(id);
-			redis.opsForValue().set(key, "cached");
-			redis.opsForValue().set(this.keys.lease(key), "token");
-			redis.opsForValue().set(this.keys.floor(key), "3");
+			this.redis.opsForValue().set(key, "cached");
+			this.redis.opsForValue().set(this.keys.lease(key), "token");
+			this.redis.opsForValue().set(this.keys.floor(key), "3");
 		}
 		String other = this.keys.formulary(1);
-		redis.opsForValue().set(other, "cached");
+		this.redis.opsForValue().set(other, "cached");
 		List<Long> progress = new ArrayList<>();
 
 		long removed = this.commands.flush(Namespace.PATIENT, progress::add);
 
 		assertThat(removed).isEqualTo(75);
-		assertThat(redis.keys("cc:patient:*")).isEmpty();
-		assertThat(redis.hasKey(other)).isTrue();
+		assertThat(this.redis.keys(this.keys.namespacePattern(Namespace.PATIENT))).isEmpty();
+		assertThat(this.redis.hasKey(other)).isTrue();
 		assertThat(progress).as("progress after each batch of 7").hasSizeGreaterThan(2).last().isEqualTo(75L);
 	}
 
 	/** The members of a tag index, whatever type of Redis collection holds them. */
-	private static List<String> members(String index) {
-		if (redis.type(index) == DataType.SET) {
-			return List.copyOf(redis.opsForSet().members(index));
+	private List<String> members(String index) {
+		if (this.redis.type(index) == DataType.SET) {
+			return List.copyOf(this.redis.opsForSet().members(index));
 		}
-		return List.copyOf(redis.opsForZSet().range(index, 0, -1));
+		return List.copyOf(this.redis.opsForZSet().range(index, 0, -1));
 	}
 }

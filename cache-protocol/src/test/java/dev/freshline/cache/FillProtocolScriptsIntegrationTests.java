@@ -4,15 +4,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.freshline.embedded.SharedServers;
 import dev.freshline.model.CacheKeys;
@@ -21,10 +17,13 @@ import dev.freshline.model.Invalidation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The scripts of the fill protocol on a real Redis, sent through the module's commands, one
- * rule per test: what a read, a fill and an invalidation may and may not do to a key, its lease
- * and its floor.
+ * The scripts of the fill protocol on a real Redis, a single server and a cluster of three
+ * primaries, sent through the module's commands, one rule per test: what a read, a fill and an
+ * invalidation may and may not do to a key, its lease and its floor. On the cluster every script
+ * call runs on the one slot its keys share.
  */
+@ParameterizedClass
+@EnumSource(RedisBackend.class)
 class FillProtocolScriptsIntegrationTests {
 
 	private static final long FAR_DEADLINE = 9_999_999_999_999L;
@@ -33,34 +32,26 @@ class FillProtocolScriptsIntegrationTests {
 
 	private final String key = this.keys.patient(1);
 
-	private final RedisClient client = RedisClient
-		.create("redis://" + SharedServers.get().redis().host() + ":" + SharedServers.get().redis().port());
-
-	private final StatefulRedisConnection<String, String> connection = this.client.connect();
+	private final RedisBackend.RawRedis raw;
 
 	/** Redis as it is, to check what the commands left behind. */
-	private final RedisCommands<String, String> redis = this.connection.sync();
+	private final RedisClusterCommands<String, String> redis;
 
-	private final LettuceConnectionFactory connections = new LettuceConnectionFactory(
-			new RedisStandaloneConfiguration(SharedServers.get().redis().host(), SharedServers.get().redis().port()));
+	private final FillCommands fills;
 
-	private FillCommands fills;
+	private final CacheCommands commands;
 
-	private CacheCommands commands;
-
-	@BeforeEach
-	void start() {
-		this.connections.afterPropertiesSet();
-		this.connections.start();
-		this.fills = new FillCommands(this.connections, this.keys);
-		this.commands = new CacheCommands(this.connections, this.keys, Duration.ofMinutes(1), 10, Duration.ofSeconds(5));
+	FillProtocolScriptsIntegrationTests(RedisBackend backend) {
+		this.raw = backend.raw();
+		this.redis = this.raw.commands();
+		this.fills = new FillCommands(backend.connections(), this.keys);
+		this.commands = new CacheCommands(backend.connections(), this.keys, Duration.ofMinutes(1), 10,
+				Duration.ofSeconds(5));
 	}
 
 	@AfterEach
 	void close() {
-		this.connections.destroy();
-		this.connection.close();
-		this.client.shutdown();
+		this.raw.close();
 	}
 
 	@Test

@@ -33,6 +33,34 @@ public final class FreePorts {
 		throw new EmbeddedServerException("No free port found on 127.0.0.1 after 100 attempts");
 	}
 
+	/**
+	 * A free port whose {@code port + offset} is free as well, both handed out: a Redis 6.2 cluster
+	 * node listens for its cluster bus on its port plus 10,000, and cannot be told another.
+	 */
+	public static int findWithCompanion(int offset) {
+		for (int attempt = 0; attempt < 100; attempt++) {
+			int port = find();
+			int companion = port + offset;
+			if (companion <= 65535 && isFree(companion)) {
+				synchronized (HANDED_OUT) {
+					if (HANDED_OUT.add(companion)) {
+						return port;
+					}
+				}
+			}
+		}
+		throw new EmbeddedServerException("No free port p with p + " + offset + " free on 127.0.0.1 after 100 attempts");
+	}
+
+	private static boolean isFree(int port) {
+		try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
 	private static int probe() {
 		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
 			return socket.getLocalPort();

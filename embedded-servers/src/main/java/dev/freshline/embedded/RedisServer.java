@@ -72,8 +72,16 @@ public final class RedisServer implements AutoCloseable {
 	}
 
 	private static RedisServer start(@Nullable String aclFile) {
+		return start(FreePorts.find(), aclFile, List.of());
+	}
+
+	/**
+	 * A server on {@code port} with {@code settings} (redis.conf lines) on top of the usual ones:
+	 * how {@link RedisCluster} starts its nodes, so a node is started, stopped, killed and cleaned
+	 * up exactly like a single server.
+	 */
+	static RedisServer start(int port, @Nullable String aclFile, List<String> settings) {
 		long started = System.nanoTime();
-		int port = FreePorts.find();
 		Path workDirectory = Directories.createTemp("freshline-redis-");
 		Path pidFile = workDirectory.resolve("redis.pid");
 		try {
@@ -91,6 +99,7 @@ public final class RedisServer implements AutoCloseable {
 			if (aclFile != null) {
 				builder.setting("aclfile \"" + writeAclFile(workDirectory.resolve(ACL_FILE), aclFile) + "\"");
 			}
+			settings.forEach(builder::setting);
 			List<String> arguments = builder.buildCommandArgs();
 			Path configFile = Path.of(arguments.get(1));
 			// stdout is closed by embedded-redis once "Ready to accept connections" appears; redis
@@ -198,6 +207,23 @@ public final class RedisServer implements AutoCloseable {
 			throw new EmbeddedServerException("Redis on port " + this.port + " did not stop", ex);
 		}
 		log.info("Redis on {}:{} stopped", HOST, this.port);
+	}
+
+	/**
+	 * Kills the process with SIGKILL, as a crash would: no shutdown, no goodbye to replicas or to a
+	 * cluster's other nodes, which must notice on their own. The port is kept for {@link #restart()}.
+	 */
+	public synchronized void kill() {
+		long current = this.pid;
+		if (current > 0) {
+			ProcessHandle.of(current).ifPresent((process) -> {
+				process.destroyForcibly();
+				process.onExit().orTimeout(10, TimeUnit.SECONDS).join();
+			});
+		}
+		// lets embedded-redis forget the process it started, so restart() starts a new one
+		stop();
+		log.info("Redis on {}:{} killed (pid {})", HOST, this.port, current);
 	}
 
 	/** Starts the process again on the same port; an empty server, since nothing is persisted. */

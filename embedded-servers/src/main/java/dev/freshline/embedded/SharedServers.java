@@ -11,7 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Postgres, one Kafka and one Redis per test JVM, each started on first use and stopped by a
+ * One Postgres, one Kafka, one Redis and, for the tests that ask for one, a Redis Cluster per test
+ * JVM, each started on first use and stopped by a
  * shutdown hook. Starting servers per test class would cost seconds each; isolation comes from
  * {@link #newDatabase()} and {@link #uniqueName(String)} instead.
  *
@@ -38,6 +39,8 @@ public final class SharedServers {
 
 	private final Lazy<RedisServer> redis = new Lazy<>(RedisServer::start);
 
+	private final Lazy<RedisCluster> redisCluster = new Lazy<>(RedisCluster::start);
+
 	private @Nullable Path directory;
 
 	private SharedServers() {
@@ -59,6 +62,11 @@ public final class SharedServers {
 
 	public RedisServer redis() {
 		return this.redis.get();
+	}
+
+	/** A Redis Cluster of three primaries with a replica each; started only by the tests that ask for it. */
+	public RedisCluster redisCluster() {
+		return this.redisCluster.get();
 	}
 
 	/** Creates a fresh, uniquely named database owned by {@link DatabaseRole#OWNER}. */
@@ -118,6 +126,7 @@ public final class SharedServers {
 		close(this.kafka, "Kafka");
 		close(this.postgres, "Postgres");
 		close(this.redis, "Redis");
+		close(this.redisCluster, "Redis Cluster");
 		Path root;
 		synchronized (this) {
 			root = this.directory;

@@ -3,6 +3,8 @@ package dev.freshline.ops;
 import java.time.Duration;
 import java.util.Properties;
 
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -11,6 +13,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.data.redis.connection.RedisClusterConfiguration;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisPassword;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
@@ -101,6 +104,24 @@ public final class Clients implements AutoCloseable {
 
 	public CacheCommands cache() {
 		if (this.cache == null) {
+			LettuceConnectionFactory factory = redisConnections();
+			factory.afterPropertiesSet();
+			factory.start();
+			this.redis = factory;
+			this.cache = new CacheCommands(factory, this.endpoints.keys(), FLOOR_TTL, BATCH_SIZE, REDIS_TIMEOUT);
+		}
+		return this.cache;
+	}
+
+	/**
+	 * A single Redis, or a Redis Cluster when the endpoints name its nodes: then with a topology
+	 * that Lettuce refreshes on redirects and every second, as the services do, so a command that
+	 * runs through a failover follows the promoted replica.
+	 */
+	private LettuceConnectionFactory redisConnections() {
+		LettuceClientConfiguration.LettuceClientConfigurationBuilder client = LettuceClientConfiguration.builder()
+			.commandTimeout(REDIS_TIMEOUT);
+		if (this.endpoints.redisClusterNodes() == null) {
 			RedisStandaloneConfiguration server = new RedisStandaloneConfiguration(this.endpoints.redisHost(),
 					this.endpoints.redisPort());
 			if (this.endpoints.redisUser() != null) {
@@ -109,14 +130,22 @@ public final class Clients implements AutoCloseable {
 			if (this.endpoints.redisPassword() != null) {
 				server.setPassword(RedisPassword.of(this.endpoints.redisPassword()));
 			}
-			LettuceConnectionFactory factory = new LettuceConnectionFactory(server,
-					LettuceClientConfiguration.builder().commandTimeout(REDIS_TIMEOUT).build());
-			factory.afterPropertiesSet();
-			factory.start();
-			this.redis = factory;
-			this.cache = new CacheCommands(factory, this.endpoints.keys(), FLOOR_TTL, BATCH_SIZE, REDIS_TIMEOUT);
+			return new LettuceConnectionFactory(server, client.build());
 		}
-		return this.cache;
+		RedisClusterConfiguration cluster = new RedisClusterConfiguration(this.endpoints.redisClusterSeeds());
+		if (this.endpoints.redisUser() != null) {
+			cluster.setUsername(this.endpoints.redisUser());
+		}
+		if (this.endpoints.redisPassword() != null) {
+			cluster.setPassword(RedisPassword.of(this.endpoints.redisPassword()));
+		}
+		client.clientOptions(ClusterClientOptions.builder()
+			.topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+				.enableAllAdaptiveRefreshTriggers()
+				.enablePeriodicRefresh(Duration.ofSeconds(1))
+				.build())
+			.build());
+		return new LettuceConnectionFactory(cluster, client.build());
 	}
 
 	/** Fails unless Redis answers, so a command that would write finds out before it reads anything. */

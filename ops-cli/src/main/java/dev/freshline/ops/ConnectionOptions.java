@@ -41,6 +41,11 @@ public final class ConnectionOptions {
 	@Option(names = "--redis-port", description = "Redis port (env REDIS_PORT; default: the local stack, else 6379)")
 	@Nullable String redisPort;
 
+	@Option(names = "--redis-cluster-nodes", paramLabel = "HOST:PORT,...",
+			description = "A Redis Cluster's nodes instead of --redis-host and --redis-port (env SPRING_DATA_REDIS_CLUSTER_NODES,"
+					+ " as the services; default: a single Redis)")
+	@Nullable String redisClusterNodes;
+
 	@Option(names = "--redis-user", description = "Redis ACL user (env REDIS_USERNAME; default: the local stack's ops user)."
 			+ " Its password comes from env REDIS_PASSWORD or the local stack, never from a flag")
 	@Nullable String redisUser;
@@ -124,8 +129,14 @@ public final class ConnectionOptions {
 				: (this.stackFile != null) ? file.toString() : ".freshline/local-stack.json";
 		// the local stack's ops user when Redis is the local stack's, unless a user is named: then
 		// its password must come from the environment too (a password on the command line shows in ps)
+		String clusterNodes = first(this.redisClusterNodes, env.get("SPRING_DATA_REDIS_CLUSTER_NODES"), null, "");
+		for (String node : clusterNodes.split(",")) {
+			if (!node.isBlank() && !node.strip().matches("[^:\\s]+:\\d{1,5}")) {
+				throw new OpsException("a Redis Cluster node must be host:port but was '" + node.strip() + "'");
+			}
+		}
 		boolean stackRedis = blank(this.redisHost) && blank(env.get("REDIS_HOST")) && blank(this.redisPort)
-				&& blank(env.get("REDIS_PORT"));
+				&& blank(env.get("REDIS_PORT")) && clusterNodes.isBlank();
 		boolean stackUser = stackRedis && blank(this.redisUser) && blank(env.get("REDIS_USERNAME"));
 		String user = first(this.redisUser, env.get("REDIS_USERNAME"),
 				stackUser ? text(stack, "redis", "users", OPS_USER, "user") : null, "");
@@ -134,7 +145,8 @@ public final class ConnectionOptions {
 		return new Endpoints(bootstrap, host, redisPort, user.isEmpty() ? null : user, password.isEmpty() ? null : password,
 				first(this.topicPrefix, env.get("FRESHLINE_TOPIC_PREFIX"), null, "freshline"),
 				first(this.keyPrefix, env.get("FRESHLINE_KEY_PREFIX"), null, "freshline"),
-				first(this.rules, env.get("FRESHLINE_RULES"), null, RuleSet.DEFAULT_LOCATION), source);
+				first(this.rules, env.get("FRESHLINE_RULES"), null, RuleSet.DEFAULT_LOCATION), source,
+				clusterNodes.isBlank() ? null : clusterNodes);
 	}
 
 	/**

@@ -1,5 +1,7 @@
 package dev.freshline.ops;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
@@ -11,10 +13,29 @@ import dev.freshline.model.RuleSet;
 import dev.freshline.model.RulesException;
 import dev.freshline.model.Topics;
 
-/** The resolved endpoints and prefixes of one run, and where they came from. */
+/**
+ * The resolved endpoints and prefixes of one run, and where they came from. Redis is one server
+ * ({@code redisHost}, {@code redisPort}) unless {@code redisClusterNodes} names a Redis Cluster's
+ * seed nodes ({@code host:port,...}).
+ */
 public record Endpoints(String bootstrapServers, String redisHost, int redisPort, @Nullable String redisUser,
 		@Nullable String redisPassword,
-		String topicPrefix, String keyPrefix, String rulesLocation, String source) {
+		String topicPrefix, String keyPrefix, String rulesLocation, String source, @Nullable String redisClusterNodes) {
+
+	/** A single Redis. */
+	public Endpoints(String bootstrapServers, String redisHost, int redisPort, @Nullable String redisUser,
+			@Nullable String redisPassword, String topicPrefix, String keyPrefix, String rulesLocation, String source) {
+		this(bootstrapServers, redisHost, redisPort, redisUser, redisPassword, topicPrefix, keyPrefix, rulesLocation, source,
+				null);
+	}
+
+	/** The cluster's seed nodes, when Redis is a cluster. */
+	public List<String> redisClusterSeeds() {
+		if (this.redisClusterNodes == null) {
+			return List.of();
+		}
+		return Arrays.stream(this.redisClusterNodes.split(",")).map(String::strip).filter((node) -> !node.isEmpty()).toList();
+	}
 
 	public Topics topics() {
 		try {
@@ -70,7 +91,9 @@ public record Endpoints(String bootstrapServers, String redisHost, int redisPort
 
 	/** One line for the operator, so a run against the wrong stack is noticed; no password. */
 	public String describe() {
-		return "Kafka " + this.bootstrapServers + ", Redis " + this.redisHost + ":" + this.redisPort
+		String redis = (this.redisClusterNodes != null) ? "Redis Cluster " + String.join(",", redisClusterSeeds())
+				: "Redis " + this.redisHost + ":" + this.redisPort;
+		return "Kafka " + this.bootstrapServers + ", " + redis
 				+ ((this.redisUser != null) ? " as " + this.redisUser : "") + ", topics "
 				+ this.topicPrefix + ".*, keys " + this.keyPrefix + ":* (from " + this.source + ")";
 	}

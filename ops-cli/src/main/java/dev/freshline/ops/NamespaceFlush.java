@@ -6,10 +6,7 @@ import java.util.Locale;
 
 import picocli.CommandLine.Option;
 
-import org.springframework.data.redis.core.Cursor;
-import org.springframework.data.redis.core.ScanOptions;
-import org.springframework.data.redis.core.StringRedisTemplate;
-
+import dev.freshline.cache.Primaries;
 import dev.freshline.model.CacheKeys;
 import dev.freshline.model.Namespace;
 
@@ -45,17 +42,14 @@ public final class NamespaceFlush {
 		return this.keys.namespacePattern(namespace);
 	}
 
-	/** The keys a flush of {@code namespace} would remove now, counted with SCAN; changes nothing. */
+	/** The keys a flush of {@code namespace} would remove now, counted with SCAN on every primary; changes nothing. */
 	public long count(Namespace namespace) {
-		long count = 0;
-		StringRedisTemplate redis = new StringRedisTemplate(this.clients.redis());
-		try (Cursor<String> cursor = redis.scan(ScanOptions.scanOptions().match(pattern(namespace)).count(1000).build())) {
-			while (cursor.hasNext()) {
-				cursor.next();
-				count++;
-			}
-		}
-		return count;
+		long[] count = { 0 };
+		Primaries.scan(this.clients.redis(), pattern(namespace), 1000, (key) -> {
+			count[0]++;
+			return true;
+		});
+		return count[0];
 	}
 
 	/** Removes every value, lease and floor of {@code namespace}, printing progress and the total. */

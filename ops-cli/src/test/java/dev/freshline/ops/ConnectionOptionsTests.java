@@ -51,6 +51,25 @@ class ConnectionOptionsTests {
 	}
 
 	@Test
+	void shouldTakeARedisClusterFromTheServicesVariableOrItsFlagAndNotTheStacksUser() throws IOException {
+		writeStack();
+		ConnectionOptions options = new ConnectionOptions();
+
+		Endpoints fromEnvironment = resolve(Map.of("SPRING_DATA_REDIS_CLUSTER_NODES", "redis-1:7000, redis-2:7001"), options);
+		options.redisClusterNodes = "10.0.0.1:7000";
+		Endpoints fromFlag = resolve(Map.of("SPRING_DATA_REDIS_CLUSTER_NODES", "redis-1:7000"), options);
+
+		assertThat(fromEnvironment.redisClusterSeeds()).containsExactly("redis-1:7000", "redis-2:7001");
+		assertThat(fromEnvironment.describe()).contains("Redis Cluster redis-1:7000,redis-2:7001");
+		// another Redis than the stack's: not the stack's user either
+		assertThat(fromEnvironment.redisUser()).isNull();
+		assertThat(fromFlag.redisClusterSeeds()).containsExactly("10.0.0.1:7000");
+		assertThat(resolve(Map.of(), new ConnectionOptions()).redisClusterNodes()).as("a single Redis by default").isNull();
+		options.redisClusterNodes = "redis-1";
+		assertThatThrownBy(() -> resolve(Map.of(), options)).isInstanceOf(OpsException.class).hasMessageContaining("host:port");
+	}
+
+	@Test
 	void shouldLogInAsTheLocalStacksOpsUserWithItsPassword() throws IOException {
 		writeStack();
 

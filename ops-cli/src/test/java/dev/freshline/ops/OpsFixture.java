@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,13 +31,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.data.redis.connection.RedisClusterConfiguration;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.data.redis.core.Cursor;
-import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
+import dev.freshline.cache.Primaries;
 import dev.freshline.embedded.KafkaServer;
+import dev.freshline.embedded.RedisCluster;
 import dev.freshline.embedded.RedisServer;
 import dev.freshline.embedded.SharedServers;
 import dev.freshline.model.CacheKeys;
@@ -55,6 +57,9 @@ public final class OpsFixture implements AutoCloseable {
 	public final KafkaServer kafka = SharedServers.get().kafka();
 
 	public final RedisServer redisServer = SharedServers.get().redis();
+
+	/** The shared Redis Cluster when this fixture's Redis is one, else null: then {@link #redisServer} is. */
+	public final @Nullable RedisCluster redisCluster;
 
 	public final String topicPrefix = SharedServers.uniqueName("ops");
 
@@ -76,15 +81,24 @@ public final class OpsFixture implements AutoCloseable {
 
 	private final List<String> createdGroups = new ArrayList<>();
 
+	/** A slice of the shared single Redis. */
 	public OpsFixture() {
+		this(false);
+	}
+
+	/** A slice of the shared Redis Cluster if {@code cluster}, else of the shared single Redis. */
+	public OpsFixture(boolean cluster) {
+		this.redisCluster = cluster ? SharedServers.get().redisCluster() : null;
 		Properties properties = new Properties();
 		properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.kafka.bootstrapServers());
 		this.admin = Admin.create(properties);
 		this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, this.kafka.bootstrapServers(),
 				ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 0), new StringSerializer(),
 				new ByteArraySerializer());
-		this.connections = new LettuceConnectionFactory(
-				new RedisStandaloneConfiguration(this.redisServer.host(), this.redisServer.port()));
+		this.connections = (this.redisCluster != null)
+				? new LettuceConnectionFactory(
+						new RedisClusterConfiguration(Arrays.asList(this.redisCluster.nodeAddresses().split(","))))
+				: new LettuceConnectionFactory(new RedisStandaloneConfiguration(this.redisServer.host(), this.redisServer.port()));
 		this.connections.afterPropertiesSet();
 		this.connections.start();
 		this.redis = new StringRedisTemplate(this.connections);
@@ -92,9 +106,14 @@ public final class OpsFixture implements AutoCloseable {
 
 	/** The flags that point the tool at this fixture, and nothing else. */
 	public String[] endpoints() {
-		return new String[] { "--bootstrap-servers", this.kafka.bootstrapServers(), "--redis-host",
-				this.redisServer.host(), "--redis-port", Integer.toString(this.redisServer.port()), "--topic-prefix",
-				this.topicPrefix, "--key-prefix", this.keyPrefix };
+		String[] redis = (this.redisCluster != null)
+				? new String[] { "--redis-cluster-nodes", this.redisCluster.nodeAddresses() }
+				: new String[] { "--redis-host", this.redisServer.host(), "--redis-port",
+						Integer.toString(this.redisServer.port()) };
+		return Stream.of(new String[] { "--bootstrap-servers", this.kafka.bootstrapServers() }, redis,
+				new String[] { "--topic-prefix", this.topicPrefix, "--key-prefix", this.keyPrefix })
+			.flatMap(Stream::of)
+			.toArray(String[]::new);
 	}
 
 	/** Runs {@code ops <command> <args> <this fixture's endpoints>} with an empty environment. */
@@ -240,11 +259,13 @@ public final class OpsFixture implements AutoCloseable {
 		return values;
 	}
 
+	/** Every key of this fixture's prefix, on every primary of a cluster. */
 	public Set<String> redisKeys() {
 		Set<String> found = new TreeSet<>();
-		try (Cursor<String> cursor = this.redis.scan(ScanOptions.scanOptions().match(this.keyPrefix + ":*").count(500).build())) {
-			cursor.forEachRemaining(found::add);
-		}
+		Primaries.scan(this.connections, this.keyPrefix + ":*", 500, (key) -> {
+			found.add(key);
+			return true;
+		});
 		return found;
 	}
 

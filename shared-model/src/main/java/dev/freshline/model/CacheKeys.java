@@ -67,6 +67,21 @@ public record CacheKeys(String prefix) {
 	}
 
 	/**
+	 * The record of one Redis Cluster primary's lifetime: {@link #serverLifetime()} with a hash
+	 * tag that places it in a slot of that primary, so the record lives, is replicated and is
+	 * promoted with that primary's data. The tag is chosen by the caller (any text that hashes to
+	 * the slot) and never comes from input.
+	 */
+	public String serverLifetime(String hashTag) {
+		return serverLifetime() + ":{" + hashTag + "}";
+	}
+
+	/** Whether {@code key} is a record of a server lifetime, a single Redis' or a cluster primary's. */
+	public boolean isServerLifetime(String key) {
+		return key.equals(serverLifetime()) || (key.startsWith(serverLifetime() + ":{") && key.endsWith("}"));
+	}
+
+	/**
 	 * Each invalidator instance's figures for the API's status page ({@link InvalidatorStatus}, a
 	 * hash field per instance): outside every namespace's pattern, so no flush removes it.
 	 */

@@ -16,6 +16,18 @@ class CacheKeysTests {
 	}
 
 	@Test
+	void shouldPlaceEachClusterPrimarysLifetimeRecordByItsHashTagAndKeepItOutOfEveryNamespace() {
+		assertThat(this.keys.serverLifetime("17")).isEqualTo("freshline:redis-run-id:{17}");
+		assertThat(this.keys.isServerLifetime(this.keys.serverLifetime())).isTrue();
+		assertThat(this.keys.isServerLifetime(this.keys.serverLifetime("17"))).isTrue();
+		assertThat(this.keys.isServerLifetime(this.keys.patient(17))).isFalse();
+		assertThat(this.keys.isServerLifetime("freshline:redis-run-id:other")).isFalse();
+		for (Namespace namespace : new Namespace[] { Namespace.PATIENT, Namespace.WARD, Namespace.FORMULARY }) {
+			assertThat(this.keys.serverLifetime("17")).doesNotStartWith(this.keys.namespacePattern(namespace).replace("*", ""));
+		}
+	}
+
+	@Test
 	void shouldBuildScanPatternsFromConfigurationOnly() {
 		assertThat(this.keys.namespacePattern(Namespace.FORMULARY)).isEqualTo("freshline:formulary:*");
 	}

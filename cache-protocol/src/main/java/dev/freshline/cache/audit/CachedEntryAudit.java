@@ -20,10 +20,9 @@ import io.lettuce.core.api.sync.RedisCommands;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.core.Cursor;
-import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
+import dev.freshline.cache.Primaries;
 import dev.freshline.model.CacheKeys;
 import dev.freshline.model.Invalidation;
 import dev.freshline.model.Namespace;
@@ -134,8 +133,9 @@ public final class CachedEntryAudit {
 
 	/** Whether {@code key} is protocol state rather than a cached value or a key of unknown shape. */
 	private boolean protocolState(String key) {
-		if (key.equals(this.keys.serverLifetime()) || key.equals(this.keys.status())) {
-			return true; // the invalidator's record of Redis' run id, its status for the API: not entries
+		if (this.keys.isServerLifetime(key) || key.equals(this.keys.status())) {
+			// the invalidator's record of Redis' run id (one per primary of a cluster), its status for the API: not entries
+			return true;
 		}
 		String entry = entryOf(key);
 		Namespace namespace = this.keys.namespaceOf(key);
@@ -265,15 +265,10 @@ public final class CachedEntryAudit {
 			StringRedisTemplate redis = new StringRedisTemplate(connections);
 			return new Cache() {
 
+				/** Every primary's keys: a cluster's SCAN sees one node only. */
 				@Override
 				public void scan(String pattern, Predicate<String> key) {
-					try (Cursor<String> cursor = redis.scan(ScanOptions.scanOptions().match(pattern).count(SCAN_COUNT).build())) {
-						while (cursor.hasNext()) {
-							if (!key.test(cursor.next())) {
-								return;
-							}
-						}
-					}
+					Primaries.scan(connections, pattern, SCAN_COUNT, key);
 				}
 
 				@Override

@@ -153,9 +153,9 @@ class RedisUsersIntegrationTests {
 		String key = KEYS.formulary(9);
 
 		ServerLifetime lifetime = new ServerLifetime(invalidator, KEYS);
-		String runId = lifetime.current();
-		lifetime.record(runId);
-		assertThat(lifetime.recorded()).isEqualTo(runId);
+		lifetime.reconcile((changed) -> {
+		});
+		assertThat(lifetime.lifetimes()).singleElement().satisfies((recorded) -> assertThat(recorded.changed()).isFalse());
 
 		commands.invalidate(List.of(new Invalidation(key, 11)));
 		assertThat(plain.opsForValue().get(KEYS.floor(key))).isEqualTo("11");
@@ -239,6 +239,9 @@ class RedisUsersIntegrationTests {
 		assertNoPermission(redis, (r) -> r.dispatch(CommandType.DEBUG, new StatusOutput<>(StringCodec.UTF8),
 				new CommandArgs<>(StringCodec.UTF8).add("SLEEP").add(0)));
 		assertNoPermission(redis, RedisCommands::aclList);
+		// a cluster's topology may be read (CLUSTER NODES), never changed
+		assertNoPermission(redis, (r) -> r.clusterReset(true));
+		assertNoPermission(redis, (r) -> r.clusterFailover(true));
 		// Lettuce's shutdown() ignores the reply, so the command is sent as is
 		assertNoPermission(redis, (r) -> r.dispatch(CommandType.SHUTDOWN, new StatusOutput<>(StringCodec.UTF8),
 				new CommandArgs<>(StringCodec.UTF8).add("NOSAVE")));

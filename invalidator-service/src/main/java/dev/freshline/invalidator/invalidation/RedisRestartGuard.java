@@ -1,6 +1,8 @@
 package dev.freshline.invalidator.invalidation;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -23,7 +25,8 @@ import dev.freshline.model.RuleSet;
  * or an AOF not fsynced yet), or a replica promoted before it received them, brings the deleted
  * values back, and nothing would remove them before their TTL. Such a server is told by its run
  * id ({@link ServerLifetime}): whenever the run id recorded with the data is not the server's
- * own, every namespace of the rules is flushed and only then is the server's run id recorded.
+ * own, every namespace of the rules is flushed and only then is the server's run id recorded; on a
+ * Redis Cluster, for each primary, whose record lives in its own slots.
  * Checked when the invalidator starts (before its consumers do) and every
  * {@code redis-restart-check} after, counted in {@code freshline.invalidator.redis.restarts}. A
  * restart that lost nothing (AOF with {@code appendfsync always}) flushes too: a cold cache is the
@@ -59,21 +62,29 @@ class RedisRestartGuard implements SmartLifecycle {
 		this.checks = new PeriodicTask("redis-restart-guard", this.interval, this.interval, this::checkAndLog);
 	}
 
-	/** Flushes every namespace if Redis is not the server lifetime its data was written in. */
+	/**
+	 * Flushes every namespace if any primary (the one server of a single Redis, each primary of a
+	 * cluster) is not the server lifetime its data was written in, then records each one's own.
+	 * A cluster's failover of one primary flushes every namespace on every primary: simpler than a
+	 * flush of one primary's slots, and a failover is rare.
+	 */
 	void check() {
-		String current = this.lifetime.current();
-		String recorded = this.lifetime.recorded();
-		if (current.equals(recorded)) {
-			return;
+		List<ServerLifetime.Lifetime> changed = this.lifetime.reconcile((lifetimes) -> this.flusher
+			.flush(this.rules.namespaces().keySet(), FlushCause.REDIS_RESTART, reason(lifetimes)));
+		if (!changed.isEmpty()) {
+			this.meters.counter("freshline.invalidator.redis.restarts").increment(changed.size());
 		}
-		String reason = (recorded == null)
-				? "Redis holds no record of the server lifetime its entries belong to: a new or emptied server, "
-						+ "or one restored from a snapshot older than that record"
-				: "Redis runs as " + current + " but its data was last checked under " + recorded
-						+ ": it restarted from a snapshot or a replica was promoted, so deletes acknowledged before may be lost";
-		this.flusher.flush(this.rules.namespaces().keySet(), FlushCause.REDIS_RESTART, reason);
-		this.lifetime.record(current);
-		this.meters.counter("freshline.invalidator.redis.restarts").increment();
+	}
+
+	private static String reason(List<ServerLifetime.Lifetime> lifetimes) {
+		return lifetimes.stream().map((lifetime) -> {
+			String server = lifetime.server();
+			return (lifetime.recorded() == null)
+					? server + " holds no record of the server lifetime its entries belong to: a new or emptied server, "
+							+ "or one restored from a snapshot older than that record"
+					: server + " runs as " + lifetime.current() + " but its data was last checked under " + lifetime.recorded()
+							+ ": it restarted from a snapshot or a replica was promoted, so deletes acknowledged before may be lost";
+		}).collect(Collectors.joining("; "));
 	}
 
 	private void checkAndLog() {

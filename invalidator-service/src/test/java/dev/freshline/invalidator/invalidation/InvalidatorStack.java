@@ -3,14 +3,22 @@ package dev.freshline.invalidator.invalidation;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.AclSetuserArgs;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
 import io.lettuce.core.protocol.CommandType;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -34,6 +42,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import dev.freshline.embedded.RedisCluster;
 import dev.freshline.embedded.RedisServer;
 import dev.freshline.embedded.ServiceEnvironment;
 import dev.freshline.embedded.SharedServers;
@@ -44,7 +53,7 @@ import dev.freshline.model.Watermark;
 
 /**
  * An invalidator on the shared Kafka broker with its own topic prefix, key prefix and group, and
- * a Redis of the caller's choice (the shared one, or a private one a test may stop).
+ * a Redis of the caller's choice (the shared one, or a private one a test may stop, or a cluster).
  */
 final class InvalidatorStack implements AutoCloseable {
 
@@ -58,9 +67,13 @@ final class InvalidatorStack implements AutoCloseable {
 
 	private final Producer producer = new Producer();
 
-	private final RedisClient redisClient;
+	private final AbstractRedisClient redisClient;
 
-	private final StatefulRedisConnection<String, String> redisConnection;
+	/** A single Redis' connection, or null on a cluster. */
+	private final @Nullable StatefulRedisConnection<String, String> redisConnection;
+
+	/** A cluster's connection, or null on a single Redis. */
+	private final @Nullable StatefulRedisClusterConnection<String, String> clusterConnection;
 
 	InvalidatorStack(RedisServer redis, Map<String, Object> overrides) {
 		this(redis, overrides, SharedServers.uniqueName("inv"));
@@ -79,13 +92,31 @@ final class InvalidatorStack implements AutoCloseable {
 	/** A stack that takes over {@code name}'s topics, keys and group, with {@code hooks} (a restart). */
 	InvalidatorStack(RedisServer redis, Map<String, Object> overrides, String name,
 			@Nullable InvalidationHooks hooks) {
+		this(redis, null, overrides, name, hooks);
+	}
+
+	/**
+	 * An invalidator on a Redis Cluster, configured as in production by
+	 * {@code spring.data.redis.cluster.nodes}, with the client's topology refreshed every 200 ms.
+	 */
+	InvalidatorStack(RedisCluster cluster, Map<String, Object> overrides) {
+		this(null, cluster, overrides, SharedServers.uniqueName("inv"), null);
+	}
+
+	private InvalidatorStack(@Nullable RedisServer redis, @Nullable RedisCluster cluster, Map<String, Object> overrides,
+			String name, @Nullable InvalidationHooks hooks) {
 		this.name = name;
 		this.topics = new Topics(name);
 		this.keys = new CacheKeys(name);
-		Map<String, Object> environment = new ServiceEnvironment()
-			.put("spring.config.name", InvalidatorApplication.CONFIG_NAME)
-			.kafka(SharedServers.get().kafka().bootstrapServers())
-			.redis(redis)
+		ServiceEnvironment base = new ServiceEnvironment().put("spring.config.name", InvalidatorApplication.CONFIG_NAME)
+			.kafka(SharedServers.get().kafka().bootstrapServers());
+		if (cluster != null) {
+			base.put("spring.data.redis.cluster.nodes", cluster.nodeAddresses()).put("REDIS_CLUSTER_REFRESH", "200ms");
+		}
+		else if (redis != null) {
+			base.redis(redis);
+		}
+		Map<String, Object> environment = base
 			.put(ServiceEnvironment.FRESHLINE_TOPIC_PREFIX, this.name)
 			.put(ServiceEnvironment.FRESHLINE_KEY_PREFIX, this.name)
 			.put(ServiceEnvironment.INVALIDATOR_GROUP_ID, groupId())
@@ -99,9 +130,29 @@ final class InvalidatorStack implements AutoCloseable {
 			builder.initializers((context) -> context.getBeanFactory().registerSingleton("testHooks", hooks));
 		}
 		this.context = builder.run();
-		this.redisClient = RedisClient.create(redis.uri());
-		this.redisClient.setOptions(io.lettuce.core.ClientOptions.builder().autoReconnect(true).build());
-		this.redisConnection = this.redisClient.connect();
+		if (cluster != null) {
+			RedisClusterClient client = RedisClusterClient.create(Arrays.stream(cluster.nodeAddresses().split(","))
+				.map((address) -> RedisURI.create("redis://" + address))
+				.toList());
+			client.setOptions(ClusterClientOptions.builder()
+				.topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+					.enableAllAdaptiveRefreshTriggers()
+					.enablePeriodicRefresh(Duration.ofMillis(200))
+					.build())
+				.build());
+			// a command to a killed primary waits seconds, not Lettuce's minute
+			client.setDefaultTimeout(Duration.ofSeconds(2));
+			this.redisClient = client;
+			this.clusterConnection = client.connect();
+			this.redisConnection = null;
+		}
+		else {
+			RedisClient client = RedisClient.create(java.util.Objects.requireNonNull(redis).uri());
+			client.setOptions(io.lettuce.core.ClientOptions.builder().autoReconnect(true).build());
+			this.redisClient = client;
+			this.redisConnection = client.connect();
+			this.clusterConnection = null;
+		}
 		// a new group's first assignment flushes (no offsets yet): let it pass before tests set keys
 		Waits.await("offsets committed on assignment").until(this::everyPartitionHasAnOffset);
 	}
@@ -256,7 +307,18 @@ final class InvalidatorStack implements AutoCloseable {
 	}
 
 	RedisCommands<String, String> redis() {
+		if (this.redisConnection == null) {
+			throw new IllegalStateException("this invalidator runs on a Redis Cluster: use clusterRedis()");
+		}
 		return this.redisConnection.sync();
+	}
+
+	/** The cluster of an invalidator started on one. */
+	RedisAdvancedClusterCommands<String, String> clusterRedis() {
+		if (this.clusterConnection == null) {
+			throw new IllegalStateException("this invalidator runs on a single Redis: use redis()");
+		}
+		return this.clusterConnection.sync();
 	}
 
 	double counter(String name, String... tags) {
@@ -289,7 +351,12 @@ final class InvalidatorStack implements AutoCloseable {
 	public void close() {
 		this.context.close();
 		this.producer.close();
-		this.redisConnection.close();
+		if (this.redisConnection != null) {
+			this.redisConnection.close();
+		}
+		if (this.clusterConnection != null) {
+			this.clusterConnection.close();
+		}
 		this.redisClient.shutdown();
 	}
 }

@@ -7,6 +7,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.freshline.cache.CacheCommands;
 import dev.freshline.ops.OpsFixture;
@@ -14,10 +16,16 @@ import dev.freshline.ops.OpsFixture.Run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code ops flush} against the real shared Redis. */
+/** {@code ops flush} against the real shared Redis, a single server and a cluster (every primary flushed). */
+@ParameterizedClass(name = "cluster={0}")
+@ValueSource(booleans = { false, true })
 class FlushCommandIntegrationTests {
 
-	private final OpsFixture fixture = new OpsFixture();
+	private final OpsFixture fixture;
+
+	FlushCommandIntegrationTests(boolean cluster) {
+		this.fixture = new OpsFixture(cluster);
+	}
 
 	@AfterEach
 	void cleanUp() {

@@ -9,6 +9,8 @@ import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.freshline.embedded.SharedServers;
 import dev.freshline.model.Invalidation;
@@ -18,12 +20,18 @@ import dev.freshline.ops.OpsFixture.Run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code ops replay} against the real shared Kafka and Redis. */
+/** {@code ops replay} against the real shared Kafka and Redis, a single server and a cluster. */
+@ParameterizedClass(name = "cluster={0}")
+@ValueSource(booleans = { false, true })
 class ReplayCommandIntegrationTests {
 
-	private final OpsFixture fixture = new OpsFixture();
+	private final OpsFixture fixture;
 
 	private final String liveGroup = SharedServers.uniqueName("live");
+
+	ReplayCommandIntegrationTests(boolean cluster) {
+		this.fixture = new OpsFixture(cluster);
+	}
 
 	@AfterEach
 	void cleanUp() {

@@ -10,7 +10,11 @@ import java.nio.charset.StandardCharsets;
 
 import org.jspecify.annotations.Nullable;
 
-/** Just enough of the Redis protocol (RESP2) to send a command and read a simple reply, without a client library. */
+/**
+ * Just enough of the Redis protocol (RESP2) to send a command and read a simple reply, without a
+ * client library: how {@link RedisCluster} forms and inspects its cluster, and how the tests talk
+ * to a bare server.
+ */
 final class RespClient implements AutoCloseable {
 
 	private final Socket socket;
