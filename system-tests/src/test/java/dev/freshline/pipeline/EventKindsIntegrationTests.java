@@ -1,5 +1,6 @@
 package dev.freshline.pipeline;
 
+import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Map;
@@ -67,8 +68,10 @@ class EventKindsIntegrationTests {
 	@Test
 	void shouldEvictThePatientAndBothWardsWhenAPatientMoves() throws Exception {
 		this.stack.sql("UPDATE patient SET ward = 'ward-a' WHERE id = 61");
-		await().untilAsserted(() -> assertThat(Http.get(this.stack.apiUrl(1) + "/wards/ward-a/patients").body())
-			.contains("\"id\":61,"));
+		// applied, not only visible: a read misses to Postgres at once, and an invalidation of this
+		// update landing after the fill below would delete what it cached
+		awaitApplied(61);
+		assertThat(Http.get(this.stack.apiUrl(1) + "/wards/ward-a/patients").body()).contains("\"id\":61,");
 		fillPatient(61);
 		fillWard("ward-b");
 
@@ -157,6 +160,17 @@ class EventKindsIntegrationTests {
 
 		await().untilAsserted(() -> assertThat(this.stack.redis().exists(this.keys.formulary(3))).isZero());
 		assertThat(this.stack.redis().exists(this.keys.formulary(2))).as("another hospital's entry stays").isEqualTo(1);
+	}
+
+	/** Waits until the invalidator applied the patient's last change: its key's floor is at the row's version. */
+	private void awaitApplied(long id) throws Exception {
+		long version;
+		try (Connection connection = this.stack.connect();
+				ResultSet row = connection.createStatement().executeQuery("SELECT version FROM patient WHERE id = " + id)) {
+			assertThat(row.next()).isTrue();
+			version = row.getLong(1);
+		}
+		await().until(() -> Long.toString(version).equals(this.stack.redis().get(this.keys.floor(this.keys.patient(id)))));
 	}
 
 	private void fillPatient(long id) throws Exception {
