@@ -18,6 +18,6 @@ public final class TestConnectorProperties {
 				new ConnectorProperties.Database("127.0.0.1", 5432, "freshline", "freshline_cdc", "s3cret"),
 				new ConnectorProperties.Capture("slot_x", "freshline", Path.of("offsets.dat"), Duration.ofMillis(10),
 						Duration.ofSeconds(1), Duration.ofSeconds(1)),
-				new ConnectorProperties.Markers(false, Duration.ofMillis(50)), new TopicSettings(3, (short) 1), debezium);
+				new ConnectorProperties.Markers(false, Duration.ofMillis(50)), new TopicSettings(3, (short) 1, null), debezium);
 	}
 }

@@ -28,10 +28,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real single-node Kafka 4.1 cluster (combined broker and KRaft controller) running inside this
- * JVM, so tests get genuine broker semantics without Docker or a separate process (the launcher
- * runs one in a JVM of its own, through {@link #resume}, so that it can be killed and restarted).
- * The broker's threads are not daemons: a JVM that started one exits only after {@link #close()} or
+ * A real Kafka 4.1 node (combined broker and KRaft controller) running inside this JVM, so tests
+ * get genuine broker semantics without Docker or a separate process (the launcher runs one in a
+ * JVM of its own, through {@link #resume}, so that it can be killed and restarted). Started here,
+ * it is a single-node cluster; {@link KafkaCluster} starts three as one cluster. The broker's
+ * threads are not daemons: a JVM that started one exits only after {@link #close()} or
  * {@link System#exit(int)}.
  */
 public final class KafkaServer implements AutoCloseable {
@@ -40,13 +41,16 @@ public final class KafkaServer implements AutoCloseable {
 
 	private static final String HOST = "127.0.0.1";
 
-	private static final int NODE_ID = 1;
+	/** The node id of a single-node cluster. */
+	private static final int SINGLE_NODE_ID = 1;
 
 	private static final String CONTROLLER_LISTENER = "CONTROLLER";
 
 	private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
 	private final KafkaRaftServer server;
+
+	private final int nodeId;
 
 	private final String bootstrapServers;
 
@@ -58,9 +62,10 @@ public final class KafkaServer implements AutoCloseable {
 
 	private final CloseOnce closeOnce;
 
-	private KafkaServer(KafkaRaftServer server, String bootstrapServers, Path logDirectory, boolean keepData,
+	private KafkaServer(KafkaRaftServer server, int nodeId, String bootstrapServers, Path logDirectory, boolean keepData,
 			@Nullable KafkaUsers users) {
 		this.server = server;
+		this.nodeId = nodeId;
 		this.bootstrapServers = bootstrapServers;
 		this.logDirectory = logDirectory;
 		this.keepData = keepData;
@@ -123,19 +128,29 @@ public final class KafkaServer implements AutoCloseable {
 
 	private static KafkaServer start(Path directory, int brokerPort, int controllerPort, int advertisedPort,
 			boolean keepData, @Nullable KafkaUsers users) {
+		Node node = new Node(SINGLE_NODE_ID, brokerPort, controllerPort, advertisedPort);
+		return start(directory, new Quorum(Uuid.randomUuid().toString(), List.of(node)), node, keepData, users);
+	}
+
+	/**
+	 * Starts {@code node} of {@code quorum} in {@code directory}, formatting it unless it is kept
+	 * and holds a cluster already. In a quorum of more than one, this returns only once a majority
+	 * of the controllers is up: start the nodes side by side ({@link KafkaCluster}).
+	 */
+	static KafkaServer start(Path directory, Quorum quorum, Node node, boolean keepData, @Nullable KafkaUsers users) {
 		long started = System.nanoTime();
 		String listener = (users != null) ? KafkaUser.SECURITY_PROTOCOL : "PLAINTEXT";
-		Properties properties = properties(directory, listener, brokerPort, controllerPort, advertisedPort);
+		Properties properties = properties(directory, listener, quorum, node);
 		if (users != null) {
 			properties.putAll(KafkaSecurity.brokerProperties(users.broker(), listener, CONTROLLER_LISTENER));
 		}
 		KafkaConfig config = KafkaConfig.fromProps(properties, false);
 		if (!keepData || !Files.exists(directory.resolve("meta.properties"))) {
-			format(config, directory, users);
+			format(config, directory, quorum.clusterId(), node.id(), users);
 		}
 		KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
-		String bootstrapServers = HOST + ":" + advertisedPort;
-		KafkaServer kafka = new KafkaServer(server, bootstrapServers, directory, keepData, users);
+		String bootstrapServers = HOST + ":" + node.advertisedPort();
+		KafkaServer kafka = new KafkaServer(server, node.id(), bootstrapServers, directory, keepData, users);
 		try {
 			server.startup();
 			kafka.awaitReady();
@@ -155,6 +170,11 @@ public final class KafkaServer implements AutoCloseable {
 	/** The client listener as advertised, for {@code bootstrap.servers}. */
 	public String bootstrapServers() {
 		return this.bootstrapServers;
+	}
+
+	/** The node id, as Kafka's metadata names this broker (a partition's leader, its replicas). */
+	public int nodeId() {
+		return this.nodeId;
 	}
 
 	/**
@@ -202,36 +222,46 @@ public final class KafkaServer implements AutoCloseable {
 		return "KafkaServer[" + this.bootstrapServers + "]";
 	}
 
-	/** {@code listener}: the clients' listener, named after its security protocol. */
-	private static Properties properties(Path directory, String listener, int brokerPort, int controllerPort,
-			int advertisedPort) {
+	/**
+	 * {@code listener}: the clients' listener, named after its security protocol. Every node of a
+	 * quorum is a combined broker and controller, and every one votes.
+	 */
+	private static Properties properties(Path directory, String listener, Quorum quorum, Node node) {
+		// internal topics get a replica on every node, up to Kafka's default of three
+		String replicas = String.valueOf(Math.min(3, quorum.nodes().size()));
+		String minInsync = String.valueOf(Math.min(2, quorum.nodes().size()));
 		Properties properties = new Properties();
 		properties.putAll(Map.ofEntries(
 				Map.entry("process.roles", "broker,controller"),
-				Map.entry("node.id", String.valueOf(NODE_ID)),
-				Map.entry("listeners", listener + "://" + HOST + ":" + brokerPort
-						+ "," + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort),
-				Map.entry("advertised.listeners", listener + "://" + HOST + ":" + advertisedPort),
+				Map.entry("node.id", String.valueOf(node.id())),
+				Map.entry("listeners", listener + "://" + HOST + ":" + node.brokerPort()
+						+ "," + CONTROLLER_LISTENER + "://" + HOST + ":" + node.controllerPort()),
+				Map.entry("advertised.listeners", listener + "://" + HOST + ":" + node.advertisedPort()),
 				Map.entry("listener.security.protocol.map", listener + ":" + listener + "," + CONTROLLER_LISTENER + ":PLAINTEXT"),
 				Map.entry("inter.broker.listener.name", listener),
 				Map.entry("controller.listener.names", CONTROLLER_LISTENER),
 				// A static voter set (kraft.version 0) needs no --standalone bootstrap snapshot.
-				Map.entry("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort),
+				Map.entry("controller.quorum.voters", quorum.voters()),
 				Map.entry("log.dirs", directory.toString()),
 				// Topics must be declared, as in production: a typo must fail, not create a topic.
 				Map.entry("auto.create.topics.enable", "false"),
 				Map.entry("num.partitions", "1"),
-				Map.entry("default.replication.factor", "1"),
+				Map.entry("default.replication.factor", replicas),
+				// 1 even with replicas: a topic says how many it needs (TopicSettings), so a test can
+				// declare a topic with one replica on a cluster and see what that costs
 				Map.entry("min.insync.replicas", "1"),
-				// A single node cannot host the default three replicas of the internal topics.
-				Map.entry("offsets.topic.replication.factor", "1"),
+				Map.entry("offsets.topic.replication.factor", replicas),
 				Map.entry("offsets.topic.num.partitions", "1"),
-				Map.entry("transaction.state.log.replication.factor", "1"),
-				Map.entry("transaction.state.log.min.isr", "1"),
+				Map.entry("transaction.state.log.replication.factor", replicas),
+				Map.entry("transaction.state.log.min.isr", minInsync),
 				Map.entry("transaction.state.log.num.partitions", "1"),
-				Map.entry("share.coordinator.state.topic.replication.factor", "1"),
-				Map.entry("share.coordinator.state.topic.min.isr", "1"),
+				Map.entry("share.coordinator.state.topic.replication.factor", replicas),
+				Map.entry("share.coordinator.state.topic.min.isr", minInsync),
 				Map.entry("share.coordinator.state.topic.num.partitions", "1"),
+				// A node of a cluster that stops leaves as a crashed one would: without asking the
+				// controller to move its leaderships first, so the others notice it only when its
+				// heartbeats stop (broker.session.timeout.ms). A single node has nobody to ask.
+				Map.entry("controlled.shutdown.enable", String.valueOf(quorum.nodes().size() == 1)),
 				// Consumers in tests join alone: waiting 3 s for more members is pure latency.
 				Map.entry("group.initial.rebalance.delay.ms", "0"),
 				// Modest threads and buffers for a 2-core machine shared with Postgres and Redis.
@@ -248,8 +278,12 @@ public final class KafkaServer implements AutoCloseable {
 		return properties;
 	}
 
-	/** Writes meta.properties and the bootstrap metadata, which is what {@code kafka-storage.sh format} does. */
-	private static void format(KafkaConfig config, Path directory, @Nullable KafkaUsers users) {
+	/**
+	 * Writes meta.properties and the bootstrap metadata, which is what {@code kafka-storage.sh format}
+	 * does; every node of a cluster is formatted with the same cluster id.
+	 */
+	private static void format(KafkaConfig config, Path directory, String clusterId, int nodeId,
+			@Nullable KafkaUsers users) {
 		ByteArrayOutputStream output = new ByteArrayOutputStream();
 		try (PrintStream printStream = new PrintStream(output, true, StandardCharsets.UTF_8)) {
 			new Formatter()
@@ -259,8 +293,8 @@ public final class KafkaServer implements AutoCloseable {
 					// after the broker answered, and the first logins could fail)
 					.setScramArguments((users != null) ? users.all().stream().map(KafkaUser::scramArgument).toList() : List.of())
 					.setPrintStream(printStream)
-					.setNodeId(NODE_ID)
-					.setClusterId(Uuid.randomUuid().toString())
+					.setNodeId(nodeId)
+					.setClusterId(clusterId)
 					.setControllerListenerName(CONTROLLER_LISTENER)
 					.setMetadataLogDirectory(config.metadataLogDir())
 					.addDirectory(directory.toString())
@@ -304,6 +338,25 @@ public final class KafkaServer implements AutoCloseable {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new EmbeddedServerException("Interrupted while waiting for Kafka", ex);
+		}
+	}
+
+	/** Where one node of a quorum listens, on 127.0.0.1; {@code advertisedPort} is what clients are told. */
+	record Node(int id, int brokerPort, int controllerPort, int advertisedPort) {
+	}
+
+	/** The nodes of one cluster, every one a voter of its controller quorum. */
+	record Quorum(String clusterId, List<Node> nodes) {
+
+		Quorum {
+			nodes = List.copyOf(nodes);
+		}
+
+		/** {@code controller.quorum.voters}: a static voter set, the same on every node. */
+		String voters() {
+			return this.nodes.stream()
+				.map((node) -> node.id() + "@" + HOST + ":" + node.controllerPort())
+				.collect(java.util.stream.Collectors.joining(","));
 		}
 	}
 }

@@ -23,8 +23,13 @@ final class ChangeTopicReader {
 	}
 
 	static KafkaConsumer<String, String> consumer() {
+		return consumer(SharedServers.get().kafka().bootstrapServers());
+	}
+
+	/** A reader of another broker or cluster than the shared one. */
+	static KafkaConsumer<String, String> consumer(String bootstrapServers) {
 		return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-				SharedServers.get().kafka().bootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG,
+				bootstrapServers, ConsumerConfig.GROUP_ID_CONFIG,
 				SharedServers.uniqueName("audit"), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
 				new StringDeserializer(), new StringDeserializer());
 	}

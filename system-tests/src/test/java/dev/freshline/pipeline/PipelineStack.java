@@ -104,7 +104,7 @@ public final class PipelineStack implements AutoCloseable {
 
 	private final @Nullable Object hooks;
 
-	/** The shared broker, or the private one a test named in KAFKA_BOOTSTRAP_SERVERS so it can stop it. */
+	/** The shared broker, or the private one (or cluster) a test named in KAFKA_BOOTSTRAP_SERVERS so it can stop it. */
 	private final String kafka;
 
 	/** Listener containers: one per invalidator, or INVALIDATOR_CONCURRENCY consumers each. */
@@ -113,8 +113,9 @@ public final class PipelineStack implements AutoCloseable {
 	private PipelineStack(Map<String, Object> overrides, @Nullable Object hooks) throws Exception {
 		this.overrides = overrides;
 		this.hooks = hooks;
-		this.kafka = String.valueOf(overrides.getOrDefault(ServiceEnvironment.KAFKA_BOOTSTRAP_SERVERS,
-				this.servers.kafka().bootstrapServers()));
+		// the shared broker only when no other is named: a test on a cluster of its own does not start it
+		Object kafka = overrides.get(ServiceEnvironment.KAFKA_BOOTSTRAP_SERVERS);
+		this.kafka = (kafka != null) ? String.valueOf(kafka) : this.servers.kafka().bootstrapServers();
 		this.invalidatorConsumers = 2
 				* Integer.parseInt(String.valueOf(overrides.getOrDefault(ServiceEnvironment.INVALIDATOR_CONCURRENCY, 1)));
 		this.database = this.servers.newDatabase();

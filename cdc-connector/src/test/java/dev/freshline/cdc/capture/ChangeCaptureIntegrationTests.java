@@ -365,7 +365,7 @@ class ChangeCaptureIntegrationTests {
 						this.database.cdc().name(), this.database.cdc().password()),
 				new ConnectorProperties.Capture(this.slot, "freshline", this.offsets, Duration.ofMillis(10),
 						Duration.ofMillis(200), Duration.ofMillis(100)),
-				new ConnectorProperties.Markers(false, Duration.ofMillis(50)), new TopicSettings(1, (short) 1), debezium);
+				new ConnectorProperties.Markers(false, Duration.ofMillis(50)), new TopicSettings(1, (short) 1, null), debezium);
 	}
 
 	/** Marks every batch processed, as the Kafka publisher does once Kafka acknowledged it, or fails one on demand. */

@@ -265,7 +265,7 @@ class WatermarkMarkersIntegrationTests {
 						this.database.cdc().name(), this.database.cdc().password()),
 				new ConnectorProperties.Capture(this.slot, "freshline", this.directory.resolve("offsets.dat"),
 						Duration.ofMillis(10), heartbeat, Duration.ofMillis(100)),
-				new ConnectorProperties.Markers(true, markerInterval), new TopicSettings(PARTITIONS, (short) 1), Map.of());
+				new ConnectorProperties.Markers(true, markerInterval), new TopicSettings(PARTITIONS, (short) 1, null), Map.of());
 		CaptureProgress progress = new CaptureProgress(properties, Clock.systemUTC());
 		KafkaChangePublisher publisher = new KafkaChangePublisher(this.producers, progress);
 		UncleanStopGuard guard = new UncleanStopGuard(properties, RULES, publisher, new SimpleMeterRegistry());
