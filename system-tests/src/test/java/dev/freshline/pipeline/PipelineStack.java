@@ -6,9 +6,12 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -20,7 +23,6 @@ import io.lettuce.core.api.sync.RedisCommands;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.GroupState;
@@ -45,6 +47,7 @@ import dev.freshline.model.CacheKeys;
 import dev.freshline.model.Topics;
 
 import static dev.freshline.pipeline.Waits.await;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The whole pipeline in one test JVM, on the servers {@link SharedServers} started once: a fresh
@@ -150,7 +153,7 @@ public final class PipelineStack implements AutoCloseable {
 		await("the first start's flush applied").until(() -> stack.redis().exists(patient, formulary) == 0);
 		// every table's flush, not only the first namespace's: a ward or a table added by YAML
 		// flushed after a test filled its keys would remove them
-		await("the invalidators caught up").until(stack::invalidatorsCaughtUp);
+		stack.awaitInvalidatorsCaughtUp();
 		// a test that fills keys right after the start must not race the first applied watermarks:
 		// until every partition feeding a namespace has one, the fence bypasses (and fills nothing)
 		await("both API instances' fences admit every namespace").until(stack::fencesAdmitEveryNamespace);
@@ -182,27 +185,75 @@ public final class PipelineStack implements AutoCloseable {
 	 * Whether the invalidators committed (so applied) every record that every partition they read
 	 * held when this was called. The ends are read before the committed offsets: the connector's
 	 * watermark markers arrive in every partition every heartbeat, so ends read afterwards would
-	 * usually include a marker the invalidators could not have committed yet.
+	 * usually include a marker the invalidators could not have committed yet. A one-off check (a
+	 * verdict at quiescence); to wait, use {@link #awaitInvalidatorsCaughtUp()}.
 	 */
 	public boolean invalidatorsCaughtUp() throws Exception {
-		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.kafka))) {
-			Map<TopicPartition, OffsetSpec> latest = admin.listConsumerGroupOffsets(invalidatorGroup())
-				.partitionsToOffsetAndMetadata()
-				.get(10, TimeUnit.SECONDS)
-				.keySet()
-				.stream()
-				.collect(Collectors.toMap((partition) -> partition, (partition) -> OffsetSpec.latest()));
-			Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest)
-				.all()
-				.get(10, TimeUnit.SECONDS);
-			Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(invalidatorGroup())
-				.partitionsToOffsetAndMetadata()
-				.get(10, TimeUnit.SECONDS);
-			return !ends.isEmpty() && ends.entrySet()
-				.stream()
-				.allMatch((end) -> committed.get(end.getKey()) != null
-						&& committed.get(end.getKey()).offset() >= end.getValue().offset());
+		try (Admin admin = admin()) {
+			return reached(committed(admin), ends(admin));
 		}
+	}
+
+	/**
+	 * Waits until the invalidators committed every record that every partition they read held when
+	 * this was called. The ends are read once: polling {@link #invalidatorsCaughtUp()} instead asks
+	 * for a moment when no marker is between the broker and a commit, and with markers every 50 ms
+	 * in every partition, on three brokers whose followers must copy each one before a consumer
+	 * sees it, a loaded machine may not offer one within the wait.
+	 */
+	public void awaitInvalidatorsCaughtUp() throws Exception {
+		try (Admin admin = admin()) {
+			Map<TopicPartition, Long> ends = await("the invalidators' first commit").until(() -> ends(admin),
+					(read) -> !read.isEmpty());
+			// on a timeout, the partitions still behind and by how much
+			await("the invalidators caught up").untilAsserted(() -> assertThat(behind(committed(admin), ends))
+				.as("records each partition held that the invalidators have not committed").isEmpty());
+		}
+	}
+
+	private Admin admin() {
+		return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.kafka));
+	}
+
+	private Map<TopicPartition, OffsetAndMetadata> committed(Admin admin) throws Exception {
+		return admin.listConsumerGroupOffsets(invalidatorGroup()).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+	}
+
+	/** The end of every partition the invalidators read: the group's assignment, or those it committed in. */
+	private Map<TopicPartition, Long> ends(Admin admin) throws Exception {
+		Set<TopicPartition> read = new HashSet<>(committed(admin).keySet());
+		admin.describeConsumerGroups(List.of(invalidatorGroup()))
+			.describedGroups()
+			.get(invalidatorGroup())
+			.get(10, TimeUnit.SECONDS)
+			.members()
+			.forEach((member) -> read.addAll(member.assignment().topicPartitions()));
+		Map<TopicPartition, OffsetSpec> latest = read.stream()
+			.collect(Collectors.toMap((partition) -> partition, (partition) -> OffsetSpec.latest()));
+		return admin.listOffsets(latest)
+			.all()
+			.get(10, TimeUnit.SECONDS)
+			.entrySet()
+			.stream()
+			.collect(Collectors.toMap(Map.Entry::getKey, (end) -> end.getValue().offset()));
+	}
+
+	private static boolean reached(Map<TopicPartition, OffsetAndMetadata> committed, Map<TopicPartition, Long> ends) {
+		return !ends.isEmpty() && behind(committed, ends).isEmpty();
+	}
+
+	/** How many records each partition that is not committed up to its end still holds. */
+	private static Map<TopicPartition, Long> behind(Map<TopicPartition, OffsetAndMetadata> committed,
+			Map<TopicPartition, Long> ends) {
+		Map<TopicPartition, Long> behind = new TreeMap<>(Comparator.comparing(TopicPartition::toString));
+		ends.forEach((partition, end) -> {
+			OffsetAndMetadata offset = committed.get(partition);
+			long lag = end - ((offset != null) ? offset.offset() : 0);
+			if (lag > 0) {
+				behind.put(partition, lag);
+			}
+		});
+		return behind;
 	}
 
 	/**

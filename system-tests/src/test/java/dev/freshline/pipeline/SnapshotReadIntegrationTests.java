@@ -23,7 +23,7 @@ class SnapshotReadIntegrationTests {
 	void shouldEvictTheKeysOfEverySnapshottedRow(PipelineStack stack) throws Exception {
 		stack.stopConnector();
 		// the first snapshot's events must all be applied, or they could be what evicts the keys below
-		await().until(stack::invalidatorsCaughtUp);
+		stack.awaitInvalidatorsCaughtUp();
 		List<String> keys = List.of(stack.keys().patient(17), stack.keys().patient(2999),
 				stack.keys().key(Namespace.WARD, "ward-b"), stack.keys().formulary(3));
 		keys.forEach((key) -> stack.redis().set(key, "cached before the snapshot"));
