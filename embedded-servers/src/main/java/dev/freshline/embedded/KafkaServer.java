@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -124,6 +125,21 @@ public final class KafkaServer implements AutoCloseable {
 	public static KafkaServer resumeSecured(Path logDirectory, int brokerPort, int controllerPort, int advertisedPort,
 			KafkaUsers users) {
 		return start(logDirectory.toAbsolutePath(), brokerPort, controllerPort, advertisedPort, true, users);
+	}
+
+	/**
+	 * Node {@code nodeId} of the cluster {@code clusterId} whose nodes are {@code nodes} (see
+	 * {@link Node#parseAll}), resumable and secured as {@link #resumeSecured}: one broker of a
+	 * replicated cluster whose nodes run as processes of their own. Start every node at once: each
+	 * returns only once a majority of the controllers is up.
+	 */
+	public static KafkaServer resumeSecuredNode(Path logDirectory, String clusterId, List<Node> nodes, int nodeId,
+			KafkaUsers users) {
+		Node node = nodes.stream()
+			.filter((candidate) -> candidate.id() == nodeId)
+			.findFirst()
+			.orElseThrow(() -> new IllegalArgumentException("node " + nodeId + " is not one of " + nodes));
+		return start(logDirectory.toAbsolutePath(), new Quorum(clusterId, nodes), node, true, users);
 	}
 
 	private static KafkaServer start(Path directory, int brokerPort, int controllerPort, int advertisedPort,
@@ -342,7 +358,26 @@ public final class KafkaServer implements AutoCloseable {
 	}
 
 	/** Where one node of a quorum listens, on 127.0.0.1; {@code advertisedPort} is what clients are told. */
-	record Node(int id, int brokerPort, int controllerPort, int advertisedPort) {
+	public record Node(int id, int brokerPort, int controllerPort, int advertisedPort) {
+
+		/** As {@link #parseAll} reads it: {@code id:brokerPort:controllerPort}. */
+		public String spec() {
+			return this.id + ":" + this.brokerPort + ":" + this.controllerPort;
+		}
+
+		/** Nodes from {@code id:brokerPort:controllerPort,...}, each advertising its broker port. */
+		public static List<Node> parseAll(String specs) {
+			List<Node> nodes = new ArrayList<>();
+			for (String spec : specs.split(",")) {
+				String[] parts = spec.trim().split(":");
+				if (parts.length != 3) {
+					throw new IllegalArgumentException("a Kafka node is id:brokerPort:controllerPort, not '" + spec + "'");
+				}
+				int port = Integer.parseInt(parts[1]);
+				nodes.add(new Node(Integer.parseInt(parts[0]), port, Integer.parseInt(parts[2]), port));
+			}
+			return nodes;
+		}
 	}
 
 	/** The nodes of one cluster, every one a voter of its controller quorum. */

@@ -40,6 +40,15 @@ public final class ServiceEnvironment {
 
 	public static final String REDIS_PORT = "REDIS_PORT";
 
+	/** A Redis Cluster's nodes, {@code host:port,...}, instead of {@link #REDIS_HOST} and {@link #REDIS_PORT}. */
+	public static final String REDIS_CLUSTER_NODES = "SPRING_DATA_REDIS_CLUSTER_NODES";
+
+	/** Replicas of each change topic the services declare (1 unless set). */
+	public static final String TOPIC_REPLICATION_FACTOR = "FRESHLINE_TOPIC_REPLICATION_FACTOR";
+
+	/** The change topics' {@code min.insync.replicas} (the broker's default unless set). */
+	public static final String TOPIC_MIN_INSYNC_REPLICAS = "FRESHLINE_TOPIC_MIN_INSYNC_REPLICAS";
+
 	/** The Redis ACL user a service logs in as (spring.data.redis.username); none: the default user. */
 	public static final String REDIS_USERNAME = "REDIS_USERNAME";
 

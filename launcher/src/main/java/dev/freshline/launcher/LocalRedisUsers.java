@@ -44,9 +44,14 @@ final class LocalRedisUsers {
 		return new LocalRedisUsers(keys, passwords);
 	}
 
+	/** The text of the ACL file with these users: every node of a cluster loads it. */
+	String aclFile() {
+		return RedisUsers.load().aclFile(this.keys, this.passwords);
+	}
+
 	/** redis-server's command line, with these users in an owner-only ACL file in {@code directory}. */
 	List<String> redisCommand(Path directory, int port) {
-		return RedisServer.command(directory, port, RedisUsers.load().aclFile(this.keys, this.passwords));
+		return RedisServer.command(directory, port, aclFile());
 	}
 
 	/** {@code environment} plus the Redis user {@code user} and its password. */

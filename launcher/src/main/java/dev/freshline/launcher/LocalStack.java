@@ -16,14 +16,18 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
+import org.apache.kafka.common.Uuid;
 import org.jspecify.annotations.Nullable;
 
 import dev.freshline.cache.acl.RedisUsers;
 import dev.freshline.embedded.DatabaseRole;
 import dev.freshline.embedded.Directories;
 import dev.freshline.embedded.FreePorts;
+import dev.freshline.embedded.KafkaCluster;
+import dev.freshline.embedded.KafkaServer;
 import dev.freshline.embedded.KafkaUser;
 import dev.freshline.embedded.PostgresServer;
+import dev.freshline.embedded.RedisCluster;
 import dev.freshline.embedded.RedisServer;
 import dev.freshline.embedded.ServiceEnvironment;
 import dev.freshline.embedded.ShutdownHooks;
@@ -58,6 +62,14 @@ public final class LocalStack {
 	 */
 	static final String KAFKA_ADVERTISED_PORT = "FRESHLINE_KAFKA_ADVERTISED_PORT";
 
+	/**
+	 * {@code true}: what a deployment beyond one machine runs, on loopback: three Kafka brokers
+	 * (change topics with three replicas, {@code min.insync.replicas} 2) and a Redis Cluster of three
+	 * primaries, each with a replica, instead of one broker and one Redis. The fault-proxy ports
+	 * above apply to a single broker and Redis only.
+	 */
+	static final String LOCAL_CLUSTER = "FRESHLINE_LOCAL_CLUSTER";
+
 	private final Path home;
 
 	private final Path state;
@@ -71,6 +83,9 @@ public final class LocalStack {
 	private final Supervisor supervisor;
 
 	private final LocalRedisUsers redisUsers = LocalRedisUsers.random(System.getenv());
+
+	/** The servers' processes that no supervisor knows: a Redis Cluster's nodes. */
+	private final Map<String, Long> serverPids = Collections.synchronizedMap(new LinkedHashMap<>());
 
 	private volatile @Nullable StackInfo info;
 
@@ -136,13 +151,25 @@ public final class LocalStack {
 					said::add)));
 		}
 
-		step("Starting Postgres, Kafka and Redis");
+		boolean cluster = Boolean.parseBoolean(System.getenv().getOrDefault(LOCAL_CLUSTER, "false").trim());
+		step(cluster ? "Starting Postgres, three Kafka brokers and a Redis Cluster of six nodes"
+				: "Starting Postgres, Kafka and Redis");
 		CompletableFuture<PostgresServer> postgresStart = CompletableFuture
 			.supplyAsync(() -> unchecked(() -> PostgresServer.start(this.run.resolve("postgres"))));
-		ServiceProcess redis = startRedis(logs);
 		LocalKafkaUsers kafkaUsers = LocalKafkaUsers.random();
-		ServiceProcess kafka = startKafka(logs, kafkaUsers);
-		redis.awaitHealthy(SERVICE_START_TIMEOUT);
+		Redis redis;
+		List<ServiceProcess> kafka;
+		if (cluster) {
+			CompletableFuture<Redis> redisStart = CompletableFuture.supplyAsync(() -> unchecked(this::startRedisCluster));
+			kafka = startKafkaCluster(logs, kafkaUsers);
+			redis = redisStart.join();
+		}
+		else {
+			ServiceProcess single = startRedis(logs);
+			kafka = List.of(startKafka(logs, kafkaUsers));
+			single.awaitHealthy(SERVICE_START_TIMEOUT);
+			redis = new Redis(single.port(), servicesRedisPort(single), List.of());
+		}
 		PostgresServer postgres = postgresStart.join();
 		this.servers.add(postgres);
 		this.stale.record(postgres.pid(), postgres.dataDirectory().toString());
@@ -159,14 +186,13 @@ public final class LocalStack {
 
 		// the API instances get the public key only; the tokens go to the user (printed, and in local-stack.json)
 		LocalTokens tokens = LocalTokens.issue(this.run);
-		Map<String, String> environment = new ServiceEnvironment()
+		ServiceEnvironment services = new ServiceEnvironment()
 			.database(postgres.host(), postgres.port(), DATABASE, passwords::get)
 			.publicKey(tokens.publicKey())
 			// a throwaway database for trying things out: the walkthrough reads the demo patients
 			.demoData()
 			.put(ServiceEnvironment.CDC_OFFSET_FILE, this.run.resolve("cdc-offsets.dat").toString())
 			.kafka(bootstrapServers(kafka))
-			.redis(REDIS_HOST, servicesRedisPort(redis))
 			// one consumer for every partition: it applies a whole poll in one pipelined round trip,
 			// so more consumers on one machine only add fetches, commits and the broker's work for
 			// them (docs/benchmarks.md, where the invalidator's CPU goes)
@@ -174,8 +200,22 @@ public final class LocalStack {
 					System.getenv().getOrDefault(ServiceEnvironment.INVALIDATOR_CONCURRENCY, "1"))
 			// a static member of its group: restarted after a crash, it takes its partitions back at
 			// once rather than after the group expired the dead process's consumers (45 s)
-			.put(ServiceEnvironment.INVALIDATOR_INSTANCE_ID, "invalidator-1")
-			.toStrings();
+			.put(ServiceEnvironment.INVALIDATOR_INSTANCE_ID, "invalidator-1");
+		if (redis.clusterNodes().isEmpty()) {
+			services.redis(REDIS_HOST, redis.servicesPort());
+		}
+		else {
+			services.put(ServiceEnvironment.REDIS_CLUSTER_NODES, String.join(",", redis.clusterNodes()));
+		}
+		if (kafka.size() > 1) {
+			// what a replicated cluster is for: a change survives a lost broker, and a write that
+			// only one replica took fails rather than being acknowledged (the connector retries it)
+			services.put(ServiceEnvironment.TOPIC_REPLICATION_FACTOR,
+					System.getenv().getOrDefault(ServiceEnvironment.TOPIC_REPLICATION_FACTOR, "3"));
+			services.put(ServiceEnvironment.TOPIC_MIN_INSYNC_REPLICAS,
+					System.getenv().getOrDefault(ServiceEnvironment.TOPIC_MIN_INSYNC_REPLICAS, "2"));
+		}
+		Map<String, String> environment = services.toStrings();
 
 		// Startup is CPU-bound on small machines, so everything that can start at once does. Only
 		// the connector waits: it needs the publication and grants that api-1's migrations create
@@ -207,7 +247,8 @@ public final class LocalStack {
 				new StackInfo.Postgres(postgres.jdbcUrl(DATABASE), postgres.host(), postgres.port(), DATABASE,
 						DatabaseRole.OWNER.name(), passwords.get(DatabaseRole.OWNER), DatabaseRole.SIGNAL.name(),
 						passwords.get(DatabaseRole.SIGNAL), DatabaseRole.INSPECT.name(), passwords.get(DatabaseRole.INSPECT)),
-				kafkaInfo(kafka, kafkaUsers), new StackInfo.Redis(REDIS_HOST, redis.port(), this.redisUsers.stackInfo()),
+				kafkaInfo(kafka, kafkaUsers),
+				new StackInfo.Redis(REDIS_HOST, redis.port(), redis.clusterNodes(), this.redisUsers.stackInfo()),
 				List.of(api1.baseUrl(), api2.baseUrl()), management(api1, api2, invalidator, connector), tokens.info(),
 				processes(postgres.pid()));
 		Path infoFile = publish(info);
@@ -261,6 +302,31 @@ public final class LocalStack {
 	}
 
 	/**
+	 * Six redis-server processes formed into one cluster (three primaries, each with a replica),
+	 * every node with the run's users. Not supervised: a dead primary is what the cluster itself
+	 * repairs, by promoting its replica, and a restarted empty node would only rejoin as one.
+	 */
+	private Redis startRedisCluster() throws IOException {
+		RedisCluster cluster = RedisCluster.startWithUsers(this.redisUsers.aclFile());
+		this.servers.add(cluster);
+		List<String> nodes = new ArrayList<>();
+		for (RedisServer node : cluster.nodes()) {
+			this.stale.record(node.pid(), "redis-server");
+			this.serverPids.put("redis-" + (nodes.size() + 1), node.pid());
+			nodes.add(node.host() + ":" + node.port());
+		}
+		RedisServer first = cluster.nodes().get(0);
+		return new Redis(first.port(), first.port(), nodes);
+	}
+
+	/**
+	 * Where the services find Redis: one server ({@code clusterNodes} empty), or the nodes of a
+	 * cluster. {@code port} is Redis' own, {@code servicesPort} the one the services are given.
+	 */
+	private record Redis(int port, int servicesPort, List<String> clusterNodes) {
+	}
+
+	/**
 	 * The Redis port the services are given: Redis' own, unless {@value #SERVICES_REDIS_PORT} names
 	 * another, where a harness runs a fault proxy to Redis (scripts/chaos: Redis unreachable or slow
 	 * for the services, while it still answers the harness' own audit).
@@ -280,6 +346,11 @@ public final class LocalStack {
 		catch (NumberFormatException ex) {
 			throw new IllegalArgumentException(variable + " must be a port number, not '" + value + "'");
 		}
+	}
+
+	/** Kafka and Redis, which the services flush to while they stop. */
+	private static boolean isServer(ServiceProcess service) {
+		return service.name().equals("redis") || service.name().startsWith("kafka");
 	}
 
 	/** What the command line of a process of ours contains, for {@link StaleProcesses}. */
@@ -306,12 +377,43 @@ public final class LocalStack {
 		return kafka;
 	}
 
-	private static String bootstrapServers(ServiceProcess kafka) {
-		return "127.0.0.1:" + kafka.port();
+	/**
+	 * Three brokers, each a KRaft node of one quorum in a JVM of its own, supervised like the single
+	 * broker: killed, one comes back on its ports and data and catches up. They start side by side,
+	 * since a node's start waits for a majority of the quorum.
+	 */
+	private List<ServiceProcess> startKafkaCluster(Path logs, LocalKafkaUsers users)
+			throws IOException, InterruptedException {
+		List<KafkaServer.Node> nodes = new ArrayList<>();
+		for (int id = 1; id <= KafkaCluster.SIZE; id++) {
+			int port = FreePorts.find();
+			nodes.add(new KafkaServer.Node(id, port, FreePorts.find(), port));
+		}
+		String specs = String.join(",", nodes.stream().map(KafkaServer.Node::spec).toList());
+		String clusterId = Uuid.randomUuid().toString();
+		List<ServiceProcess> brokers = new ArrayList<>();
+		for (KafkaServer.Node node : nodes) {
+			ServiceProcess broker = ServiceProcess.startMain("kafka-" + node.id(), KafkaBroker.class,
+					List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC"),
+					List.of(this.run.resolve("kafka-" + node.id()).toString(), "--node", Integer.toString(node.id()),
+							clusterId, specs),
+					users.brokerEnvironment(), node.advertisedPort(), logs, KafkaBroker.READY);
+			this.stale.record(broker.pid(), marker(broker));
+			this.supervisor.supervise(broker);
+			brokers.add(broker);
+		}
+		for (ServiceProcess broker : brokers) {
+			broker.awaitHealthy(SERVICE_START_TIMEOUT);
+		}
+		return brokers;
+	}
+
+	private static String bootstrapServers(List<ServiceProcess> brokers) {
+		return String.join(",", brokers.stream().map((broker) -> "127.0.0.1:" + broker.port()).toList());
 	}
 
 	/** Each service logs in to Kafka as itself; the API has no Kafka client and gets no user. */
-	private static Map<String, String> withKafkaUser(Map<String, String> environment, ServiceProcess kafka,
+	private static Map<String, String> withKafkaUser(Map<String, String> environment, List<ServiceProcess> kafka,
 			KafkaUser user) {
 		Map<String, String> own = new LinkedHashMap<>(environment);
 		own.putAll(new ServiceEnvironment().kafka(bootstrapServers(kafka), user).toStrings());
@@ -326,7 +428,7 @@ public final class LocalStack {
 		return urls;
 	}
 
-	private static StackInfo.Kafka kafkaInfo(ServiceProcess kafka, LocalKafkaUsers users) {
+	private static StackInfo.Kafka kafkaInfo(List<ServiceProcess> kafka, LocalKafkaUsers users) {
 		Map<String, StackInfo.Login> clients = new LinkedHashMap<>();
 		users.clients().forEach((name, user) -> clients.put(name, new StackInfo.Login(user.user(), user.password())));
 		return new StackInfo.Kafka(bootstrapServers(kafka), KafkaUser.MECHANISM, clients);
@@ -352,6 +454,7 @@ public final class LocalStack {
 		Map<String, Long> pids = new LinkedHashMap<>();
 		pids.put("launcher", ProcessHandle.current().pid());
 		pids.put("postgres", postgres);
+		pids.putAll(this.serverPids);
 		this.supervisor.services().forEach((service) -> pids.put(service.name(), service.pid()));
 		return pids;
 	}
@@ -367,8 +470,10 @@ public final class LocalStack {
 				info.management().get("api-1"));
 		System.out.printf("  postgres       %s  (user %s)%n", info.postgres().jdbcUrl(), info.postgres().user());
 		System.out.printf("  kafka          %s%n", info.kafka().bootstrapServers());
-		System.out.printf("  redis          %s:%d  (users %s; passwords in the endpoints file)%n", info.redis().host(),
-				info.redis().port(), String.join(", ", info.redis().users().keySet()));
+		System.out.printf("  redis          %s  (users %s; passwords in the endpoints file)%n",
+				info.redis().clusterNodes().isEmpty() ? info.redis().host() + ":" + info.redis().port()
+						: "cluster " + String.join(",", info.redis().clusterNodes()),
+				String.join(", ", info.redis().users().keySet()));
 		System.out.printf("  endpoints file %s%n", relative(infoFile));
 		System.out.printf("  service logs   %s%n", relative(logs));
 		// a newcomer copies them from here; they expire a day after the start
@@ -394,9 +499,9 @@ public final class LocalStack {
 		}
 		System.out.println("Stopping Freshline...");
 		// services first (each flushes its own state: the connector its offsets), then the servers
-		List<String> servers = List.of("kafka", "redis");
-		services.stream().filter((service) -> !servers.contains(service.name())).parallel().forEach(ServiceProcess::stop);
-		services.stream().filter((service) -> servers.contains(service.name())).forEach(ServiceProcess::stop);
+		services.stream().filter((service) -> !isServer(service)).parallel().forEach(ServiceProcess::stop);
+		// the brokers of a cluster at once: one by one, the last would wait for a lost quorum
+		services.stream().filter(LocalStack::isServer).parallel().forEach(ServiceProcess::stop);
 		for (int i = this.servers.size() - 1; i >= 0; i--) {
 			try {
 				this.servers.get(i).close();

@@ -54,8 +54,12 @@ record StackInfo(Postgres postgres, Kafka kafka, Redis redis, List<String> api, 
 	record Kafka(String bootstrapServers, String saslMechanism, Map<String, Login> users) {
 	}
 
-	/** {@code users}: each Redis ACL user of the run ({@code api}, {@code invalidator}, {@code ops}, {@code harness}). */
-	record Redis(String host, int port, Map<String, Login> users) {
+	/**
+	 * {@code users}: each Redis ACL user of the run ({@code api}, {@code invalidator}, {@code ops},
+	 * {@code harness}). {@code clusterNodes}: every node's {@code host:port} when Redis is a cluster
+	 * ({@code host} and {@code port} are then its first node's), else empty.
+	 */
+	record Redis(String host, int port, List<String> clusterNodes, Map<String, Login> users) {
 	}
 
 	/** A user and its password, on Redis or Kafka; printed without the password. */
