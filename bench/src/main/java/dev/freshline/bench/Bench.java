@@ -4,12 +4,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 
 import dev.freshline.embedded.ServiceEnvironment;
@@ -28,6 +30,16 @@ public final class Bench {
 
 	/** The API's fence bound, set explicitly so that the paused-invalidator figure is read against it. */
 	static final Duration MAX_STALENESS = Duration.ofSeconds(2);
+
+	/** The patients each failover updates: cached first, and no other scenario of the cluster stack writes them meanwhile. */
+	private static final long REDIS_FAILOVER_FIRST_ID = 1001;
+
+	private static final long BROKER_LOSS_FIRST_ID = 1501;
+
+	private static final int FAILOVER_UPDATES_PER_S = 10;
+
+	/** Long enough for the writer's pace to be even before the fault. */
+	private static final Duration FAILOVER_FAULT_AFTER = Duration.ofSeconds(2);
 
 	/** The rate the Freshline-After reads are measured at. */
 	private static final int AFTER_RATE = 1000;
@@ -109,6 +121,16 @@ public final class Bench {
 			this.progress.line("stock Debezium run failed: %s", ex);
 			ex.printStackTrace();
 			this.results.missing.putIfAbsent("stock", "the stock-Debezium stack run failed: " + ex);
+		}
+		try {
+			Map<String, String> cluster = new LinkedHashMap<>(environment);
+			cluster.put("FRESHLINE_LOCAL_CLUSTER", "true");
+			clusterStack(cluster);
+		}
+		catch (Exception ex) {
+			this.progress.line("cluster stack run failed: %s", ex);
+			ex.printStackTrace();
+			this.results.missing.putIfAbsent("cluster", "the cluster stack run failed: " + ex);
 		}
 		replay();
 		Report report = new Report(this.results);
@@ -198,6 +220,95 @@ public final class Bench {
 			}
 			this.progress.line("stopping the stack...");
 		}
+	}
+
+	/**
+	 * The stack beyond one machine, on this one: a Redis Cluster (three primaries, each with a
+	 * replica) and three Kafka brokers (change topics with three replicas, min.insync.replicas 2).
+	 * Its lag at 1,000 updates/s stands beside the single stack's from this run; then a Redis
+	 * primary and a broker are killed under a writer whose updates are read through the API.
+	 */
+	private void clusterStack(Map<String, String> environment) throws Exception {
+		this.progress.line("starting the stack again on a Redis Cluster (3 primaries, 3 replicas) and three Kafka brokers...");
+		try (StackProcess stack = StackProcess.start(this.home, this.home.resolve(".freshline/bench/cluster"), environment)) {
+			this.results.clusterColdStartSeconds = stack.startup().toMillis() / 1000.0;
+			this.progress.line("cluster stack is up in %.1f s", this.results.clusterColdStartSeconds);
+			this.results.configuration.put("cluster", RunSetup.configuration(stack, "cluster", this.options));
+			clusterLag(stack);
+			CacheKeys keys = new CacheKeys(PREFIX);
+			int updates = (int) (this.options.failoverWindow().toSeconds() * FAILOVER_UPDATES_PER_S);
+			try {
+				this.results.redisFailover = failover(stack, "redis-failover",
+						RedisPrimaryKill.of(stack, keys.patient(REDIS_FAILOVER_FIRST_ID)), REDIS_FAILOVER_FIRST_ID, updates);
+			}
+			catch (Exception ex) {
+				this.progress.line("Redis primary failover failed: %s", ex);
+				this.results.missing.put("redis-failover", "the Redis primary failover scenario failed: " + ex);
+			}
+			try {
+				String topic = new Topics(PREFIX).changes("patient");
+				this.results.brokerLoss = failover(stack, "broker-loss", BrokerKill.of(stack, topic), BROKER_LOSS_FIRST_ID,
+						updates);
+			}
+			catch (Exception ex) {
+				this.progress.line("broker loss failed: %s", ex);
+				this.results.missing.put("broker-loss", "the broker loss scenario failed: " + ex);
+			}
+			this.progress.line("stopping the stack...");
+		}
+	}
+
+	/** A warm-up and one step at 1,000 updates/s, seen on every primary of the cluster. */
+	private void clusterLag(StackProcess stack) throws Exception {
+		CacheKeys keys = new CacheKeys(PREFIX);
+		String topic = new Topics(PREFIX).changes("patient");
+		List<RedisClient> primaries = new ArrayList<>();
+		for (RedisURI node : stack.redisClusterNodes()) {
+			RedisClient client = RedisClient.create(node);
+			primaries.add(client);
+		}
+		List<RedisClient> watched = primaries.stream().filter(Bench::isPrimary).toList();
+		try (InvalidationWatch deletes = new InvalidationWatch(watched, keys.patient(1).substring(0, keys.patient(1).indexOf('{')));
+				HopTracker hops = new HopTracker(stack, topic);
+				Backlog backlog = new Backlog(stack, topic)) {
+			LagStep step = new LagStep(stack, deletes, hops, backlog, keys, this.epochOffsetNanos);
+			this.progress.line("warm-up: %d s at 1000 updates/s (not counted)", this.options.warmUp().toSeconds());
+			step.run("warm-up", 1000, this.options.warmUp());
+			this.progress.line("cluster-1000: 1000 updates/s open-loop for %d s, deletes seen on %d primaries...",
+					this.options.step().toSeconds(), watched.size());
+			LagResult result = step.run("cluster-1000", 1000, this.options.step());
+			this.results.clusterLag = result;
+			LagResult single = this.results.lagAt(1000);
+			this.progress.line("cluster-1000: p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d of %d deletes seen (one Redis and one broker, this run: p50 %.1f ms, p99 %.1f ms)",
+					result.lagMs().p50(), result.lagMs().p99(), result.lagMs().max(), result.observed(), result.updates(),
+					(single != null) ? single.lagMs().p50() : Double.NaN, (single != null) ? single.lagMs().p99() : Double.NaN);
+		}
+		catch (Exception ex) {
+			this.progress.line("cluster lag failed: %s", ex);
+			this.results.missing.put("cluster-lag", "the cluster lag step failed: " + ex);
+		}
+		finally {
+			primaries.forEach(RedisClient::shutdown);
+		}
+	}
+
+	private static boolean isPrimary(RedisClient node) {
+		try (StatefulRedisConnection<String, String> connection = node.connect()) {
+			return connection.sync().info("replication").contains("role:master");
+		}
+	}
+
+	private FailoverStaleness.Figures failover(StackProcess stack, String name, FailoverStaleness.Fault fault, long firstId,
+			int updates) throws Exception {
+		Duration window = this.options.failoverWindow();
+		this.progress.line("%s: %d SQL updates over %d s, the fault %d s in; each read on api-1 and api-2 until both serve it...",
+				name, updates, window.toSeconds(), FAILOVER_FAULT_AFTER.toSeconds());
+		FailoverStaleness.Figures figures = new FailoverStaleness(stack, authorized(stack)).run(name, fault, firstId, updates,
+				window, FAILOVER_FAULT_AFTER);
+		this.progress.line("%s: %s; recovered in %.1f s; new version on both instances after p50 %.0f ms, p99 %.0f ms, max %.0f ms (%d never visible); %d reads not answered 200",
+				name, figures.injected(), figures.recoveredS(), figures.stalenessMs().p50(), figures.stalenessMs().p99(),
+				figures.stalenessMs().max(), figures.notVisible(), figures.apiErrors());
+		return figures;
 	}
 
 	private void lagSteps(StackProcess stack, StatefulRedisConnection<String, String> redis, boolean stock) throws Exception {

@@ -55,6 +55,16 @@ final class BenchResults {
 
 	InspectorCost.@Nullable Figures inspectorCost;
 
+	/** The cluster stack's (Redis Cluster, three brokers) step at 1,000 updates/s, beside {@link #lagAt}(1000). */
+	@Nullable LagResult clusterLag;
+
+	/** The cluster stack's start, as {@link #coldStartSeconds}. */
+	double clusterColdStartSeconds = Double.NaN;
+
+	FailoverStaleness.@Nullable Figures redisFailover;
+
+	FailoverStaleness.@Nullable Figures brokerLoss;
+
 	/** Scenario -> why it could not be measured: each one fails the run (a non-zero exit). */
 	final Map<String, String> missing = new LinkedHashMap<>();
 

@@ -21,10 +21,13 @@ public final class HarnessRedis {
 	/** {@code stack} is the launcher's {@code local-stack.json}. */
 	public static RedisURI uri(JsonNode stack) {
 		JsonNode redis = stack.path("redis");
-		RedisURI.Builder uri = RedisURI.builder()
-			.withHost(redis.path("host").asString())
-			.withPort(redis.path("port").asInt())
-			.withTimeout(Duration.ofSeconds(60));
+		return uri(stack, redis.path("host").asString(), redis.path("port").asInt());
+	}
+
+	/** One node of the stack's Redis Cluster ({@code redis.clusterNodes}), as the harness user. */
+	public static RedisURI uri(JsonNode stack, String host, int port) {
+		JsonNode redis = stack.path("redis");
+		RedisURI.Builder uri = RedisURI.builder().withHost(host).withPort(port).withTimeout(Duration.ofSeconds(60));
 		JsonNode user = redis.path("users").path(USER);
 		if (!user.isMissingNode()) {
 			uri.withAuthentication(user.path("user").asString(), user.path("password").asString().toCharArray());

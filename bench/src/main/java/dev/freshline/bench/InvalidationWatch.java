@@ -26,9 +26,9 @@ final class InvalidationWatch implements AutoCloseable {
 
 	private final String keyPrefix;
 
-	private final StatefulRedisConnection<String, String> commands;
+	private final List<StatefulRedisConnection<String, String>> commands = new ArrayList<>();
 
-	private final StatefulRedisPubSubConnection<String, String> events;
+	private final List<StatefulRedisPubSubConnection<String, String>> events = new ArrayList<>();
 
 	private final ConcurrentLinkedQueue<Applied> applied = new ConcurrentLinkedQueue<>();
 
@@ -38,22 +38,34 @@ final class InvalidationWatch implements AutoCloseable {
 	}
 
 	InvalidationWatch(RedisClient client, String keyPrefix) {
+		this(List.of(client), keyPrefix);
+	}
+
+	/**
+	 * Watches every one of {@code primaries}: a cluster node publishes the events of its own slots
+	 * only. Primaries only, since a replica applying the same script would publish each event twice.
+	 */
+	InvalidationWatch(List<RedisClient> primaries, String keyPrefix) {
 		this.keyPrefix = keyPrefix;
-		this.commands = client.connect();
-		// E = keyevent channel, $ = string commands (SET); switched off again on close
-		this.commands.sync().configSet("notify-keyspace-events", "E$");
-		this.events = client.connectPubSub();
-		this.events.addListener(new RedisPubSubAdapter<>() {
-			@Override
-			public void message(String channel, String key) {
-				long now = System.nanoTime();
-				if (key.startsWith(InvalidationWatch.this.keyPrefix) && key.endsWith(FLOOR)) {
-					InvalidationWatch.this.applied.add(new Applied(key.substring(0, key.length() - FLOOR.length()), now));
-					InvalidationWatch.this.count.incrementAndGet();
+		for (RedisClient client : primaries) {
+			StatefulRedisConnection<String, String> commands = client.connect();
+			this.commands.add(commands);
+			// E = keyevent channel, $ = string commands (SET); switched off again on close
+			commands.sync().configSet("notify-keyspace-events", "E$");
+			StatefulRedisPubSubConnection<String, String> events = client.connectPubSub();
+			this.events.add(events);
+			events.addListener(new RedisPubSubAdapter<>() {
+				@Override
+				public void message(String channel, String key) {
+					long now = System.nanoTime();
+					if (key.startsWith(InvalidationWatch.this.keyPrefix) && key.endsWith(FLOOR)) {
+						InvalidationWatch.this.applied.add(new Applied(key.substring(0, key.length() - FLOOR.length()), now));
+						InvalidationWatch.this.count.incrementAndGet();
+					}
 				}
-			}
-		});
-		this.events.sync().subscribe("__keyevent@0__:set");
+			});
+			events.sync().subscribe("__keyevent@0__:set");
+		}
 	}
 
 	long count() {
@@ -77,9 +89,11 @@ final class InvalidationWatch implements AutoCloseable {
 
 	@Override
 	public void close() {
-		this.events.close();
+		this.events.forEach(StatefulRedisPubSubConnection::close);
 		// every SET in Redis would otherwise keep publishing an event during the API scenarios
-		this.commands.sync().configSet("notify-keyspace-events", "");
-		this.commands.close();
+		this.commands.forEach((commands) -> {
+			commands.sync().configSet("notify-keyspace-events", "");
+			commands.close();
+		});
 	}
 }

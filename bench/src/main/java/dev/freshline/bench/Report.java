@@ -132,6 +132,15 @@ final class Report {
 		figures.put("inspector_off_us_per_event", (inspector != null) ? inspector.offUsPerEvent() : Double.NaN);
 		figures.put("inspector_on_lag1000_p99_ms", (inspector != null) ? inspector.onLagP99Ms() : Double.NaN);
 		figures.put("inspector_off_lag1000_p99_ms", (inspector != null) ? inspector.offLagP99Ms() : Double.NaN);
+		LagResult cluster = this.results.clusterLag;
+		figures.put("cluster_lag1000_p50_ms", (cluster != null) ? cluster.lagMs().p50() : Double.NaN);
+		figures.put("cluster_lag1000_p99_ms", (cluster != null) ? cluster.lagMs().p99() : Double.NaN);
+		FailoverStaleness.Figures redis = this.results.redisFailover;
+		figures.put("redis_failover_s", (redis != null) ? redis.recoveredS() : Double.NaN);
+		figures.put("redis_failover_staleness_max_ms", (redis != null) ? redis.stalenessMs().max() : Double.NaN);
+		FailoverStaleness.Figures broker = this.results.brokerLoss;
+		figures.put("broker_loss_s", (broker != null) ? broker.recoveredS() : Double.NaN);
+		figures.put("broker_loss_staleness_max_ms", (broker != null) ? broker.stalenessMs().max() : Double.NaN);
 		return figures;
 	}
 
@@ -205,6 +214,15 @@ final class Report {
 		if (figure.startsWith("inspector_")) {
 			return "inspector-cost";
 		}
+		if (figure.startsWith("cluster_")) {
+			return "cluster-lag";
+		}
+		if (figure.startsWith("redis_failover_")) {
+			return "redis-failover";
+		}
+		if (figure.startsWith("broker_loss_")) {
+			return "broker-loss";
+		}
 		return figure.startsWith("replay_") ? "replay" : "freshline";
 	}
 
@@ -219,7 +237,7 @@ final class Report {
 		if (!Double.isFinite(value)) {
 			return "NaN";
 		}
-		if (name.endsWith("_ms") || name.equals("cold_start_s")) {
+		if (name.endsWith("_ms") || name.endsWith("_s") && !name.endsWith("_per_s")) {
 			return String.format(Locale.ROOT, "%.1f", value);
 		}
 		if (name.startsWith("hit_") || name.startsWith("miss_")) {
@@ -581,7 +599,7 @@ final class Report {
 		}
 	}
 
-	private String markdown() {
+	String markdown() {
 		BenchResults r = this.results;
 		StringBuilder md = new StringBuilder();
 		md.append("# Freshline benchmark\n\n");
@@ -684,6 +702,7 @@ final class Report {
 		}
 		bulkSection(md);
 		inspectorSection(md);
+		clusterSection(md);
 		md.append("\n## Where the time goes, step by step (what limits a missed goal)\n\n");
 		limits().forEach((limit) -> md.append("- ").append(limit).append('\n'));
 		r.profiles.forEach((profile) -> md.append("\n").append(profile).append('\n'));
@@ -695,6 +714,43 @@ final class Report {
 		md.append("\n## Configuration\n\n");
 		r.configuration.forEach((component, config) -> md.append("- ").append(component).append(": ").append(config).append('\n'));
 		return md.toString();
+	}
+
+	/** The cluster stack: its lag beside the single stack's, and staleness through a Redis failover and a broker loss. */
+	private void clusterSection(StringBuilder md) {
+		BenchResults r = this.results;
+		if (r.clusterLag == null && r.redisFailover == null && r.brokerLoss == null) {
+			return;
+		}
+		md.append("\n## Beyond one machine: Redis Cluster and three Kafka brokers\n\n");
+		md.append(String.format(Locale.ROOT,
+				"The same stack started a third time with `FRESHLINE_LOCAL_CLUSTER=true` (up in %.1f s): a Redis Cluster of three primaries, each with a replica, and three Kafka brokers, the change topics with three replicas and `min.insync.replicas` 2; the same services and JVM flags. Every node runs on this machine, so the cluster pays for replication on the same two cores.%n%n",
+				r.clusterColdStartSeconds));
+		LagResult single = r.lagAt(1000);
+		if (r.clusterLag != null) {
+			md.append("| 1,000 updates/s | p50 ms | p99 ms | p99.9 ms | max ms | deletes seen |\n| --- | --- | --- | --- | --- | --- |\n");
+			if (single != null) {
+				md.append(String.format(Locale.ROOT, "| one Redis, one broker | %.1f | %.1f | %.1f | %.1f | %d of %d |%n",
+						single.lagMs().p50(), single.lagMs().p99(), single.lagMs().p999(), single.lagMs().max(), single.observed(),
+						single.updates()));
+			}
+			LagResult cluster = r.clusterLag;
+			md.append(String.format(Locale.ROOT, "| Redis Cluster, three brokers | %.1f | %.1f | %.1f | %.1f | %d of %d |%n",
+					cluster.lagMs().p50(), cluster.lagMs().p99(), cluster.lagMs().p999(), cluster.lagMs().max(),
+					cluster.observed(), cluster.updates()));
+		}
+		md.append(String.format(Locale.ROOT,
+				"%nEach failover: %d SQL updates a second to patients cached on both API instances, over %d s, the fault %d s in; an update's staleness is from its commit to both instances serving it (a poller per update, reading every 20 ms). `recovered` is the fault's own repair: the replica promoted, or another broker leading the partition.%n%n",
+				10, r.options.failoverWindow().toSeconds(), 2));
+		md.append("| fault | what was killed | recovered s | updates | staleness p50 ms | p99 ms | max ms | never visible | reads not 200 |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+		for (FailoverStaleness.Figures failover : java.util.Arrays.asList(r.redisFailover, r.brokerLoss)) {
+			if (failover != null) {
+				md.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %d | %.0f | %.0f | %.0f | %d | %d |%n", failover.fault(),
+						failover.injected(), failover.recoveredS(), failover.updates(), failover.stalenessMs().p50(),
+						failover.stalenessMs().p99(), failover.stalenessMs().max(), failover.notVisible(),
+						failover.apiErrors()));
+			}
+		}
 	}
 
 	/** The consistency inspector's cost: one invalidator, its inspector on and paused in alternating windows. */

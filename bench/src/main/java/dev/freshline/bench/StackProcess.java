@@ -149,6 +149,17 @@ public final class StackProcess implements AutoCloseable {
 		return HarnessRedis.uri(this.info);
 	}
 
+	/** Each node of the stack's Redis Cluster as the harness user, in the launcher's order; empty for one Redis. */
+	public List<RedisURI> redisClusterNodes() {
+		List<RedisURI> nodes = new ArrayList<>();
+		for (JsonNode node : this.info.path("redis").path("clusterNodes")) {
+			String address = node.asString();
+			int colon = address.lastIndexOf(':');
+			nodes.add(HarnessRedis.uri(this.info, address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))));
+		}
+		return nodes;
+	}
+
 	public String kafka() {
 		return this.info.path("kafka").path("bootstrapServers").asString();
 	}

@@ -23,7 +23,8 @@ class ReportTests {
 				+ "plain_read_p50_ms=NaN plain_read_p99_ms=NaN paused_staleness_p50_ms=NaN paused_staleness_max_ms=NaN "
 				+ "connector_us_per_event=NaN invalidator_us_per_event=NaN broker_us_per_event=NaN cold_start_s=NaN "
 				+ "inspector_on_us_per_event=NaN inspector_off_us_per_event=NaN inspector_on_lag1000_p99_ms=NaN "
-				+ "inspector_off_lag1000_p99_ms=NaN");
+				+ "inspector_off_lag1000_p99_ms=NaN cluster_lag1000_p50_ms=NaN cluster_lag1000_p99_ms=NaN "
+				+ "redis_failover_s=NaN redis_failover_staleness_max_ms=NaN broker_loss_s=NaN broker_loss_staleness_max_ms=NaN");
 	}
 
 	@Test
@@ -44,14 +45,30 @@ class ReportTests {
 		BenchResults results = measuredEverything(List.of());
 		results.inspectorCost = new InspectorCost.Figures(1000, List.of(), 71.26, 60.04, 20, 19, 52.25, 45.04);
 
-		assertThat(new Report(results).resultLine()).endsWith(" inspector_on_us_per_event=71 inspector_off_us_per_event=60 "
-				+ "inspector_on_lag1000_p99_ms=52.3 inspector_off_lag1000_p99_ms=45.0");
+		assertThat(new Report(results).resultLine()).contains(" inspector_on_us_per_event=71 inspector_off_us_per_event=60 "
+				+ "inspector_on_lag1000_p99_ms=52.3 inspector_off_lag1000_p99_ms=45.0 ");
 		assertThat(new Report(results).failures()).isEmpty();
 
 		results.inspectorCost = null;
 		results.missing.put("inspector-cost", "the inspector on/off scenario failed: the switch answered 404");
 		assertThat(new Report(results).unmeasured()).containsEntry("inspector_on_us_per_event",
 				"the inspector on/off scenario failed: the switch answered 404");
+	}
+
+	@Test
+	void shouldReportTheClusterStacksLagAndFailoversAtTheEnd() {
+		BenchResults results = measuredEverything(List.of());
+
+		assertThat(new Report(results).resultLine()).endsWith(" cluster_lag1000_p50_ms=14.0 cluster_lag1000_p99_ms=60.0 "
+				+ "redis_failover_s=2.5 redis_failover_staleness_max_ms=2104.0 broker_loss_s=9.7 broker_loss_staleness_max_ms=2230.0");
+		assertThat(new Report(results).failures()).isEmpty();
+		assertThat(new Report(results).markdown()).contains("| Redis Cluster, three brokers | 14.0 | 60.0 |")
+			.contains("| one Redis, one broker | 10.0 | 40.0 |");
+
+		results.brokerLoss = null;
+		results.missing.put("broker-loss", "the broker loss scenario failed: no leader");
+		assertThat(new Report(results).unmeasured()).containsEntry("broker_loss_staleness_max_ms",
+				"the broker loss scenario failed: no leader");
 	}
 
 	@Test
@@ -302,7 +319,15 @@ class ReportTests {
 		results.coldStartSeconds = 24.26;
 		results.bulk = bulk(20_000, 400, Map.of("invalidator", 0.5));
 		results.inspectorCost = new InspectorCost.Figures(1000, List.of(), 70, 60, 20, 19, 50, 45);
+		results.clusterLag = step("cluster-1000", 1000, 14, 60, 0, 0, Map.of());
+		results.redisFailover = failover("redis-failover", 2.46, 2104);
+		results.brokerLoss = failover("broker-loss", 9.71, 2230);
 		return results;
+	}
+
+	private static FailoverStaleness.Figures failover(String fault, double recoveredS, double maxMs) {
+		return new FailoverStaleness.Figures(fault, "killed", 150, new Percentiles(150, 30, maxMs - 10, maxMs, maxMs), 0, 0,
+				recoveredS);
 	}
 
 	private static Report.Goal stockGoal(BenchResults results, int rate) {
