@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -129,14 +131,16 @@ public final class ConnectionOptions {
 				: (this.stackFile != null) ? file.toString() : ".freshline/local-stack.json";
 		// the local stack's ops user when Redis is the local stack's, unless a user is named: then
 		// its password must come from the environment too (a password on the command line shows in ps)
-		String clusterNodes = first(this.redisClusterNodes, env.get("SPRING_DATA_REDIS_CLUSTER_NODES"), null, "");
+		String ownNodes = first(this.redisClusterNodes, env.get("SPRING_DATA_REDIS_CLUSTER_NODES"), null, "");
+		boolean stackRedis = blank(this.redisHost) && blank(env.get("REDIS_HOST")) && blank(this.redisPort)
+				&& blank(env.get("REDIS_PORT")) && ownNodes.isBlank();
+		// a local stack started with FRESHLINE_LOCAL_CLUSTER lists its nodes
+		String clusterNodes = stackRedis ? stackClusterNodes(stack) : ownNodes;
 		for (String node : clusterNodes.split(",")) {
 			if (!node.isBlank() && !node.strip().matches("[^:\\s]+:\\d{1,5}")) {
 				throw new OpsException("a Redis Cluster node must be host:port but was '" + node.strip() + "'");
 			}
 		}
-		boolean stackRedis = blank(this.redisHost) && blank(env.get("REDIS_HOST")) && blank(this.redisPort)
-				&& blank(env.get("REDIS_PORT")) && clusterNodes.isBlank();
 		boolean stackUser = stackRedis && blank(this.redisUser) && blank(env.get("REDIS_USERNAME"));
 		String user = first(this.redisUser, env.get("REDIS_USERNAME"),
 				stackUser ? text(stack, "redis", "users", OPS_USER, "user") : null, "");
@@ -246,6 +250,15 @@ public final class ConnectionOptions {
 			.filter((node) -> !node.isMissingNode() && !node.isNull())
 			.map(JsonNode::asString)
 			.orElse(null);
+	}
+
+	/** {@code redis.clusterNodes} of the local stack's file, joined with commas; empty for one Redis. */
+	private static String stackClusterNodes(@Nullable JsonNode stack) {
+		List<String> nodes = new ArrayList<>();
+		if (stack != null) {
+			stack.path("redis").path("clusterNodes").forEach((node) -> nodes.add(node.asString()));
+		}
+		return String.join(",", nodes);
 	}
 
 	private static boolean blank(@Nullable String value) {

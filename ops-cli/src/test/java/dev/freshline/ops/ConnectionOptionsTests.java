@@ -70,6 +70,24 @@ class ConnectionOptionsTests {
 	}
 
 	@Test
+	void shouldTakeALocalClusterStacksNodesWithItsOpsUser() throws IOException {
+		Files.createDirectories(this.home.resolve(".freshline"));
+		Files.writeString(this.home.resolve(".freshline/local-stack.json"), """
+				{"kafka":{"bootstrapServers":"127.0.0.1:40001,127.0.0.1:40011"},"redis":{"host":"127.0.0.1","port":40002,
+				 "clusterNodes":["127.0.0.1:40002","127.0.0.1:40012"],
+				 "users":{"ops":{"user":"ops","password":"ops-secret"}}}}""");
+
+		Endpoints stack = resolve(Map.of(), new ConnectionOptions());
+		Endpoints own = resolve(Map.of("SPRING_DATA_REDIS_CLUSTER_NODES", "redis-1:7000"), new ConnectionOptions());
+
+		assertThat(stack.redisClusterSeeds()).containsExactly("127.0.0.1:40002", "127.0.0.1:40012");
+		assertThat(stack.redisUser()).isEqualTo("ops");
+		assertThat(stack.bootstrapServers()).isEqualTo("127.0.0.1:40001,127.0.0.1:40011");
+		assertThat(own.redisClusterSeeds()).containsExactly("redis-1:7000");
+		assertThat(own.redisUser()).isNull();
+	}
+
+	@Test
 	void shouldLogInAsTheLocalStacksOpsUserWithItsPassword() throws IOException {
 		writeStack();
 
