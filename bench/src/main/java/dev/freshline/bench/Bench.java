@@ -274,14 +274,24 @@ public final class Bench {
 			LagStep step = new LagStep(stack, deletes, hops, backlog, keys, this.epochOffsetNanos);
 			this.progress.line("warm-up: %d s at 1000 updates/s (not counted)", this.options.warmUp().toSeconds());
 			step.run("warm-up", 1000, this.options.warmUp());
-			this.progress.line("cluster-1000: 1000 updates/s open-loop for %d s, deletes seen on %d primaries...",
-					this.options.step().toSeconds(), watched.size());
-			LagResult result = step.run("cluster-1000", 1000, this.options.step());
-			this.results.clusterLag = result;
-			LagResult single = this.results.lagAt(1000);
-			this.progress.line("cluster-1000: p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d of %d deletes seen (one Redis and one broker, this run: p50 %.1f ms, p99 %.1f ms)",
-					result.lagMs().p50(), result.lagMs().p99(), result.lagMs().max(), result.observed(), result.updates(),
-					(single != null) ? single.lagMs().p50() : Double.NaN, (single != null) ? single.lagMs().p99() : Double.NaN);
+			for (int rate : BenchResults.CLUSTER_RATES) {
+				String name = "cluster-" + rate;
+				this.progress.line("%s: %d updates/s open-loop for %d s, deletes seen on %d primaries...", name, rate,
+						this.options.step().toSeconds(), watched.size());
+				// every process, the three brokers and six Redis nodes each on its own: where replication's CPU goes
+				Map<String, Long> pids = new LinkedHashMap<>(stack.processes());
+				pids.put("bench (load, probes)", ProcessHandle.current().pid());
+				CpuUse cpu = CpuUse.start(pids);
+				LagResult result = step.run(name, rate, this.options.step());
+				this.results.cpuDuringSteps.put(name, cpu.stop());
+				this.results.cpuWindowSeconds.put(name, cpu.seconds());
+				this.results.cluster.add(result);
+				LagResult single = this.results.lagAt(rate);
+				this.progress.line("%s: p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d of %d deletes seen (one Redis and one broker, this run: p50 %.1f ms, p99 %.1f ms)",
+						name, result.lagMs().p50(), result.lagMs().p99(), result.lagMs().max(), result.observed(),
+						result.updates(), (single != null) ? single.lagMs().p50() : Double.NaN,
+						(single != null) ? single.lagMs().p99() : Double.NaN);
+			}
 		}
 		catch (Exception ex) {
 			this.progress.line("cluster lag failed: %s", ex);

@@ -14,6 +14,9 @@ final class BenchResults {
 
 	final BenchOptions options;
 
+	/** The rates the cluster stack runs at: one both stacks keep up with on two cores, and the one the goals name. */
+	static final List<Integer> CLUSTER_RATES = List.of(100, 1000);
+
 	final String command;
 
 	final Map<String, Object> versions = new LinkedHashMap<>();
@@ -55,8 +58,11 @@ final class BenchResults {
 
 	InspectorCost.@Nullable Figures inspectorCost;
 
-	/** The cluster stack's (Redis Cluster, three brokers) step at 1,000 updates/s, beside {@link #lagAt}(1000). */
-	@Nullable LagResult clusterLag;
+	/**
+	 * The cluster stack's (Redis Cluster, three brokers) steps at {@link #CLUSTER_RATES}, beside
+	 * the single stack's at the same rates.
+	 */
+	final List<LagResult> cluster = new ArrayList<>();
 
 	/** The cluster stack's start, as {@link #coldStartSeconds}. */
 	double clusterColdStartSeconds = Double.NaN;
@@ -81,6 +87,10 @@ final class BenchResults {
 
 	@Nullable LagResult lagAt(int rate) {
 		return at(this.lag, rate);
+	}
+
+	@Nullable LagResult clusterAt(int rate) {
+		return at(this.cluster, rate);
 	}
 
 	@Nullable LagResult stockAt(int rate) {

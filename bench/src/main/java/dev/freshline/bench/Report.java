@@ -132,7 +132,7 @@ final class Report {
 		figures.put("inspector_off_us_per_event", (inspector != null) ? inspector.offUsPerEvent() : Double.NaN);
 		figures.put("inspector_on_lag1000_p99_ms", (inspector != null) ? inspector.onLagP99Ms() : Double.NaN);
 		figures.put("inspector_off_lag1000_p99_ms", (inspector != null) ? inspector.offLagP99Ms() : Double.NaN);
-		LagResult cluster = this.results.clusterLag;
+		LagResult cluster = this.results.clusterAt(1000);
 		figures.put("cluster_lag1000_p50_ms", (cluster != null) ? cluster.lagMs().p50() : Double.NaN);
 		figures.put("cluster_lag1000_p99_ms", (cluster != null) ? cluster.lagMs().p99() : Double.NaN);
 		FailoverStaleness.Figures redis = this.results.redisFailover;
@@ -719,25 +719,38 @@ final class Report {
 	/** The cluster stack: its lag beside the single stack's, and staleness through a Redis failover and a broker loss. */
 	private void clusterSection(StringBuilder md) {
 		BenchResults r = this.results;
-		if (r.clusterLag == null && r.redisFailover == null && r.brokerLoss == null) {
+		if (r.cluster.isEmpty() && r.redisFailover == null && r.brokerLoss == null) {
 			return;
 		}
 		md.append("\n## Beyond one machine: Redis Cluster and three Kafka brokers\n\n");
 		md.append(String.format(Locale.ROOT,
 				"The same stack started a third time with `FRESHLINE_LOCAL_CLUSTER=true` (up in %.1f s): a Redis Cluster of three primaries, each with a replica, and three Kafka brokers, the change topics with three replicas and `min.insync.replicas` 2; the same services and JVM flags. Every node runs on this machine, so the cluster pays for replication on the same two cores.%n%n",
 				r.clusterColdStartSeconds));
-		LagResult single = r.lagAt(1000);
-		if (r.clusterLag != null) {
-			md.append("| 1,000 updates/s | p50 ms | p99 ms | p99.9 ms | max ms | deletes seen |\n| --- | --- | --- | --- | --- | --- |\n");
-			if (single != null) {
-				md.append(String.format(Locale.ROOT, "| one Redis, one broker | %.1f | %.1f | %.1f | %.1f | %d of %d |%n",
-						single.lagMs().p50(), single.lagMs().p99(), single.lagMs().p999(), single.lagMs().max(), single.observed(),
-						single.updates()));
+		if (!r.cluster.isEmpty()) {
+			md.append("| updates/s | stack | p50 ms | p99 ms | p99.9 ms | max ms | deletes seen | kept up |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+			List<String> steps = new ArrayList<>();
+			for (LagResult cluster : r.cluster) {
+				LagResult single = r.lagAt(cluster.rate());
+				for (LagResult step : java.util.Arrays.asList(single, cluster)) {
+					if (step != null) {
+						String fell = fellBehind(step);
+						md.append(String.format(Locale.ROOT, "| %,d | %s | %.1f | %.1f | %.1f | %.1f | %d of %d | %s |%n",
+								step.rate(), (step == cluster) ? "Redis Cluster, three brokers" : "one Redis, one broker",
+								step.lagMs().p50(), step.lagMs().p99(), step.lagMs().p999(), step.lagMs().max(), step.observed(),
+								step.updates(), (fell == null) ? "yes" : "no: " + fell));
+						steps.add(step.name());
+					}
+				}
 			}
-			LagResult cluster = r.clusterLag;
-			md.append(String.format(Locale.ROOT, "| Redis Cluster, three brokers | %.1f | %.1f | %.1f | %.1f | %d of %d |%n",
-					cluster.lagMs().p50(), cluster.lagMs().p99(), cluster.lagMs().p999(), cluster.lagMs().max(),
-					cluster.observed(), cluster.updates()));
+			md.append("\nCPU per process over each step (cores; every node of the cluster on its own):\n\n");
+			for (String step : steps) {
+				Map<String, Double> cpu = r.cpuDuringSteps.get(step);
+				if (cpu != null) {
+					List<String> parts = new ArrayList<>();
+					cpu.forEach((name, cores) -> parts.add(String.format(Locale.ROOT, "%s %.2f", name, cores)));
+					md.append("- ").append(step).append(": ").append(String.join(", ", parts)).append('\n');
+				}
+			}
 		}
 		md.append(String.format(Locale.ROOT,
 				"%nEach failover: %d SQL updates a second to patients cached on both API instances, over %d s, the fault %d s in; an update's staleness is from its commit to both instances serving it (a poller per update, reading every 20 ms). `recovered` is the fault's own repair: the replica promoted, or another broker leading the partition.%n%n",

@@ -74,7 +74,14 @@ final class RunSetup {
 		config.put("cdc-connector.poll-interval", which.equals("stock") ? "500ms (CDC_POLL_INTERVAL)" : "10ms (default)");
 		// the bench runs both stacks with markers on (Bench.environment): the fence reads them
 		config.put("cdc-connector.other", "pgoutput, snapshot.mode=no_data, heartbeat 100ms, watermark markers every 50 ms (CDC_MARKERS=true), offsets flushed every 1 s, producer acks=all idempotent linger.ms=0 (cdc-connector.yml)");
-		config.put("kafka", "one KRaft broker, a process of its own supervised by the launcher, change topics with 3 partitions, replication 1");
+		boolean cluster = !stack.redisClusterNodes().isEmpty();
+		config.put("kafka", cluster
+				? "three KRaft brokers (each a broker and a controller voter), each a process of its own supervised by the launcher, SASL/SCRAM, change topics with 3 partitions, replication 3, min.insync.replicas 2"
+				: "one KRaft broker, a process of its own supervised by the launcher, change topics with 3 partitions, replication 1");
+		if (cluster) {
+			// what CONFIG GET read above is the first node's; every node is started the same way
+			config.put("redis", "a Redis Cluster of 3 primaries with a replica each (cluster-node-timeout 1 s), the services on Lettuce's cluster client");
+		}
 		config.put("invalidator", "group freshline-invalidator, one consumer (INVALIDATOR_CONCURRENCY), a batch listener: each poll applied in pipelined round trips of 500 keys, offsets committed after it, at most every 100 ms (ack-mode time; invalidator-service.yml)");
 		config.put("api", "2 instances, Hikari pool 10, Redis timeout 100 ms, patient TTL 10m (api-service.yml), bench endpoints on, freshness fence on (max-staleness 2s, fence-wait 50ms, refresh 10ms), every request authenticated (OAuth2 resource server, RS256 JWT checked against the run's public key once per token, then looked up; /bench/noop too) but /bench/anonymous-noop, the baseline without the token check");
 		config.put("bench", "16 JDBC connections for the open-loop writer; " + options.readConcurrency()

@@ -117,6 +117,13 @@ public final class StackProcess implements AutoCloseable {
 		}
 	}
 
+	/** Every process {@code local-stack.json} names, by name, as the launcher started them. */
+	public Map<String, Long> processes() {
+		Map<String, Long> pids = new java.util.LinkedHashMap<>();
+		this.info.path("processes").properties().forEach((entry) -> pids.put(entry.getKey(), entry.getValue().asLong()));
+		return pids;
+	}
+
 	/** The launcher's state directory: its console output ({@code launcher.out}) and the services' logs. */
 	public Path state() {
 		return this.state;

@@ -62,8 +62,9 @@ class ReportTests {
 		assertThat(new Report(results).resultLine()).endsWith(" cluster_lag1000_p50_ms=14.0 cluster_lag1000_p99_ms=60.0 "
 				+ "redis_failover_s=2.5 redis_failover_staleness_max_ms=2104.0 broker_loss_s=9.7 broker_loss_staleness_max_ms=2230.0");
 		assertThat(new Report(results).failures()).isEmpty();
-		assertThat(new Report(results).markdown()).contains("| Redis Cluster, three brokers | 14.0 | 60.0 |")
-			.contains("| one Redis, one broker | 10.0 | 40.0 |");
+		assertThat(new Report(results).markdown()).contains("| 1,000 | Redis Cluster, three brokers | 14.0 | 60.0 |")
+			.contains("| 1,000 | one Redis, one broker | 10.0 | 40.0 |")
+			.contains("| 100 | Redis Cluster, three brokers | 12.0 | 50.0 |");
 
 		results.brokerLoss = null;
 		results.missing.put("broker-loss", "the broker loss scenario failed: no leader");
@@ -319,7 +320,8 @@ class ReportTests {
 		results.coldStartSeconds = 24.26;
 		results.bulk = bulk(20_000, 400, Map.of("invalidator", 0.5));
 		results.inspectorCost = new InspectorCost.Figures(1000, List.of(), 70, 60, 20, 19, 50, 45);
-		results.clusterLag = step("cluster-1000", 1000, 14, 60, 0, 0, Map.of());
+		results.cluster.add(step("cluster-100", 100, 12, 50, 0, 0, Map.of()));
+		results.cluster.add(step("cluster-1000", 1000, 14, 60, 0, 0, Map.of()));
 		results.redisFailover = failover("redis-failover", 2.46, 2104);
 		results.brokerLoss = failover("broker-loss", 9.71, 2230);
 		return results;
