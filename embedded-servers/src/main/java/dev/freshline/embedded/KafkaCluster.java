@@ -21,6 +21,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.common.Uuid;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,9 +50,12 @@ public final class KafkaCluster implements AutoCloseable {
 
 	private final CloseOnce closeOnce;
 
-	private KafkaCluster(Path directory, KafkaServer.Quorum quorum) {
+	private final @Nullable KafkaUsers users;
+
+	private KafkaCluster(Path directory, KafkaServer.Quorum quorum, @Nullable KafkaUsers users) {
 		this.directory = directory;
 		this.quorum = quorum;
+		this.users = users;
 		this.closeOnce = new CloseOnce("kafka-cluster-" + directory.getFileName() + "-shutdown", this::close);
 	}
 
@@ -61,6 +65,19 @@ public final class KafkaCluster implements AutoCloseable {
 	 * registered and unfenced.
 	 */
 	public static KafkaCluster start(Path directory) {
+		return start(directory, null);
+	}
+
+	/**
+	 * {@link #start(Path)} with security on every node, as {@link KafkaServer#startSecured}: clients
+	 * log in with SASL/SCRAM as one of {@code users} and may do only what its ACLs allow, and the
+	 * brokers replicate to each other as the broker's own super-user.
+	 */
+	public static KafkaCluster startSecured(Path directory, KafkaUsers users) {
+		return start(directory, users);
+	}
+
+	private static KafkaCluster start(Path directory, @Nullable KafkaUsers users) {
 		Path root = directory.toAbsolutePath();
 		Directories.discardPrevious(root, "node-1", "Kafka cluster");
 		List<KafkaServer.Node> nodes = new ArrayList<>();
@@ -68,7 +85,7 @@ public final class KafkaCluster implements AutoCloseable {
 			int port = FreePorts.find();
 			nodes.add(new KafkaServer.Node(id, port, FreePorts.find(), port));
 		}
-		KafkaCluster cluster = new KafkaCluster(root, new KafkaServer.Quorum(Uuid.randomUuid().toString(), nodes));
+		KafkaCluster cluster = new KafkaCluster(root, new KafkaServer.Quorum(Uuid.randomUuid().toString(), nodes), users);
 		long started = System.nanoTime();
 		// a node's start returns only once the quorum has a leader, which takes a majority of the
 		// voters: the nodes start side by side
@@ -103,9 +120,19 @@ public final class KafkaCluster implements AutoCloseable {
 			.collect(Collectors.joining(","));
 	}
 
-	/** For an admin client of a test: the bootstrap servers. */
+	/** For an admin client of a test: the bootstrap servers and, on a secured cluster, the broker's own super-user login. */
 	public Map<String, Object> adminProperties() {
 		Map<String, Object> properties = new HashMap<>();
+		properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+		if (this.users != null) {
+			properties.putAll(this.users.broker().clientProperties());
+		}
+		return properties;
+	}
+
+	/** The bootstrap servers and {@code user}'s login, for a client of a secured cluster. */
+	public Map<String, Object> clientProperties(KafkaUser user) {
+		Map<String, Object> properties = new HashMap<>(user.clientProperties());
 		properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
 		return properties;
 	}
@@ -183,7 +210,7 @@ public final class KafkaCluster implements AutoCloseable {
 	private KafkaServer startNode(KafkaServer.Node node) {
 		Path logs = this.directory.resolve("node-" + node.id());
 		// kept: a killed node restarts on its own data, and the cluster deletes everything at close
-		return KafkaServer.start(logs, this.quorum, node, true, null);
+		return KafkaServer.start(logs, this.quorum, node, true, this.users);
 	}
 
 	/** Waits until the controller has {@code brokers} brokers registered and unfenced. */

@@ -3,6 +3,7 @@ package dev.freshline.embedded;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -16,12 +17,16 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -66,6 +71,79 @@ class KafkaClusterIntegrationTests {
 					.hasSize(3));
 		}
 		assertThat(directory).doesNotExist();
+	}
+
+	/**
+	 * The grants of the secured single broker hold on a cluster: each component's principal does its
+	 * own job, on a topic whose acks=all writes need both followers, which replicate over SASL/SCRAM
+	 * as the broker's own user; what another component does is refused; and both stay so once the
+	 * leader is killed, since logins and ACLs are the quorum's metadata, not a node's.
+	 */
+	@Test
+	void shouldHoldEachComponentToItsGrantsOnEveryNodeAndAfterALeaderIsKilled() throws Exception {
+		String changes = SharedServers.uniqueName("secured") + ".public.patient";
+		String group = SharedServers.uniqueName("invalidators");
+		KafkaUser connector = new KafkaUser("freshline-cdc", "connector-secret-3");
+		KafkaUser invalidator = new KafkaUser("freshline-invalidator", "invalidator-secret-3");
+		List<AclBinding> acls = new ArrayList<>();
+		acls.addAll(KafkaGrants.connector(connector.user(), List.of(changes)));
+		acls.addAll(KafkaGrants.invalidator(invalidator.user(), List.of(changes), changes + ".dlt", group));
+		KafkaUsers users = new KafkaUsers(new KafkaUser("freshline-broker", "broker-secret-3"),
+				List.of(connector, invalidator), acls);
+		try (KafkaCluster cluster = KafkaCluster.startSecured(this.temporary.resolve("secured"), users);
+				Admin admin = Admin.create(cluster.adminProperties())) {
+			try (Admin own = Admin.create(cluster.clientProperties(connector))) {
+				own.createTopics(List.of(new NewTopic(changes, 1, (short) 3).configs(Map.of("min.insync.replicas", "2"))))
+					.all()
+					.get(30, TimeUnit.SECONDS);
+			}
+			await().atMost(Duration.ofSeconds(30)).until(() -> describe(admin, changes).partitions().get(0).isr().size() == 3);
+			int leader = describe(admin, changes).partitions().get(0).leader().id();
+
+			try (KafkaProducer<String, String> producer = producer(cluster.clientProperties(connector))) {
+				producer.send(new ProducerRecord<>(changes, "42", "before the kill")).get(30, TimeUnit.SECONDS);
+				cluster.kill(leader);
+				producer.send(new ProducerRecord<>(changes, "42", "after the kill")).get(60, TimeUnit.SECONDS);
+			}
+			assertThat(describe(admin, changes).partitions().get(0).leader().id()).isNotEqualTo(leader);
+			try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumer(cluster.clientProperties(invalidator),
+					group), new StringDeserializer(), new StringDeserializer())) {
+				consumer.subscribe(List.of(changes));
+				List<String> values = new ArrayList<>();
+				await().atMost(Duration.ofSeconds(60)).until(() -> {
+					consumer.poll(Duration.ofMillis(100)).forEach((record) -> values.add(record.value()));
+					return values.size() >= 2;
+				});
+				assertThat(values).containsExactly("before the kill", "after the kill");
+				consumer.commitSync();
+			}
+			// the invalidator reads changes and never writes them; a wrong password logs in nowhere
+			try (KafkaProducer<String, String> producer = producer(cluster.clientProperties(invalidator))) {
+				assertThatThrownBy(() -> producer.send(new ProducerRecord<>(changes, "42", "forged")).get(30, TimeUnit.SECONDS))
+					.hasCauseInstanceOf(TopicAuthorizationException.class);
+			}
+			try (KafkaProducer<String, String> producer = producer(
+					cluster.clientProperties(new KafkaUser(connector.user(), "not-the-password")))) {
+				assertThatThrownBy(() -> producer.send(new ProducerRecord<>(changes, "42", "forged")).get(30, TimeUnit.SECONDS))
+					.hasCauseInstanceOf(SaslAuthenticationException.class);
+			}
+		}
+	}
+
+	private static Map<String, Object> consumer(Map<String, Object> client, String group) {
+		Map<String, Object> properties = new HashMap<>(client);
+		properties.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+		properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+		properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+		return properties;
+	}
+
+	private static KafkaProducer<String, String> producer(Map<String, Object> client) {
+		Map<String, Object> properties = new HashMap<>(client);
+		properties.put(ProducerConfig.ACKS_CONFIG, "all");
+		properties.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+		properties.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
+		return new KafkaProducer<>(properties, new StringSerializer(), new StringSerializer());
 	}
 
 	private static TopicDescription describe(Admin admin, String topic) throws Exception {
