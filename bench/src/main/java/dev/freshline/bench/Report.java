@@ -80,6 +80,10 @@ final class Report {
 		document.put("freshline_after_reads", this.results.afterReads);
 		document.put("paused_invalidator_staleness", this.results.paused);
 		document.put("inspector_cost", this.results.inspectorCost);
+		document.put("cluster_lag", this.results.cluster);
+		document.put("cluster_cold_start_s", this.results.clusterColdStartSeconds);
+		document.put("redis_failover", this.results.redisFailover);
+		document.put("broker_loss", this.results.brokerLoss);
 		document.put("not_measured", this.results.missing);
 		document.put("not_asked_for", this.results.skipped);
 		document.put("failures", failures());
