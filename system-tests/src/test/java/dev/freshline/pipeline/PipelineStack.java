@@ -6,12 +6,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -23,8 +20,6 @@ import io.lettuce.core.api.sync.RedisCommands;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
@@ -39,6 +34,7 @@ import dev.freshline.api.ApiApplication;
 import dev.freshline.api.freshness.PipelineFence;
 import dev.freshline.cdc.ConnectorApplication;
 import dev.freshline.cdc.capture.CaptureProgress;
+import dev.freshline.embedded.GroupCatchUp;
 import dev.freshline.embedded.ServiceEnvironment;
 import dev.freshline.embedded.SharedServers;
 import dev.freshline.embedded.TestDatabase;
@@ -182,78 +178,29 @@ public final class PipelineStack implements AutoCloseable {
 	}
 
 	/**
-	 * Whether the invalidators committed (so applied) every record that every partition they read
-	 * held when this was called. The ends are read before the committed offsets: the connector's
-	 * watermark markers arrive in every partition every heartbeat, so ends read afterwards would
-	 * usually include a marker the invalidators could not have committed yet. A one-off check (a
-	 * verdict at quiescence); to wait, use {@link #awaitInvalidatorsCaughtUp()}.
-	 */
-	public boolean invalidatorsCaughtUp() throws Exception {
-		try (Admin admin = admin()) {
-			return reached(committed(admin), ends(admin));
-		}
-	}
-
-	/**
-	 * Waits until the invalidators committed every record that every partition they read held when
-	 * this was called. The ends are read once: polling {@link #invalidatorsCaughtUp()} instead asks
-	 * for a moment when no marker is between the broker and a commit, and with markers every 50 ms
-	 * in every partition, on three brokers whose followers must copy each one before a consumer
-	 * sees it, a loaded machine may not offer one within the wait.
+	 * Waits until the invalidators committed (so applied) every record that every partition they
+	 * read held when this was called ({@link GroupCatchUp}: the ends are read once). On a timeout,
+	 * it names the partitions still behind and by how much.
 	 */
 	public void awaitInvalidatorsCaughtUp() throws Exception {
-		try (Admin admin = admin()) {
-			Map<TopicPartition, Long> ends = await("the invalidators' first commit").until(() -> ends(admin),
-					(read) -> !read.isEmpty());
-			// on a timeout, the partitions still behind and by how much
-			await("the invalidators caught up").untilAsserted(() -> assertThat(behind(committed(admin), ends))
-				.as("records each partition held that the invalidators have not committed").isEmpty());
+		try (Admin admin = kafkaAdmin()) {
+			GroupCatchUp catchUp = invalidatorCatchUp(admin);
+			await("the invalidators caught up").untilAsserted(() -> {
+				Map<TopicPartition, Long> behind = catchUp.behind();
+				assertThat(catchUp.reached()).as("caught up with the ends read first; records not committed yet: %s", behind)
+					.isTrue();
+			});
 		}
 	}
 
-	private Admin admin() {
+	/** A check of the invalidators' group against the ends it reads first; keep it across the polls of one wait. */
+	public GroupCatchUp invalidatorCatchUp(Admin admin) {
+		return new GroupCatchUp(admin, invalidatorGroup());
+	}
+
+	/** An admin client of the stack's Kafka; the caller closes it. */
+	public Admin kafkaAdmin() {
 		return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.kafka));
-	}
-
-	private Map<TopicPartition, OffsetAndMetadata> committed(Admin admin) throws Exception {
-		return admin.listConsumerGroupOffsets(invalidatorGroup()).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-	}
-
-	/** The end of every partition the invalidators read: the group's assignment, or those it committed in. */
-	private Map<TopicPartition, Long> ends(Admin admin) throws Exception {
-		Set<TopicPartition> read = new HashSet<>(committed(admin).keySet());
-		admin.describeConsumerGroups(List.of(invalidatorGroup()))
-			.describedGroups()
-			.get(invalidatorGroup())
-			.get(10, TimeUnit.SECONDS)
-			.members()
-			.forEach((member) -> read.addAll(member.assignment().topicPartitions()));
-		Map<TopicPartition, OffsetSpec> latest = read.stream()
-			.collect(Collectors.toMap((partition) -> partition, (partition) -> OffsetSpec.latest()));
-		return admin.listOffsets(latest)
-			.all()
-			.get(10, TimeUnit.SECONDS)
-			.entrySet()
-			.stream()
-			.collect(Collectors.toMap(Map.Entry::getKey, (end) -> end.getValue().offset()));
-	}
-
-	private static boolean reached(Map<TopicPartition, OffsetAndMetadata> committed, Map<TopicPartition, Long> ends) {
-		return !ends.isEmpty() && behind(committed, ends).isEmpty();
-	}
-
-	/** How many records each partition that is not committed up to its end still holds. */
-	private static Map<TopicPartition, Long> behind(Map<TopicPartition, OffsetAndMetadata> committed,
-			Map<TopicPartition, Long> ends) {
-		Map<TopicPartition, Long> behind = new TreeMap<>(Comparator.comparing(TopicPartition::toString));
-		ends.forEach((partition, end) -> {
-			OffsetAndMetadata offset = committed.get(partition);
-			long lag = end - ((offset != null) ? offset.offset() : 0);
-			if (lag > 0) {
-				behind.put(partition, lag);
-			}
-		});
-		return behind;
 	}
 
 	/**

@@ -24,6 +24,7 @@ import dev.freshline.bench.Percentiles;
 import dev.freshline.bench.StackProcess;
 import dev.freshline.cache.audit.CachedEntryAudit;
 import dev.freshline.embedded.FreePorts;
+import dev.freshline.embedded.GroupCatchUp;
 import dev.freshline.embedded.ServiceEnvironment;
 
 /**
@@ -180,7 +181,8 @@ public final class Chaos {
 		List<String> notes = new ArrayList<>();
 		this.progress.line("%s: %s", scenario.name(), fault.description());
 		String before = probe.commitProbe().orElse("0/0");
-		if (!await(() -> probe.recovered(before), HEALTHY_BEFORE_FAULT)) {
+		GroupCatchUp healthy = probe.invalidatorCatchUp();
+		if (!await(() -> probe.recovered(before, healthy), HEALTHY_BEFORE_FAULT)) {
 			return ScenarioResult.failed(scenario.name(), fault.description(),
 					"the stack did not serve hits within " + HEALTHY_BEFORE_FAULT.toSeconds() + " s before the fault");
 		}
@@ -206,11 +208,12 @@ public final class Chaos {
 			ended = System.nanoTime();
 			// a change committed once the fault ended; recovered when it is applied and served through the cache
 			String[] after = { null };
+			GroupCatchUp caughtUp = probe.invalidatorCatchUp();
 			if (await(() -> {
 				if (after[0] == null) {
 					after[0] = probe.commitProbe().orElse(null);
 				}
-				return after[0] != null && over(fault, context) && probe.recovered(after[0]);
+				return after[0] != null && over(fault, context) && probe.recovered(after[0], caughtUp);
 			}, this.options.recoveryLimit())) {
 				recovery = (System.nanoTime() - ended) / 1e9;
 				this.progress.line("  recovered %.1f s after the fault ended: a change committed then (at %s) is applied, both"
@@ -223,7 +226,8 @@ public final class Chaos {
 			long lastWrite = load.stopWriting();
 			List<ChaosLoad.Write> written = List.copyOf(load.writes);
 			String[] last = { "not checked" };
-			boolean reached = await(() -> (last[0] = probe.outstanding(written, load.lastWrite())) == null,
+			GroupCatchUp applied = probe.invalidatorCatchUp();
+			boolean reached = await(() -> (last[0] = probe.outstanding(written, load.lastWrite(), applied)) == null,
 					this.options.quiescenceLimit());
 			outstanding = reached ? null : last[0];
 			quiet = System.nanoTime();

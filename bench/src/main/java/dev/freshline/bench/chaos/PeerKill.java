@@ -6,6 +6,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 import dev.freshline.bench.ServiceCopy;
+import dev.freshline.embedded.GroupCatchUp;
 
 /**
  * Two invalidators in the group, and the launcher's one SIGKILLed under load, in the middle of
@@ -29,7 +30,8 @@ final class PeerKill implements Fault {
 		this.peer = ExtraInvalidator.start(context, "invalidator-peer");
 		// the peer's join rebalanced the group; the kill comes once every partition is being applied again
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-		while (!context.probe().invalidatorCaughtUp() && System.nanoTime() < deadline) {
+		GroupCatchUp catchUp = context.probe().invalidatorCatchUp();
+		while (!StackProbe.caughtUp(catchUp) && System.nanoTime() < deadline) {
 			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
 		}
 		this.kill.inject(context);

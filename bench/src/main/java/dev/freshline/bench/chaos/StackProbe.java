@@ -29,13 +29,13 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 
 import dev.freshline.bench.BenchHttp;
 import dev.freshline.bench.StackProcess;
 import dev.freshline.cache.audit.CachedEntryAudit;
+import dev.freshline.embedded.GroupCatchUp;
 import dev.freshline.model.CacheKeys;
 import dev.freshline.model.Invalidation;
 import dev.freshline.model.Topics;
@@ -99,30 +99,23 @@ final class StackProbe implements AutoCloseable {
 	}
 
 	/**
-	 * Whether the invalidator committed every record its partitions held when this was called. The
-	 * ends are read before the committed offsets: markers arrive in every partition every heartbeat.
+	 * A check that the invalidator committed every record its partitions held at the check's first
+	 * call ({@link GroupCatchUp}); keep one across the polls of one wait. Rereading the ends at
+	 * every poll would ask for a moment with no watermark marker in flight, which a loaded machine
+	 * may never offer.
 	 */
-	boolean invalidatorCaughtUp() {
+	GroupCatchUp invalidatorCatchUp() {
+		return new GroupCatchUp(this.admin, GROUP);
+	}
+
+	/** {@link GroupCatchUp#reached()}, false while the broker cannot say. */
+	static boolean caughtUp(GroupCatchUp catchUp) {
 		try {
-			Map<TopicPartition, OffsetSpec> latest = committed().keySet()
-				.stream()
-				.collect(Collectors.toMap((partition) -> partition, (partition) -> OffsetSpec.latest()));
-			Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = this.admin.listOffsets(latest)
-				.all()
-				.get(5, TimeUnit.SECONDS);
-			Map<TopicPartition, OffsetAndMetadata> committed = committed();
-			return !ends.isEmpty() && ends.entrySet()
-				.stream()
-				.allMatch((end) -> committed.get(end.getKey()) != null
-						&& committed.get(end.getKey()).offset() >= end.getValue().offset());
+			return catchUp.reached();
 		}
 		catch (Exception brokerDown) {
 			return false;
 		}
-	}
-
-	private Map<TopicPartition, OffsetAndMetadata> committed() throws Exception {
-		return this.admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
 	}
 
 	/** Records in the dead-letter topic so far (its end offsets summed); -1 while the broker cannot say. */
@@ -157,7 +150,7 @@ final class StackProbe implements AutoCloseable {
 	 * connector's after an unclean stop, a dead letter's) or a Redis restart removed it together
 	 * with the values; the audit then checks what was cached since. Else says what is outstanding.
 	 */
-	@Nullable String outstanding(Collection<ChaosLoad.Write> writes, ChaosLoad.Write last) {
+	@Nullable String outstanding(Collection<ChaosLoad.Write> writes, ChaosLoad.Write last, GroupCatchUp catchUp) {
 		Map<Long, Long> expected = new TreeMap<>();
 		writes.forEach((write) -> expected.put(write.id(), Invalidation.DELETED));
 		try (Connection connection = connect();
@@ -191,7 +184,7 @@ final class StackProbe implements AutoCloseable {
 		catch (SQLException | RuntimeException ex) {
 			return "cannot check the floors: " + ex.getMessage();
 		}
-		return invalidatorCaughtUp() ? null : "invalidator lag above 0 (committed offsets behind the topic ends)";
+		return caughtUp(catchUp) ? null : "invalidator lag above 0 (committed offsets behind the ends read when the wait began)";
 	}
 
 	/**
@@ -241,8 +234,8 @@ final class StackProbe implements AutoCloseable {
 	 * committed after the fault is what tells a pipeline that works again from one that merely
 	 * has not noticed yet that it stopped (the fence admits for up to max-staleness).
 	 */
-	boolean recovered(String after) {
-		return servesHits(this.stack.api(0), after) && servesHits(this.stack.api(1), after) && invalidatorCaughtUp();
+	boolean recovered(String after, GroupCatchUp catchUp) {
+		return servesHits(this.stack.api(0), after) && servesHits(this.stack.api(1), after) && caughtUp(catchUp);
 	}
 
 	/**
