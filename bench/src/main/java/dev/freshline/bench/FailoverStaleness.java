@@ -1,7 +1,5 @@
 package dev.freshline.bench;
 
-import java.io.IOException;
-import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -67,6 +65,7 @@ final class FailoverStaleness {
 	Figures run(String name, Fault fault, long firstId, int updates, Duration window, Duration faultAfter)
 			throws Exception {
 		List<String> instances = List.of(this.stack.api(0), this.stack.api(1));
+		ServedEverywhere served = new ServedEverywhere(this.http, instances, POLL_PAUSE);
 		for (int i = 0; i < updates; i++) {
 			for (String api : instances) {
 				this.http.get(api + "/patients/" + (firstId + i));
@@ -99,8 +98,12 @@ final class FailoverStaleness {
 				}
 				long committed = System.nanoTime();
 				int index = i;
-				Thread poller = new Thread(() -> staleness[index] = poll(instances, id, version, committed, errors),
-						"bench-failover-" + i);
+				Thread poller = new Thread(() -> staleness[index] = served.after(id, version, committed,
+						committed + GIVE_UP_AFTER.toNanos(), (read) -> {
+							if (read == null || read.statusCode() != 200) {
+								errors.incrementAndGet();
+							}
+						}), "bench-failover-" + i);
 				pollers.add(poller);
 				poller.start();
 			}
@@ -134,40 +137,5 @@ final class FailoverStaleness {
 		catch (Exception ex) {
 			throw new IllegalStateException(name + ": " + ex.getMessage(), ex);
 		}
-	}
-
-	/** Commit -> both instances served {@code version} (ms), or NaN if one had not within {@link #GIVE_UP_AFTER}. */
-	private double poll(List<String> instances, long id, long version, long committed, AtomicInteger errors) {
-		long deadline = committed + GIVE_UP_AFTER.toNanos();
-		boolean[] fresh = new boolean[instances.size()];
-		int left = instances.size();
-		while (left > 0 && System.nanoTime() < deadline) {
-			for (int i = 0; i < instances.size(); i++) {
-				if (fresh[i]) {
-					continue;
-				}
-				try {
-					HttpResponse<String> read = this.http.get(instances.get(i) + "/patients/" + id);
-					if (read.statusCode() != 200) {
-						errors.incrementAndGet();
-					}
-					else if (BenchHttp.version(read.body()) >= version) {
-						fresh[i] = true;
-						left--;
-					}
-				}
-				catch (IOException ex) {
-					errors.incrementAndGet();
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-					return Double.NaN;
-				}
-			}
-			if (left > 0) {
-				LockSupport.parkNanos(POLL_PAUSE.toNanos());
-			}
-		}
-		return (left == 0) ? (System.nanoTime() - committed) / 1e6 : Double.NaN;
 	}
 }

@@ -1,6 +1,5 @@
 package dev.freshline.bench;
 
-import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -49,6 +48,7 @@ final class PausedStaleness {
 
 	Figures run(String fenceOff, Duration maxStaleness, int updates) throws Exception {
 		List<String> instances = List.of(this.stack.api(0), this.stack.api(1));
+		ServedEverywhere served = new ServedEverywhere(this.http, instances, POLL_PAUSE);
 		awaitNoBypass(instances.get(0), Duration.ofSeconds(30));
 		for (int i = 0; i < updates; i++) {
 			for (String api : instances) {
@@ -81,8 +81,12 @@ final class PausedStaleness {
 					}
 					long committed = System.nanoTime();
 					int index = i;
-					Thread poller = new Thread(() -> staleness[index] = poll(instances, id, versions[index], committed,
-							committed + maxStaleness.plus(GIVE_UP_AFTER).toNanos(), firstBypass), "bench-paused-" + i);
+					Thread poller = new Thread(() -> staleness[index] = served.after(id, versions[index], committed,
+							committed + maxStaleness.plus(GIVE_UP_AFTER).toNanos(), (read) -> {
+								if (read != null && "bypass".equals(BenchHttp.cacheOutcome(read))) {
+									firstBypass.accumulateAndGet(System.nanoTime(), Math::min);
+								}
+							}), "bench-paused-" + i);
 					pollers.add(poller);
 					poller.start();
 				}
@@ -110,42 +114,6 @@ final class PausedStaleness {
 		double[] counted = Arrays.stream(staleness).map((ms) -> Double.isFinite(ms) ? ms : waited).toArray();
 		double engaged = (firstBypass.get() == Long.MAX_VALUE) ? Double.NaN : (firstBypass.get() - paused) / 1e6;
 		return new Figures(maxStaleness, updates, Percentiles.of(counted), notVisible, engaged, stillOld, recovered);
-	}
-
-	/** Commit -> both instances served {@code version} (ms), or NaN if one had not by the deadline. */
-	private double poll(List<String> instances, long id, long version, long committed, long deadline,
-			AtomicLong firstBypass) {
-		boolean[] fresh = new boolean[instances.size()];
-		int left = instances.size();
-		while (left > 0 && System.nanoTime() < deadline) {
-			for (int i = 0; i < instances.size(); i++) {
-				if (fresh[i]) {
-					continue;
-				}
-				try {
-					HttpResponse<String> read = this.http.get(instances.get(i) + "/patients/" + id);
-					long answered = System.nanoTime();
-					if ("bypass".equals(BenchHttp.cacheOutcome(read))) {
-						firstBypass.accumulateAndGet(answered, Math::min);
-					}
-					if (read.statusCode() == 200 && BenchHttp.version(read.body()) >= version) {
-						fresh[i] = true;
-						left--;
-					}
-				}
-				catch (IOException ex) {
-					// an unanswered read serves nothing: poll again
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-					return Double.NaN;
-				}
-			}
-			if (left > 0) {
-				LockSupport.parkNanos(POLL_PAUSE.toNanos());
-			}
-		}
-		return (left == 0) ? (System.nanoTime() - committed) / 1e6 : Double.NaN;
 	}
 
 	/** Until a read through {@code api} is served from the cache again (the pipeline caught up). */
