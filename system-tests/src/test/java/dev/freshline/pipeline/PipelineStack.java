@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -35,6 +36,7 @@ import dev.freshline.api.freshness.PipelineFence;
 import dev.freshline.cdc.ConnectorApplication;
 import dev.freshline.cdc.capture.CaptureProgress;
 import dev.freshline.embedded.GroupCatchUp;
+import dev.freshline.embedded.RedisCluster;
 import dev.freshline.embedded.ServiceEnvironment;
 import dev.freshline.embedded.SharedServers;
 import dev.freshline.embedded.TestDatabase;
@@ -85,9 +87,13 @@ public final class PipelineStack implements AutoCloseable {
 
 	private final Path offsetFile;
 
-	private final RedisClient redisClient;
+	/** The shared Redis' client and connection; null on a cluster of the stack's own. */
+	private final @Nullable RedisClient redisClient;
 
-	private final StatefulRedisConnection<String, String> redisConnection;
+	private final @Nullable StatefulRedisConnection<String, String> redisConnection;
+
+	/** The stack's own Redis Cluster, or null on the shared Redis. */
+	private final @Nullable StackRedisCluster redisCluster;
 
 	private @Nullable ConfigurableApplicationContext api1;
 
@@ -109,7 +115,8 @@ public final class PipelineStack implements AutoCloseable {
 	/** Listener containers: one per invalidator, or INVALIDATOR_CONCURRENCY consumers each. */
 	private final int invalidatorConsumers;
 
-	private PipelineStack(Map<String, Object> overrides, @Nullable Object hooks) throws Exception {
+	private PipelineStack(Map<String, Object> overrides, @Nullable Object hooks, boolean ownRedisCluster)
+			throws Exception {
 		this.overrides = overrides;
 		this.hooks = hooks;
 		// the shared broker only when no other is named: a test on a cluster of its own does not start it
@@ -120,8 +127,17 @@ public final class PipelineStack implements AutoCloseable {
 		this.database = this.servers.newDatabase();
 		this.name = SharedServers.uniqueName("fl");
 		this.offsetFile = Files.createTempDirectory(this.name).resolve("offsets.dat");
-		this.redisClient = RedisClient.create(this.servers.redis().uri());
-		this.redisConnection = this.redisClient.connect();
+		if (ownRedisCluster) {
+			// its users' rules name the key prefix, so it starts with the stack, not shared between stacks
+			this.redisCluster = StackRedisCluster.start(keys());
+			this.redisClient = null;
+			this.redisConnection = null;
+		}
+		else {
+			this.redisCluster = null;
+			this.redisClient = RedisClient.create(this.servers.redis().uri());
+			this.redisConnection = this.redisClient.connect();
+		}
 	}
 
 	/** A database, two API instances, two invalidators in one group and a running connector. */
@@ -134,7 +150,37 @@ public final class PipelineStack implements AutoCloseable {
 	 * InvalidationHooks) registered as a bean in the API and invalidator contexts.
 	 */
 	public static PipelineStack start(Map<String, Object> overrides, @Nullable Object hooks) throws Exception {
-		PipelineStack stack = new PipelineStack(overrides, hooks);
+		return start(new PipelineStack(overrides, hooks, false));
+	}
+
+	/**
+	 * As {@link #start(Map, Object)}, on a Redis Cluster of the stack's own ({@link #redisCluster()},
+	 * closed with the stack) instead of the shared Redis: the API and the invalidators reach it by
+	 * {@code SPRING_DATA_REDIS_CLUSTER_NODES} and log in as their own Redis users, so a test may
+	 * fail a primary over. Read it through {@link #cache()}; {@link #redis()} is the single Redis'.
+	 */
+	public static PipelineStack startOnRedisCluster(Map<String, Object> overrides, @Nullable Object hooks)
+			throws Exception {
+		return start(new PipelineStack(overrides, hooks, true));
+	}
+
+	private static PipelineStack start(PipelineStack stack) throws Exception {
+		try {
+			return starting(stack);
+		}
+		catch (Exception | Error ex) {
+			// the constructor started servers a failed start must not leave behind (a cluster's six)
+			try {
+				stack.close();
+			}
+			catch (Exception closing) {
+				ex.addSuppressed(closing);
+			}
+			throw ex;
+		}
+	}
+
+	private static PipelineStack starting(PipelineStack stack) throws Exception {
 		stack.api1 = stack.run(ApiApplication.class, ApiApplication.CONFIG_NAME, NOT_FOR_API); // applies the migrations first
 		stack.api2 = stack.run(ApiApplication.class, ApiApplication.CONFIG_NAME, NOT_FOR_API);
 		stack.invalidator = stack.run(InvalidatorApplication.class, InvalidatorApplication.CONFIG_NAME, NOT_FOR_INVALIDATOR);
@@ -144,9 +190,9 @@ public final class PipelineStack implements AutoCloseable {
 		// a start without offsets flushes every captured namespace: let it pass before tests fill keys
 		String patient = stack.keys().patient(999_999);
 		String formulary = stack.keys().formulary(999_999);
-		stack.redis().mset(Map.of(patient, "before the first start", formulary, "before the first start"));
+		stack.cache().mset(Map.of(patient, "before the first start", formulary, "before the first start"));
 		stack.startConnector();
-		await("the first start's flush applied").until(() -> stack.redis().exists(patient, formulary) == 0);
+		await("the first start's flush applied").until(() -> stack.cache().exists(patient, formulary) == 0);
 		// every table's flush, not only the first namespace's: a ward or a table added by YAML
 		// flushed after a test filled its keys would remove them
 		stack.awaitInvalidatorsCaughtUp();
@@ -317,7 +363,7 @@ public final class PipelineStack implements AutoCloseable {
 	}
 
 	private ConfigurableApplicationContext run(Class<?> application, String configName, String excludedAutoConfigurations) {
-		Map<String, Object> environment = new ServiceEnvironment().put("spring.config.name", configName)
+		ServiceEnvironment environment = new ServiceEnvironment().put("spring.config.name", configName)
 			.database(this.database)
 			// the API trusts LocalIssuer.forTests()' tokens, which Http presents
 			.testPublicKey()
@@ -326,15 +372,19 @@ public final class PipelineStack implements AutoCloseable {
 			.put(ServiceEnvironment.CDC_SLOT_NAME, this.name)
 			.put(ServiceEnvironment.CDC_OFFSET_FILE, this.offsetFile.toString())
 			.kafka(this.kafka)
-			.redis(this.servers.redis())
 			.put(ServiceEnvironment.FRESHLINE_TOPIC_PREFIX, this.name)
 			.put(ServiceEnvironment.FRESHLINE_KEY_PREFIX, this.name)
 			.put(ServiceEnvironment.INVALIDATOR_GROUP_ID, invalidatorGroup())
 			.freePorts()
-			.put("spring.autoconfigure.exclude", excludedAutoConfigurations)
-			.putAll(this.overrides)
-			.toMap();
-		SpringApplicationBuilder builder = new SpringApplicationBuilder(application).properties(environment);
+			.put("spring.autoconfigure.exclude", excludedAutoConfigurations);
+		if (this.redisCluster != null) {
+			this.redisCluster.configure(environment, application);
+		}
+		else {
+			environment.redis(this.servers.redis());
+		}
+		SpringApplicationBuilder builder = new SpringApplicationBuilder(application)
+			.properties(environment.putAll(this.overrides).toMap());
 		if (this.hooks != null && application != ConnectorApplication.class) {
 			Object hooks = this.hooks;
 			builder.initializers((context) -> context.getBeanFactory().registerSingleton("testHooks", hooks));
@@ -413,8 +463,28 @@ public final class PipelineStack implements AutoCloseable {
 		return new Topics(this.name);
 	}
 
+	/** The shared single Redis, as a test reads it; see {@link #cache()} for code that runs on a cluster too. */
 	public RedisCommands<String, String> redis() {
+		if (this.redisConnection == null) {
+			throw new IllegalStateException("this stack runs on a Redis Cluster of its own: use cache()");
+		}
 		return this.redisConnection.sync();
+	}
+
+	/**
+	 * The stack's Redis, whichever it is: the single Redis, or the cluster's primaries with each
+	 * command routed by its keys' slots (a multi-key command split by slot, SCAN over every primary).
+	 */
+	public RedisClusterCommands<String, String> cache() {
+		return (this.redisCluster != null) ? this.redisCluster.commands() : redis();
+	}
+
+	/** The stack's own Redis Cluster, to fail a primary over; only for a stack started by {@link #startOnRedisCluster}. */
+	public RedisCluster redisCluster() {
+		if (this.redisCluster == null) {
+			throw new IllegalStateException("this stack runs on the shared single Redis");
+		}
+		return this.redisCluster.cluster();
 	}
 
 	/** Raw SQL as the schema owner: the "someone changed it behind the API's back" writer. */
@@ -443,8 +513,13 @@ public final class PipelineStack implements AutoCloseable {
 				closing.attempt(context::close);
 			}
 		}
-		closing.attempt(this.redisConnection::close);
-		closing.attempt(this.redisClient::shutdown);
+		if (this.redisConnection != null && this.redisClient != null) {
+			closing.attempt(this.redisConnection::close);
+			closing.attempt(this.redisClient::shutdown);
+		}
+		if (this.redisCluster != null) {
+			closing.attempt(this.redisCluster::close);
+		}
 		// The closed connector's walsender can outlive its context for a moment on a loaded
 		// machine: end it first, and retry the drop until the slot is released
 		String slot = "FROM pg_replication_slots WHERE slot_name = '" + this.name + "'";

@@ -34,6 +34,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import io.lettuce.core.KeyValue;
+import io.lettuce.core.cluster.SlotHash;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartition;
 import org.awaitility.core.ConditionTimeoutException;
@@ -45,12 +46,15 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.freshline.api.cache.FillHooks;
 import dev.freshline.cache.audit.CachedEntryAudit;
 import dev.freshline.embedded.GroupCatchUp;
+import dev.freshline.embedded.RedisCluster;
+import dev.freshline.embedded.RedisServer;
 import dev.freshline.embedded.ServiceEnvironment;
 import dev.freshline.model.Consistency;
 import dev.freshline.model.Invalidation;
 import dev.freshline.model.Namespace;
 import dev.freshline.pipeline.Http;
 import dev.freshline.pipeline.PipelineStack;
+import dev.freshline.pipeline.Waits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -78,6 +82,11 @@ import static org.awaitility.Awaitility.await;
  * the middle of the run, and I2 becomes a verdict: with the freshness fence no patient read is
  * staler than {@code max-staleness} plus one fence refresh, while the same stack with the fence
  * off serves what the cache held for as long as the pause lasts.
+ * <p>
+ * In the failover mode the stack runs on a Redis Cluster of its own, and the primary serving a hot
+ * patient's slot is killed under load after its replica was made to miss its last deletes: with
+ * the invalidators' restart check nothing is stale once quiet and no floor is lost, while the
+ * same run with the check off keeps what the promoted replica brought back.
  */
 class TortureIntegrationTests {
 
@@ -146,6 +155,27 @@ class TortureIntegrationTests {
 	/** The version of a read that returned 404. */
 	private static final long NOT_FOUND = -1;
 
+	/** The failover mode: load before a Redis primary is killed (caches, floors and watermarks settle). */
+	private static final Duration BEFORE_FAILOVER = Duration.ofSeconds(6);
+
+	/** Load after the failover has been dealt with: reads and writes on the promoted replica. */
+	private static final Duration AFTER_FAILOVER = Duration.ofSeconds(6);
+
+	/**
+	 * The restart check's interval in the failover mode (the default), and its negative control's:
+	 * longer than the run, so the invalidators check only when they start, before the failover.
+	 */
+	private static final Duration RESTART_CHECK = Duration.ofSeconds(1);
+
+	private static final Duration RESTART_CHECK_OFF = Duration.ofHours(1);
+
+	/** Seeded patients, none hot, that the failover mode writes once before and once after cutting replication. */
+	private static final int CANARIES = 3;
+
+	private static final long FIRST_CANARY_CANDIDATE = 2000;
+
+	private static final String REDIS_RESTARTS = "freshline.invalidator.redis.restarts";
+
 	@Test
 	void shouldLeaveNoStaleEntryWhereNaiveCacheAsideDoes() throws Exception {
 		Duration duration = Duration.ofSeconds(Long.getLong("torture.seconds", 25));
@@ -191,6 +221,8 @@ class TortureIntegrationTests {
 		assertThat(freshline.writes).isNotEmpty();
 		assertThat(verdicts).as("torture verdicts (system-tests/target/torture/report.txt)")
 			.noneMatch((line) -> line.startsWith("FAIL"));
+		assertThat(freshline.failures()).as("requests the API answered with neither 200 nor 404").isEmpty();
+		assertThat(naive.failures()).as("requests the API answered with neither 200 nor 404").isEmpty();
 	}
 
 	/**
@@ -246,6 +278,86 @@ class TortureIntegrationTests {
 		assertThat(fenced.reads).isNotEmpty();
 		assertThat(verdicts).as("torture verdicts, invalidators paused (system-tests/target/torture/paused-report.txt)")
 			.noneMatch((line) -> line.startsWith("FAIL"));
+		assertThat(fenced.failures()).as("requests the API answered with neither 200 nor 404").isEmpty();
+		assertThat(unfenced.failures()).as("requests the API answered with neither 200 nor 404").isEmpty();
+	}
+
+	/**
+	 * The whole pipeline on a Redis Cluster whose primary serving a hot patient's slot is killed
+	 * under load and replaced by its replica. The replica is first cut off from its primary
+	 * ({@link RedisCluster#cutReplication}), so it deterministically misses the deletes the
+	 * primary acknowledged last: a few canary patients (seeded, on that primary, touched by no
+	 * other writer) are cached at one version, replicated, then written again and their
+	 * invalidation acknowledged by the primary alone, as well as whatever the torture's own
+	 * writers had applied there meanwhile. With the invalidators' restart check, which tells the
+	 * promoted replica by its run id and flushes, nothing is stale once quiet and no floor is
+	 * below its row's version; the same run with the check off (the negative control) keeps the
+	 * canaries' old entries and floors. The consistency inspector does not repair in either run, so
+	 * the restart check is the only thing that can remove what the replica brought back. The API
+	 * answers throughout: a read that cannot reach Redis goes to Postgres.
+	 */
+	@Test
+	void shouldLeaveNothingStaleAfterARedisPrimaryFailsOverWhereNoRestartCheckDoes() throws Exception {
+		Duration duration = BEFORE_FAILOVER.plus(AFTER_FAILOVER);
+		Run checked = run("freshline", failover(RESTART_CHECK), duration, true, new FailPrimaryOver(true));
+		Run unchecked = run("no check", failover(RESTART_CHECK_OFF), duration, true, new FailPrimaryOver(false));
+
+		List<String> verdicts = new ArrayList<>();
+		verdict(verdicts, checked.quiescence == null && unchecked.quiescence == null,
+				"quiescence reached in both runs (freshline: " + checked.quiescenceReport() + "; no check: "
+						+ unchecked.quiescenceReport() + ")");
+		verdict(verdicts, checked.audit.staleTotal() == 0,
+				"I1: freshline entries that differ from Postgres after quiescence: " + checked.audit.staleTotal() + " of "
+						+ checked.audit.checkedTotal() + ", must be 0 " + checked.audit.examples());
+		List<String> namespaces = List.of(Namespace.PATIENT.id(), Namespace.WARD.id(), Namespace.FORMULARY.id());
+		List<String> unknown = new ArrayList<>(checked.audit.unchecked());
+		unknown.addAll(unchecked.audit.unchecked());
+		verdict(verdicts, checked.audit.checked().keySet().containsAll(namespaces) && unknown.isEmpty(),
+				"audit coverage: freshline namespaces with entries audited " + checked.audit.checked().keySet()
+						+ ", must include " + namespaces + "; cached keys of unknown shape " + unknown + ", must be none");
+		verdict(verdicts, checked.lostInvalidations.isEmpty(),
+				"no lost invalidation: freshline floors below their row's version after quiescence "
+						+ checked.lostInvalidations.size() + ", must be 0 " + examples(checked.lostInvalidations));
+		verdict(verdicts, checked.failedReads.isEmpty() && unchecked.failedReads.isEmpty(),
+				"the API kept answering: reads answered with neither 200 nor 404 (or not at all): freshline "
+						+ checked.ofReads(checked.failedReads.size()) + ", no check "
+						+ unchecked.ofReads(unchecked.failedReads.size()) + ", must be 0 "
+						+ examples(checked.failureDescriptions(checked.failedReads))
+						+ examples(unchecked.failureDescriptions(unchecked.failedReads)));
+		verdict(verdicts, checked.readsDuringFailover() > 0 && unchecked.readsDuringFailover() > 0,
+				"reads went on while the primary was down: freshline " + checked.readsDuringFailover() + ", no check "
+						+ unchecked.readsDuringFailover() + ", must both be above 0");
+		verdict(verdicts, unchecked.audit.staleTotal() > 0,
+				"negative control: entries that differ from Postgres after quiescence with the restart check off: "
+						+ unchecked.audit.staleTotal() + " of " + unchecked.audit.checkedTotal() + ", must be above 0 "
+						+ unchecked.audit.examples());
+		verdict(verdicts, !unchecked.lostInvalidations.isEmpty(),
+				"negative control: floors below their row's version after quiescence with the restart check off: "
+						+ unchecked.lostInvalidations.size() + ", must be above 0 " + examples(unchecked.lostInvalidations));
+		reportFailover(duration, checked, unchecked, verdicts);
+
+		assertThat(checked.reads).isNotEmpty();
+		assertThat(checked.writes).isNotEmpty();
+		assertThat(verdicts).as("torture verdicts, Redis primary failed over (system-tests/target/torture/failover-report.txt)")
+			.noneMatch((line) -> line.startsWith("FAIL"));
+	}
+
+	/**
+	 * The failover mode's settings: the fill protocol, the restart check every
+	 * {@code restartCheck}, and the inspector counting but not repairing (a repair of a resurrected
+	 * entry would hide from the audit what the restart check missed). The fence is off: its bound is
+	 * the paused mode's subject, and here reads must fill so that the failover has entries to lose;
+	 * with six Redis nodes and every service on a loaded two-core machine the pipeline's lag passes
+	 * max-staleness at times, and the fence then sent a canary's every read to Postgres for a minute.
+	 */
+	private static Map<String, Object> failover(Duration restartCheck) {
+		return Map.of("freshline.api.cache.protocol", "LEASED", ServiceEnvironment.CDC_MARKERS, true,
+				ServiceEnvironment.FRESHLINE_FENCE, false, "freshline.invalidator.redis-restart-check",
+				restartCheck.toMillis() + "ms", "freshline.invalidator.inspector.repair", false);
+	}
+
+	private static String examples(List<String> all) {
+		return all.isEmpty() ? "" : all.subList(0, Math.min(3, all.size())).toString();
 	}
 
 	/** The paused mode's settings: the fill protocol, markers on, the fence on or off. */
@@ -265,8 +377,21 @@ class TortureIntegrationTests {
 	 */
 	private Run run(String name, Map<String, Object> settings, Duration duration, @Nullable Duration pauseAfter)
 			throws Exception {
+		Disruption disruption = (pauseAfter == null) ? Disruption.NONE
+				: (stack, run, started) -> pauseInvalidators(stack, run, started, pauseAfter, duration);
+		return run(name, settings, duration, false, disruption);
+	}
+
+	/**
+	 * One run against a fresh stack with {@code settings}, on the shared Redis or, with
+	 * {@code redisCluster}, on a Redis Cluster of its own; {@code disruption} runs while the load
+	 * does, from its start.
+	 */
+	private Run run(String name, Map<String, Object> settings, Duration duration, boolean redisCluster,
+			Disruption disruption) throws Exception {
 		PauseBeforeFill hooks = new PauseBeforeFill();
-		try (PipelineStack stack = PipelineStack.start(settings, hooks)) {
+		try (PipelineStack stack = redisCluster ? PipelineStack.startOnRedisCluster(settings, hooks)
+				: PipelineStack.start(settings, hooks)) {
 			Run run = new Run(name);
 			setUp(stack, run);
 			AtomicBoolean reading = new AtomicBoolean(true);
@@ -284,16 +409,7 @@ class TortureIntegrationTests {
 			writers.add(threads.submit(() -> administer(stack, writing, run)));
 			long started = System.nanoTime();
 			long end = started + duration.toNanos();
-			if (pauseAfter != null) {
-				long from = started + pauseAfter.toNanos();
-				await().atMost(duration.plusSeconds(30)).until(() -> System.nanoTime() >= from);
-				stack.pauseInvalidators();
-				run.pausedNanos = System.nanoTime();
-				long until = run.pausedNanos + PAUSE.toNanos();
-				await().atMost(duration.plusSeconds(30)).until(() -> System.nanoTime() >= until);
-				stack.resumeInvalidators();
-				run.resumedNanos = System.nanoTime();
-			}
+			disruption.during(stack, run, started);
 			await().atMost(duration.plusSeconds(30)).until(() -> System.nanoTime() >= end);
 			writing.set(false);
 			for (Future<?> writer : writers) {
@@ -307,7 +423,7 @@ class TortureIntegrationTests {
 			// readers go on until the whole change stream is applied: a stale fill can only survive the
 			// last invalidation of its key, and that lands during this wait, not after a fixed tail
 			long lastWrite = System.nanoTime();
-			run.quiescence = awaitQuiescence(stack, run);
+			run.quiescence = awaitQuiescence(stack, run, disruption.quiescence());
 			run.quiescenceMillis = (System.nanoTime() - lastWrite) / 1_000_000;
 			reading.set(false);
 			for (Future<?> reader : readers) {
@@ -315,16 +431,156 @@ class TortureIntegrationTests {
 			}
 			threads.shutdown();
 			run.fenceClock = fenceClock(stack);
+			// before the sweep's reads fill anything: what the change stream left in Redis
+			run.lostInvalidations = floorsBelowRows(stack, run, false);
 			sweep(stack);
 			try (Connection connection = stack.connect()) {
-				run.audit = CachedEntryAudit.audit(stack.redis(), connection, stack.keys());
+				run.audit = new CachedEntryAudit(AuditedCache.of(stack.cache()), connection, stack.keys()).everyNamespace();
 			}
 			// the last changes' read-backs fall due a grace (1 s) after they were applied
 			long inspected = lastWrite + run.quiescenceMillis * 1_000_000 + INSPECTOR_GRACE.plusMillis(500).toNanos();
 			await().atMost(Duration.ofSeconds(30)).until(() -> System.nanoTime() >= inspected);
 			run.inspectorChecked = (long) stack.invalidatorCounter("freshline.inspector.checked");
 			run.inspectorInconsistent = (long) stack.invalidatorCounter("freshline.inspector.inconsistent");
+			run.redisRestarts = (long) stack.invalidatorCounter("freshline.invalidator.redis.restarts");
 			return run;
+		}
+	}
+
+	/** The paused mode's disruption: both invalidators paused {@code after} into the load, for {@link #PAUSE}. */
+	private static void pauseInvalidators(PipelineStack stack, Run run, long started, Duration after, Duration duration) {
+		long from = started + after.toNanos();
+		await().atMost(duration.plusSeconds(30)).until(() -> System.nanoTime() >= from);
+		stack.pauseInvalidators();
+		run.pausedNanos = System.nanoTime();
+		long until = run.pausedNanos + PAUSE.toNanos();
+		await().atMost(duration.plusSeconds(30)).until(() -> System.nanoTime() >= until);
+		stack.resumeInvalidators();
+		run.resumedNanos = System.nanoTime();
+	}
+
+	/** What a run does to its stack while the load runs, and what quiet means afterwards. */
+	interface Disruption {
+
+		Disruption NONE = (stack, run, started) -> {
+		};
+
+		/** Runs on the test's thread once the load has started at {@code started} (nanoTime). */
+		void during(PipelineStack stack, Run run, long started) throws Exception;
+
+		default Quiescence quiescence() {
+			return Quiescence.EVERY_FLOOR;
+		}
+	}
+
+	/**
+	 * Which floors quiescence waits for besides the invalidators' lag: every written id's, or only
+	 * the last write's. A restart check flushes every floor with the values, so after a failover the
+	 * floors of ids not written since are gone for good; the last write comes after every other
+	 * and the lag covers the rest.
+	 */
+	enum Quiescence {
+		EVERY_FLOOR, LAST_WRITE_FLOOR
+	}
+
+	/**
+	 * {@link #BEFORE_FAILOVER} into the load: canaries on the primary serving {@link #FIRST_ID}'s
+	 * slot cached and replicated, replication cut, the canaries written again (each invalidation
+	 * acknowledged by the primary only), the primary killed and its replica promoted; with the
+	 * restart check on, until it has flushed. Then {@link #AFTER_FAILOVER} more load.
+	 */
+	static final class FailPrimaryOver implements Disruption {
+
+		private final boolean restartCheck;
+
+		FailPrimaryOver(boolean restartCheck) {
+			this.restartCheck = restartCheck;
+		}
+
+		@Override
+		public void during(PipelineStack stack, Run run, long started) throws Exception {
+			long from = started + BEFORE_FAILOVER.toNanos();
+			await().atMost(BEFORE_FAILOVER.plusSeconds(30)).until(() -> System.nanoTime() >= from);
+			RedisCluster cluster = stack.redisCluster();
+			RedisServer victim = cluster.primaryServing(SlotHash.getSlot(stack.keys().patient(FIRST_ID)));
+			List<Long> canaries = canaries(stack, cluster, victim);
+			try (Connection connection = stack.connect()) {
+				for (long id : canaries) {
+					long version = touch(connection, id, run);
+					Waits.await("canary " + id + " invalidated at v" + version)
+						.until(() -> floor(stack, id) >= version);
+					// cached at that version: a read after the invalidation fills it (or finds it filled)
+					Waits.await("canary " + id + " cached").untilAsserted(() -> {
+						HttpResponse<String> response = Http.get(stack.apiUrl(1) + "/patients/" + id);
+						assertThat(stack.cache().exists(stack.keys().patient(id)))
+							.as("canary %d cached after a read answered %d, Freshline-Cache %s", id, response.statusCode(),
+									response.headers().firstValue("Freshline-Cache").orElse("none"))
+							.isEqualTo(1);
+					});
+				}
+				cluster.awaitReplicated(victim);
+				cluster.cutReplication(victim);
+				for (long id : canaries) {
+					long version = touch(connection, id, run);
+					// acknowledged by the primary, so committed by the invalidator, and never replicated
+					Waits.await("canary " + id + " invalidated at v" + version + " on the primary only")
+						.until(() -> floor(stack, id) >= version);
+				}
+			}
+			long restarts = (long) stack.invalidatorCounter(REDIS_RESTARTS);
+			run.killNanos = System.nanoTime();
+			RedisServer promoted = cluster.failover(victim);
+			run.promotedNanos = System.nanoTime();
+			if (this.restartCheck) {
+				// Lettuce sees the new topology within its refresh period, the check within its interval
+				Waits.await("the restart check flushed after the failover")
+					.until(() -> stack.invalidatorCounter(REDIS_RESTARTS) > restarts);
+			}
+			run.recoveredNanos = System.nanoTime();
+			run.restartsAfterFailover = (long) stack.invalidatorCounter(REDIS_RESTARTS) - restarts;
+			run.failover = String.format(Locale.ROOT,
+					"primary %d (serving patient %d's slot) killed %.1f s into the load, replica %d promoted in %d ms, "
+							+ "restart check %s; canaries %s",
+					victim.port(), FIRST_ID, (run.killNanos - started) / 1e9, promoted.port(), run.failoverMillis(),
+					this.restartCheck ? "flushed " + run.recoveryMillis() + " ms after the kill" : "off", canaries);
+			long until = run.recoveredNanos + AFTER_FAILOVER.toNanos();
+			await().atMost(AFTER_FAILOVER.plusSeconds(30)).until(() -> System.nanoTime() >= until);
+		}
+
+		@Override
+		public Quiescence quiescence() {
+			return Quiescence.LAST_WRITE_FLOOR;
+		}
+
+		/** Seeded patients no writer or reader of the load touches, whose keys {@code victim} serves. */
+		private static List<Long> canaries(PipelineStack stack, RedisCluster cluster, RedisServer victim) {
+			List<Long> canaries = new ArrayList<>();
+			for (long id = FIRST_CANARY_CANDIDATE; canaries.size() < CANARIES; id++) {
+				if (cluster.primaryServing(SlotHash.getSlot(stack.keys().patient(id))).port() == victim.port()) {
+					canaries.add(id);
+				}
+			}
+			return canaries;
+		}
+
+		/** A new version of the patient, its ward unchanged (the load's ward lists stay the load's); returns it. */
+		private static long touch(Connection connection, long id, Run run) throws Exception {
+			try (PreparedStatement update = connection
+				.prepareStatement("UPDATE patient SET name = name || '.' WHERE id = ? RETURNING version")) {
+				update.setLong(1, id);
+				long start = System.nanoTime();
+				try (ResultSet row = update.executeQuery()) {
+					row.next();
+					long version = row.getLong(1);
+					run.write(new Write(id, version, start, System.nanoTime()), "canary");
+					return version;
+				}
+			}
+		}
+
+		private static long floor(PipelineStack stack, long id) {
+			String floor = stack.cache().get(stack.keys().floor(stack.keys().patient(id)));
+			return (floor == null) ? 0 : Long.parseLong(floor);
 		}
 	}
 
@@ -433,8 +689,13 @@ class TortureIntegrationTests {
 							"formulary");
 				}
 			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
 			catch (Exception ex) {
-				throw new IllegalStateException(ex);
+				// no answer at all (a timeout, a refused connection): a failed read, as a 5xx is
+				run.failedRead(ex.toString());
 			}
 		}
 	}
@@ -442,17 +703,36 @@ class TortureIntegrationTests {
 	private static void readPatient(PipelineStack stack, int instance, Run run) throws Exception {
 		long id = run.anyPatientToRead();
 		// the floor before the read: the fill protocol promises the read returns at least this version
-		String floor = stack.redis().get(stack.keys().floor(stack.keys().patient(id)));
+		long floor = floorBefore(stack, id, run);
 		long start = System.nanoTime();
 		HttpResponse<String> response = Http.get(stack.apiUrl(instance) + "/patients/" + id);
 		long end = System.nanoTime();
 		String cache = response.headers().firstValue("Freshline-Cache").orElse("none");
-		long version = switch (response.statusCode()) {
-			case 200 -> version(response.body());
-			case 404 -> NOT_FOUND;
-			default -> throw new IllegalStateException("GET /patients/" + id + ": " + response.statusCode());
-		};
-		run.reads.add(new Read(id, version, (floor == null) ? 0 : Long.parseLong(floor), start, end, cache));
+		long version;
+		switch (response.statusCode()) {
+			case 200 -> version = version(response.body());
+			case 404 -> version = NOT_FOUND;
+			default -> {
+				run.failedRead("GET /patients/" + id + ": " + response.statusCode());
+				return;
+			}
+		}
+		run.reads.add(new Read(id, version, floor, start, end, cache));
+	}
+
+	/**
+	 * {@code id}'s floor in Redis, 0 if none; 0 too if Redis cannot say (a primary failing over),
+	 * which claims no bound for the read rather than guessing one.
+	 */
+	private static long floorBefore(PipelineStack stack, long id, Run run) {
+		try {
+			String floor = stack.cache().get(stack.keys().floor(stack.keys().patient(id)));
+			return (floor == null) ? 0 : Long.parseLong(floor);
+		}
+		catch (RuntimeException ex) {
+			run.floorsUnknown.increment();
+			return 0;
+		}
 	}
 
 	/** A list read: checked after quiescence by the audit, counted here. */
@@ -460,7 +740,8 @@ class TortureIntegrationTests {
 		HttpResponse<String> response = Http.get(stack.apiUrl(instance) + path);
 		// a hospital whose items all moved away has no formulary: 404
 		if (response.statusCode() != 200 && response.statusCode() != 404) {
-			throw new IllegalStateException("GET " + path + ": " + response.statusCode());
+			run.failedRead("GET " + path + ": " + response.statusCode());
+			return;
 		}
 		run.count(run.listReads, kind);
 	}
@@ -572,21 +853,22 @@ class TortureIntegrationTests {
 					long start = System.nanoTime();
 					HttpResponse<String> response = Http.put(api + "/admin/patients/" + id,
 							String.format(run.patients.get(id), ward(random.nextInt(WARDS))));
-					expect(response, 200);
-					run.write(new Write(id, version(response.body()), start, System.nanoTime()), "admin update");
+					if (accepted(response, run)) {
+						run.write(new Write(id, version(response.body()), start, System.nanoTime()), "admin update");
+					}
 				}
 				else if (kind < 7) {
 					int item = random.nextInt(FORMULARY_ITEMS);
-					expect(Http.put(api + "/admin/formulary-items/" + run.items.get(item), String.format(
+					accepted(Http.put(api + "/admin/formulary-items/" + run.items.get(item), String.format(
 							"{\"hospitalId\":%d,\"drugCode\":\"%s\",\"drugName\":\"Torture drug %d\",\"strength\":\"5 mg\","
 									+ "\"form\":\"tablet\",\"status\":\"%s\"}",
 							HOSPITALS[random.nextInt(HOSPITALS.length)], drugCode(item), item,
-							random.nextBoolean() ? "ACTIVE" : "WITHDRAWN")), 200);
+							random.nextBoolean() ? "ACTIVE" : "WITHDRAWN")), run);
 					run.count(run.writeKinds, "admin formulary");
 				}
 				else {
-					expect(Http.post(api + "/admin/cache/tags/hospital:" + HOSPITALS[random.nextInt(HOSPITALS.length)]
-							+ "/invalidations"), 200);
+					accepted(Http.post(api + "/admin/cache/tags/hospital:" + HOSPITALS[random.nextInt(HOSPITALS.length)]
+							+ "/invalidations"), run);
 					run.count(run.writeKinds, "tag invalidation");
 				}
 				next += interval;
@@ -598,11 +880,17 @@ class TortureIntegrationTests {
 		}
 	}
 
-	private static void expect(HttpResponse<String> response, int status) {
-		if (response.statusCode() != status) {
-			throw new IllegalStateException(response.request().method() + " " + response.uri() + ": "
-					+ response.statusCode() + " " + response.body());
+	/**
+	 * Whether an admin call answered 200; any other answer is recorded as a failed admin call (a
+	 * tag invalidation is Redis alone, so it cannot succeed while a primary is failing over).
+	 */
+	private static boolean accepted(HttpResponse<String> response, Run run) {
+		if (response.statusCode() == 200) {
+			return true;
 		}
+		run.failedAdmin(response.request().method() + " " + response.uri().getPath() + ": " + response.statusCode() + " "
+				+ response.body());
+		return false;
 	}
 
 	private static String ward(int ward) {
@@ -610,18 +898,31 @@ class TortureIntegrationTests {
 	}
 
 	/**
-	 * Waits until the change stream has applied every write: for every written id, its floor in
-	 * Redis has reached the row's version (deleted rows: {@link Invalidation#DELETED}), and the
-	 * invalidators' committed offsets have reached the ends, read once the writers had stopped, of
-	 * every partition they read (the watermark markers never stop: see {@link GroupCatchUp}).
-	 * Returns null once quiet, else what was still outstanding when the wait gave up.
+	 * Waits until the change stream has applied every write: the invalidators' committed offsets
+	 * have reached the ends, read once the writes were in (the watermark markers never stop: see
+	 * {@link GroupCatchUp}), of every partition they read, and, for every written id ({@link
+	 * Quiescence#EVERY_FLOOR}) or the last write's ({@link Quiescence#LAST_WRITE_FLOOR}), its floor
+	 * in Redis has reached the row's version (deleted rows: {@link Invalidation#DELETED}). Returns
+	 * null once quiet, else what was still outstanding when the wait gave up.
 	 */
-	private static @Nullable String awaitQuiescence(PipelineStack stack, Run run) throws Exception {
+	private static @Nullable String awaitQuiescence(PipelineStack stack, Run run, Quiescence quiescence)
+			throws Exception {
 		AtomicReference<String> outstanding = new AtomicReference<>("not checked yet");
 		try (Admin admin = stack.kafkaAdmin()) {
+			if (quiescence == Quiescence.LAST_WRITE_FLOOR) {
+				// the last write applied, then the topic ends read once and waited for
+				await().atMost(QUIESCENCE_TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() -> {
+					List<String> behind = floorsBelowRows(stack, List.of(FIRST_ID), true);
+					outstanding.set(behind.isEmpty() ? "invalidator lag above 0 (committed offsets behind the topic ends read "
+							+ "once the last write was applied)" : "the last write not applied: " + behind);
+					return behind.isEmpty();
+				});
+				stack.awaitInvalidatorsCaughtUp();
+				return null;
+			}
 			GroupCatchUp catchUp = stack.invalidatorCatchUp(admin);
 			await().atMost(QUIESCENCE_TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() -> {
-				outstanding.set(outstanding(stack, run, catchUp));
+				outstanding.set(outstanding(stack, run, quiescence, catchUp));
 				return outstanding.get() == null;
 			});
 			return null;
@@ -631,9 +932,30 @@ class TortureIntegrationTests {
 		}
 	}
 
-	private static @Nullable String outstanding(PipelineStack stack, Run run, GroupCatchUp catchUp) throws Exception {
+	private static @Nullable String outstanding(PipelineStack stack, Run run, Quiescence quiescence, GroupCatchUp catchUp)
+			throws Exception {
+		List<String> behind = (quiescence == Quiescence.EVERY_FLOOR) ? floorsBelowRows(stack, run, true)
+				: floorsBelowRows(stack, List.of(FIRST_ID), true);
+		if (!behind.isEmpty()) {
+			return behind.size() + " written ids whose floor is below the row's version, e.g. "
+					+ behind.subList(0, Math.min(3, behind.size()));
+		}
+		Map<TopicPartition, Long> uncommitted = catchUp.behind();
+		return catchUp.reached() ? null : "invalidator lag above 0 (records not committed: " + uncommitted + ")";
+	}
+
+	/**
+	 * Every written id whose floor in Redis is below its row's version now ({@link
+	 * Invalidation#DELETED} for a deleted row), e.g. {@code 1503 (floor 7 < 9)}; with
+	 * {@code missing}, an id without a floor counts as floor 0.
+	 */
+	private static List<String> floorsBelowRows(PipelineStack stack, Run run, boolean missing) throws Exception {
+		return floorsBelowRows(stack, run.writes.stream().map(Write::id).distinct().toList(), missing);
+	}
+
+	private static List<String> floorsBelowRows(PipelineStack stack, List<Long> ids, boolean missing) throws Exception {
 		Map<Long, Long> expected = new TreeMap<>();
-		run.writes.forEach((write) -> expected.put(write.id(), Invalidation.DELETED));
+		ids.forEach((id) -> expected.put(id, Invalidation.DELETED));
 		try (Connection connection = stack.connect();
 				PreparedStatement query = connection.prepareStatement("SELECT id, version FROM patient WHERE id = ANY(?)")) {
 			query.setArray(1, connection.createArrayOf("bigint", expected.keySet().toArray()));
@@ -648,21 +970,19 @@ class TortureIntegrationTests {
 			.map((id) -> stack.keys().floor(stack.keys().patient(id)))
 			.toArray(String[]::new);
 		List<String> behind = new ArrayList<>();
-		List<KeyValue<String, String>> floors = stack.redis().mget(floorKeys);
+		List<KeyValue<String, String>> floors = stack.cache().mget(floorKeys);
 		int i = 0;
 		for (Map.Entry<Long, Long> row : expected.entrySet()) {
 			KeyValue<String, String> floor = floors.get(i++);
+			if (!floor.hasValue() && !missing) {
+				continue;
+			}
 			long reached = floor.hasValue() ? Long.parseLong(floor.getValue()) : 0;
 			if (reached < row.getValue()) {
 				behind.add(row.getKey() + " (floor " + reached + " < " + row.getValue() + ")");
 			}
 		}
-		if (!behind.isEmpty()) {
-			return behind.size() + " written ids whose floor is below the row's version, e.g. "
-					+ behind.subList(0, Math.min(3, behind.size()));
-		}
-		Map<TopicPartition, Long> uncommitted = catchUp.behind();
-		return catchUp.reached() ? null : "invalidator lag above 0 (records not committed: " + uncommitted + ")";
+		return behind;
 	}
 
 	private static long version(String json) {
@@ -730,6 +1050,44 @@ class TortureIntegrationTests {
 		write(report, "paused-report.txt");
 	}
 
+	/**
+	 * The failover mode's report: per run the torture's figures, then the failover (which primary,
+	 * how long until its replica served, until the restart check flushed), patient reads by outcome
+	 * around it, failed requests, and what the audit and the floors found once quiet.
+	 */
+	private static void reportFailover(Duration duration, Run checked, Run unchecked, List<String> verdicts)
+			throws IOException {
+		StringBuilder report = new StringBuilder(String.format(
+				"torture, Redis primary failed over: %d s of load per run (3 primaries + 3 replicas), the primary serving a "
+						+ "hot patient's slot killed %d s in after its replication was cut, restart check every %d ms "
+						+ "(negative control: %d h), %s%n",
+				duration.toSeconds(), BEFORE_FAILOVER.toSeconds(), RESTART_CHECK.toMillis(), RESTART_CHECK_OFF.toHours(),
+				load()));
+		for (Run run : List.of(checked, unchecked)) {
+			describe(report, run);
+			report.append(String.format("%-9s  failover: %s%n", "", run.failover));
+			report.append(String.format("%-9s  patient reads %s%n", "", run.outcomesAroundFailover()));
+			report.append(String.format("%-9s  failed reads %d %s, failed admin calls %d %s; reads without a known floor %d%n",
+					"", run.failedReads.size(), examples(run.failureDescriptions(run.failedReads)), run.failedAdmin.size(),
+					examples(run.failureDescriptions(run.failedAdmin)), run.floorsUnknown.sum()));
+			report.append(String.format("%-9s  restart check: primaries told after the failover %d (%d over the run); "
+					+ "floors below their row's version after quiescence %d %s%n", "", run.restartsAfterFailover,
+					run.redisRestarts, run.lostInvalidations.size(), examples(run.lostInvalidations)));
+		}
+		verdicts.forEach((verdict) -> report.append(verdict).append(System.lineSeparator()));
+		report.append(String.format(
+				"RESULT mode=failover failover_ms=%d flushed_after_kill_ms=%d reads=%d reads_during_failover=%d "
+						+ "failed_reads=%d failed_admin=%d stale_after_quiescence=%d lost_invalidations=%d "
+						+ "reads_below_floor=%d inspector_inconsistent=%d check_off_failover_ms=%d check_off_reads=%d "
+						+ "check_off_failed_reads=%d check_off_stale_after_quiescence=%d check_off_lost_invalidations=%d%n",
+				checked.failoverMillis(), checked.recoveryMillis(), checked.reads.size(), checked.readsDuringFailover(),
+				checked.failedReads.size(), checked.failedAdmin.size(), checked.audit.staleTotal(),
+				checked.lostInvalidations.size(), checked.readsBelowFloor(), checked.inspectorInconsistent,
+				unchecked.failoverMillis(), unchecked.reads.size(), unchecked.failedReads.size(),
+				unchecked.audit.staleTotal(), unchecked.lostInvalidations.size()));
+		write(report, "failover-report.txt");
+	}
+
 	/** The load both modes put on the stack. */
 	private static String load() {
 		return String.format("%d readers at %d/s each over 2 API instances (70%% patients, 20%% ward lists, "
@@ -776,6 +1134,10 @@ class TortureIntegrationTests {
 
 	/** A committed patient write; a delete has version {@link Invalidation#DELETED}. */
 	record Write(long id, long version, long startNanos, long committedNanos) {
+	}
+
+	/** A request the API did not answer as the torture's rules require, and when. */
+	record Failure(long nanos, String what) {
 	}
 
 	/** Everything one run recorded. */
@@ -826,6 +1188,31 @@ class TortureIntegrationTests {
 
 		long inspectorInconsistent;
 
+		/** Reads and admin calls answered with neither 200 nor 404 (admin: not 200), or not at all. */
+		final ConcurrentLinkedQueue<Failure> failedReads = new ConcurrentLinkedQueue<>();
+
+		final ConcurrentLinkedQueue<Failure> failedAdmin = new ConcurrentLinkedQueue<>();
+
+		/** Patient reads whose key's floor Redis could not tell before them: no bound claimed for those. */
+		final LongAdder floorsUnknown = new LongAdder();
+
+		/** Written ids whose floor is below their row's version after quiescence, e.g. {@code 1503 (floor 7 < 9)}. */
+		List<String> lostInvalidations = List.of();
+
+		/** Both invalidators' count of primaries whose run id changed (each start's check counts too). */
+		long redisRestarts;
+
+		/** The failover mode: when the primary was killed, its replica promoted, the restart check had flushed. */
+		long killNanos;
+
+		long promotedNanos;
+
+		long recoveredNanos;
+
+		long restartsAfterFailover;
+
+		String failover = "";
+
 		Run(String name) {
 			this.name = name;
 		}
@@ -837,6 +1224,52 @@ class TortureIntegrationTests {
 
 		String name() {
 			return this.name;
+		}
+
+		void failedRead(String what) {
+			this.failedReads.add(new Failure(System.nanoTime(), what));
+		}
+
+		void failedAdmin(String what) {
+			this.failedAdmin.add(new Failure(System.nanoTime(), what));
+		}
+
+		List<String> failures() {
+			List<String> failures = new ArrayList<>(failureDescriptions(this.failedReads));
+			failures.addAll(failureDescriptions(this.failedAdmin));
+			return failures;
+		}
+
+		List<String> failureDescriptions(ConcurrentLinkedQueue<Failure> failures) {
+			return failures.stream().map(Failure::what).toList();
+		}
+
+		long failoverMillis() {
+			return (this.promotedNanos - this.killNanos) / 1_000_000;
+		}
+
+		long recoveryMillis() {
+			return (this.recoveredNanos - this.killNanos) / 1_000_000;
+		}
+
+		/** Patient reads that started between the kill and the promotion. */
+		long readsDuringFailover() {
+			return this.reads.stream()
+				.filter((read) -> read.startNanos() >= this.killNanos && read.startNanos() < this.promotedNanos)
+				.count();
+		}
+
+		/** Patient reads by outcome before the kill, until the promotion, until the restart check flushed, and after. */
+		String outcomesAroundFailover() {
+			List<Read> before = new ArrayList<>();
+			List<Read> down = new ArrayList<>();
+			List<Read> promoted = new ArrayList<>();
+			List<Read> after = new ArrayList<>();
+			this.reads.forEach((read) -> ((read.startNanos() < this.killNanos) ? before
+					: (read.startNanos() < this.promotedNanos) ? down
+							: (read.startNanos() < this.recoveredNanos) ? promoted : after).add(read));
+			return "before the kill " + outcomes(before) + "; primary down " + outcomes(down)
+					+ "; promoted, not flushed yet " + outcomes(promoted) + "; after " + outcomes(after);
 		}
 
 		double pausedMillis() {
