@@ -14,7 +14,7 @@ final class BenchResults {
 
 	final BenchOptions options;
 
-	/** The rates the cluster stack runs at: one both stacks keep up with on two cores, and the one the goals name. */
+	/** The rates the cluster stack runs at: the one the goals name, and a tenth of it, where replication's own cost shows. */
 	static final List<Integer> CLUSTER_RATES = List.of(100, 1000);
 
 	final String command;
