@@ -190,9 +190,9 @@ class BrokerLossIntegrationTests {
 		this.cluster = KafkaCluster.start(Files.createTempDirectory("broker-loss-kafka"));
 		Map<String, Object> overrides = new HashMap<>();
 		overrides.put(ServiceEnvironment.KAFKA_BOOTSTRAP_SERVERS, this.cluster.bootstrapServers());
-		overrides.put("FRESHLINE_TOPIC_REPLICATION_FACTOR", replicas);
+		overrides.put(ServiceEnvironment.TOPIC_REPLICATION_FACTOR, replicas);
 		if (minInsyncReplicas != null) {
-			overrides.put("FRESHLINE_TOPIC_MIN_INSYNC_REPLICAS", minInsyncReplicas);
+			overrides.put(ServiceEnvironment.TOPIC_MIN_INSYNC_REPLICAS, minInsyncReplicas);
 		}
 		this.stack = PipelineStack.start(overrides, null);
 		return this.stack;

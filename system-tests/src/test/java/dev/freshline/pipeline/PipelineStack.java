@@ -264,7 +264,7 @@ public final class PipelineStack implements AutoCloseable {
 
 	/** The invalidators' consumer group as the broker describes it: its state, members and their partitions. */
 	public ConsumerGroupDescription describeInvalidatorGroup() throws Exception {
-		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.kafka))) {
+		try (Admin admin = kafkaAdmin()) {
 			return admin.describeConsumerGroups(List.of(invalidatorGroup()))
 				.describedGroups()
 				.get(invalidatorGroup())
@@ -274,7 +274,7 @@ public final class PipelineStack implements AutoCloseable {
 
 	private boolean everyAssignedPartitionHasAnOffset() throws Exception {
 		ConsumerGroupDescription group = describeInvalidatorGroup();
-		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.kafka))) {
+		try (Admin admin = kafkaAdmin()) {
 			Set<TopicPartition> assigned = group.members()
 				.stream()
 				.flatMap((member) -> member.assignment().topicPartitions().stream())
