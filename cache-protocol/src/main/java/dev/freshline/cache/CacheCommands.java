@@ -14,6 +14,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.LongConsumer;
 
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -184,6 +185,14 @@ public final class CacheCommands {
 				results.add(await(reply, deadline));
 			}
 			return results;
+		}
+		catch (RedisNoScriptException ex) {
+			throw ex; // pipelined loads the script and sends the calls again
+		}
+		catch (RedisException ex) {
+			// Lettuce's own commands, which Spring's template does not translate (commands rejected
+			// while disconnected, an error reply): one kind of failure for Redis, as Primaries gives
+			throw new CacheCommandException("Redis failed a command", ex);
 		}
 	}
 

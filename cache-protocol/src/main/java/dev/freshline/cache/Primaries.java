@@ -8,6 +8,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -66,11 +67,17 @@ public final class Primaries {
 
 	/**
 	 * Runs {@code action} with every primary of the Redis behind {@code connections}, on one
-	 * connection taken from it for the whole call, and returns what it returns.
+	 * connection taken from it for the whole call, and returns what it returns. A primary's
+	 * commands are Lettuce's own, which Spring's template does not translate: their failures
+	 * (not connected, a timeout, an error reply) come out as {@link CacheCommandException}, as
+	 * the pipelined commands' do, so that callers see one kind of failure for Redis.
 	 */
 	public static <T extends @Nullable Object> T with(RedisConnectionFactory connections, Function<List<Primary>, T> action) {
 		try (RedisConnection connection = connections.getConnection()) {
 			return action.apply(of(connection));
+		}
+		catch (RedisException ex) {
+			throw new CacheCommandException("Redis failed a command sent to its primaries", ex);
 		}
 	}
 
