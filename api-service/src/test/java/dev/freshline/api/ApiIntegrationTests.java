@@ -69,6 +69,8 @@ class ApiIntegrationTests {
 			.demoData()
 			.put("CACHE_FORMULARY_TTL", "1h")
 			.put("CACHE_FORMULARY_SLIDING", "3s")
+			// a read or write waits this long for Postgres before it answers 503
+			.put("API_DB_CONNECTION_TIMEOUT_MS", "1000")
 			.put("freshline.bench.endpoints", true));
 		this.redisClient = RedisClient.create(this.redis.uri());
 		this.redisConnection = this.redisClient.connect();
@@ -336,6 +338,70 @@ class ApiIntegrationTests {
 			get("/patients/22");
 			assertThat(redis().exists(this.keys.patient(22))).as("fills resume once Redis is back").isEqualTo(1);
 		});
+	}
+
+	@Test
+	void shouldAnswerCacheRepairs503WithRetryAfterWhileRedisIsDown() throws Exception {
+		this.redis.stop();
+		try {
+			// a repair is Redis alone: it cannot succeed now, and a 500 would not say that it may be retried
+			assertUnavailable(post("/admin/cache/tags/hospital:5/invalidations", ""));
+			assertUnavailable(post("/admin/cache/namespaces/patient/flush", ""));
+		}
+		finally {
+			this.redis.restart();
+		}
+		await().untilAsserted(() -> assertThat(post("/admin/cache/tags/hospital:5/invalidations", "").statusCode())
+			.as("the retry succeeds once Redis is back").isEqualTo(200));
+	}
+
+	/** Negative control of the 503s: an error Redis answered is a defect, not an outage to wait out. */
+	@Test
+	void shouldAnswer500WithoutRetryAfterWhenRedisAnswersWithAnError() throws Exception {
+		String index = this.keys.tagIndex("hospital:6");
+		redis().set(index, "not a tag index");
+		try {
+			HttpResponse<String> tag = post("/admin/cache/tags/hospital:6/invalidations", "");
+
+			assertThat(tag.statusCode()).as("WRONGTYPE from Redis: %s", tag.body()).isEqualTo(500);
+			assertThat(tag.headers().firstValue("Retry-After")).isEmpty();
+		}
+		finally {
+			redis().del(index);
+		}
+	}
+
+	@Test
+	void shouldAnswer503WithRetryAfterWhilePostgresRefusesConnectionsAndServeWhatIsCached() throws Exception {
+		String cached = get("/patients/50").body();
+		redis().del(this.keys.patient(51));
+		String database = this.database.name();
+		SharedServers.get().postgres().execute("postgres", "ALTER DATABASE " + database + " ALLOW_CONNECTIONS false; "
+				+ "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database + "'");
+		try {
+			HttpResponse<String> hit = get("/patients/50");
+			HttpResponse<String> miss = get("/patients/51");
+			HttpResponse<String> write = delete("/admin/patients/999998");
+
+			assertThat(hit.statusCode()).as("a hit needs no Postgres").isEqualTo(200);
+			assertThat(hit.body()).isEqualTo(cached);
+			assertThat(hit.headers().firstValue("Freshline-Cache")).contains("hit");
+			assertUnavailable(miss);
+			assertUnavailable(write);
+		}
+		finally {
+			SharedServers.get().postgres().execute("postgres", "ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
+		}
+		await().untilAsserted(() -> assertThat(get("/patients/51").statusCode())
+			.as("the retry succeeds once Postgres takes connections again").isEqualTo(200));
+	}
+
+	private static void assertUnavailable(HttpResponse<String> response) {
+		assertThat(response.statusCode()).as("%s %s: %s", response.request().method(), response.uri().getPath(),
+				response.body()).isEqualTo(503);
+		assertThat(response.headers().firstValue("Retry-After")).hasValue("2");
+		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		assertThat(response.body()).contains("\"status\":503").doesNotContain("Exception");
 	}
 
 	@Test

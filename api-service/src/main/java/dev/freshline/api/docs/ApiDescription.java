@@ -152,7 +152,7 @@ class ApiDescription {
 				.description("""
 						The write's commit position (pg_current_wal_insert_lsn() read after its commit): send \
 						it as the Freshline-After request header to read this write on any instance."""));
-		for (int status : List.of(400, 401, 403, 404, 409)) {
+		for (int status : List.of(400, 401, 403, 404, 409, 503)) {
 			components.addResponses(String.valueOf(status), Problems.response(status));
 		}
 	}
@@ -170,16 +170,23 @@ class ApiDescription {
 			boolean cached, boolean write, @Nullable Schema<?> body, int... errors) {
 
 		static Endpoint cachedRead(String operationId, String scope, String summary, Schema<?> body, int... errors) {
-			return new Endpoint(operationId, "reads", summary, scope, 200, true, false, body, errors);
+			return new Endpoint(operationId, "reads", summary, scope, 200, true, false, body, unavailableToo(errors));
 		}
 
 		/** A write answering {@code status}: 201 for a create (with Location), 200 for an update, 204 for a delete. */
 		static Endpoint write(String operationId, int status, String summary, int... errors) {
-			return new Endpoint(operationId, "admin writes", summary, Scopes.ADMIN, status, false, true, null, errors);
+			return new Endpoint(operationId, "admin writes", summary, Scopes.ADMIN, status, false, true, null,
+					unavailableToo(errors));
 		}
 
 		static Endpoint cacheRepair(String operationId, String summary, int... errors) {
-			return new Endpoint(operationId, "cache repair", summary, Scopes.ADMIN, 200, false, false, null, errors);
+			return new Endpoint(operationId, "cache repair", summary, Scopes.ADMIN, 200, false, false, null,
+					unavailableToo(errors));
+		}
+
+		/** Every read, write and repair needs Postgres or Redis, and answers 503 while it does not answer. */
+		private static int[] unavailableToo(int... errors) {
+			return IntStream.concat(IntStream.of(errors), IntStream.of(503)).toArray();
 		}
 
 		static Endpoint bench(String operationId, @Nullable String scope, String summary, int... errors) {

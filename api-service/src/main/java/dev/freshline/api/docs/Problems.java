@@ -3,6 +3,7 @@ package dev.freshline.api.docs;
 import java.util.Map;
 import java.util.TreeMap;
 
+import io.swagger.v3.oas.models.headers.Header;
 import io.swagger.v3.oas.models.media.Content;
 import io.swagger.v3.oas.models.media.IntegerSchema;
 import io.swagger.v3.oas.models.media.MediaType;
@@ -40,8 +41,18 @@ final class Problems {
 			case 409 -> problem("A unique value (a patient's MRN, a drug code within a hospital) belongs to another record",
 					"Conflict", 409, "A unique value of this request (such as an MRN) belongs to another record",
 					"/admin/patients");
+			case 503 -> retryAfter(problem("Postgres did not answer (a read that missed the cache, a write) or Redis did not "
+					+ "(a cache repair; reads fall back to Postgres), with Retry-After in seconds", "Service unavailable",
+					503, "The database or the cache did not answer; retry the request",
+					"/admin/cache/tags/hospital:3/invalidations"));
 			default -> throw new IllegalArgumentException("no problem described for " + status);
 		};
+	}
+
+	private static ApiResponse retryAfter(ApiResponse response) {
+		return response.addHeaderObject("Retry-After", new Header().description("Seconds to wait before retrying")
+			.schema(new IntegerSchema())
+			.example(2));
 	}
 
 	private static ApiResponse problem(String description, String title, int status, String detail, String instance) {
