@@ -324,6 +324,14 @@ class TortureIntegrationTests {
 						+ unchecked.ofReads(unchecked.failedReads.size()) + ", must be 0 "
 						+ examples(checked.failureDescriptions(checked.failedReads))
 						+ examples(unchecked.failureDescriptions(unchecked.failedReads)));
+		verdict(verdicts, checked.failedAdminWithoutRetryAfter.isEmpty() && unchecked.failedAdminWithoutRetryAfter.isEmpty(),
+				"admin calls that failed during the failover said they may be retried (503 with Retry-After): freshline "
+						+ (checked.failedAdmin.size() - checked.failedAdminWithoutRetryAfter.size()) + " of "
+						+ checked.failedAdmin.size() + ", no check "
+						+ (unchecked.failedAdmin.size() - unchecked.failedAdminWithoutRetryAfter.size()) + " of "
+						+ unchecked.failedAdmin.size() + ", must be all "
+						+ examples(checked.failureDescriptions(checked.failedAdminWithoutRetryAfter))
+						+ examples(unchecked.failureDescriptions(unchecked.failedAdminWithoutRetryAfter)));
 		verdict(verdicts, checked.readsDuringFailover() > 0 && unchecked.readsDuringFailover() > 0,
 				"reads went on while the primary was down: freshline " + checked.readsDuringFailover() + ", no check "
 						+ unchecked.readsDuringFailover() + ", must both be above 0");
@@ -888,8 +896,12 @@ class TortureIntegrationTests {
 		if (response.statusCode() == 200) {
 			return true;
 		}
-		run.failedAdmin(response.request().method() + " " + response.uri().getPath() + ": " + response.statusCode() + " "
-				+ response.body());
+		String what = response.request().method() + " " + response.uri().getPath() + ": " + response.statusCode() + " "
+				+ response.body();
+		run.failedAdmin(what);
+		if (response.statusCode() != 503 || response.headers().firstValue("Retry-After").isEmpty()) {
+			run.failedAdminWithoutRetryAfter.add(new Failure(System.nanoTime(), what));
+		}
 		return false;
 	}
 
@@ -1192,6 +1204,9 @@ class TortureIntegrationTests {
 		final ConcurrentLinkedQueue<Failure> failedReads = new ConcurrentLinkedQueue<>();
 
 		final ConcurrentLinkedQueue<Failure> failedAdmin = new ConcurrentLinkedQueue<>();
+
+		/** Failed admin calls that did not say they may be retried: not a 503 with Retry-After. */
+		final ConcurrentLinkedQueue<Failure> failedAdminWithoutRetryAfter = new ConcurrentLinkedQueue<>();
 
 		/** Patient reads whose key's floor Redis could not tell before them: no bound claimed for those. */
 		final LongAdder floorsUnknown = new LongAdder();
