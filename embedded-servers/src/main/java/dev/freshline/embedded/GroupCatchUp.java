@@ -42,8 +42,8 @@ public final class GroupCatchUp {
 	}
 
 	/** True once the group committed up to every end read at the first check; false while it has no partition yet. */
-	public synchronized boolean reached() throws Exception {
-		return behind().isEmpty() && this.ends != null;
+	public boolean reached() throws Exception {
+		return check().reached();
 	}
 
 	/**
@@ -51,12 +51,17 @@ public final class GroupCatchUp {
 	 * first check; empty once caught up, or while the group reads no partition yet (then
 	 * {@link #reached()} is still false).
 	 */
-	public synchronized Map<TopicPartition, Long> behind() throws Exception {
+	public Map<TopicPartition, Long> behind() throws Exception {
+		return check().behind();
+	}
+
+	/** Both answers from one reading of the committed offsets: what a wait that reports its failure polls. */
+	public synchronized Check check() throws Exception {
 		Map<TopicPartition, OffsetAndMetadata> committed = committed();
 		if (this.ends == null) {
 			Map<TopicPartition, Long> read = endsOf(committed.keySet());
 			if (read.isEmpty()) {
-				return Map.of();
+				return new Check(false, Map.of());
 			}
 			this.ends = read;
 		}
@@ -68,7 +73,15 @@ public final class GroupCatchUp {
 				behind.put(partition, lag);
 			}
 		});
-		return behind;
+		return new Check(behind.isEmpty(), behind);
+	}
+
+	/**
+	 * One check: whether the group caught up, and per partition the records it has still to commit.
+	 *
+	 * @param reached false while the group reads no partition yet, although nothing is behind
+	 */
+	public record Check(boolean reached, Map<TopicPartition, Long> behind) {
 	}
 
 	private Map<TopicPartition, OffsetAndMetadata> committed() throws Exception {

@@ -232,8 +232,9 @@ public final class PipelineStack implements AutoCloseable {
 		try (Admin admin = kafkaAdmin()) {
 			GroupCatchUp catchUp = invalidatorCatchUp(admin);
 			await("the invalidators caught up").untilAsserted(() -> {
-				Map<TopicPartition, Long> behind = catchUp.behind();
-				assertThat(catchUp.reached()).as("caught up with the ends read first; records not committed yet: %s", behind)
+				GroupCatchUp.Check check = catchUp.check();
+				assertThat(check.reached())
+					.as("caught up with the ends read first; records not committed yet: %s", check.behind())
 					.isTrue();
 			});
 		}

@@ -36,7 +36,6 @@ import java.util.stream.Collectors;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.cluster.SlotHash;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.common.TopicPartition;
 import org.awaitility.core.ConditionTimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
@@ -952,8 +951,8 @@ class TortureIntegrationTests {
 			return behind.size() + " written ids whose floor is below the row's version, e.g. "
 					+ behind.subList(0, Math.min(3, behind.size()));
 		}
-		Map<TopicPartition, Long> uncommitted = catchUp.behind();
-		return catchUp.reached() ? null : "invalidator lag above 0 (records not committed: " + uncommitted + ")";
+		GroupCatchUp.Check check = catchUp.check();
+		return check.reached() ? null : "invalidator lag above 0 (records not committed: " + check.behind() + ")";
 	}
 
 	/**
