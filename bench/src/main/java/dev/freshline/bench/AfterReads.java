@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -145,7 +146,7 @@ final class AfterReads {
 			throw new IllegalStateException("a Freshline-After sampler failed: " + errors.get(0), errors.get(0));
 		}
 		return new Figures(rate, Arrays.stream(counts).sum(), Percentiles.of(joined(after, counts)),
-				Percentiles.of(joined(plain, counts)), FenceCost.snapshot(afterOutcomes), FenceCost.snapshot(plainOutcomes),
+				Percentiles.of(joined(plain, counts)), snapshot(afterOutcomes), snapshot(plainOutcomes),
 				older.get(), failed.get(), lag);
 	}
 
@@ -161,5 +162,11 @@ final class AfterReads {
 			at += counts[s];
 		}
 		return all;
+	}
+
+	private static Map<String, Long> snapshot(Map<String, LongAdder> counts) {
+		Map<String, Long> sorted = new TreeMap<>();
+		counts.forEach((outcome, count) -> sorted.put(outcome, count.sum()));
+		return sorted;
 	}
 }

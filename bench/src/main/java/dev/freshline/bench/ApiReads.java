@@ -40,7 +40,7 @@ final class ApiReads {
 	 * stack's throughput the token check takes
 	 * @param loadCpu the load generator's CPU beside the API instance's, per measured run
 	 */
-	record Figures(List<ReadLoad.Result> results, double hitVsNoop, double missVsDbOnly, double hitVsAnonymousNoop,
+	record Figures(List<ReadResult> results, double hitVsNoop, double missVsDbOnly, double hitVsAnonymousNoop,
 			double authNoopCost, List<String> counterChecks, List<LoadCpu> loadCpu) {
 	}
 
@@ -77,7 +77,7 @@ final class ApiReads {
 
 	Figures run(BenchProgress progress) throws Exception {
 		this.wrk.require();
-		List<ReadLoad.Result> results = new ArrayList<>();
+		List<ReadResult> results = new ArrayList<>();
 		List<String> checks = new ArrayList<>();
 		double hitRatios = 0;
 		double missRatios = 0;
@@ -98,15 +98,15 @@ final class ApiReads {
 			anonymous.run(api, anonymousPath, this.warmUp);
 			this.wrk.run(api, dbPath, this.warmUp);
 			this.wrk.run(api, patientPath, this.warmUp);
-			ReadLoad.Result noop = measure("noop", instance, this.wrk, api, noopPath);
-			ReadLoad.Result anonymousNoop = measure("anonymous-noop", instance, anonymous, api, anonymousPath);
-			ReadLoad.Result dbOnly = measure("db-only", instance, this.wrk, api, dbPath);
+			ReadResult noop = measure("noop", instance, this.wrk, api, noopPath);
+			ReadResult anonymousNoop = measure("anonymous-noop", instance, anonymous, api, anonymousPath);
+			ReadResult dbOnly = measure("db-only", instance, this.wrk, api, dbPath);
 			prefill(api);
 			this.wrk.run(api, patientPath, this.warmUp);
 			// the counters over the measured window alone, as for the miss below
 			double hits = this.http.counter(management, "freshline.cache.requests?tag=result:hit");
 			double misses = this.http.counter(management, "freshline.cache.requests?tag=result:miss");
-			ReadLoad.Result hit = run("hit", instance, this.wrk, api, patientPath).result("hit", instance,
+			ReadResult hit = run("hit", instance, this.wrk, api, patientPath).result("hit", instance,
 					this.wrk.connections());
 			double hitHits = this.http.counter(management, "freshline.cache.requests?tag=result:hit") - hits;
 			double hitMisses = this.http.counter(management, "freshline.cache.requests?tag=result:miss") - misses;
@@ -117,7 +117,7 @@ final class ApiReads {
 			hits = this.http.counter(management, "freshline.cache.requests?tag=result:hit");
 			misses = this.http.counter(management, "freshline.cache.requests?tag=result:miss");
 			Wrk.Run missRun = run("miss", instance, this.wrk, api, missPath);
-			ReadLoad.Result miss = missRun.result("miss", instance, this.wrk.connections());
+			ReadResult miss = missRun.result("miss", instance, this.wrk.connections());
 			double missMisses = this.http.counter(management, "freshline.cache.requests?tag=result:miss") - misses;
 			double missHits = this.http.counter(management, "freshline.cache.requests?tag=result:hit") - hits;
 			String ranOut = (warm.reach() + missRun.reach() > ids.count())
@@ -148,7 +148,7 @@ final class ApiReads {
 	}
 
 	/** A warm-up run of {@code target}, not recorded, then the measured one. */
-	private ReadLoad.Result measure(String scenario, String instance, Wrk load, String api, Wrk.Target target)
+	private ReadResult measure(String scenario, String instance, Wrk load, String api, Wrk.Target target)
 			throws IOException, InterruptedException {
 		load.run(api, target, this.warmUp);
 		return run(scenario, instance, load, api, target).result(scenario, instance, load.connections());

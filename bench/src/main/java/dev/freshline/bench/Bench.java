@@ -423,7 +423,8 @@ public final class Bench {
 			off.awaitHealthy(http);
 			this.progress.line("%s is up at %s, %s at %s", on.name(), on.baseUrl(), off.name(), off.baseUrl());
 			try {
-				FenceCost.Figures cost = new FenceCost(http, this.options).run(on.baseUrl(), off.baseUrl(), this.progress);
+				Wrk wrk = new Wrk(1, this.options.readConcurrency(), stack.readerToken());
+				FenceCost.Figures cost = new FenceCost(http, wrk, this.options).run(on, off, this.progress);
 				this.results.fenceCost = cost;
 				this.progress.line(
 						"fence cost on hits: %.0f/s with the fence on (%s), %.0f/s off (%s), mean of %d alternating rounds: fence_hit_cost %.3f (rounds from %+.3f to %+.3f; noise can make it negative); answers on: %s, off: %s",

@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  */
 record BenchOptions(boolean quick, boolean replay, Path out, Duration warmUp, Duration step, List<Integer> rates,
 		List<Integer> stockRates, Duration idle, int visibleSamples, int readConcurrency, Duration readWarmUp,
-		Duration readWindow, int hotKeyClients, Duration hotKeySettle, long replayEvents, int fenceRounds, Duration fenceWarmUp,
+		Duration readWindow, int hotKeyClients, Duration hotKeySettle, long replayEvents, int fenceRounds, long fenceWarmUpReads,
 		Duration fenceWindow, int pausedUpdates, int bulkRows, Duration failoverWindow) {
 
 	static final String USAGE = "usage: scripts/bench [--quick] [--no-replay] [--out <directory>]";
@@ -47,10 +47,10 @@ record BenchOptions(boolean quick, boolean replay, Path out, Duration warmUp, Du
 		if (quick) {
 			return new BenchOptions(true, replay, out, Duration.ofSeconds(3), Duration.ofSeconds(5), rates, stockRates,
 					Duration.ofSeconds(10), 20, 16, Duration.ofSeconds(1), Duration.ofSeconds(2), 200, Duration.ofSeconds(1),
-					100_000, 3, Duration.ofMillis(500), Duration.ofSeconds(1), 10, 20_000, Duration.ofSeconds(15));
+					100_000, 3, 4_000, Duration.ofSeconds(1), 10, 20_000, Duration.ofSeconds(15));
 		}
 		return new BenchOptions(false, replay, out, Duration.ofSeconds(10), Duration.ofSeconds(20), rates, stockRates,
 				Duration.ofSeconds(30), 100, 16, Duration.ofSeconds(2), Duration.ofSeconds(6), 200, Duration.ofSeconds(2),
-				1_000_000, 5, Duration.ofSeconds(1), Duration.ofSeconds(3), 30, 100_000, Duration.ofSeconds(20));
+				1_000_000, 5, 20_000, Duration.ofSeconds(3), 30, 100_000, Duration.ofSeconds(20));
 	}
 }

@@ -561,8 +561,8 @@ final class Report {
 		FenceCost.Figures cost = r.fenceCost;
 		if (cost != null) {
 			md.append(String.format(Locale.ROOT,
-					"Two extra API instances started together beside the stack run api-1's command line and environment, `%s` with `FRESHLINE_FENCE=true` and `%s` with `false` (the fence is read once at start-up; two copies of one age share the stack, its Postgres, Redis and machine load). The hit scenario (%d closed-loop clients, `GET /patients/{id}`, ids 1-1000 cached) runs on the fence-on copy and the fence-off copy in alternating windows (on-off, then off-on; warm-up %.1f s, measured %.1f s each), after one unrecorded window each. `fence_hit_cost` = 1 - on/off over the summed rounds = **%.3f** (%.1f %%; the rounds ranged from %+.3f to %+.3f: between two JVMs and on a shared machine the noise is of that order, and it can make the figure negative).%n%n",
-					FenceCost.FENCE_ON, FenceCost.FENCE_OFF, r.options.readConcurrency(), r.options.fenceWarmUp().toMillis() / 1000.0,
+					"Two extra API instances started together beside the stack run api-1's command line and environment, `%s` with `FRESHLINE_FENCE=true` and `%s` with `false` (the fence is read once at start-up; two copies of one age share the stack, its Postgres, Redis and machine load). Both first served %d hits each, in alternating slices (a warm-up of equal time gave the faster copy more reads and made it faster still). Then the hit scenario (wrk, %d connections, `GET /patients/{id}`, ids 1-1000 cached) runs on the fence-on copy and the fence-off copy in alternating windows of %.0f s (on-off, then off-on). `fence_hit_cost` = 1 - on/off over the summed rounds = **%.3f** (%.1f %%; the rounds ranged from %+.3f to %+.3f: between two JVMs and on a shared machine the noise is of that order, and it can make the figure negative).%n%n",
+					FenceCost.FENCE_ON, FenceCost.FENCE_OFF, cost.warmUpReads(), r.options.readConcurrency(),
 					r.options.fenceWindow().toMillis() / 1000.0, cost.cost(), cost.cost() * 100, cost.lowestRoundCost(),
 					cost.highestRoundCost()));
 			md.append("| round | fence | reads/s | p50 ms | p99 ms | errors |\n| --- | --- | --- | --- | --- | --- |\n");
@@ -570,7 +570,7 @@ final class Report {
 				md.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.2f | %.2f | %d |%n", window.round(), window.fence(),
 						window.readsPerS(), window.latencyMs().p50(), window.latencyMs().p99(), window.errors()));
 			}
-			md.append(String.format(Locale.ROOT, "%n`Freshline-Cache` answers over the rounds (their warm-ups included): fence on %s, fence off %s.%n",
+			md.append(String.format(Locale.ROOT, "%nPatient reads over the rounds by how each copy served them (its own `freshline.cache.requests`): fence on %s, fence off %s.%n",
 					cost.onOutcomes(), cost.offOutcomes()));
 		}
 		md.append("\n### Freshline-After reads at 1,000 writes/s\n\n");
@@ -667,7 +667,7 @@ final class Report {
 					"wrk (one thread, %d HTTP/1.1 keep-alive connections, closed loop) per scenario, one instance at a time, warm-up %d s, measured %d s. `hit`: `GET /patients/{id}`, ids 1-1000, every entry cached; `miss`: `GET /patients/{id}` with every cached patient deleted first and each id read once, so every read is a miss; `noop`: `GET /bench/noop`; `anonymous-noop`: `GET /bench/anonymous-noop`, the same endpoint sent without a token and let through without the token check, measured right after `noop`; `db-only`: `GET /bench/db/patients/{id}` (same JSON, Postgres only). Ratios are the mean over both instances. A failed read (not 200, or no answer) is an error, not a read.%n%n",
 					r.options.readConcurrency(), r.options.readWarmUp().toSeconds(), r.options.readWindow().toSeconds()));
 			md.append("| instance | scenario | reads/s | p50 ms | p99 ms | p99.9 ms | errors |\n| --- | --- | --- | --- | --- | --- | --- |\n");
-			for (ReadLoad.Result read : r.reads.results()) {
+			for (ReadResult read : r.reads.results()) {
 				md.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.2f | %.2f | %.2f | %d |%n", read.instance(),
 						read.scenario(), read.readsPerS(), read.latencyMs().p50(), read.latencyMs().p99(), read.latencyMs().p999(),
 						read.errors()));

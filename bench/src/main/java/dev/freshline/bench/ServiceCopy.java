@@ -119,6 +119,10 @@ public final class ServiceCopy implements AutoCloseable {
 		return this.baseUrl;
 	}
 
+	String managementUrl() {
+		return this.managementUrl;
+	}
+
 	public long pid() {
 		return this.process.pid();
 	}

@@ -80,8 +80,8 @@ final class Wrk {
 			return this.cpuSeconds / this.seconds;
 		}
 
-		ReadLoad.Result result(String scenario, String instance, int connections) {
-			return new ReadLoad.Result(scenario, instance, connections, readsPerS(),
+		ReadResult result(String scenario, String instance, int connections) {
+			return new ReadResult(scenario, instance, connections, readsPerS(),
 					new Percentiles((int) Math.min(Integer.MAX_VALUE, this.requests), this.p50Ms, this.p99Ms, this.p999Ms,
 							this.maxMs),
 					errors());

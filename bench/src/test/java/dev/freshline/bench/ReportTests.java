@@ -75,7 +75,7 @@ class ReportTests {
 	@Test
 	void shouldPrintANegativeFenceCostAsANumber() {
 		BenchResults results = measuredEverything(List.of());
-		results.fenceCost = new FenceCost.Figures(3, List.of(), 10100, 10000, -0.01, -0.03, 0.01, Map.of(), Map.of());
+		results.fenceCost = new FenceCost.Figures(3, 4000, List.of(), 10100, 10000, -0.01, -0.03, 0.01, Map.of(), Map.of());
 
 		assertThat(new Report(results).resultLine()).contains(" fence_hit_cost=-0.010 ");
 		assertThat(new Report(results).failures()).isEmpty();
@@ -84,7 +84,7 @@ class ReportTests {
 	@Test
 	void shouldNotCallTheFenceCostMetWhenTheCopyWithoutItWasFarSlower() {
 		BenchResults results = measuredEverything(List.of());
-		results.fenceCost = new FenceCost.Figures(3, List.of(), 20000, 10000, -1.0, -2.0, -0.4, Map.of(), Map.of());
+		results.fenceCost = new FenceCost.Figures(3, 4000, List.of(), 20000, 10000, -1.0, -2.0, -0.4, Map.of(), Map.of());
 
 		assertThat(new Report(results).goals()).contains(new Report.Goal("fence cost on hit throughput", "< 5 %",
 				"-100.0 %", "not comparable: the copy without the fence was the slower one by more than the bound"));
@@ -312,7 +312,7 @@ class ReportTests {
 		results.replay = new ReplayFigure.Figure(90_000, 100_000, "scripts/bench-replay --events 100000");
 		results.connectorIdleCores = 0.1;
 		Percentiles reads = new Percentiles(100, 2, 9, 10, 11);
-		results.fenceCost = new FenceCost.Figures(3, List.of(), 9800, 10000, 0.02, -0.01, 0.05, Map.of(), Map.of());
+		results.fenceCost = new FenceCost.Figures(3, 4000, List.of(), 9800, 10000, 0.02, -0.01, 0.05, Map.of(), Map.of());
 		results.afterReads = new AfterReads.Figures(1000, 100, reads, reads, Map.of(), Map.of(), 0, 0, null);
 		results.paused = new PausedStaleness.Figures(java.time.Duration.ofSeconds(2), 10, reads, 0, 1950, 10, 300);
 		results.cpuDuringSteps.put("freshline-3000", Map.of("cdc-connector", 0.25, "invalidator", 0.2, "kafka", 0.3));

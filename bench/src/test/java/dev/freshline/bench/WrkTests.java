@@ -57,7 +57,7 @@ class WrkTests {
 		assertThat(run.readsPerS()).isCloseTo(116.07 * 299 / 349, within(1e-9));
 		assertThat(run.p99Ms()).isEqualTo(258.79);
 
-		ReadLoad.Result result = run.result("miss", "api-1", 16);
+		ReadResult result = run.result("miss", "api-1", 16);
 		assertThat(result.errors()).isEqualTo(53);
 		assertThat(result.readsPerS()).isEqualTo(run.readsPerS());
 		assertThat(result.latencyMs().p999()).isEqualTo(259.494);
