@@ -69,7 +69,7 @@ final class AfterReads {
 			Thread thread = new Thread(() -> {
 				try (Connection sql = DriverManager.getConnection(this.stack.jdbcUrl(), this.stack.databaseUser(),
 						this.stack.databasePassword());
-						PreparedStatement update = sql.prepareStatement("UPDATE patient SET ward = ward WHERE id = ? RETURNING version");
+						PatientTouch update = new PatientTouch(sql);
 						PreparedStatement position = sql.prepareStatement("SELECT pg_current_wal_insert_lsn()::text")) {
 					LockSupport.parkNanos(from - System.nanoTime());
 					int n = 0;
@@ -84,12 +84,7 @@ final class AfterReads {
 						catch (java.io.IOException ex) {
 							// only a warm-up of the entry: the sample still measures the read after the write
 						}
-						update.setLong(1, written);
-						long version;
-						try (ResultSet row = update.executeQuery()) {
-							row.next();
-							version = row.getLong(1);
-						}
+						long version = update.touch(written);
 						String lsn;
 						try (ResultSet row = position.executeQuery()) {
 							row.next();

@@ -2,8 +2,6 @@ package dev.freshline.bench;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -81,7 +79,7 @@ final class FailoverStaleness {
 		CompletableFuture<Injected> injected = null;
 		try (Connection sql = DriverManager.getConnection(this.stack.jdbcUrl(), this.stack.databaseUser(),
 				this.stack.databasePassword());
-				PreparedStatement update = sql.prepareStatement("UPDATE patient SET ward = ward WHERE id = ? RETURNING version")) {
+				PatientTouch update = new PatientTouch(sql)) {
 			for (int i = 0; i < updates; i++) {
 				long due = opened + i * spacing;
 				if (injected == null && due >= faultAt) {
@@ -90,12 +88,7 @@ final class FailoverStaleness {
 				}
 				LockSupport.parkNanos(due - System.nanoTime());
 				long id = firstId + i;
-				update.setLong(1, id);
-				long version;
-				try (ResultSet row = update.executeQuery()) {
-					row.next();
-					version = row.getLong(1);
-				}
+				long version = update.touch(id);
 				long committed = System.nanoTime();
 				int index = i;
 				Thread poller = new Thread(() -> staleness[index] = served.after(id, version, committed,

@@ -2,8 +2,6 @@ package dev.freshline.bench;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,13 +81,8 @@ final class HotKey {
 			long committed;
 			try (Connection sql = DriverManager.getConnection(this.stack.jdbcUrl(), this.stack.databaseUser(),
 					this.stack.databasePassword());
-					PreparedStatement update = sql
-						.prepareStatement("UPDATE patient SET ward = ward WHERE id = ? RETURNING version")) {
-				update.setLong(1, PATIENT);
-				try (ResultSet row = update.executeQuery()) {
-					row.next();
-					target.set(row.getLong(1));
-				}
+					PatientTouch update = new PatientTouch(sql)) {
+				target.set(update.touch(PATIENT));
 				committed = System.nanoTime();
 			}
 			long deadline = committed + Duration.ofSeconds(15).toNanos();

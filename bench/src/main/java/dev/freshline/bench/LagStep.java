@@ -2,8 +2,6 @@ package dev.freshline.bench;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -79,8 +77,7 @@ final class LagStep {
 			running.add(writers.submit(() -> {
 				try (Connection sql = DriverManager.getConnection(this.stack.jdbcUrl(), this.stack.databaseUser(),
 						this.stack.databasePassword());
-						PreparedStatement update = sql
-							.prepareStatement("UPDATE patient SET ward = ward WHERE id = ? RETURNING version")) {
+						PatientTouch update = new PatientTouch(sql)) {
 					int i;
 					while ((i = next.getAndIncrement()) < total) {
 						long id = 1 + (i % PATIENTS);
@@ -88,11 +85,7 @@ final class LagStep {
 						long due = start + i * interval;
 						LockSupport.parkNanos(due - System.nanoTime());
 						sent[i] = System.nanoTime();
-						update.setLong(1, id);
-						try (ResultSet row = update.executeQuery()) {
-							row.next();
-							versions[i] = row.getLong(1);
-						}
+						versions[i] = update.touch(id);
 						committed[i] = System.nanoTime();
 						commits.incrementAndGet();
 					}

@@ -3,8 +3,6 @@ package dev.freshline.bench;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -70,15 +68,11 @@ final class PausedStaleness {
 			paused = System.nanoTime();
 			try (Connection sql = DriverManager.getConnection(this.stack.jdbcUrl(), this.stack.databaseUser(),
 					this.stack.databasePassword());
-					PreparedStatement update = sql.prepareStatement("UPDATE patient SET ward = ward WHERE id = ? RETURNING version")) {
+					PatientTouch update = new PatientTouch(sql)) {
 				for (int i = 0; i < updates; i++) {
 					LockSupport.parkNanos(paused + i * spacing - System.nanoTime());
 					long id = FIRST_ID + i;
-					update.setLong(1, id);
-					try (ResultSet row = update.executeQuery()) {
-						row.next();
-						versions[i] = row.getLong(1);
-					}
+					versions[i] = update.touch(id);
 					long committed = System.nanoTime();
 					int index = i;
 					Thread poller = new Thread(() -> staleness[index] = served.after(id, versions[index], committed,

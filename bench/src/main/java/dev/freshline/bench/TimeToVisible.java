@@ -2,8 +2,6 @@ package dev.freshline.bench;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.locks.LockSupport;
@@ -34,16 +32,11 @@ final class TimeToVisible {
 		String reader = this.stack.api(1);
 		try (Connection sql = DriverManager.getConnection(this.stack.jdbcUrl(), this.stack.databaseUser(),
 				this.stack.databasePassword());
-				PreparedStatement update = sql.prepareStatement("UPDATE patient SET ward = ward WHERE id = ? RETURNING version")) {
+				PatientTouch update = new PatientTouch(sql)) {
 			for (int s = 0; s < samples; s++) {
 				long id = 1500 + s % 1000;
 				this.http.get(this.stack.api(0) + "/patients/" + id);
-				update.setLong(1, id);
-				long version;
-				try (ResultSet row = update.executeQuery()) {
-					row.next();
-					version = row.getLong(1);
-				}
+				long version = update.touch(id);
 				long committed = System.nanoTime();
 				long deadline = committed + Duration.ofSeconds(10).toNanos();
 				while (System.nanoTime() < deadline) {
