@@ -33,7 +33,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 	private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
 	/** About a Redis failover (2-3 s measured) or a database connection coming back. */
-	static final Duration RETRY_AFTER = Duration.ofSeconds(2);
+	private static final Duration RETRY_AFTER = Duration.ofSeconds(2);
 
 	/** Redis error replies that say the server or cluster cannot serve now, not that the command is wrong. */
 	private static final List<String> UNAVAILABLE_REPLIES = List.of("CLUSTERDOWN", "TRYAGAIN", "MASTERDOWN", "LOADING");
